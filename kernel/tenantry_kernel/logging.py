@@ -1,0 +1,89 @@
+"""JSON log lines carrying service, request id, tenant and trace id.
+
+Every process (Django, Celery, the operator) calls `configure_logging` or uses
+`logging_config` in Django's LOGGING so that all of them write the same shape of line.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.config
+import os
+from typing import Any
+
+from opentelemetry import trace
+
+from tenantry_kernel.context import current_request_id, current_tenant
+
+JSON_FORMATTER = "pythonjsonlogger.json.JsonFormatter"
+
+
+class ContextFilter(logging.Filter):
+    """Stamp each record with the service and the ids of the work in progress."""
+
+    def __init__(self, service: str = "tenantry") -> None:
+        super().__init__()
+        self.service = service
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.service = self.service
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id()
+        if not hasattr(record, "tenant"):
+            record.tenant = current_tenant()
+        span_context = trace.get_current_span().get_span_context()
+        if span_context.is_valid:
+            record.trace_id = format(span_context.trace_id, "032x")
+            record.span_id = format(span_context.span_id, "016x")
+        else:
+            record.trace_id = None
+            record.span_id = None
+        return True
+
+
+def logging_config(service: str, level: str | None = None) -> dict[str, Any]:
+    """A `logging.config.dictConfig` dictionary: one JSON line per record on stdout."""
+    level = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "context": {"()": "tenantry_kernel.logging.ContextFilter", "service": service},
+        },
+        "formatters": {
+            "json": {
+                "()": JSON_FORMATTER,
+                "fmt": "%(levelname)s %(name)s %(message)s",
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "timestamp": True,
+            },
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+                "filters": ["context"],
+            },
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            # Django's own request logger repeats what our access log says, as a second
+            # line per 4xx/5xx; keep only its errors with tracebacks.
+            "django.request": {"level": "ERROR"},
+            "django.server": {"level": "WARNING"},
+            # uvicorn installs its own plain-text handlers; route them through ours.
+            "uvicorn": {"level": level},
+            "uvicorn.error": {"level": level},
+            "uvicorn.access": {"level": "WARNING"},
+            "kopf.objects": {"level": level},
+            "urllib3": {"level": "WARNING"},
+            "amqp": {"level": "WARNING"},
+            "kombu": {"level": "WARNING"},
+        },
+    }
+
+
+def configure_logging(service: str, level: str | None = None) -> None:
+    """Configure the root logger for a process that is not run by Django settings."""
+    logging.config.dictConfig(logging_config(service, level))

@@ -1,0 +1,311 @@
+"""Tests that every Tenantry Django project must pass: probes, request ids, logs, metrics, traces.
+
+A project's test module star-imports this module and its conftest provides a
+`web_project` fixture (a `WebProject`); the tests then run against that project's own
+settings, URLs and ASGI entry point, on the real PostgreSQL, Redis and RabbitMQ.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+import requests
+from django.test import Client
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+from prometheus_client.parser import text_string_to_metric_families
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from tenantry_kernel import tracing
+from tenantry_kernel.testing import free_port, serve_app
+
+TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class WebProject:
+    package: str  # e.g. "control_plane"
+    service: str  # e.g. "control-plane"
+    directory: str  # folder holding manage.py
+
+    @property
+    def asgi_app(self) -> str:
+        return f"{self.package}.asgi:application"
+
+    def settings_module(self, environment: str) -> str:
+        return f"{self.package}.settings.{environment}"
+
+
+@pytest.fixture(scope="session")
+def span_exporter() -> InMemorySpanExporter:
+    exporter = InMemorySpanExporter()
+    tracing.add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter
+
+
+@pytest.mark.django_db
+def test_readyz_is_ok_when_postgres_redis_and_rabbitmq_answer(client: Client) -> None:
+    response = client.get("/readyz")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["failing"] == []
+    assert {name: check["status"] for name, check in body["checks"].items()} == {
+        "postgres": "ok",
+        "redis": "ok",
+        "rabbitmq": "ok",
+    }
+
+
+@pytest.mark.django_db
+def test_readyz_names_the_broker_when_it_points_at_a_closed_port(client: Client, settings: SettingsWrapper) -> None:
+    settings.CELERY_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{free_port()}//"
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["failing"] == ["rabbitmq"]
+    assert body["checks"]["rabbitmq"]["status"] == "error"
+    assert "refused" in body["checks"]["rabbitmq"]["error"].lower()
+    assert body["checks"]["postgres"]["status"] == "ok"
+    assert "guest:guest" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_readyz_names_redis_when_it_points_at_a_closed_port(client: Client, settings: SettingsWrapper) -> None:
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["redis"]
+
+
+def test_healthz_answers_without_touching_dependencies(client: Client, settings: SettingsWrapper, web_project: WebProject) -> None:
+    settings.CELERY_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{free_port()}//"
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": web_project.service}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_probes_skip_host_validation_for_kubelet_requests(client: Client) -> None:
+    # The kubelet sends the pod IP as Host, which is never in ALLOWED_HOSTS.
+    assert client.get("/healthz", HTTP_HOST="10.1.2.3:8000").status_code == 200
+    assert client.get("/", HTTP_HOST="10.1.2.3:8000").status_code == 400
+
+
+def test_probes_refuse_writes_with_a_machine_readable_error(client: Client) -> None:
+    response = client.post("/readyz")
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert response["Allow"] == "GET, HEAD"
+
+
+def test_request_id_is_taken_from_the_caller_and_echoed(client: Client) -> None:
+    response = client.get("/", HTTP_X_REQUEST_ID="req-123.abc")
+
+    assert response.status_code == 200
+    assert response["X-Request-ID"] == "req-123.abc"
+
+
+def test_unsafe_request_id_is_replaced_by_a_generated_one(client: Client) -> None:
+    response = client.get("/", HTTP_X_REQUEST_ID="bad id\nwith newline")
+
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+def sample(exposition: str, name: str, **labels: str) -> float | None:
+    """The value of one sample in a Prometheus text exposition, or None."""
+    for family in text_string_to_metric_families(exposition):
+        for found in family.samples:
+            if found.name == name and all(found.labels.get(key) == value for key, value in labels.items()):
+                return float(found.value)
+    return None
+
+
+@pytest.mark.django_db
+def test_metrics_label_requests_by_route_template_not_raw_path(client: Client) -> None:
+    client.get("/admin/auth/user/4242/change/")
+
+    exposition = client.get("/metrics").content.decode()
+
+    template = "/admin/auth/user/<path:object_id>/change/"
+    labels = {"route": template, "method": "GET", "status": "302"}
+    assert sample(exposition, "tenantry_http_request_duration_seconds_count", **labels) == 1
+    assert sample(exposition, "tenantry_http_request_duration_seconds_bucket", le="+Inf", **labels) == 1
+    assert sample(exposition, "tenantry_http_requests_total", **labels) == 1
+    assert "4242" not in exposition
+
+
+@pytest.mark.django_db
+def test_metrics_count_database_queries_per_route(client: Client) -> None:
+    labels = {"route": "/admin/login/", "method": "POST"}
+    before = sample(client.get("/metrics").content.decode(), "tenantry_http_request_db_queries_sum", **labels) or 0.0
+
+    # A failed login looks the user up: at least one query.
+    client.post("/admin/login/", {"username": "nobody", "password": "wrong-password"})
+
+    after = sample(client.get("/metrics").content.decode(), "tenantry_http_request_db_queries_sum", **labels)
+    assert after is not None
+    assert after - before >= 1
+
+
+def test_unmatched_paths_share_one_route_label(client: Client) -> None:
+    client.get(f"/no-such-page-{secrets.token_hex(4)}/")
+
+    exposition = client.get("/metrics").content.decode()
+
+    assert sample(exposition, "tenantry_http_requests_total", route="<unmatched>", method="GET", status="404")
+    assert "no-such-page" not in exposition
+
+
+def test_metrics_need_the_token_when_one_is_configured(client: Client, settings: SettingsWrapper) -> None:
+    settings.METRICS_TOKEN = "s3cret-token"
+
+    refused = client.get("/metrics")
+    allowed = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token")
+
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "unauthorized"
+    assert allowed.status_code == 200
+    assert b"tenantry_http_requests_total" in allowed.content
+
+
+def test_each_request_is_a_server_span_named_after_its_route(client: Client, span_exporter: InMemorySpanExporter) -> None:
+    span_exporter.clear()
+
+    client.get("/admin/auth/group/7/change/")
+
+    server_spans = [span for span in span_exporter.get_finished_spans() if span.kind == SpanKind.SERVER]
+    assert len(server_spans) == 1
+    assert server_spans[0].attributes is not None
+    assert server_spans[0].attributes.get("http.route") == "admin/auth/group/<path:object_id>/change/"
+
+
+@pytest.mark.django_db
+def test_database_queries_are_traced_as_child_spans(client: Client, span_exporter: InMemorySpanExporter) -> None:
+    span_exporter.clear()
+
+    client.post("/admin/login/", {"username": "nobody", "password": "wrong-password"})
+
+    spans = span_exporter.get_finished_spans()
+    server = next(span for span in spans if span.kind == SpanKind.SERVER)
+    db_spans = [span for span in spans if span.kind == SpanKind.CLIENT and span.attributes and span.attributes.get("db.system") == "postgresql"]
+    assert db_spans, [span.name for span in spans]
+    assert all(span.context.trace_id == server.context.trace_id for span in db_spans)
+
+
+@pytest.fixture
+def test_database_env(django_db_setup: None) -> dict[str, str]:
+    """Environment that points a served process at pytest-django's test database."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    return {
+        "DATABASE_URL": "",
+        "PGHOST": str(params["HOST"] or ""),
+        "PGPORT": str(params["PORT"] or ""),
+        "PGUSER": str(params["USER"] or ""),
+        "PGPASSWORD": str(params["PASSWORD"] or ""),
+        "PGDATABASE": str(params["NAME"]),
+    }
+
+
+def test_served_app_writes_one_json_access_line_with_request_and_trace_ids(web_project: WebProject) -> None:
+    trace_id = secrets.token_hex(16)
+    traceparent = f"00-{trace_id}-{secrets.token_hex(8)}-01"
+
+    with serve_app(web_project.asgi_app, web_project.service, web_project.settings_module("test"), web_project.directory) as app:
+        # urllib, not requests: this process instruments requests, which would replace
+        # our traceparent with one of its own.
+        request = urllib.request.Request(f"{app.base_url}/", headers={"X-Request-ID": "contract-req-1", "traceparent": traceparent})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, echoed_id = response.status, response.headers["X-Request-ID"]
+        lines = app.wait_for_record(lambda record: record.get("request_id") == "contract-req-1")
+
+    assert status == 200
+    assert echoed_id == "contract-req-1"
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert line["logger"] == "tenantry.access"
+    assert line["service"] == web_project.service
+    assert line["trace_id"] == trace_id, line
+    assert line["route"] == "/"
+    assert line["status"] == 200
+    assert line["level"] == "INFO"
+    assert "timestamp" in line
+
+
+def test_served_app_is_ready_against_real_services(web_project: WebProject, test_database_env: dict[str, str]) -> None:
+    with serve_app(
+        web_project.asgi_app, web_project.service, web_project.settings_module("test"), web_project.directory, env=test_database_env
+    ) as app:
+        health = requests.get(f"{app.base_url}/healthz", timeout=10)
+        ready = requests.get(f"{app.base_url}/readyz", timeout=10)
+
+    assert health.status_code == 200
+    assert ready.status_code == 200, ready.text
+
+
+def test_served_app_reports_postgres_down_with_503(web_project: WebProject) -> None:
+    closed = str(free_port())
+
+    with serve_app(
+        web_project.asgi_app,
+        web_project.service,
+        web_project.settings_module("test"),
+        web_project.directory,
+        env={"PGHOST": "127.0.0.1", "PGPORT": closed, "DATABASE_URL": ""},
+    ) as app:
+        ready = requests.get(f"{app.base_url}/readyz", timeout=10)
+
+    assert ready.status_code == 503
+    assert ready.json()["failing"] == ["postgres"]
+
+
+def test_production_settings_pass_the_deployment_checklist(web_project: WebProject) -> None:
+    env = {
+        "DJANGO_SETTINGS_MODULE": web_project.settings_module("production"),
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "tenantry.example",
+    }
+
+    result = _manage(web_project, ["check", "--deploy", "--fail-level", "WARNING"], env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key(web_project: WebProject) -> None:
+    env = {"DJANGO_SETTINGS_MODULE": web_project.settings_module("production"), "DJANGO_SECRET_KEY": "", "DJANGO_ALLOWED_HOSTS": "x"}
+
+    result = _manage(web_project, ["check"], env)
+
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def _manage(web_project: WebProject, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=web_project.directory,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -1,0 +1,1 @@
+"""Django glue shared by the control plane and the tenant app: settings, middleware, probes."""

@@ -1,0 +1,147 @@
+"""Middleware every Django process runs.
+
+`ProbeMiddleware` answers `/healthz`, `/readyz` and `/metrics` first in the chain: probes
+come from the kubelet and Prometheus with the pod IP as host and over plain HTTP, so they
+must not meet host validation, HTTPS redirects or sessions.
+
+`RequestContextMiddleware` gives each request an id, writes one JSON access line and
+records the request metrics (by route template) and its database query count.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from tenantry_kernel import health, metrics
+from tenantry_kernel.context import accept_request_id, bound_request_id
+
+access_log = logging.getLogger("tenantry.access")
+
+GetResponse = Callable[[HttpRequest], HttpResponse]
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def readiness_checks() -> dict[str, health.Check]:
+    """The dependencies this process cannot serve without, from its settings."""
+    checks: dict[str, health.Check] = {}
+    for alias in settings.DATABASES:
+        name = "postgres" if alias == "default" else f"postgres:{alias}"
+        checks[name] = health.check_postgres(connections[alias].get_connection_params())
+    redis_url = getattr(settings, "REDIS_URL", None)
+    if redis_url:
+        checks["redis"] = health.check_redis(redis_url)
+    broker_url = getattr(settings, "CELERY_BROKER_URL", None)
+    if broker_url:
+        checks["rabbitmq"] = health.check_amqp(broker_url)
+    return checks
+
+
+class ProbeMiddleware:
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.routes: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+            "/healthz": self.healthz,
+            "/readyz": self.readyz,
+            "/metrics": self.metrics,
+        }
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = self.routes.get(request.path.rstrip("/") or "/")
+        if probe is None:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return JsonResponse(
+                {"error": {"code": "method_not_allowed", "message": "Probes answer GET and HEAD only."}},
+                status=405,
+                headers={"Allow": "GET, HEAD"},
+            )
+        response = probe(request)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def healthz(self, request: HttpRequest) -> HttpResponse:
+        return JsonResponse({"status": "ok", "service": settings.SERVICE_NAME})
+
+    def readyz(self, request: HttpRequest) -> HttpResponse:
+        timeout = float(getattr(settings, "READINESS_TIMEOUT", 2.0))
+        readiness = health.run_checks(readiness_checks(), timeout=timeout)
+        if not readiness.ok:
+            access_log.warning("not ready", extra={"failing": readiness.as_dict()["failing"]})
+        return JsonResponse(
+            {"service": settings.SERVICE_NAME, **readiness.as_dict()},
+            status=200 if readiness.ok else 503,
+        )
+
+    def metrics(self, request: HttpRequest) -> HttpResponse:
+        token = getattr(settings, "METRICS_TOKEN", "")
+        if token:
+            supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(supplied.encode(), token.encode()):
+                return JsonResponse(
+                    {"error": {"code": "unauthorized", "message": "Send the metrics token as a Bearer token."}},
+                    status=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+        body, content_type = metrics.exposition()
+        return HttpResponse(body, content_type=content_type)
+
+
+class _QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
+        counter = _QueryCounter()
+        started = time.perf_counter()
+        status = 500
+        with bound_request_id(request_id), ExitStack() as stack:
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(counter))
+            try:
+                response = self.get_response(request)
+                status = response.status_code
+                response[REQUEST_ID_HEADER] = request_id
+                return response
+            finally:
+                self._record(request, status, time.perf_counter() - started, counter.count)
+
+    def _record(self, request: HttpRequest, status: int, seconds: float, db_queries: int) -> None:
+        match = request.resolver_match
+        route = "/" + match.route if match is not None else metrics.UNMATCHED_ROUTE
+        metrics.observe_request(route, request.method or "", status, seconds, db_queries)
+        level = logging.ERROR if status >= 500 else logging.INFO
+        access_log.log(
+            level,
+            "%s %s %s",
+            request.method,
+            request.path,
+            status,
+            extra={
+                "http_method": request.method,
+                "path": request.path,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "db_queries": db_queries,
+            },
+        )

@@ -1,0 +1,179 @@
+"""Settings shared by Tenantry's Django projects, read from the environment (12-factor).
+
+A project's `settings/base.py` star-imports this module, then names itself and calls the
+helpers below for what differs (database name, cache prefix, service name).
+
+Environment variables:
+  DJANGO_SECRET_KEY    required in production
+  DJANGO_ALLOWED_HOSTS comma-separated
+  DATABASE_URL         postgres://user:pass@host:port/name; without it, the libpq
+                       variables PGHOST, PGPORT, PGUSER, PGPASSWORD and the project's
+                       own database name are used
+  DATABASE_POOLER      "pgbouncer" when connections go through pgbouncer in
+                       transaction mode
+  REDIS_URL            redis://host:port/db
+  BROKER_URL           amqp://user:pass@host:port/vhost (Celery)
+  LOG_LEVEL, METRICS_TOKEN, READINESS_TIMEOUT, OTEL_* (see tenantry_kernel.tracing)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import environ
+
+from tenantry_kernel.logging import logging_config
+
+env = environ.Env()
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+KERNEL_APPS = [
+    "tenantry_kernel.web.apps.TenantryWebConfig",
+    "rest_framework",
+]
+
+MIDDLEWARE = [
+    "tenantry_kernel.web.middleware.ProbeMiddleware",
+    "tenantry_kernel.web.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=os.path.join(os.getcwd(), ".static"))
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = env.str("BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672//")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+READINESS_TIMEOUT = env.float("READINESS_TIMEOUT", default=2.0)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+REST_FRAMEWORK: dict[str, Any] = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": None,
+}
+
+
+def database_settings(default_name: str) -> dict[str, dict[str, Any]]:
+    """DATABASES with one `default` alias, from DATABASE_URL or the libpq variables."""
+    if os.environ.get("DATABASE_URL"):
+        database: dict[str, Any] = env.db_url("DATABASE_URL")
+    else:
+        database = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("PGDATABASE", default_name),
+            "HOST": os.environ.get("PGHOST", "127.0.0.1"),
+            "PORT": os.environ.get("PGPORT", "5432"),
+            "USER": os.environ.get("PGUSER", "postgres"),
+            "PASSWORD": os.environ.get("PGPASSWORD", ""),
+        }
+    database.setdefault("OPTIONS", {})
+    database["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    database["OPTIONS"].setdefault("application_name", os.environ.get("OTEL_SERVICE_NAME", default_name))
+    database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    if os.environ.get("DATABASE_POOLER") == "pgbouncer":
+        # Transaction pooling hands each transaction to any server connection:
+        # server-side prepared statements and cursors would land on the wrong one.
+        database["OPTIONS"]["prepare_threshold"] = None
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return {"default": database}
+
+
+def cache_settings(key_prefix: str) -> dict[str, dict[str, Any]]:
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": key_prefix,
+            "TIMEOUT": 300,
+        }
+    }
+
+
+__all__ = [
+    "ALLOWED_HOSTS",
+    "AUTH_PASSWORD_VALIDATORS",
+    "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ACKS_LATE",
+    "CELERY_TASK_REJECT_ON_WORKER_LOST",
+    "CELERY_WORKER_HIJACK_ROOT_LOGGER",
+    "CELERY_WORKER_PREFETCH_MULTIPLIER",
+    "CSRF_TRUSTED_ORIGINS",
+    "DEBUG",
+    "DEFAULT_AUTO_FIELD",
+    "DJANGO_APPS",
+    "KERNEL_APPS",
+    "LANGUAGE_CODE",
+    "METRICS_TOKEN",
+    "MIDDLEWARE",
+    "READINESS_TIMEOUT",
+    "REDIS_URL",
+    "REST_FRAMEWORK",
+    "SECRET_KEY",
+    "STATIC_ROOT",
+    "STATIC_URL",
+    "TEMPLATES",
+    "TIME_ZONE",
+    "USE_I18N",
+    "USE_TZ",
+    "cache_settings",
+    "database_settings",
+    "env",
+    "logging_config",
+]

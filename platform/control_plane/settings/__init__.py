@@ -1,0 +1,1 @@
+"""Settings of the Tenantry control plane: `base` plus one of `local`, `test`, `production`."""

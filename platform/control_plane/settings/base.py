@@ -1,0 +1,19 @@
+"""Settings every environment of the Tenantry control plane shares."""
+
+from pathlib import Path
+
+from tenantry_kernel.web.settings import *  # noqa: F403
+from tenantry_kernel.web.settings import DJANGO_APPS, KERNEL_APPS, cache_settings, database_settings, logging_config
+
+SERVICE_NAME = "control-plane"
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+INSTALLED_APPS = [*DJANGO_APPS, *KERNEL_APPS]
+
+ROOT_URLCONF = "control_plane.urls"
+ASGI_APPLICATION = "control_plane.asgi.application"
+WSGI_APPLICATION = "control_plane.wsgi.application"
+
+DATABASES = database_settings(default_name="tenantry_platform")
+CACHES = cache_settings(key_prefix="cp")
+LOGGING = logging_config(SERVICE_NAME)

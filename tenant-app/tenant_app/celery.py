@@ -1,0 +1,9 @@
+"""Celery entry point: `celery -A tenant_app worker`."""
+
+import os
+
+from tenantry_kernel.celery import create_celery_app
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tenant_app.settings.local")
+
+app = create_celery_app("tenant_app")

@@ -1,0 +1,1 @@
+"""Settings of the Tenantry tenant app: `base` plus one of `local`, `test`, `production`."""

@@ -1,0 +1,4 @@
+"""Settings of the Tenantry tenant app for test."""
+
+from tenant_app.settings.base import *  # noqa: F403
+from tenantry_kernel.web.test_settings import *  # noqa: F403
