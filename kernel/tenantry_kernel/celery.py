@@ -20,7 +20,7 @@ def create_celery_app(main: str) -> Celery:
     app.autodiscover_tasks()
     # Connects to Celery's publish and task signals; the tracer provider itself is set
     # up by Django's app registry (and re-armed after fork by the SDK).
-    CeleryInstrumentor().instrument()
+    CeleryInstrumentor().instrument()  # type: ignore[no-untyped-call]
     return app
 
 

@@ -79,7 +79,7 @@ def check_amqp(url: str) -> Check:
         from kombu import Connection
 
         with Connection(url, connect_timeout=timeout) as conn:
-            conn.ensure_connection(max_retries=1, timeout=timeout)
+            conn.ensure_connection(max_retries=1, timeout=max(1, round(timeout)))
 
     return run
 

@@ -15,8 +15,9 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    start_http_server,
+    multiprocess,
 )
-from prometheus_client import multiprocess
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED_ROUTE = "<unmatched>"
@@ -60,3 +61,8 @@ def exposition() -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def serve_metrics(port: int, addr: str = "0.0.0.0") -> None:  # noqa: S104 (scraped from inside the cluster)
+    """Expose this process's metrics on their own port (processes without a web server)."""
+    start_http_server(port, addr=addr)

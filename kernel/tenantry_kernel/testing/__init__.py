@@ -69,7 +69,9 @@ class ServedApp:
 
 
 @contextmanager
-def serve_app(asgi_app: str, service: str, settings_module: str, cwd: str, env: Mapping[str, str] | None = None) -> Iterator[ServedApp]:
+def serve_app(
+    asgi_app: str, service: str, settings_module: str, cwd: str, env: Mapping[str, str] | None = None
+) -> Iterator[ServedApp]:
     """Run `python -m tenantry_kernel.serve` on a free port; stop it on exit."""
     port = free_port()
     process_env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, "PYTHONUNBUFFERED": "1", **(env or {})}

@@ -92,7 +92,9 @@ def test_readyz_names_redis_when_it_points_at_a_closed_port(client: Client, sett
     assert response.json()["failing"] == ["redis"]
 
 
-def test_healthz_answers_without_touching_dependencies(client: Client, settings: SettingsWrapper, web_project: WebProject) -> None:
+def test_healthz_answers_without_touching_dependencies(
+    client: Client, settings: SettingsWrapper, web_project: WebProject
+) -> None:
     settings.CELERY_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{free_port()}//"
 
     response = client.get("/healthz")
@@ -186,7 +188,9 @@ def test_metrics_need_the_token_when_one_is_configured(client: Client, settings:
     assert b"tenantry_http_requests_total" in allowed.content
 
 
-def test_each_request_is_a_server_span_named_after_its_route(client: Client, span_exporter: InMemorySpanExporter) -> None:
+def test_each_request_is_a_server_span_named_after_its_route(
+    client: Client, span_exporter: InMemorySpanExporter
+) -> None:
     span_exporter.clear()
 
     client.get("/admin/auth/group/7/change/")
@@ -205,7 +209,11 @@ def test_database_queries_are_traced_as_child_spans(client: Client, span_exporte
 
     spans = span_exporter.get_finished_spans()
     server = next(span for span in spans if span.kind == SpanKind.SERVER)
-    db_spans = [span for span in spans if span.kind == SpanKind.CLIENT and span.attributes and span.attributes.get("db.system") == "postgresql"]
+    db_spans = [
+        span
+        for span in spans
+        if span.kind == SpanKind.CLIENT and span.attributes and span.attributes.get("db.system") == "postgresql"
+    ]
     assert db_spans, [span.name for span in spans]
     assert all(span.context.trace_id == server.context.trace_id for span in db_spans)
 
@@ -230,10 +238,14 @@ def test_served_app_writes_one_json_access_line_with_request_and_trace_ids(web_p
     trace_id = secrets.token_hex(16)
     traceparent = f"00-{trace_id}-{secrets.token_hex(8)}-01"
 
-    with serve_app(web_project.asgi_app, web_project.service, web_project.settings_module("test"), web_project.directory) as app:
+    with serve_app(
+        web_project.asgi_app, web_project.service, web_project.settings_module("test"), web_project.directory
+    ) as app:
         # urllib, not requests: this process instruments requests, which would replace
         # our traceparent with one of its own.
-        request = urllib.request.Request(f"{app.base_url}/", headers={"X-Request-ID": "contract-req-1", "traceparent": traceparent})
+        request = urllib.request.Request(
+            f"{app.base_url}/", headers={"X-Request-ID": "contract-req-1", "traceparent": traceparent}
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             status, echoed_id = response.status, response.headers["X-Request-ID"]
         lines = app.wait_for_record(lambda record: record.get("request_id") == "contract-req-1")
@@ -253,7 +265,11 @@ def test_served_app_writes_one_json_access_line_with_request_and_trace_ids(web_p
 
 def test_served_app_is_ready_against_real_services(web_project: WebProject, test_database_env: dict[str, str]) -> None:
     with serve_app(
-        web_project.asgi_app, web_project.service, web_project.settings_module("test"), web_project.directory, env=test_database_env
+        web_project.asgi_app,
+        web_project.service,
+        web_project.settings_module("test"),
+        web_project.directory,
+        env=test_database_env,
     ) as app:
         health = requests.get(f"{app.base_url}/healthz", timeout=10)
         ready = requests.get(f"{app.base_url}/readyz", timeout=10)
@@ -292,7 +308,11 @@ def test_production_settings_pass_the_deployment_checklist(web_project: WebProje
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(web_project: WebProject) -> None:
-    env = {"DJANGO_SETTINGS_MODULE": web_project.settings_module("production"), "DJANGO_SECRET_KEY": "", "DJANGO_ALLOWED_HOSTS": "x"}
+    env = {
+        "DJANGO_SETTINGS_MODULE": web_project.settings_module("production"),
+        "DJANGO_SECRET_KEY": "",
+        "DJANGO_ALLOWED_HOSTS": "x",
+    }
 
     result = _manage(web_project, ["check"], env)
 
