@@ -15,8 +15,8 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
-    start_http_server,
     multiprocess,
+    start_http_server,
 )
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

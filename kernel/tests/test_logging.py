@@ -4,6 +4,7 @@ import io
 import json
 import logging
 import logging.config
+from typing import Any
 
 import pytest
 from opentelemetry import trace
@@ -23,7 +24,7 @@ def log_stream():
     logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
 
 
-def records(stream: io.StringIO) -> list[dict]:
+def records(stream: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 

@@ -1,0 +1,56 @@
+# Tenantry — two commands: `make up` runs the platform locally, `make test` runs everything.
+# Both install what is missing first (system packages as root, venv, locked deps).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+# Connection settings of the services (empty unless PostgreSQL had to fall back to the
+# embedded server); loaded before every command that talks to them.
+WITH_SERVICES := set -a; [ -f .local/services.env ] && . .local/services.env; set +a;
+LOCAL_DATABASES := tenantry_platform tenantry_shard_local
+
+.PHONY: help up test deps services lint format typecheck pytest lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+up: deps services ## Run the control plane and the tenant app locally (Ctrl-C stops them)
+	@$(WITH_SERVICES) $(BIN)/python dev/up.py
+
+test: deps services lint typecheck pytest ## Lint, type-check and run every test suite
+
+deps: ## Install system packages (as root), the venv and the locked Python deps
+	@dev/bootstrap.sh
+
+services: deps ## Start PostgreSQL, Redis, RabbitMQ (+ management) and Mosquitto when down
+	@$(BIN)/python dev/services.py --databases $(LOCAL_DATABASES)
+
+lint: deps ## ruff (lint + format check) and the import contracts between components
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+
+format: deps ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# One mypy run per component: each has its own `tests` package and Django settings.
+typecheck: deps ## mypy (strict, with django-stubs) on every component
+	@for component in kernel operator platform tests dev; do \
+		echo "mypy $$component"; DJANGO_SETTINGS_MODULE=control_plane.settings.test $(BIN)/mypy $$component; done
+	@echo "mypy tenant-app"; DJANGO_SETTINGS_MODULE=tenant_app.settings.test $(BIN)/mypy tenant-app
+
+pytest: deps services ## Every component's pytest suite (PYTEST_ARGS="-x -k name" to narrow)
+	@$(WITH_SERVICES) $(BIN)/python dev/test_all.py $(PYTEST_ARGS)
+
+lock: deps ## Re-resolve requirements/*.txt from pyproject.toml
+	$(BIN)/pip-compile -q --extra dev --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--no-emit-trusted-host -o requirements/dev.txt pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--no-emit-trusted-host -c requirements/dev.txt -o requirements/prod.txt pyproject.toml
+
+clean: ## Remove the venv, caches and local state (stops nothing)
+	rm -rf $(VENV) .local .mypy_cache .ruff_cache .pytest_cache

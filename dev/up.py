@@ -1,0 +1,140 @@
+"""Run Tenantry locally: migrate, then serve the control plane and the tenant app.
+
+    make up        (or: python dev/up.py after `python dev/services.py`)
+
+Each web process listens on a free port (or CONTROL_PLANE_PORT / TENANT_APP_PORT) and
+logs JSON lines to this terminal. Ctrl-C stops every child.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from services import ROOT, load_env, port_open
+
+
+@dataclass(frozen=True)
+class Component:
+    title: str
+    directory: str
+    package: str
+    service: str
+    port_variable: str
+
+
+COMPONENTS = [
+    Component("control plane", "platform", "control_plane", "control-plane", "CONTROL_PLANE_PORT"),
+    Component("tenant app", "tenant-app", "tenant_app", "tenant-app", "TENANT_APP_PORT"),
+]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def choose_port(component: Component) -> int:
+    wanted = os.environ.get(component.port_variable)
+    if wanted:
+        if port_open(int(wanted)):
+            raise SystemExit(f"up: {component.port_variable}={wanted} is taken; pick another or unset it")
+        return int(wanted)
+    return free_port()
+
+
+def answers(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own loopback URL)
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+def main() -> int:
+    env = {**os.environ, **load_env(), "PYTHONUNBUFFERED": "1"}
+    python = sys.executable
+    for component in COMPONENTS:
+        print(f"up: migrating the {component.title}", flush=True)
+        subprocess.run(
+            [python, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT / component.directory,
+            env={**env, "DJANGO_SETTINGS_MODULE": f"{component.package}.settings.local"},
+            check=True,
+        )
+
+    children: list[tuple[Component, int, subprocess.Popen[bytes]]] = []
+
+    def stop(signum: int | None = None, frame: FrameType | None = None) -> None:
+        for _, _, child in children:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for _, _, child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+        if signum is not None:
+            raise SystemExit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for component in COMPONENTS:
+            port = choose_port(component)
+            child = subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "tenantry_kernel.serve",
+                    f"{component.package}.asgi:application",
+                    "--service",
+                    component.service,
+                    "--port",
+                    str(port),
+                ],
+                cwd=ROOT / component.directory,
+                env={**env, "DJANGO_SETTINGS_MODULE": f"{component.package}.settings.local"},
+                start_new_session=True,  # we forward Ctrl-C ourselves, once
+            )
+            children.append((component, port, child))
+        for component, port, child in children:
+            deadline = time.monotonic() + 60
+            while answers(f"http://127.0.0.1:{port}/healthz") != 200:
+                if child.poll() is not None or time.monotonic() > deadline:
+                    print(f"up: the {component.title} did not start", file=sys.stderr)
+                    stop()
+                    return 1
+                time.sleep(0.2)
+        print("\nTenantry is running (Ctrl-C stops it):", flush=True)
+        for component, port, _ in children:
+            ready = answers(f"http://127.0.0.1:{port}/readyz")
+            print(f"  {component.title:14} http://localhost:{port}/   readyz: {ready}", flush=True)
+        print(flush=True)
+        while True:
+            for component, _, child in children:
+                if child.poll() is not None:
+                    print(f"up: the {component.title} exited with {child.returncode}; stopping", file=sys.stderr)
+                    stop()
+                    return 1
+            time.sleep(0.5)
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    sys.exit(main())

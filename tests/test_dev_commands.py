@@ -1,0 +1,74 @@
+"""The developer commands behind `make up` and `make test`, run for real."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import requests
+
+from tenantry_kernel.testing import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_up_serves_healthz_and_readyz_on_both_apps_and_ctrl_c_stops_them(scratch_database: str) -> None:
+    ports = {"CONTROL_PLANE_PORT": free_port(), "TENANT_APP_PORT": free_port()}
+    env = {**os.environ, **{key: str(port) for key, port in ports.items()}, "PGDATABASE": scratch_database}
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    up = subprocess.Popen(
+        [sys.executable, "dev/up.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(up.stdout or []), daemon=True)
+    reader.start()
+    answers: dict[str, tuple[int, int]] = {}
+    try:
+        deadline = time.monotonic() + 120
+        while not any("Tenantry is running" in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        while len(answers) < len(ports) and time.monotonic() < deadline and up.poll() is None:
+            for name, port in ports.items():
+                try:
+                    health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                    ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+                    answers[name] = (health.status_code, ready.status_code)
+                except requests.ConnectionError:
+                    time.sleep(0.3)
+        children = psutil.Process(up.pid).children(recursive=True)
+    finally:
+        up.send_signal(signal.SIGINT)
+        up.wait(timeout=30)
+        reader.join(timeout=5)
+    output = "".join(lines)
+
+    assert answers == {"CONTROL_PLANE_PORT": (200, 200), "TENANT_APP_PORT": (200, 200)}, output[-3000:]
+    assert f"http://localhost:{ports['CONTROL_PLANE_PORT']}/" in output
+    assert up.returncode == 0, output[-3000:]
+    assert children
+    time.sleep(0.5)
+    assert not [child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_a_suite_that_collects_no_tests_fails_the_run(tmp_path: Path) -> None:
+    empty = tmp_path / "empty_suite"
+    empty.mkdir()
+    (empty / "pytest.ini").write_text("[pytest]\naddopts = -p no:django\n")
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "dev" / "test_all.py")],
+        cwd=ROOT,
+        env={**os.environ, "TENANTRY_SUITES": str(empty)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "no tests collected" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "0 passed, 0 failed, 0 skipped"
