@@ -7,17 +7,22 @@ settings, URLs and ASGI entry point, on the real PostgreSQL, Redis and RabbitMQ.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import secrets
 import subprocess
 import sys
+import threading
+import time
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
 from django.test import Client
+from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
@@ -329,3 +334,54 @@ def _manage(web_project: WebProject, args: list[str], env: dict[str, str]) -> su
         text=True,
         timeout=120,
     )
+
+
+def test_production_static_files_collect_with_a_manifest(web_project: WebProject, tmp_path: Path) -> None:
+    # As the container build does: compressed, hashed static files for WhiteNoise.
+    env = {
+        "DJANGO_SETTINGS_MODULE": web_project.settings_module("production"),
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "build.invalid",
+        "DJANGO_STATIC_ROOT": str(tmp_path),
+    }
+
+    result = _manage(web_project, ["collectstatic", "--noinput", "-v", "0"], env)
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").is_file()
+    assert list(tmp_path.glob("admin/css/base.*.css.gz"))
+
+
+def test_a_task_runs_on_a_real_worker_in_the_trace_of_its_sender(
+    web_project: WebProject, span_exporter: InMemorySpanExporter
+) -> None:
+    # Given the project's Celery app on the real RabbitMQ, a private queue and a worker.
+    from celery.contrib.testing.worker import start_worker
+
+    celery_app = importlib.import_module(web_project.package).celery_app
+    suffix = secrets.token_hex(4)
+    queue = f"contract-{suffix}"
+    ran = threading.Event()
+
+    @celery_app.task(name=f"contract.traced_{suffix}")  # type: ignore[untyped-decorator]
+    def traced() -> None:
+        ran.set()
+
+    tracer = trace.get_tracer("web-contract")
+    try:
+        with start_worker(celery_app, pool="solo", queues=[queue], perform_ping_check=False, shutdown_timeout=10):
+            span_exporter.clear()
+            # When a request-like span sends the task,
+            with tracer.start_as_current_span("sender") as sender:
+                traced.apply_async(queue=queue)
+            assert ran.wait(30), "the worker did not run the task"
+            time.sleep(0.2)  # the consumer span ends just after the task body
+    finally:
+        with celery_app.connection_for_write() as connection:
+            connection.default_channel.queue_delete(queue)
+
+    # then publish and run are spans of the sender's trace.
+    spans = span_exporter.get_finished_spans()
+    trace_id = sender.get_span_context().trace_id
+    kinds = {span.kind for span in spans if span.context.trace_id == trace_id and suffix in span.name}
+    assert {SpanKind.PRODUCER, SpanKind.CONSUMER} <= kinds, [(span.name, span.kind) for span in spans]

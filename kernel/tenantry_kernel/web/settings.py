@@ -86,7 +86,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=os.path.join(os.getcwd(), ".static"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -166,7 +165,6 @@ __all__ = [
     "REDIS_URL",
     "REST_FRAMEWORK",
     "SECRET_KEY",
-    "STATIC_ROOT",
     "STATIC_URL",
     "TEMPLATES",
     "TIME_ZONE",

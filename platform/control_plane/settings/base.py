@@ -3,7 +3,14 @@
 from pathlib import Path
 
 from tenantry_kernel.web.settings import *  # noqa: F403
-from tenantry_kernel.web.settings import DJANGO_APPS, KERNEL_APPS, cache_settings, database_settings, logging_config
+from tenantry_kernel.web.settings import (
+    DJANGO_APPS,
+    KERNEL_APPS,
+    cache_settings,
+    database_settings,
+    env,
+    logging_config,
+)
 
 SERVICE_NAME = "control-plane"
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -17,3 +24,4 @@ WSGI_APPLICATION = "control_plane.wsgi.application"
 DATABASES = database_settings(default_name="tenantry_platform")
 CACHES = cache_settings(key_prefix="cp")
 LOGGING = logging_config(SERVICE_NAME)
+STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
