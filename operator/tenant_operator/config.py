@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import kopf
 
@@ -13,19 +14,49 @@ API_GROUP = "tenantry.dev"
 
 @dataclass(frozen=True)
 class OperatorConfig:
-    metrics_port: int
-    liveness_port: int
-    namespace_scope: str | None  # None: the whole cluster
-    peering: bool
+    metrics_port: int = 9090
+    liveness_port: int = 8080
+    namespace_scope: str | None = None  # None: the whole cluster
+    peering: bool = True
+    # Where the Secrets of shared-tier tenants and their migration Jobs live.
+    system_namespace: str = "tenantry-system"
+    base_domain: str = "tenantry.localhost"
+    url_scheme: str = "https"
+    image: str = "ghcr.io/tenantry/tenantry"
+    broker_admin_url: str = "http://guest:guest@127.0.0.1:15672"
+    broker_amqp_host: str = "127.0.0.1"
+    broker_amqp_port: int = 5672
+    # "job": a Kubernetes Job runs the tenant app's migrations (cluster mode);
+    # "local": the operator runs them itself through the tenant app's manage.py.
+    migrations: str = "job"
+    tenant_app_manage_py: Path = field(default_factory=lambda: Path("tenant-app/manage.py"))
+    drift_interval: float = 60.0
+    shard_interval: float = 30.0
+    ingress_class: str = "nginx"
+    cluster_issuer: str = "letsencrypt"
 
     @classmethod
     def from_env(cls) -> OperatorConfig:
+        env = os.environ
         return cls(
-            metrics_port=int(os.environ.get("OPERATOR_METRICS_PORT", "9090")),
-            liveness_port=int(os.environ.get("OPERATOR_LIVENESS_PORT", "8080")),
-            namespace_scope=os.environ.get("OPERATOR_NAMESPACE") or None,
+            metrics_port=int(env.get("OPERATOR_METRICS_PORT", "9090")),
+            liveness_port=int(env.get("OPERATOR_LIVENESS_PORT", "8080")),
+            namespace_scope=env.get("OPERATOR_NAMESPACE") or None,
             # Several replicas coordinate through kopf's peering objects: one is active.
-            peering=os.environ.get("OPERATOR_PEERING", "true").lower() == "true",
+            peering=env.get("OPERATOR_PEERING", "true").lower() == "true",
+            system_namespace=env.get("OPERATOR_SYSTEM_NAMESPACE", cls.system_namespace),
+            base_domain=env.get("TENANT_BASE_DOMAIN", cls.base_domain),
+            url_scheme=env.get("TENANT_URL_SCHEME", cls.url_scheme),
+            image=env.get("TENANT_APP_IMAGE", cls.image),
+            broker_admin_url=env.get("BROKER_ADMIN_URL", cls.broker_admin_url),
+            broker_amqp_host=env.get("BROKER_AMQP_HOST", cls.broker_amqp_host),
+            broker_amqp_port=int(env.get("BROKER_AMQP_PORT", str(cls.broker_amqp_port))),
+            migrations=env.get("OPERATOR_MIGRATIONS", cls.migrations),
+            tenant_app_manage_py=Path(env.get("TENANT_APP_MANAGE_PY", "tenant-app/manage.py")),
+            drift_interval=float(env.get("OPERATOR_DRIFT_INTERVAL", "60")),
+            shard_interval=float(env.get("OPERATOR_SHARD_INTERVAL", "30")),
+            ingress_class=env.get("TENANT_INGRESS_CLASS", cls.ingress_class),
+            cluster_issuer=env.get("TENANT_CLUSTER_ISSUER", cls.cluster_issuer),
         )
 
 
@@ -44,3 +75,5 @@ def apply_kopf_settings(settings: kopf.OperatorSettings) -> None:
     settings.watching.client_timeout = 330
     settings.networking.request_timeout = 30
     settings.networking.error_backoffs = [1, 2, 5, 10, 20]
+    # Provisioning is blocking I/O (psycopg, requests) in kopf's executor threads.
+    settings.execution.max_workers = 20

@@ -1,0 +1,89 @@
+"""The shared tier's routing table: host → (tenant, schema, role), kept in the shard's `public` schema.
+
+The shared tenant-app deployment of a shard reads this table to pick the schema and role
+for each request (in the manner of django-tenants); suspending a tenant blocks its routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import psycopg
+
+from tenantry_kernel.provisioning.naming import role_name, schema_name
+
+ROUTES_TABLE = "tenantry_routes"
+
+_CREATE = """
+CREATE TABLE IF NOT EXISTS public.tenantry_routes (
+    host text PRIMARY KEY,
+    tenant text NOT NULL,
+    schema_name text NOT NULL,
+    role_name text NOT NULL,
+    suspended boolean NOT NULL DEFAULT false,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS tenantry_routes_tenant ON public.tenantry_routes (tenant);
+"""
+
+
+class HostTaken(ValueError):
+    """A hostname is already routed to another tenant."""
+
+
+@dataclass(frozen=True)
+class Route:
+    host: str
+    tenant: str
+    schema_name: str
+    role_name: str
+    suspended: bool
+
+
+def ensure_routes(admin_dsn: str, slug: str, hosts: Iterable[str], *, suspended: bool) -> list[Route]:
+    """Make the tenant's routes exactly `hosts` (one transaction); returns them."""
+    wanted = sorted({host.lower() for host in hosts})
+    with psycopg.connect(admin_dsn, autocommit=False) as conn:
+        conn.execute(_CREATE)
+        conn.execute("DELETE FROM public.tenantry_routes WHERE tenant = %s AND NOT (host = ANY(%s))", [slug, wanted])
+        for host in wanted:
+            conn.execute(
+                """
+                INSERT INTO public.tenantry_routes (host, tenant, schema_name, role_name, suspended)
+                VALUES (%s, %s, %s, %s, %s)
+                ON CONFLICT (host) DO UPDATE SET
+                    tenant = EXCLUDED.tenant, schema_name = EXCLUDED.schema_name,
+                    role_name = EXCLUDED.role_name, suspended = EXCLUDED.suspended, updated_at = now()
+                WHERE tenantry_routes.tenant = EXCLUDED.tenant
+                """,
+                [host, slug, schema_name(slug), role_name(slug), suspended],
+            )
+        taken = conn.execute(
+            "SELECT host, tenant FROM public.tenantry_routes WHERE host = ANY(%s) AND tenant <> %s", [wanted, slug]
+        ).fetchall()
+        if taken:
+            conn.rollback()
+            owners = ", ".join(f"{host} (tenant {owner})" for host, owner in taken)
+            raise HostTaken(f"these hostnames already belong to other tenants: {owners}")
+        conn.commit()
+    return routes_of(admin_dsn, slug)
+
+
+def routes_of(admin_dsn: str, slug: str) -> list[Route]:
+    with psycopg.connect(admin_dsn) as conn:
+        conn.execute(_CREATE)
+        rows = conn.execute(
+            "SELECT host, tenant, schema_name, role_name, suspended FROM public.tenantry_routes "
+            "WHERE tenant = %s ORDER BY host",
+            [slug],
+        ).fetchall()
+        conn.commit()
+    return [Route(*row) for row in rows]
+
+
+def delete_routes(admin_dsn: str, slug: str) -> None:
+    with psycopg.connect(admin_dsn) as conn:
+        conn.execute(_CREATE)
+        conn.execute("DELETE FROM public.tenantry_routes WHERE tenant = %s", [slug])
+        conn.commit()

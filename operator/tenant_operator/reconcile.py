@@ -1,0 +1,581 @@
+"""What the operator does for one Tenant or DatabaseShard, as plain functions of the adapters.
+
+kopf handlers (handlers.py) call these; they never talk to kopf themselves, which keeps
+the logic testable and the handlers thin. Every step is idempotent: running the whole
+reconcile again after a crash at any point converges to the same result.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tenant_operator import render
+from tenant_operator.conditions import Conditions
+from tenant_operator.config import OperatorConfig
+from tenant_operator.crds import API_GROUP, API_VERSION
+from tenant_operator.kube import KINDS, Kube, KubeError
+from tenant_operator.placement import NoShardAvailable, ShardView, choose_shard
+from tenantry_kernel.provisioning import broker, database, routing
+from tenantry_kernel.provisioning.naming import InvalidSlug, namespace_name, validate_slug
+from tenantry_kernel.provisioning.plans import Plan, plan_for
+from tenantry_kernel.provisioning.secrets import generate_password
+
+log = logging.getLogger("tenantry.operator")
+
+TENANT_LABEL = f"{API_GROUP}/tenant"
+
+
+class InvalidTenantSpec(Exception):
+    """The spec cannot be reconciled until a person changes it (no retries)."""
+
+
+class WaitingFor(Exception):
+    """Something else must happen first (a Job, a shard); retry after `delay` seconds."""
+
+    def __init__(self, message: str, delay: float = 5.0) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+@dataclass
+class Transition:
+    """A Kubernetes Event worth posting: reason and message."""
+
+    reason: str
+    message: str
+    warning: bool = False
+
+
+@dataclass
+class TenantOutcome:
+    status: dict[str, Any]
+    events: list[Transition] = field(default_factory=list)
+
+
+@dataclass
+class OperatorContext:
+    """Everything a reconcile needs: configuration and the adapters to the outside."""
+
+    config: OperatorConfig
+    kube: Kube
+    broker_admin: broker.BrokerAdmin
+    # Serializes placement decisions inside this process (one active operator via peering).
+    placement_lock: threading.Lock = field(default_factory=threading.Lock)
+    tenant_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    tenant_ready: dict[str, str] = field(default_factory=dict)
+    migration_runner: Callable[[database.TenantDatabase], None] | None = None
+    # Local-mode runners per shard: each keeps its migrated template schema.
+    clone_runners: dict[str, database.TemplateCloneRunner] = field(default_factory=dict)
+
+    def lock_for(self, name: str) -> threading.Lock:
+        with self.placement_lock:
+            return self.tenant_locks.setdefault(name, threading.Lock())
+
+
+# -- shards --------------------------------------------------------------------------------
+
+
+def read_secret_value(kube: Kube, namespace: str, name: str, key: str) -> str:
+    secret = kube.get("Secret", name, namespace)
+    if secret is None:
+        raise WaitingFor(f"Secret {namespace}/{name} does not exist", delay=10)
+    data = secret.get("data") or {}
+    if key not in data:
+        raise InvalidTenantSpec(f"Secret {namespace}/{name} has no key {key!r}")
+    return base64.b64decode(data[key]).decode()
+
+
+def shard_admin_dsn(kube: Kube, shard: dict[str, Any]) -> str:
+    ref = shard["spec"]["adminSecretRef"]
+    return read_secret_value(kube, ref.get("namespace", "tenantry-system"), ref["name"], ref.get("key", "dsn"))
+
+
+def shard_database_dsn(admin_dsn: str, shard: dict[str, Any]) -> str:
+    """The admin DSN pointed at the shard's tenant database (spec.database)."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(admin_dsn)
+    params["dbname"] = shard["spec"].get("database", params.get("dbname", "tenantry"))
+    return make_conninfo(**params)
+
+
+def reconcile_shard(ctx: OperatorContext, shard: dict[str, Any]) -> dict[str, Any]:
+    """Connect, detect Citus, count tenants: the shard's status."""
+    generation = shard["metadata"].get("generation", 1)
+    conditions = Conditions(shard.get("status", {}).get("conditions"), generation)
+    status: dict[str, Any] = {"observedGeneration": generation}
+    try:
+        dsn = shard_database_dsn(shard_admin_dsn(ctx.kube, shard), shard)
+        info = database.shard_info(dsn)
+    except (WaitingFor, InvalidTenantSpec) as exc:
+        conditions.set("Ready", False, "AdminSecretUnavailable", str(exc))
+    except Exception as exc:  # an unreachable shard is a status, not a crash
+        conditions.set("Ready", False, "Unreachable", f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    else:
+        status.update(
+            serverVersion=info.server_version,
+            citusVersion=info.citus_version or "",
+            tenantCount=info.tenant_count,
+        )
+        conditions.set("Ready", True, "Connected", f"PostgreSQL {info.server_version}")
+    from tenant_operator.conditions import now
+
+    status["lastCheckTime"] = now()
+    status["conditions"] = conditions.as_list()
+    return status
+
+
+def shard_views(ctx: OperatorContext) -> list[ShardView]:
+    """Shards with their load counted from the Tenants placed on them (fresher than their status)."""
+    shards = ctx.kube.list("DatabaseShard")
+    placed: dict[str, int] = {}
+    for tenant in ctx.kube.list("Tenant"):
+        shard_name = (tenant.get("status") or {}).get("shard")
+        if shard_name:
+            placed[shard_name] = placed.get(shard_name, 0) + 1
+    views = []
+    for shard in shards:
+        status = shard.get("status") or {}
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions", []))
+        views.append(
+            ShardView(
+                name=shard["metadata"]["name"],
+                region=shard["spec"].get("region", "local"),
+                max_tenants=int(shard["spec"].get("capacity", {}).get("maxTenants", 500)),
+                cordoned=bool(shard["spec"].get("cordoned", False)),
+                ready=ready,
+                tenant_count=max(placed.get(shard["metadata"]["name"], 0), int(status.get("tenantCount", 0))),
+            )
+        )
+    return views
+
+
+# -- tenants -------------------------------------------------------------------------------
+
+
+def tenant_spec_errors(name: str, spec: dict[str, Any]) -> list[str]:
+    """What the CRD schema cannot say (or an old API server did not check)."""
+    errors = []
+    try:
+        validate_slug(name)
+    except InvalidSlug as exc:
+        errors.append(str(exc))
+    try:
+        plan_for(spec.get("plan", "free"))
+    except ValueError as exc:
+        errors.append(str(exc))
+    if spec.get("tier", "shared") not in ("shared", "dedicated"):
+        errors.append(f"spec.tier must be shared or dedicated, not {spec.get('tier')!r}")
+    replicas = (spec.get("app") or {}).get("replicas") or {}
+    if replicas and int(replicas.get("min", 1)) > int(replicas.get("max", replicas.get("min", 1))):
+        errors.append("spec.app.replicas.min must not exceed spec.app.replicas.max")
+    return errors
+
+
+def tenant_host(ctx: OperatorContext, slug: str) -> str:
+    return f"{slug}.{ctx.config.base_domain}"
+
+
+def secret_names(slug: str, tier: str) -> render.SecretNames:
+    if tier == "dedicated":
+        return render.SecretNames(
+            database="tenant-app-database", broker="tenant-app-broker", django="tenant-app-django"
+        )
+    return render.SecretNames(
+        database=f"tenant-{slug}-database", broker=f"tenant-{slug}-broker", django=f"tenant-{slug}-django"
+    )
+
+
+def secrets_namespace(ctx: OperatorContext, slug: str, tier: str) -> str:
+    return namespace_name(slug) if tier == "dedicated" else ctx.config.system_namespace
+
+
+def owner_reference(tenant: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": f"{API_GROUP}/{API_VERSION}",
+        "kind": "Tenant",
+        "name": tenant["metadata"]["name"],
+        "uid": tenant["metadata"]["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def ensure_secret(
+    ctx: OperatorContext, tenant: dict[str, Any], namespace: str, name: str, data: dict[str, str]
+) -> None:
+    slug = tenant["metadata"]["name"]
+    ctx.kube.ensure(
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "metadata": {
+                "name": name,
+                "namespace": namespace,
+                "labels": {TENANT_LABEL: slug, "app.kubernetes.io/managed-by": "tenantry-operator"},
+                "ownerReferences": [owner_reference(tenant)],
+            },
+            "data": {key: base64.b64encode(value.encode()).decode() for key, value in sorted(data.items())},
+        }
+    )
+
+
+def stored_password(ctx: OperatorContext, namespace: str, name: str, key: str = "password") -> str:
+    """The password already handed out for this tenant, or a new one (kept stable across reconciles)."""
+    secret = ctx.kube.get("Secret", name, namespace)
+    if secret and key in (secret.get("data") or {}):
+        return base64.b64decode(secret["data"][key]).decode()
+    return generate_password()
+
+
+def place_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> str:
+    """The tenant's shard: pinned, already placed, or chosen now and recorded at once."""
+    slug = tenant["metadata"]["name"]
+    spec, status = tenant.get("spec") or {}, tenant.get("status") or {}
+    if status.get("shard"):
+        return str(status["shard"])
+    pinned = (spec.get("database") or {}).get("shard")
+    with ctx.placement_lock:
+        recorded = ((ctx.kube.get("Tenant", slug) or {}).get("status") or {}).get("shard")
+        if recorded:
+            return str(recorded)
+        if pinned:
+            shard = ctx.kube.get("DatabaseShard", pinned)
+            if shard is None:
+                raise NoShardAvailable(f"the pinned DatabaseShard {pinned!r} does not exist")
+            chosen = pinned
+        else:
+            chosen = choose_shard(shard_views(ctx), spec.get("region", "local")).name
+        # Recorded before anything is created on the shard, so that a crash right after
+        # cannot lead a later reconcile to create the tenant on a second shard.
+        ctx.kube.patch("Tenant", slug, {"status": {"shard": chosen}}, subresource="status")
+    return chosen
+
+
+def run_migrations_job(
+    ctx: OperatorContext, tenant: dict[str, Any], spec: dict[str, Any], shard: str, names: render.SecretNames
+) -> bool:
+    """Ensure the migrations Job of spec.app.version; True when it has succeeded."""
+    slug = tenant["metadata"]["name"]
+    job = render.render_migration_job(_tenant_ref(tenant), spec, render.Placement(shard), names, _render_config(ctx))
+    if spec.get("tier", "shared") != "dedicated":
+        job["metadata"]["namespace"] = ctx.config.system_namespace
+        job["metadata"]["name"] = f"{slug}-{job['metadata']['name']}"[:63].rstrip("-")
+    current, _ = ctx.kube.ensure(job)
+    job_status = current.get("status") or {}
+    if job_status.get("succeeded"):
+        return True
+    failed = any(c.get("type") == "Failed" and c.get("status") == "True" for c in job_status.get("conditions", []))
+    if failed:
+        raise InvalidTenantSpec(
+            f"the migrations Job {job['metadata']['name']} failed; fix the app version or its migrations"
+        )
+    return False
+
+
+def _tenant_ref(tenant: dict[str, Any]) -> render.TenantRef:
+    meta = tenant["metadata"]
+    return render.TenantRef(name=meta["name"], uid=meta["uid"], generation=int(meta.get("generation", 1)))
+
+
+def _render_config(ctx: OperatorContext) -> render.RenderConfig:
+    return render.RenderConfig(
+        base_domain=ctx.config.base_domain,
+        image=ctx.config.image,
+        ingress_class=ctx.config.ingress_class,
+        cluster_issuer=ctx.config.cluster_issuer,
+    )
+
+
+def reconcile_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> TenantOutcome:
+    slug = tenant["metadata"]["name"]
+    with ctx.lock_for(slug):
+        # kopf's body may be older than a reconcile that just finished (a timer and a
+        # handler queue on the lock): work from the object as it is now.
+        fresh = ctx.kube.get("Tenant", slug)
+        if fresh is None or fresh["metadata"].get("uid") != tenant["metadata"].get("uid"):
+            raise WaitingFor(f"Tenant {slug} is gone or was recreated", delay=1)
+        return _reconcile_tenant(ctx, fresh)
+
+
+def _reconcile_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> TenantOutcome:
+    slug = tenant["metadata"]["name"]
+    spec = tenant.get("spec") or {}
+    old_status = tenant.get("status") or {}
+    generation = int(tenant["metadata"].get("generation", 1))
+    conditions = Conditions(old_status.get("conditions"), generation)
+    outcome = TenantOutcome(status={"observedGeneration": generation})
+    was_ready = conditions.is_true("Ready")
+
+    def finish(ready: bool, reason: str, message: str) -> TenantOutcome:
+        conditions.set("Ready", ready, reason, message)
+        outcome.status["conditions"] = conditions.as_list()
+        outcome.status["phase"] = (
+            "Suspended" if ready and spec.get("suspended") else "Ready" if ready else _failed_phase(reason)
+        )
+        ctx.tenant_ready[slug] = "True" if ready else "False"
+        if ready and not was_ready:
+            outcome.events.append(Transition("Ready", message))
+        return outcome
+
+    errors = tenant_spec_errors(slug, spec)
+    if errors:
+        outcome.events.append(Transition("InvalidSpec", "; ".join(errors), warning=True))
+        finish(False, "InvalidSpec", "; ".join(errors))
+        raise InvalidTenantSpecWithStatus(outcome)
+
+    plan = plan_for(spec.get("plan", "free"))
+    tier = spec.get("tier", "shared")
+    suspended = bool(spec.get("suspended", False))
+
+    # Placement.
+    try:
+        shard_name = place_tenant(ctx, tenant)
+    except NoShardAvailable as exc:
+        conditions.set("DatabaseReady", False, "NoShardAvailable", str(exc))
+        outcome.events.append(Transition("NoShardAvailable", str(exc), warning=True))
+        finish(False, "NoShardAvailable", str(exc))
+        raise WaitingForWithStatus(outcome, str(exc), delay=10) from exc
+    outcome.status["shard"] = shard_name
+    shard = ctx.kube.get("DatabaseShard", shard_name)
+    if shard is None:
+        finish(False, "ShardMissing", f"DatabaseShard {shard_name} is gone")
+        raise WaitingForWithStatus(outcome, f"DatabaseShard {shard_name} is gone", delay=30)
+    admin_dsn = shard_database_dsn(shard_admin_dsn(ctx.kube, shard), shard)
+
+    names = secret_names(slug, tier)
+    secrets_ns = secrets_namespace(ctx, slug, tier)
+    outcome.status["secretRefs"] = {"database": names.database, "broker": names.broker, "django": names.django}
+    outcome.status["namespace"] = namespace_name(slug) if tier == "dedicated" else ""
+
+    # Drift seen before repairing it (for the event).
+    before_db = database.inspect_tenant_database(admin_dsn, slug)
+    before_broker = broker.inspect_tenant_broker(ctx.broker_admin, slug)
+    repaired = []
+    if old_status.get("shard") and conditions.is_true("DatabaseReady"):
+        if not before_db.role_exists:
+            repaired.append("database role")
+        if not before_db.schema_exists:
+            repaired.append("schema")
+    if conditions.is_true("BrokerReady") and not before_broker.vhost_exists:
+        repaired.append("vhost")
+    if conditions.is_true("BrokerReady") and before_broker.vhost_exists and not before_broker.user_exists:
+        repaired.append("broker user")
+
+    if tier == "dedicated":
+        namespace = next(o for o in _render(ctx, tenant, spec, shard_name, names) if o["kind"] == "Namespace")
+        _, action = ctx.kube.ensure(namespace)
+        if action == "created" and old_status.get("namespace"):
+            repaired.append("namespace")
+
+    # Database: role, schema, grants.
+    db_password = stored_password(ctx, secrets_ns, names.database)
+    tenant_db = database.ensure_tenant_database(admin_dsn, slug, plan, db_password)
+    ensure_secret(
+        ctx, tenant, secrets_ns, names.database,
+        {"DATABASE_URL": tenant_db.dsn(), "password": db_password, "PGSCHEMA": tenant_db.schema},
+    )  # fmt: skip
+    conditions.set("DatabaseReady", True, "Provisioned", f"schema {tenant_db.schema} on shard {shard_name}")
+
+    # Broker: vhost, user, permissions, limits.
+    broker_password = stored_password(ctx, secrets_ns, names.broker)
+    tenant_broker = broker.ensure_tenant_broker(
+        ctx.broker_admin, slug, plan, broker_password, ctx.config.broker_amqp_host, ctx.config.broker_amqp_port
+    )
+    ensure_secret(
+        ctx, tenant, secrets_ns, names.broker, {"BROKER_URL": tenant_broker.amqp_url(), "password": broker_password}
+    )
+    conditions.set("BrokerReady", True, "Provisioned", f"vhost {tenant_broker.vhost}")
+
+    django_key = stored_password(ctx, secrets_ns, names.django, key="DJANGO_SECRET_KEY")
+    if len(django_key) < 50:
+        django_key = generate_password(64)
+    ensure_secret(ctx, tenant, secrets_ns, names.django, {"DJANGO_SECRET_KEY": django_key})
+
+    # Migrations, then workloads on the migrated version.
+    target_version = (spec.get("app") or {}).get("version", "latest")
+    running_version = old_status.get("appVersion")
+    migrated = _migrate(
+        ctx, tenant, spec, shard_name, names, tenant_db, target_version, running_version, before_db, admin_dsn
+    )
+    rollout_version = target_version if migrated else (running_version or target_version)
+    rollout_spec = {**spec, "app": {**(spec.get("app") or {}), "version": rollout_version}}
+
+    if tier == "dedicated":
+        _apply_children(ctx, tenant, rollout_spec, shard_name, names, repaired)
+        workload_message = f"web, worker and beat at version {rollout_version}"
+    else:
+        routing.ensure_routes(admin_dsn, slug, [tenant_host(ctx, slug), *spec.get("domains", [])], suspended=suspended)
+        workload_message = f"routed on the shared deployment of shard {shard_name}"
+
+    if migrated:
+        outcome.status["appVersion"] = target_version
+        if running_version and running_version != target_version:
+            outcome.events.append(Transition("Upgraded", f"migrated and rolled out version {target_version}"))
+    elif running_version:
+        outcome.status["appVersion"] = running_version
+
+    if suspended:
+        conditions.set(
+            "Suspended",
+            True,
+            "SuspendedBySpec",
+            "scaled to zero; data kept" if tier == "dedicated" else "routing blocked; data kept",
+        )
+        if old_status.get("phase") != "Suspended":
+            outcome.events.append(Transition("Suspended", "tenant suspended; data untouched"))
+    else:
+        conditions.set("Suspended", False, "Active", "")
+        if old_status.get("phase") == "Suspended":
+            outcome.events.append(Transition("Resumed", "tenant resumed"))
+
+    if repaired:
+        message = "recreated " + ", ".join(repaired)
+        outcome.events.append(Transition("DriftRepaired", message, warning=True))
+        log.warning("tenant %s: %s", slug, message, extra={"tenant": slug})
+
+    outcome.status["url"] = f"{ctx.config.url_scheme}://{tenant_host(ctx, slug)}/"
+    if not migrated:
+        conditions.set("WorkloadReady", False, "MigrationsRunning", f"waiting for the migrations of {target_version}")
+        finish(False, "MigrationsRunning", f"waiting for the migrations of version {target_version}")
+        raise WaitingForWithStatus(outcome, f"migrations of {target_version} still running", delay=5)
+    conditions.set("WorkloadReady", True, "Deployed" if tier == "dedicated" else "Routed", workload_message)
+    return finish(True, "Reconciled", f"{plan.name.value} plan, {tier} tier, shard {shard_name}")
+
+
+def _failed_phase(reason: str) -> str:
+    return "Failed" if reason == "InvalidSpec" else "Provisioning"
+
+
+def _migrate(
+    ctx: OperatorContext,
+    tenant: dict[str, Any],
+    spec: dict[str, Any],
+    shard_name: str,
+    names: render.SecretNames,
+    tenant_db: database.TenantDatabase,
+    target_version: str,
+    running_version: str | None,
+    before: database.TenantDatabaseState,
+    admin_dsn: str,
+) -> bool:
+    if ctx.config.migrations == "job":
+        return run_migrations_job(ctx, tenant, spec, shard_name, names)
+    if before.migrated and running_version == target_version:
+        return True
+    runner = ctx.migration_runner
+    if runner is None:
+        with ctx.placement_lock:
+            runner = ctx.clone_runners.get(admin_dsn)
+            if runner is None:
+                manage = database.ManagePyMigrationRunner(ctx.config.tenant_app_manage_py)
+                runner = database.TemplateCloneRunner(admin_dsn, manage)
+                # Built once, before tenants clone it concurrently.
+                runner.ensure_template()
+                ctx.clone_runners[admin_dsn] = runner
+    database.migrate_tenant_schema(tenant_db, runner)
+    return True
+
+
+def _render(
+    ctx: OperatorContext, tenant: dict[str, Any], spec: dict[str, Any], shard: str, names: render.SecretNames
+) -> list[dict[str, Any]]:
+    return render.render_dedicated(_tenant_ref(tenant), spec, render.Placement(shard), names, _render_config(ctx))
+
+
+def _apply_children(
+    ctx: OperatorContext,
+    tenant: dict[str, Any],
+    spec: dict[str, Any],
+    shard: str,
+    names: render.SecretNames,
+    repaired: list[str],
+) -> None:
+    desired = _render(ctx, tenant, spec, shard, names)
+    wanted = {(obj["kind"], obj["metadata"]["name"]) for obj in desired}
+    was_deployed = any(
+        c.get("type") == "WorkloadReady" and c.get("status") == "True"
+        for c in (tenant.get("status") or {}).get("conditions", [])
+    )
+    for obj in desired:
+        current, action = ctx.kube.ensure(obj)
+        if action == "created" and was_deployed and obj["kind"] != "Namespace":
+            repaired.append(f"{obj['kind']} {obj['metadata']['name']}")
+        settings = render.resolve_settings(spec)
+        if obj["kind"] == "Deployment" and "replicas" not in obj["spec"] and not current["spec"].get("replicas"):
+            # The HPA owns the web replicas but cannot scale up from zero (after a resume).
+            ctx.kube.patch(
+                "Deployment", obj["metadata"]["name"], {"spec": {"replicas": settings.replicas_min}},
+                obj["metadata"]["namespace"],
+            )  # fmt: skip
+    # Prune what is no longer desired (HPA and PDB when suspended, for example).
+    namespace = namespace_name(tenant["metadata"]["name"])
+    for kind in ("HorizontalPodAutoscaler", "PodDisruptionBudget"):
+        for existing in ctx.kube.list(kind, namespace):
+            if (kind, existing["metadata"]["name"]) not in wanted:
+                ctx.kube.delete(kind, existing["metadata"]["name"], namespace)
+
+
+class InvalidTenantSpecWithStatus(InvalidTenantSpec):
+    def __init__(self, outcome: TenantOutcome) -> None:
+        super().__init__(outcome.status["conditions"][0]["message"] if outcome.status.get("conditions") else "")
+        self.outcome = outcome
+
+
+class WaitingForWithStatus(WaitingFor):
+    def __init__(self, outcome: TenantOutcome, message: str, delay: float) -> None:
+        super().__init__(message, delay)
+        self.outcome = outcome
+
+
+def delete_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> list[Transition]:
+    """Honour the deletion policies; everything 'already gone' counts as deleted."""
+    slug = tenant["metadata"]["name"]
+    spec, status = tenant.get("spec") or {}, tenant.get("status") or {}
+    tier = spec.get("tier", "shared")
+    events = []
+    with ctx.lock_for(slug):
+        shard_name = status.get("shard")
+        shard = ctx.kube.get("DatabaseShard", shard_name) if shard_name else None
+        db_policy = (spec.get("database") or {}).get("deletionPolicy", "Retain")
+        if shard is not None:
+            admin_dsn = shard_database_dsn(shard_admin_dsn(ctx.kube, shard), shard)
+            routing.delete_routes(admin_dsn, slug)
+            if db_policy == "Delete":
+                database.drop_tenant_database(admin_dsn, slug)
+                events.append(Transition("DatabaseDeleted", f"schema and role dropped on shard {shard_name}"))
+            else:
+                database.disable_tenant_database(admin_dsn, slug)
+                events.append(Transition("DatabaseRetained", f"role disabled, schema kept on shard {shard_name}"))
+        if (spec.get("broker") or {}).get("deletionPolicy", "Delete") == "Delete":
+            broker.delete_tenant_broker(ctx.broker_admin, slug)
+        if tier == "dedicated":
+            ctx.kube.delete("Namespace", namespace_name(slug))
+        else:
+            names = secret_names(slug, tier)
+            for name in (names.database, names.broker, names.django):
+                ctx.kube.delete("Secret", name, ctx.config.system_namespace)
+            for job in ctx.kube.list("Job", ctx.config.system_namespace):
+                if job["metadata"].get("labels", {}).get(TENANT_LABEL) == slug:
+                    ctx.kube.delete("Job", job["metadata"]["name"], ctx.config.system_namespace)
+        ctx.tenant_ready.pop(slug, None)
+    return events
+
+
+__all__ = [
+    "KINDS",
+    "InvalidTenantSpec",
+    "KubeError",
+    "OperatorContext",
+    "Plan",
+    "WaitingFor",
+    "delete_tenant",
+    "reconcile_shard",
+    "reconcile_tenant",
+]

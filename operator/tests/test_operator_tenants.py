@@ -1,0 +1,327 @@
+"""The operator reconciling Tenants for real: kopf + the Kubernetes emulator + PostgreSQL + RabbitMQ."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import psycopg
+
+from tenant_operator.kube import Kube
+from tenantry_kernel.provisioning import broker, database, routing
+from tenantry_kernel.provisioning.naming import namespace_name, schema_name
+
+from .conftest import Shards, Tenants, condition, is_ready, wait_for
+
+BROKER_ADMIN = "http://guest:guest@127.0.0.1:15672"
+DEDICATED_CHILDREN = {
+    ("Namespace", None),
+    ("ServiceAccount", "tenant-app"),
+    ("ConfigMap", "tenant-app-config"),
+    ("Secret", "tenant-app-database"),
+    ("Secret", "tenant-app-broker"),
+    ("Secret", "tenant-app-django"),
+    ("Deployment", "web"),
+    ("Deployment", "worker"),
+    ("Deployment", "beat"),
+    ("Service", "web"),
+    ("Ingress", "web"),
+    ("NetworkPolicy", "default-deny"),
+    ("ResourceQuota", "tenant-quota"),
+    ("LimitRange", "tenant-limits"),
+}
+
+
+def admin() -> broker.BrokerAdmin:
+    return broker.BrokerAdmin.from_url(BROKER_ADMIN)
+
+
+def ready_tenant(kube: Kube, slug: str, timeout: float = 90) -> dict[str, Any]:
+    result: dict[str, Any] = wait_for(
+        lambda: (t := kube.get("Tenant", slug)) and is_ready(t) and t, timeout, f"tenant {slug} Ready"
+    )
+    return result
+
+
+def events_for(kube: Kube, name: str) -> list[dict[str, Any]]:
+    return [e for e in kube.list("Event", "default") if e.get("involvedObject", {}).get("name") == name]
+
+
+def test_shared_tenant_becomes_ready_with_schema_role_vhost_and_route(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    dsn = shards.add("shard-a")
+    operator()
+    slug = tenants.slug()
+
+    tenants.create(slug, domains=["shop.example.com"])
+
+    tenant = ready_tenant(kube, slug)
+    status = tenant["status"]
+    assert status["shard"] == "shard-a"
+    assert status["url"] == f"http://{slug}.tenantry.localhost/"
+    assert status["observedGeneration"] == tenant["metadata"]["generation"]
+    assert {c["type"]: c["status"] for c in status["conditions"]} == {
+        "Ready": "True",
+        "DatabaseReady": "True",
+        "BrokerReady": "True",
+        "WorkloadReady": "True",
+        "Suspended": "False",
+    }
+    state = database.inspect_tenant_database(dsn, slug)
+    assert (state.role_exists, state.schema_exists, state.migrated) == (True, True, True)
+    assert state.connection_limit == 5  # the free plan's
+    assert broker.inspect_tenant_broker(admin(), slug).vhost_exists
+    assert {r.host for r in routing.routes_of(dsn, slug)} == {f"{slug}.tenantry.localhost", "shop.example.com"}
+    assert kube.get("Secret", f"tenant-{slug}-database", "tenantry-system") is not None
+    # Credentials never reach the status or events.
+    assert "password" not in str(status).lower()
+    assert any(e["reason"] == "Ready" for e in events_for(kube, slug))
+
+
+def test_dedicated_tenant_gets_every_child_and_a_plan_change_resizes_them(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    dsn = shards.add("shard-a")
+    operator()
+    slug = tenants.slug()
+    namespace = namespace_name(slug)
+
+    tenants.create(slug, tier="dedicated", plan="starter", app={"version": "1.0.0"})
+
+    ready_tenant(kube, slug)
+    present = {
+        (kind, name)
+        for kind, name in DEDICATED_CHILDREN
+        if (kube.get(kind, name or namespace, None if kind == "Namespace" else namespace)) is not None
+    }
+    assert present == DEDICATED_CHILDREN
+    web = kube.get("Deployment", "web", namespace)
+    assert web is not None
+    assert web["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":1.0.0")
+    assert web["metadata"]["ownerReferences"][0]["kind"] == "Tenant"
+    assert kube.get("HorizontalPodAutoscaler", "web", namespace) is not None  # starter: 1..3
+    assert broker.inspect_tenant_broker(admin(), slug).limits == {"max-connections": 30, "max-queues": 50}
+
+    # When the plan grows,
+    kube.patch("Tenant", slug, {"spec": {"plan": "growth"}})
+
+    # then quotas, HPA, vhost limits and the connection limit follow.
+    def resized() -> bool:
+        quota = kube.get("ResourceQuota", "tenant-quota", namespace) or {}
+        hpa = kube.get("HorizontalPodAutoscaler", "web", namespace) or {}
+        return (
+            quota.get("spec", {}).get("hard", {}).get("pods") in ("40", 40)
+            and hpa.get("spec", {}).get("maxReplicas") == 8
+            and broker.inspect_tenant_broker(admin(), slug).limits == {"max-connections": 100, "max-queues": 200}
+        )
+
+    wait_for(resized, 60, "resized children")
+    assert database.inspect_tenant_database(dsn, slug).connection_limit == 40
+    assert kube.get("PodDisruptionBudget", "web", namespace) is not None  # growth: min 2
+
+
+def test_version_upgrade_waits_for_the_migrations_job(kube: Kube, shards: Shards, tenants: Tenants, operator) -> None:
+    shards.add("shard-a")
+    operator(migrations="job")
+    slug = tenants.slug()
+    namespace = namespace_name(slug)
+
+    tenants.create(slug, tier="dedicated", plan="starter", app={"version": "1.0.0"})
+
+    def job_for(version: str) -> dict[str, Any] | None:
+        jobs = [j for j in kube.list("Job", namespace) if f"-{version.replace('.', '-')}-" in j["metadata"]["name"]]
+        return jobs[0] if jobs else None
+
+    first = wait_for(lambda: job_for("1.0.0"), 60, "the first migrations job")
+    wait_for(lambda: (condition(kube.get("Tenant", slug), "Ready") or {}).get("reason") == "MigrationsRunning", 30)
+    kube.patch("Job", first["metadata"]["name"], {"status": {"succeeded": 1}}, namespace, subresource="status")
+    ready_tenant(kube, slug)
+
+    # When the version changes, the new Job runs before the Deployments move.
+    kube.patch("Tenant", slug, {"spec": {"app": {"version": "1.1.0"}}})
+    second = wait_for(lambda: job_for("1.1.0"), 60, "the upgrade job")
+    image = kube.get("Deployment", "web", namespace)["spec"]["template"]["spec"]["containers"][0]["image"]  # type: ignore[index]
+    assert image.endswith(":1.0.0")
+    assert kube.get("Tenant", slug)["status"]["appVersion"] == "1.0.0"  # type: ignore[index]
+
+    kube.patch("Job", second["metadata"]["name"], {"status": {"succeeded": 1}}, namespace, subresource="status")
+
+    wait_for(lambda: kube.get("Tenant", slug)["status"].get("appVersion") == "1.1.0", 60, "appVersion 1.1.0")  # type: ignore[index]
+    image = kube.get("Deployment", "web", namespace)["spec"]["template"]["spec"]["containers"][0]["image"]  # type: ignore[index]
+    assert image.endswith(":1.1.0")
+    assert any(e["reason"] == "Upgraded" for e in events_for(kube, slug))
+
+
+def test_suspend_scales_to_zero_and_resume_brings_it_back(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    dsn = shards.add("shard-a")
+    operator()
+    dedicated, shared = tenants.slug("ded"), tenants.slug("sha")
+    tenants.create(dedicated, tier="dedicated", plan="starter")
+    tenants.create(shared)
+    ready_tenant(kube, dedicated)
+    ready_tenant(kube, shared)
+    namespace = namespace_name(dedicated)
+
+    for slug in (dedicated, shared):
+        kube.patch("Tenant", slug, {"spec": {"suspended": True}})
+
+    def suspended(slug: str) -> bool:
+        tenant = kube.get("Tenant", slug)
+        return bool(tenant and (condition(tenant, "Suspended") or {}).get("status") == "True")
+
+    wait_for(lambda: suspended(dedicated) and suspended(shared), 60, "Suspended=True")
+    wait_for(
+        lambda: all(kube.get("Deployment", n, namespace)["spec"]["replicas"] == 0 for n in ("web", "worker", "beat")),
+        30,
+    )  # type: ignore[index]
+    assert kube.get("HorizontalPodAutoscaler", "web", namespace) is None
+    assert all(route.suspended for route in routing.routes_of(dsn, shared))
+    assert database.inspect_tenant_database(dsn, dedicated).schema_exists  # data untouched
+
+    for slug in (dedicated, shared):
+        kube.patch("Tenant", slug, {"spec": {"suspended": False}})
+
+    wait_for(lambda: not suspended(dedicated) and not suspended(shared), 60, "Suspended=False")
+    wait_for(lambda: kube.get("Deployment", "web", namespace)["spec"].get("replicas", 0) >= 1, 30)  # type: ignore[index]
+    assert kube.get("HorizontalPodAutoscaler", "web", namespace) is not None
+    assert not any(route.suspended for route in routing.routes_of(dsn, shared))
+
+
+def test_drift_is_repaired(kube: Kube, shards: Shards, tenants: Tenants, operator) -> None:
+    dsn = shards.add("shard-a")
+    operator()
+    slug = tenants.slug()
+    namespace = namespace_name(slug)
+    tenants.create(slug, tier="dedicated")
+    ready_tenant(kube, slug)
+
+    # Given someone deletes a child, drops the vhost and the schema behind the operator's back,
+    kube.delete("Service", "web", namespace)
+    broker.BrokerAdmin.from_url(BROKER_ADMIN).delete_vhost(f"tenant-{slug}")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema_name(slug)}" CASCADE')
+
+    # then the drift timer puts everything back.
+    wait_for(lambda: kube.get("Service", "web", namespace) is not None, 30, "the Service back")
+    wait_for(lambda: broker.inspect_tenant_broker(admin(), slug).vhost_exists, 30, "the vhost back")
+    wait_for(lambda: database.inspect_tenant_database(dsn, slug).migrated, 60, "the schema back and migrated")
+    wait_for(lambda: any(e["reason"] == "DriftRepaired" for e in events_for(kube, slug)), 30, "a DriftRepaired event")
+
+
+def test_delete_with_retain_keeps_the_schema_and_delete_drops_it(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    dsn = shards.add("shard-a")
+    operator()
+    kept, dropped = tenants.slug("kept"), tenants.slug("gone")
+    tenants.create(kept, tier="dedicated")
+    tenants.create(dropped, database={"deletionPolicy": "Delete"})
+    ready_tenant(kube, kept)
+    ready_tenant(kube, dropped)
+
+    kube.delete("Tenant", kept)
+    kube.delete("Tenant", dropped)
+
+    wait_for(lambda: kube.get("Tenant", kept) is None and kube.get("Tenant", dropped) is None, 60, "finalized")
+    retained = database.inspect_tenant_database(dsn, kept)
+    assert (retained.schema_exists, retained.role_exists, retained.role_can_login) == (True, True, False)
+    gone = database.inspect_tenant_database(dsn, dropped)
+    assert (gone.schema_exists, gone.role_exists) == (False, False)
+    for slug in (kept, dropped):  # broker deletionPolicy defaults to Delete
+        assert not broker.inspect_tenant_broker(admin(), slug).vhost_exists
+    assert kube.get("Namespace", namespace_name(kept)) is None
+    assert kube.get("Secret", f"tenant-{dropped}-database", "tenantry-system") is None
+    assert routing.routes_of(dsn, dropped) == []
+
+
+def test_placement_picks_the_least_loaded_shard_and_respects_capacity(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    dsn_a = shards.add("shard-a", max_tenants=2)
+    shards.add("shard-b", max_tenants=2)
+    shards.add("shard-eu", region="eu-west", max_tenants=5)
+    operator()
+    wait_for(lambda: all(is_ready(kube.get("DatabaseShard", n)) for n in ("shard-a", "shard-b", "shard-eu")), 30)
+
+    local = [tenants.slug("loc") for _ in range(4)]
+    for slug in local:
+        tenants.create(slug)
+        ready_tenant(kube, slug)
+    eu = tenants.slug("eu")
+    tenants.create(eu, region="eu-west")
+    ready_tenant(kube, eu)
+
+    placements = [kube.get("Tenant", slug)["status"]["shard"] for slug in local]  # type: ignore[index]
+    assert sorted(placements) == ["shard-a", "shard-a", "shard-b", "shard-b"]
+    assert kube.get("Tenant", eu)["status"]["shard"] == "shard-eu"  # type: ignore[index]
+
+    # When both local shards are full, a new tenant waits with a reason.
+    overflow = tenants.slug("over")
+    tenants.create(overflow)
+    waiting = wait_for(
+        lambda: (
+            (t := kube.get("Tenant", overflow))
+            and (condition(t, "Ready") or {}).get("reason") == "NoShardAvailable"
+            and t
+        ),
+        30,
+    )
+    assert "full" in condition(waiting, "Ready")["message"]  # type: ignore[index]
+    assert "shard" not in waiting["status"]
+    wait_for(lambda: kube.get("DatabaseShard", "shard-a")["status"].get("tenantCount") == 2, 30)  # type: ignore[index]
+    assert database.shard_info(dsn_a).tenant_count == 2  # nothing orphaned by concurrent reconciles
+
+
+def test_invalid_spec_gets_a_condition_and_no_retry_storm(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    shards.add("shard-a")
+    operator()
+    slug = tenants.slug()
+
+    # The CRD schema would refuse this; an old API server or a direct write might not.
+    tenants.create(slug, app={"replicas": {"min": 5, "max": 2}})
+
+    tenant = wait_for(
+        lambda: (t := kube.get("Tenant", slug)) and (condition(t, "Ready") or {}).get("reason") == "InvalidSpec" and t,
+        30,
+    )
+    assert "replicas.min must not exceed" in condition(tenant, "Ready")["message"]  # type: ignore[index]
+    assert tenant["status"]["phase"] == "Failed"
+    reconciles_before = len([e for e in events_for(kube, slug) if e["reason"] == "InvalidSpec"])
+    threading.Event().wait(4)
+    assert len([e for e in events_for(kube, slug) if e["reason"] == "InvalidSpec"]) <= reconciles_before + 3
+
+
+def test_operator_killed_mid_provisioning_converges_after_restart(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    dsn_a = shards.add("shard-a")
+    dsn_b = shards.add("shard-b")
+    started, release = threading.Event(), threading.Event()
+
+    def crashing_runner(tenant: database.TenantDatabase) -> None:
+        started.set()
+        release.wait(60)
+        raise SystemExit("killed")  # the process dies here in real life
+
+    first = operator()
+    first.context.migration_runner = crashing_runner
+    slug = tenants.slug()
+    tenants.create(slug, tier="dedicated")
+    assert started.wait(60), "the first operator never reached the migrations"
+
+    first.stop.set()  # killed in the middle of provisioning
+    operator()  # a fresh process with a working runner
+    release.set()
+
+    tenant = ready_tenant(kube, slug)
+    placed = tenant["status"]["shard"]
+    other_dsn = dsn_b if placed == "shard-a" else dsn_a
+    assert database.inspect_tenant_database(dsn_a if placed == "shard-a" else dsn_b, slug).migrated
+    orphan = database.inspect_tenant_database(other_dsn, slug)
+    assert not orphan.schema_exists  # nothing created on the other shard
+    assert len([s for s in kube.list("Secret", namespace_name(slug))]) == 3
