@@ -22,7 +22,7 @@ import itertools
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from typing import Any, cast
 
 import aiohttp.web
 import jsonpatch
@@ -91,7 +91,7 @@ def _status(code: int, reason: str, message: str) -> aiohttp.web.Response:
     return aiohttp.web.json_response(body, status=code)
 
 
-class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
+class KubeEmulator(kmock.KubernetesEmulator):
     """kmock's emulator that behaves enough like an API server for kopf and our operator."""
 
     def __attrs_post_init__(self) -> None:
@@ -160,7 +160,7 @@ class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
         await self._buses[resource].put({"type": kind, "object": copy.deepcopy(obj)})
 
     async def _create(self, request: rendering.Request) -> aiohttp.web.StreamResponse:
-        resource = request.resource
+        resource = _resource_of(request)
         kind, namespaced, _ = self._kinds[resource]
         obj = copy.deepcopy(request.data or {})
         meta = obj.setdefault("metadata", {})
@@ -182,7 +182,7 @@ class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
             generation=1,
             creationTimestamp=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
-        key = (resource, namespace, name)
+        key: Any = (resource, namespace, name)
         async with self._lock:
             if key in self._objects and not self._objects[key].deleted:
                 return _status(409, "AlreadyExists", f'{resource.plural} "{name}" already exists')
@@ -195,9 +195,9 @@ class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
         return aiohttp.web.json_response(obj, status=201)
 
     async def _update(self, request: rendering.Request) -> aiohttp.web.StreamResponse:
-        resource = request.resource
+        resource = _resource_of(request)
         _, namespaced, has_status = self._kinds[resource]
-        key = (resource, request.namespace if namespaced else None, request.name)
+        key: Any = (resource, request.namespace if namespaced else None, request.name)
         content_type = request.headers.get("Content-Type", "")
         async with self._lock:
             if key not in self._objects or self._objects[key].deleted:
@@ -238,9 +238,9 @@ class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
         return aiohttp.web.json_response(updated)
 
     async def _delete(self, request: rendering.Request) -> aiohttp.web.StreamResponse:
-        resource = request.resource
+        resource = _resource_of(request)
         _, namespaced, _ = self._kinds[resource]
-        key = (resource, request.namespace if namespaced else None, request.name)
+        key: Any = (resource, request.namespace if namespaced else None, request.name)
         async with self._lock:
             if key not in self._objects or self._objects[key].deleted:
                 return _status(404, "NotFound", f'{resource.plural} "{request.name}" not found')
@@ -257,7 +257,7 @@ class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
             self._objects[key].delete()
             await self._emit(resource, "DELETED", obj)
             if resource.plural == "namespaces" and resource.group == "":
-                await self._delete_namespace_contents(request.name)
+                await self._delete_namespace_contents(str(request.name))
         return aiohttp.web.json_response(obj)
 
     async def _delete_namespace_contents(self, namespace: str) -> None:
@@ -271,13 +271,13 @@ class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
     # -- reads -------------------------------------------------------------------------------
 
     async def _serve_list(self, request: rendering.Request) -> rendering.Payload:
-        payload = await super()._serve_list(request)
+        payload: Any = await super()._serve_list(request)
         payload["metadata"]["resourceVersion"] = str(next(self._versions))
-        return payload
+        return cast(rendering.Payload, payload)
 
     async def _serve_watch(self, request: rendering.Request) -> AsyncIterator[rendering.Payload]:
         yield b""
-        bus = self._buses[request.resource]
+        bus = self._buses[_resource_of(request)]
         # Subscribe first, then take the snapshot: nothing that happens in between is lost.
         mark = await bus.mark()
         try:
@@ -303,7 +303,9 @@ class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
 
     # -- helpers for tests -------------------------------------------------------------------
 
-    def get(self, group_version: str, plural: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+    def get(  # type: ignore[override]  # kmock's get() is an HTTP client call we do not use
+        self, group_version: str, plural: str, name: str, namespace: str | None = None
+    ) -> dict[str, Any] | None:
         key = self._key(group_version, plural, namespace, name)
         if key in self._objects and not self._objects[key].deleted:
             return copy.deepcopy(self._objects[key].raw)
@@ -323,6 +325,12 @@ class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
         else:
             group, version = "", group_version
         return (kmock.resource(group, version, plural), namespace, name)
+
+
+def _resource_of(request: rendering.Request) -> references.resource:
+    if request.resource is None:
+        raise ValueError(f"not a Kubernetes resource request: {request.url}")
+    return request.resource
 
 
 def _spec_of(obj: dict[str, Any]) -> Any:

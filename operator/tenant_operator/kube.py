@@ -72,7 +72,9 @@ class KubeConfig:
         context_name = config.get("current-context")
         context = next(c["context"] for c in config["contexts"] if c["name"] == context_name)
         cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == context["cluster"])
-        user = next((u["user"] for u in config.get("users", []) if u["name"] == context.get("user")), {})
+        user: dict[str, Any] = next(
+            (u["user"] for u in config.get("users", []) if u["name"] == context.get("user")), {}
+        )
         ca_file = cluster.get("certificate-authority") or _materialize(cluster.get("certificate-authority-data"))
         cert = user.get("client-certificate") or _materialize(user.get("client-certificate-data"))
         key = user.get("client-key") or _materialize(user.get("client-key-data"))

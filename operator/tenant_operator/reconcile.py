@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +67,7 @@ class OperatorContext:
     placement_lock: threading.Lock = field(default_factory=threading.Lock)
     tenant_locks: dict[str, threading.Lock] = field(default_factory=dict)
     tenant_ready: dict[str, str] = field(default_factory=dict)
-    migration_runner: Callable[[database.TenantDatabase], None] | None = None
+    migration_runner: database.MigrationRunner | None = None
     # Local-mode runners per shard: each keeps its migrated template schema.
     clone_runners: dict[str, database.TemplateCloneRunner] = field(default_factory=dict)
 
@@ -101,7 +100,7 @@ def shard_database_dsn(admin_dsn: str, shard: dict[str, Any]) -> str:
 
     params = conninfo_to_dict(admin_dsn)
     params["dbname"] = shard["spec"].get("database", params.get("dbname", "tenantry"))
-    return make_conninfo(**params)
+    return make_conninfo("", **params)
 
 
 def reconcile_shard(ctx: OperatorContext, shard: dict[str, Any]) -> dict[str, Any]:
@@ -249,7 +248,7 @@ def place_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> str:
             shard = ctx.kube.get("DatabaseShard", pinned)
             if shard is None:
                 raise NoShardAvailable(f"the pinned DatabaseShard {pinned!r} does not exist")
-            chosen = pinned
+            chosen = str(pinned)
         else:
             chosen = choose_shard(shard_views(ctx), spec.get("region", "local")).name
         # Recorded before anything is created on the shard, so that a crash right after

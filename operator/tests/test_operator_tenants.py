@@ -173,10 +173,12 @@ def test_suspend_scales_to_zero_and_resume_brings_it_back(
         return bool(tenant and (condition(tenant, "Suspended") or {}).get("status") == "True")
 
     wait_for(lambda: suspended(dedicated) and suspended(shared), 60, "Suspended=True")
-    wait_for(
-        lambda: all(kube.get("Deployment", n, namespace)["spec"]["replicas"] == 0 for n in ("web", "worker", "beat")),
-        30,
-    )  # type: ignore[index]
+
+    def replicas(name: str) -> int:
+        deployment = kube.get("Deployment", name, namespace) or {}
+        return int(deployment.get("spec", {}).get("replicas", 0))
+
+    wait_for(lambda: all(replicas(n) == 0 for n in ("web", "worker", "beat")), 30, "scaled to zero")
     assert kube.get("HorizontalPodAutoscaler", "web", namespace) is None
     assert all(route.suspended for route in routing.routes_of(dsn, shared))
     assert database.inspect_tenant_database(dsn, dedicated).schema_exists  # data untouched
@@ -185,7 +187,7 @@ def test_suspend_scales_to_zero_and_resume_brings_it_back(
         kube.patch("Tenant", slug, {"spec": {"suspended": False}})
 
     wait_for(lambda: not suspended(dedicated) and not suspended(shared), 60, "Suspended=False")
-    wait_for(lambda: kube.get("Deployment", "web", namespace)["spec"].get("replicas", 0) >= 1, 30)  # type: ignore[index]
+    wait_for(lambda: replicas("web") >= 1, 30, "web scaled up")
     assert kube.get("HorizontalPodAutoscaler", "web", namespace) is not None
     assert not any(route.suspended for route in routing.routes_of(dsn, shared))
 
