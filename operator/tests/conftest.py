@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -188,9 +189,11 @@ def start_operator(emulator: EmulatorThread, tmp_path: Path, **overrides: Any) -
     stop, ready = threading.Event(), threading.Event()
 
     def run() -> None:
-        asyncio.run(
-            kopf.operator(registry=REGISTRY, clusterwide=True, standalone=True, stop_flag=stop, ready_flag=ready)
-        )
+        # SystemExit: a test "kills" the process from inside a handler.
+        with contextlib.suppress(SystemExit):
+            asyncio.run(
+                kopf.operator(registry=REGISTRY, clusterwide=True, standalone=True, stop_flag=stop, ready_flag=ready)
+            )
 
     thread = threading.Thread(target=run, name="kopf", daemon=True)
     thread.start()

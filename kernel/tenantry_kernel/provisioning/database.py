@@ -357,18 +357,8 @@ class ManagePyMigrationRunner:
 
     def run(self, tenant: TenantDatabase, *args: str) -> subprocess.CompletedProcess[str]:
         """`manage.py <args>` connected as the tenant; raises MigrationFailed on a non-zero exit."""
-        env = {**os.environ, "DATABASE_URL": tenant.dsn(), "DJANGO_SETTINGS_MODULE": self.settings_module}
-        command = [self.python, str(self.manage_py), *args]
         try:
-            completed = subprocess.run(  # noqa: S603 - fixed argv, no shell
-                command,
-                cwd=self.manage_py.parent,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=self.timeout,
-                check=False,
-            )
+            completed = self._python([str(self.manage_py), *args], DATABASE_URL=tenant.dsn())
         except subprocess.TimeoutExpired as error:
             raise MigrationFailed(
                 f"`manage.py {' '.join(args)}` for tenant {tenant.slug} did not finish within {self.timeout:.0f} s; "
@@ -381,6 +371,18 @@ class ManagePyMigrationRunner:
                 f"fix the migration and reconcile again. stderr ends with:\n{tail}"
             )
         return completed
+
+    def _python(self, argv: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+        """Python with the tenant app's settings, in the tenant app's folder."""
+        return subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [self.python, *argv],
+            cwd=self.manage_py.parent,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": self.settings_module, **env},
+            capture_output=True,
+            text=True,
+            timeout=self.timeout,
+            check=False,
+        )
 
     def migration_fingerprint(self) -> str:
         """Digest of the migrations on disk (names and file contents) and of the Django version.
@@ -399,16 +401,7 @@ class ManagePyMigrationRunner:
             "    rows.append([app, name, digest])\n"
             "print(json.dumps({'django': django.get_version(), 'migrations': rows}))\n"
         )
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": self.settings_module}
-        completed = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [self.python, "-c", script],
-            cwd=self.manage_py.parent,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=self.timeout,
-            check=False,
-        )
+        completed = self._python(["-c", script])
         if completed.returncode != 0:
             raise MigrationFailed(
                 f"listing the tenant app's migrations failed ({self.manage_py}); stderr ends with:\n"
