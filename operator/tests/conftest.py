@@ -97,6 +97,30 @@ class Shards:
         )
         return dsn
 
+    def add_unreachable(self, name: str) -> int:
+        """A DatabaseShard whose admin DSN points at a closed port."""
+        from tenantry_kernel.testing import free_port
+
+        port = free_port()
+        dsn = f"host=127.0.0.1 port={port} user=postgres dbname=nowhere connect_timeout=2"
+        self.kube.ensure(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": f"{name}-admin", "namespace": SYSTEM_NAMESPACE},
+                "data": {"dsn": base64.b64encode(dsn.encode()).decode()},
+            }
+        )
+        self.kube.create(
+            {
+                "apiVersion": "tenantry.dev/v1alpha1",
+                "kind": "DatabaseShard",
+                "metadata": {"name": name},
+                "spec": {"adminSecretRef": {"name": f"{name}-admin", "namespace": SYSTEM_NAMESPACE, "key": "dsn"}},
+            }
+        )
+        return port
+
 
 @pytest.fixture
 def shards(kube: Kube) -> Iterator[Shards]:

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 import psycopg
+from prometheus_client import REGISTRY
 
 from tenant_operator.kube import Kube
 from tenantry_kernel.provisioning import broker, database, routing
@@ -327,3 +328,46 @@ def test_operator_killed_mid_provisioning_converges_after_restart(
     orphan = database.inspect_tenant_database(other_dsn, slug)
     assert not orphan.schema_exists  # nothing created on the other shard
     assert len([s for s in kube.list("Secret", namespace_name(slug))]) == 3
+
+
+def test_pinned_and_cordoned_shards_and_an_unreachable_one(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    shards.add("shard-a")
+    shards.add("shard-b", cordoned=True)
+    operator()
+    # A shard whose server does not answer is not Ready and says why.
+    closed = shards.add_unreachable("shard-down")
+    down = wait_for(
+        lambda: (s := kube.get("DatabaseShard", "shard-down")) and condition(s, "Ready") and s, 30, "shard-down checked"
+    )
+    assert condition(down, "Ready")["status"] == "False"  # type: ignore[index]
+    assert condition(down, "Ready")["reason"] == "Unreachable"  # type: ignore[index]
+    assert str(closed) in condition(down, "Ready")["message"]  # type: ignore[index]
+    assert kube.get("DatabaseShard", "shard-a")["status"]["citusVersion"] == ""  # type: ignore[index]
+
+    free, pinned = tenants.slug("free"), tenants.slug("pin")
+    tenants.create(free)
+    tenants.create(pinned, database={"shard": "shard-b"})
+
+    assert ready_tenant(kube, free)["status"]["shard"] == "shard-a"  # cordoned shard-b is skipped
+    assert ready_tenant(kube, pinned)["status"]["shard"] == "shard-b"  # a pin wins over cordoning
+
+
+def test_operator_metrics_count_reconciles_and_ready_tenants(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    shards.add("shard-a")
+    operator()
+    before = REGISTRY.get_sample_value("tenantry_operator_reconciles_total", {"kind": "Tenant", "result": "success"})
+    slug = tenants.slug()
+
+    tenants.create(slug)
+    ready_tenant(kube, slug)
+
+    after = REGISTRY.get_sample_value("tenantry_operator_reconciles_total", {"kind": "Tenant", "result": "success"})
+    assert (after or 0) >= (before or 0) + 1
+    assert (REGISTRY.get_sample_value("tenantry_operator_tenants", {"ready": "True"}) or 0) >= 1
+    assert (
+        REGISTRY.get_sample_value("tenantry_operator_reconcile_duration_seconds_count", {"kind": "Tenant"}) or 0
+    ) >= 1
