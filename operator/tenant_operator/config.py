@@ -42,7 +42,8 @@ class OperatorConfig:
             metrics_port=int(env.get("OPERATOR_METRICS_PORT", "9090")),
             liveness_port=int(env.get("OPERATOR_LIVENESS_PORT", "8080")),
             namespace_scope=env.get("OPERATOR_NAMESPACE") or None,
-            # Several replicas coordinate through kopf's peering objects: one is active.
+            # Operators of equal priority see each other through kopf's peering objects and
+            # pause while more than one runs: run one replica (Recreate) with peering on.
             peering=env.get("OPERATOR_PEERING", "true").lower() == "true",
             system_namespace=env.get("OPERATOR_SYSTEM_NAMESPACE", cls.system_namespace),
             base_domain=env.get("TENANT_BASE_DOMAIN", cls.base_domain),

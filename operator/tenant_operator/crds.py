@@ -396,10 +396,14 @@ def _tenant_status() -> Schema:
             "appVersion": {"type": "string", "description": "The tenant application version running."},
             "secretRefs": {
                 "type": "object",
-                "description": "Names of the Secrets, in status.namespace, holding the tenant's credentials.",
+                "description": (
+                    "Names of the Secrets holding the tenant's credentials: in status.namespace for the "
+                    "dedicated tier, in the operator's namespace for the shared tier."
+                ),
                 "properties": {
                     "database": {"type": "string"},
                     "broker": {"type": "string"},
+                    "django": {"type": "string"},
                 },
             },
         },

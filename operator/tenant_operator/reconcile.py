@@ -261,11 +261,11 @@ def run_migrations_job(
     ctx: OperatorContext, tenant: dict[str, Any], spec: dict[str, Any], shard: str, names: render.SecretNames
 ) -> bool:
     """Ensure the migrations Job of spec.app.version; True when it has succeeded."""
-    slug = tenant["metadata"]["name"]
-    job = render.render_migration_job(_tenant_ref(tenant), spec, render.Placement(shard), names, _render_config(ctx))
-    if spec.get("tier", "shared") != "dedicated":
-        job["metadata"]["namespace"] = ctx.config.system_namespace
-        job["metadata"]["name"] = f"{slug}-{job['metadata']['name']}"[:63].rstrip("-")
+    ref, placement, config = _tenant_ref(tenant), render.Placement(shard), _render_config(ctx)
+    if spec.get("tier", "shared") == "dedicated":
+        job = render.render_migration_job(ref, spec, placement, names, config)
+    else:
+        job = render.render_shared_migration_job(ref, spec, placement, names, config, ctx.config.system_namespace)
     current, _ = ctx.kube.ensure(job)
     job_status = current.get("status") or {}
     if job_status.get("succeeded"):

@@ -233,6 +233,35 @@ def render_migration_job(
     return _Renderer(tenant, slug, settings, placement, secrets, config).migration_job()
 
 
+def render_shared_migration_job(
+    tenant: TenantRef,
+    spec: dict[str, Any],
+    placement: Placement,
+    secrets: SecretNames,
+    config: RenderConfig,
+    namespace: str,
+) -> dict[str, Any]:
+    """The migrations Job of a shared-tier tenant, run in the operator's `namespace`.
+
+    Shared tenants have no namespace, ConfigMap or ServiceAccount of their own: the Job
+    takes the tenant's Secrets (kept in `namespace`) and the few settings migrate needs.
+    """
+    job = render_migration_job(tenant, {**spec, "tier": "dedicated"}, placement, secrets, config)
+    slug = validate_slug(tenant.name)
+    job["metadata"]["namespace"] = namespace
+    job["metadata"]["name"] = f"{slug}-{job['metadata']['name']}"[:63].rstrip("-")
+    pod = job["spec"]["template"]["spec"]
+    pod.pop("serviceAccountName", None)
+    container = pod["containers"][0]
+    container["envFrom"] = [ref for ref in container["envFrom"] if "secretRef" in ref]
+    container["env"] = [
+        {"name": "DJANGO_SETTINGS_MODULE", "value": "tenant_app.settings.production"},
+        {"name": "DJANGO_ALLOWED_HOSTS", "value": f"{slug}.{config.base_domain}"},
+        {"name": "TENANT_SLUG", "value": slug},
+    ]
+    return job
+
+
 def migration_job_name(version: str, config: RenderConfig, placement: Placement, secrets: SecretNames) -> str:
     version_slug = re.sub(r"[^a-z0-9]+", "-", version.lower()).strip("-")[:30].rstrip("-") or "v"
     inputs = {

@@ -127,7 +127,7 @@ class _KubeCalls(ast.NodeVisitor):
             assert isinstance(func, ast.Attribute)
             where = f"{self.source.name}:{node.lineno} ({self.function})"
             subresource = next((kw.value for kw in node.keywords if kw.arg == "subresource"), None)
-            sub = subresource.value if isinstance(subresource, ast.Constant) else ""
+            sub = str(subresource.value) if isinstance(subresource, ast.Constant) else ""
             for kind in self._kinds(func.attr, node, where):
                 self.calls.add((kind, func.attr, sub))
         self.generic_visit(node)

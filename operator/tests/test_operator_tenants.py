@@ -371,3 +371,29 @@ def test_operator_metrics_count_reconciles_and_ready_tenants(
     assert (
         REGISTRY.get_sample_value("tenantry_operator_reconcile_duration_seconds_count", {"kind": "Tenant"}) or 0
     ) >= 1
+
+
+def test_shared_tenant_in_job_mode_migrates_through_a_job_in_the_operator_namespace(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    shards.add("shard-a")
+    operator(migrations="job")
+    slug = tenants.slug()
+
+    tenants.create(slug)
+
+    job = wait_for(
+        lambda: next((j for j in kube.list("Job", "tenantry-system") if j["metadata"]["name"].startswith(slug)), None),
+        60,
+        "the migrations job",
+    )
+    pod = job["spec"]["template"]["spec"]
+    assert "serviceAccountName" not in pod
+    assert {ref["secretRef"]["name"] for ref in pod["containers"][0]["envFrom"]} == {
+        f"tenant-{slug}-database",
+        f"tenant-{slug}-broker",
+        f"tenant-{slug}-django",
+    }
+    kube.patch("Job", job["metadata"]["name"], {"status": {"succeeded": 1}}, "tenantry-system", subresource="status")
+    tenant = ready_tenant(kube, slug)
+    assert tenant["status"]["secretRefs"]["django"] == f"tenant-{slug}-django"
