@@ -6,6 +6,8 @@ Every process (Django, Celery, the operator) calls `configure_logging` or uses
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import logging
 import logging.config
 import os
@@ -41,6 +43,24 @@ class ContextFilter(logging.Filter):
         return True
 
 
+def json_default(value: Any) -> Any:
+    """How values that JSON has no type for appear in log lines.
+
+    Never fails and never deep-copies: python-json-logger's own default turns dataclasses
+    into dicts with a deep copy, which breaks on objects holding queues or locks (kopf
+    passes its settings as an extra on every per-object log line).
+    """
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    if isinstance(value, BaseException):
+        return f"{type(value).__name__}: {value}"
+    if dataclasses.is_dataclass(value):
+        return f"<{type(value).__name__}>"
+    return str(value)
+
+
 def logging_config(service: str, level: str | None = None) -> dict[str, Any]:
     """A `logging.config.dictConfig` dictionary: one JSON line per record on stdout."""
     level = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
@@ -55,6 +75,7 @@ def logging_config(service: str, level: str | None = None) -> dict[str, Any]:
                 "()": JSON_FORMATTER,
                 "fmt": "%(levelname)s %(name)s %(message)s",
                 "rename_fields": {"levelname": "level", "name": "logger"},
+                "json_default": "ext://tenantry_kernel.logging.json_default",
                 "timestamp": True,
             },
         },

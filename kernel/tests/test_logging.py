@@ -1,9 +1,11 @@
 """JSON log lines carry service, request id, tenant and trace id."""
 
+import dataclasses
 import io
 import json
 import logging
 import logging.config
+import queue
 from typing import Any
 
 import pytest
@@ -83,3 +85,17 @@ def test_only_safe_request_ids_are_accepted(candidate, kept) -> None:
 
     assert (accepted == candidate) is kept
     assert 1 <= len(accepted) <= 128
+
+
+def test_extras_json_cannot_encode_are_written_as_text(log_stream) -> None:
+    # kopf passes its settings (a dataclass holding a queue) with every per-object line.
+    @dataclasses.dataclass
+    class HoldsAQueue:
+        pending: queue.SimpleQueue[int] = dataclasses.field(default_factory=queue.SimpleQueue)
+
+    logging.getLogger("kopf.objects").info("handled", extra={"settings": HoldsAQueue(), "when": {1, 2}})
+
+    (record,) = records(log_stream)
+    assert record["message"] == "handled"
+    assert record["settings"] == "<HoldsAQueue>"
+    assert record["when"] == [1, 2]

@@ -22,7 +22,7 @@ import itertools
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from typing import Any, cast
+from typing import Any
 
 import aiohttp.web
 import jsonpatch
@@ -140,6 +140,10 @@ class KubeEmulator(kmock.KubernetesEmulator):
     # -- state changes ---------------------------------------------------------------------
 
     async def _handle(self, request: rendering.Request) -> aiohttp.web.StreamResponse:
+        # kmock keeps every request for assertions and its routing walks them; a long run
+        # (the 500-tenant benchmark) would slow down quadratically. Keep the recent ones.
+        if len(self._requests) > 2000:
+            del self._requests[:-200]
         if request.resource is None or request.resource not in self._kinds:
             return await super()._handle(request)
         if request.action == kmock.action.CREATE:
@@ -148,9 +152,10 @@ class KubeEmulator(kmock.KubernetesEmulator):
             return await self._update(request)
         if request.action == kmock.action.DELETE and request.name:
             return await self._delete(request)
-        if request.action == kmock.action.FETCH and request.subresource == "status":
-            request = rendering.Request(resource=request.resource, namespace=request.namespace, name=request.name)
-            return aiohttp.web.json_response(await self._serve_fetch(request))
+        if request.action == kmock.action.FETCH and request.name:
+            return self._fetch(request)
+        if request.action == kmock.action.LIST:
+            return aiohttp.web.json_response(await self._serve_list(request))
         return await super()._handle(request)
 
     def _stamp_version(self, obj: dict[str, Any]) -> None:
@@ -270,10 +275,25 @@ class KubeEmulator(kmock.KubernetesEmulator):
 
     # -- reads -------------------------------------------------------------------------------
 
+    def _fetch(self, request: rendering.Request) -> aiohttp.web.StreamResponse:
+        resource = _resource_of(request)
+        _, namespaced, _ = self._kinds[resource]
+        key: Any = (resource, request.namespace if namespaced else None, request.name)
+        if key not in self._objects or self._objects[key].deleted:
+            return _status(404, "NotFound", f'{resource.plural} "{request.name}" not found')
+        return aiohttp.web.json_response(self._objects[key].raw)
+
     async def _serve_list(self, request: rendering.Request) -> rendering.Payload:
-        payload: Any = await super()._serve_list(request)
-        payload["metadata"]["resourceVersion"] = str(next(self._versions))
-        return cast(rendering.Payload, payload)
+        resource = _resource_of(request)
+        async with self._lock:
+            items = [
+                obj.raw
+                for (obj_resource, namespace, _), obj in self._objects.items()
+                if obj_resource == resource
+                and not obj.deleted
+                and (request.namespace is None or namespace == request.namespace)
+            ]
+        return {"kind": "List", "metadata": {"resourceVersion": str(next(self._versions))}, "items": items}
 
     async def _serve_watch(self, request: rendering.Request) -> AsyncIterator[rendering.Payload]:
         yield b""

@@ -63,16 +63,20 @@ class OperatorContext:
     config: OperatorConfig
     kube: Kube
     broker_admin: broker.BrokerAdmin
-    # Serializes placement decisions inside this process (one active operator via peering).
+    # Placement decisions are serialized inside this process (one active operator via
+    # peering); `placements` (tenant → shard) is seeded from the API once, then kept here.
     placement_lock: threading.Lock = field(default_factory=threading.Lock)
+    placements: dict[str, str] | None = None
     tenant_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    tenant_locks_lock: threading.Lock = field(default_factory=threading.Lock)
     tenant_ready: dict[str, str] = field(default_factory=dict)
     migration_runner: database.MigrationRunner | None = None
     # Local-mode runners per shard: each keeps its migrated template schema.
     clone_runners: dict[str, database.TemplateCloneRunner] = field(default_factory=dict)
+    clone_runners_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def lock_for(self, name: str) -> threading.Lock:
-        with self.placement_lock:
+        with self.tenant_locks_lock:
             return self.tenant_locks.setdefault(name, threading.Lock())
 
 
@@ -130,15 +134,21 @@ def reconcile_shard(ctx: OperatorContext, shard: dict[str, Any]) -> dict[str, An
 
 
 def shard_views(ctx: OperatorContext) -> list[ShardView]:
-    """Shards with their load counted from the Tenants placed on them (fresher than their status)."""
-    shards = ctx.kube.list("DatabaseShard")
+    """Shards with their load counted from the placements (fresher than their status).
+
+    Call with `ctx.placement_lock` held.
+    """
+    if ctx.placements is None:
+        ctx.placements = {
+            tenant["metadata"]["name"]: str(tenant["status"]["shard"])
+            for tenant in ctx.kube.list("Tenant")
+            if (tenant.get("status") or {}).get("shard")
+        }
     placed: dict[str, int] = {}
-    for tenant in ctx.kube.list("Tenant"):
-        shard_name = (tenant.get("status") or {}).get("shard")
-        if shard_name:
-            placed[shard_name] = placed.get(shard_name, 0) + 1
+    for shard_name in ctx.placements.values():
+        placed[shard_name] = placed.get(shard_name, 0) + 1
     views = []
-    for shard in shards:
+    for shard in ctx.kube.list("DatabaseShard"):
         status = shard.get("status") or {}
         ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions", []))
         views.append(
@@ -254,6 +264,8 @@ def place_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> str:
         # Recorded before anything is created on the shard, so that a crash right after
         # cannot lead a later reconcile to create the tenant on a second shard.
         ctx.kube.patch("Tenant", slug, {"status": {"shard": chosen}}, subresource="status")
+        if ctx.placements is not None:
+            ctx.placements[slug] = chosen
     return chosen
 
 
@@ -470,7 +482,7 @@ def _migrate(
         return True
     runner = ctx.migration_runner
     if runner is None:
-        with ctx.placement_lock:
+        with ctx.clone_runners_lock:
             runner = ctx.clone_runners.get(admin_dsn)
             if runner is None:
                 manage = database.ManagePyMigrationRunner(ctx.config.tenant_app_manage_py)
@@ -564,6 +576,9 @@ def delete_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> list[Transiti
                 if job["metadata"].get("labels", {}).get(TENANT_LABEL) == slug:
                     ctx.kube.delete("Job", job["metadata"]["name"], ctx.config.system_namespace)
         ctx.tenant_ready.pop(slug, None)
+        with ctx.placement_lock:
+            if ctx.placements is not None:
+                ctx.placements.pop(slug, None)
     return events
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
@@ -32,6 +33,22 @@ class HostTaken(ValueError):
     """A hostname is already routed to another tenant."""
 
 
+def _connect(admin_dsn: str) -> psycopg.Connection[Any]:
+    """A connection to the shard with the routing table in place.
+
+    The table is created (when missing) in its own committed transaction, never inside a
+    tenant's: CREATE INDEX takes a share lock on the table, and two tenants' transactions
+    each holding one while deleting rows would deadlock.
+    """
+    conn = psycopg.connect(admin_dsn)
+    if conn.execute("SELECT to_regclass('public.tenantry_routes')").fetchone() == (None,):
+        # Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('public.tenantry_routes'))")
+        conn.execute(_CREATE)
+    conn.commit()
+    return conn
+
+
 @dataclass(frozen=True)
 class Route:
     host: str
@@ -44,8 +61,7 @@ class Route:
 def ensure_routes(admin_dsn: str, slug: str, hosts: Iterable[str], *, suspended: bool) -> list[Route]:
     """Make the tenant's routes exactly `hosts` (one transaction); returns them."""
     wanted = sorted({host.lower() for host in hosts})
-    with psycopg.connect(admin_dsn, autocommit=False) as conn:
-        conn.execute(_CREATE)
+    with _connect(admin_dsn) as conn:
         conn.execute("DELETE FROM public.tenantry_routes WHERE tenant = %s AND NOT (host = ANY(%s))", [slug, wanted])
         for host in wanted:
             conn.execute(
@@ -71,8 +87,7 @@ def ensure_routes(admin_dsn: str, slug: str, hosts: Iterable[str], *, suspended:
 
 
 def routes_of(admin_dsn: str, slug: str) -> list[Route]:
-    with psycopg.connect(admin_dsn) as conn:
-        conn.execute(_CREATE)
+    with _connect(admin_dsn) as conn:
         rows = conn.execute(
             "SELECT host, tenant, schema_name, role_name, suspended FROM public.tenantry_routes "
             "WHERE tenant = %s ORDER BY host",
@@ -83,7 +98,6 @@ def routes_of(admin_dsn: str, slug: str) -> list[Route]:
 
 
 def delete_routes(admin_dsn: str, slug: str) -> None:
-    with psycopg.connect(admin_dsn) as conn:
-        conn.execute(_CREATE)
+    with _connect(admin_dsn) as conn:
         conn.execute("DELETE FROM public.tenantry_routes WHERE tenant = %s", [slug])
         conn.commit()
