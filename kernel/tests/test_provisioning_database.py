@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -514,3 +515,17 @@ def test_shard_info_counts_tenants_and_reports_no_citus(shard: Shard, clone_runn
     assert info.tenant_count == 2
     assert info.citus_version is None
     assert info.server_version == shard.query("SHOW server_version")[0][0]
+
+
+def test_many_tenants_provisioned_at_once_do_not_collide_on_shared_grants(shard: Shard) -> None:
+    # Granting on the same catalog rows at once fails with "tuple concurrently updated"
+    # unless the library serializes it.
+    slugs = [shard.new_slug() for _ in range(12)]
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        provisioned = list(
+            pool.map(lambda slug: ensure_tenant_database(shard.admin_dsn, slug, FREE, "pw-" + slug), slugs)
+        )
+
+    assert [tenant.slug for tenant in provisioned] == slugs
+    assert shard_info(shard.admin_dsn).tenant_count == len(slugs)

@@ -185,6 +185,9 @@ def _confine_role(conn: psycopg.Connection[Any], role: str) -> None:
     ident = sql.Identifier(role)
     database = sql.Identifier(conn.info.dbname)
     with conn.transaction():
+        # GRANT/REVOKE rewrite one catalog row (the ACL of `public`, of the database): two
+        # tenants provisioned at once fail with "tuple concurrently updated" unless serialized.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('tenantry:shard-acl'))")
         conn.execute(sql.SQL("REVOKE ALL ON SCHEMA public FROM {}").format(ident))
         conn.execute(sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
         conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(database))
