@@ -77,4 +77,4 @@ def apply_kopf_settings(settings: kopf.OperatorSettings) -> None:
     settings.networking.request_timeout = 30
     settings.networking.error_backoffs = [1, 2, 5, 10, 20]
     # Provisioning is blocking I/O (psycopg, requests) in kopf's executor threads.
-    settings.execution.max_workers = 20
+    settings.execution.max_workers = int(os.environ.get("OPERATOR_MAX_WORKERS", "20"))
