@@ -159,6 +159,7 @@ def tenant_deleted(memo: kopf.Memo, body: kopf.Body, logger: kopf.Logger, **_: A
         raise kopf.TemporaryError(str(exc), delay=exc.delay) from exc
     for event in events:
         logger.info("%s: %s", event.reason, event.message)
+        kopf.event(body, type="Normal", reason=event.reason, message=event.message)
     metrics.RECONCILES.labels("Tenant", "deleted").inc()
 
 

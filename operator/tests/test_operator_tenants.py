@@ -238,6 +238,8 @@ def test_delete_with_retain_keeps_the_schema_and_delete_drops_it(
     assert kube.get("Namespace", namespace_name(kept)) is None
     assert kube.get("Secret", f"tenant-{dropped}-database", "tenantry-system") is None
     assert routing.routes_of(dsn, dropped) == []
+    wait_for(lambda: any(e["reason"] == "DatabaseRetained" for e in events_for(kube, kept)), 10, "DatabaseRetained")
+    wait_for(lambda: any(e["reason"] == "DatabaseDeleted" for e in events_for(kube, dropped)), 10, "DatabaseDeleted")
 
 
 def test_placement_picks_the_least_loaded_shard_and_respects_capacity(
