@@ -109,6 +109,9 @@ def reconciles_total(metrics_port: int) -> dict[str, float]:
         if line.startswith("tenantry_operator_reconciles_total{"):
             labels, _, value = line.rpartition(" ")
             counts[labels[len("tenantry_operator_reconciles_total") :]] = float(value)
+        for suffix in ("sum", "count"):
+            if line.startswith(f'tenantry_operator_reconcile_duration_seconds_{suffix}{{kind="Tenant"}}'):
+                counts[f"duration_{suffix}"] = float(line.rpartition(" ")[2])
     return counts
 
 
@@ -411,9 +414,12 @@ def report(figures: dict[str, Any]) -> None:
     if reconciles is None:
         print("  tenantry_operator_reconciles_total: metrics endpoint unreachable")
     else:
+        duration_sum, duration_count = reconciles.pop("duration_sum", 0.0), reconciles.pop("duration_count", 0.0)
         print(f"  tenantry_operator_reconciles_total: {sum(reconciles.values()):.0f} in all")
         for labels, value in sorted(reconciles.items()):
             print(f"    {labels} {value:.0f}")
+        if duration_count:
+            print(f"  mean Tenant reconcile {duration_sum / duration_count:.2f} s over {duration_count:.0f}")
     print(f"  targets: all Ready <= {TARGET_SECONDS:.0f} s, operator RSS <= {TARGET_RSS_MB:.0f} MB")
 
 

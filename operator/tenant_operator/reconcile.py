@@ -27,6 +27,14 @@ from tenantry_kernel.provisioning.secrets import generate_password
 log = logging.getLogger("tenantry.operator")
 
 TENANT_LABEL = f"{API_GROUP}/tenant"
+NEVER_PROVISIONED = database.TenantDatabaseState(
+    role_exists=False,
+    role_can_login=False,
+    schema_exists=False,
+    schema_owner=None,
+    migrated=False,
+    connection_limit=None,
+)
 
 
 class InvalidTenantSpec(Exception):
@@ -365,19 +373,23 @@ def _reconcile_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> TenantOut
     outcome.status["secretRefs"] = {"database": names.database, "broker": names.broker, "django": names.django}
     outcome.status["namespace"] = namespace_name(slug) if tier == "dedicated" else ""
 
-    # Drift seen before repairing it (for the event).
-    before_db = database.inspect_tenant_database(admin_dsn, slug)
-    before_broker = broker.inspect_tenant_broker(ctx.broker_admin, slug)
+    # Drift seen before repairing it (for the event). A tenant never provisioned before has
+    # nothing to drift from: skip the inspection (a third of the calls of a first reconcile).
     repaired = []
-    if old_status.get("shard") and conditions.is_true("DatabaseReady"):
+    if conditions.is_true("DatabaseReady"):
+        before_db = database.inspect_tenant_database(admin_dsn, slug)
         if not before_db.role_exists:
             repaired.append("database role")
         if not before_db.schema_exists:
             repaired.append("schema")
-    if conditions.is_true("BrokerReady") and not before_broker.vhost_exists:
-        repaired.append("vhost")
-    if conditions.is_true("BrokerReady") and before_broker.vhost_exists and not before_broker.user_exists:
-        repaired.append("broker user")
+    else:
+        before_db = NEVER_PROVISIONED
+    if conditions.is_true("BrokerReady"):
+        before_broker = broker.inspect_tenant_broker(ctx.broker_admin, slug)
+        if not before_broker.vhost_exists:
+            repaired.append("vhost")
+        elif not before_broker.user_exists:
+            repaired.append("broker user")
 
     if tier == "dedicated":
         namespace = next(o for o in _render(ctx, tenant, spec, shard_name, names) if o["kind"] == "Namespace")
