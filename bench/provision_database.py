@@ -12,11 +12,11 @@ import argparse
 import secrets
 import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from stats import percentile, timed  # bench/stats.py; bench scripts run from their folder
 
 from tenantry_kernel.provisioning.database import (
     ManagePyMigrationRunner,
@@ -37,17 +37,6 @@ def provision(admin_dsn: str, runner: MigrationRunner, roles: list[str]) -> floa
     started = time.perf_counter()
     tenant = ensure_tenant_database(admin_dsn, slug, plan_for(PlanName.FREE), secrets.token_urlsafe(24))
     migrate_tenant_schema(tenant, runner)
-    return time.perf_counter() - started
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
     return time.perf_counter() - started
 
 

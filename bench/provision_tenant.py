@@ -17,12 +17,12 @@ import secrets
 import signal
 import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
 import psycopg
 from psycopg import sql
+from stats import percentile, timed  # bench/stats.py; bench scripts run from their folder
 
 from tenantry_kernel.provisioning.broker import (
     PLATFORM_VHOST,
@@ -53,17 +53,6 @@ def provision(admin_dsn: str, admin: BrokerAdmin, runner: MigrationRunner, slugs
     tenant = ensure_tenant_database(admin_dsn, slug, plan, secrets.token_urlsafe(24))
     migrate_tenant_schema(tenant, runner)
     ensure_tenant_broker(admin, slug, plan, secrets.token_urlsafe(24))
-    return time.perf_counter() - started
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
     return time.perf_counter() - started
 
 

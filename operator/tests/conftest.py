@@ -73,6 +73,20 @@ class Shards:
         create_database(database)
         self.databases.append(database)
         dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={database}"
+        spec = {"region": region, "capacity": {"maxTenants": max_tenants}, "cordoned": cordoned, "database": database}
+        self._register(name, dsn, spec)
+        return dsn
+
+    def add_unreachable(self, name: str) -> int:
+        """A DatabaseShard whose admin DSN points at a closed port."""
+        from tenantry_kernel.testing import free_port
+
+        port = free_port()
+        self._register(name, f"host=127.0.0.1 port={port} user=postgres dbname=nowhere connect_timeout=2", {})
+        return port
+
+    def _register(self, name: str, dsn: str, spec: dict[str, Any]) -> None:
+        """The admin Secret and the DatabaseShard, as a platform operator would apply them."""
         self.kube.ensure(
             {
                 "apiVersion": "v1",
@@ -88,38 +102,10 @@ class Shards:
                 "metadata": {"name": name},
                 "spec": {
                     "adminSecretRef": {"name": f"{name}-admin", "namespace": SYSTEM_NAMESPACE, "key": "dsn"},
-                    "region": region,
-                    "capacity": {"maxTenants": max_tenants},
-                    "cordoned": cordoned,
-                    "database": database,
+                    **spec,
                 },
             }
         )
-        return dsn
-
-    def add_unreachable(self, name: str) -> int:
-        """A DatabaseShard whose admin DSN points at a closed port."""
-        from tenantry_kernel.testing import free_port
-
-        port = free_port()
-        dsn = f"host=127.0.0.1 port={port} user=postgres dbname=nowhere connect_timeout=2"
-        self.kube.ensure(
-            {
-                "apiVersion": "v1",
-                "kind": "Secret",
-                "metadata": {"name": f"{name}-admin", "namespace": SYSTEM_NAMESPACE},
-                "data": {"dsn": base64.b64encode(dsn.encode()).decode()},
-            }
-        )
-        self.kube.create(
-            {
-                "apiVersion": "tenantry.dev/v1alpha1",
-                "kind": "DatabaseShard",
-                "metadata": {"name": name},
-                "spec": {"adminSecretRef": {"name": f"{name}-admin", "namespace": SYSTEM_NAMESPACE, "key": "dsn"}},
-            }
-        )
-        return port
 
 
 @pytest.fixture
