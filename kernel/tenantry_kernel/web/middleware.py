@@ -22,7 +22,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from tenantry_kernel import health, metrics
-from tenantry_kernel.context import accept_request_id, bound_request_id
+from tenantry_kernel.context import accept_request_id, bound_request_id, current_tenant
 
 access_log = logging.getLogger("tenantry.access")
 
@@ -137,6 +137,8 @@ class RequestContextMiddleware:
             request.path,
             status,
             extra={
+                # The tenant middleware sits inside this one: its context has ended by now.
+                "tenant": getattr(request, "tenant", None) or current_tenant(),
                 "http_method": request.method,
                 "path": request.path,
                 "route": route,

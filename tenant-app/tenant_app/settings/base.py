@@ -6,6 +6,7 @@ from tenantry_kernel.web.settings import *  # noqa: F403
 from tenantry_kernel.web.settings import (
     DJANGO_APPS,
     KERNEL_APPS,
+    MIDDLEWARE,
     cache_settings,
     database_settings,
     env,
@@ -15,7 +16,20 @@ from tenantry_kernel.web.settings import (
 SERVICE_NAME = "tenant-app"
 BASE_DIR = Path(__file__).resolve().parents[2]
 
-INSTALLED_APPS = [*DJANGO_APPS, *KERNEL_APPS]
+INSTALLED_APPS = [*DJANGO_APPS, *KERNEL_APPS, "tenant_app.tenancy"]
+
+# Tenancy (tenant_app.tenancy): a process serves one tenant (dedicated, TENANT_SLUG set)
+# or every tenant of its shard, picked by host from the shard's routing table (shared).
+TENANT_SLUG = env.str("TENANT_SLUG", default="")
+TENANCY_MODE = "dedicated" if TENANT_SLUG else "shared"
+# Hosts that reach the service itself rather than a tenant (operations, local development).
+TENANCY_SERVICE_HOSTS: list[str] = env.list("TENANCY_SERVICE_HOSTS", default=[])
+TENANCY_ROUTE_TTL = env.float("TENANCY_ROUTE_TTL", default=5.0)
+MIDDLEWARE = [
+    *MIDDLEWARE[: MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")],
+    "tenant_app.tenancy.middleware.TenantMiddleware",
+    *MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") :],
+]
 
 ROOT_URLCONF = "tenant_app.urls"
 ASGI_APPLICATION = "tenant_app.asgi.application"
@@ -23,5 +37,6 @@ WSGI_APPLICATION = "tenant_app.wsgi.application"
 
 DATABASES = database_settings(default_name="tenantry_shard_local")
 CACHES = cache_settings(key_prefix="ta")
+CACHES["default"]["KEY_FUNCTION"] = "tenant_app.tenancy.cache.make_key"
 LOGGING = logging_config(SERVICE_NAME)
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))

@@ -2,3 +2,5 @@
 
 from tenant_app.settings.base import *  # noqa: F403
 from tenantry_kernel.web.test_settings import *  # noqa: F403
+
+TENANCY_SERVICE_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]

@@ -1,0 +1,45 @@
+"""Pick the tenant of each request from its host (shared mode) or the process (dedicated)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from tenant_app.tenancy.context import tenant_transaction
+from tenant_app.tenancy.routes import routes
+from tenantry_kernel.context import bound_tenant
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+class TenantMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.TENANCY_MODE == "dedicated":
+            request.tenant = settings.TENANT_SLUG  # type: ignore[attr-defined]
+            with bound_tenant(settings.TENANT_SLUG):
+                return self.get_response(request)
+
+        host = request.get_host().rsplit(":", 1)[0].lower()
+        if host in settings.TENANCY_SERVICE_HOSTS:
+            # The service itself (operations, local development): no tenant.
+            request.tenant = None  # type: ignore[attr-defined]
+            return self.get_response(request)
+        route = routes.lookup(host)
+        if route is None:
+            return _error(404, "tenant_not_found", f"No store is served at {host}; check the address.")
+        if route.suspended:
+            response = _error(
+                503, "tenant_suspended", "This store is suspended; its owner can resume it in the Tenantry portal."
+            )
+            response["Retry-After"] = "3600"
+            return response
+        request.tenant = route.tenant  # type: ignore[attr-defined]
+        with tenant_transaction(route):
+            return self.get_response(request)

@@ -1,0 +1,84 @@
+"""Host → tenant route lookups on the shard's routing table, cached briefly in-process."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+
+# Names the provisioning library generates; anything else in the table is refused.
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Route:
+    host: str
+    tenant: str
+    schema: str
+    role: str
+    suspended: bool
+
+
+class RouteTable:
+    """Reads `public.tenantry_routes`; a miss or hit is kept for `ttl` seconds."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, Route | None]] = {}
+
+    def lookup(self, host: str) -> Route | None:
+        host = host.lower()
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(host)
+            if cached and cached[0] > now:
+                return cached[1]
+        route = self._fetch(host)
+        with self._lock:
+            self._cache[host] = (now + self.ttl, route)
+        return route
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def _fetch(self, host: str) -> Route | None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('public.tenantry_routes') IS NOT NULL")
+            if not cursor.fetchone()[0]:
+                return None
+            cursor.execute(
+                "SELECT host, tenant, schema_name, role_name, suspended FROM public.tenantry_routes WHERE host = %s",
+                [host],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        route = Route(*row)
+        if not (_IDENTIFIER.match(route.schema) and _IDENTIFIER.match(route.role)):
+            raise ValueError(f"the routing table holds an invalid schema or role for host {host!r}")
+        return route
+
+
+routes = RouteTable(ttl=float(getattr(settings, "TENANCY_ROUTE_TTL", 5.0)))
+
+
+def tenants_on_shard() -> dict[str, tuple[str, str]]:
+    """Every routed tenant of this shard: slug → (schema, role)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('public.tenantry_routes') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return {}
+        cursor.execute("SELECT DISTINCT tenant, schema_name, role_name FROM public.tenantry_routes")
+        rows = cursor.fetchall()
+    tenants = {}
+    for slug, schema, role in rows:
+        if not (_IDENTIFIER.match(schema) and _IDENTIFIER.match(role)):
+            raise ValueError(f"the routing table holds an invalid schema or role for tenant {slug!r}")
+        tenants[slug] = (schema, role)
+    return tenants

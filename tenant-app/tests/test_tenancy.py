@@ -1,0 +1,190 @@
+"""Tenant routing on a real shard: tenants provisioned by the kernel library, requests through the app."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.db import ProgrammingError, connection
+from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from tenant_app.tenancy.context import tenant_transaction
+from tenant_app.tenancy.routes import Route, routes
+from tenantry_kernel.context import bound_tenant
+from tenantry_kernel.provisioning import database, routing
+from tenantry_kernel.provisioning.naming import role_name, schema_name
+from tenantry_kernel.provisioning.plans import plan_for
+
+MANAGE_PY = Path(__file__).resolve().parents[1] / "manage.py"
+
+
+@dataclass(frozen=True)
+class ShardTenant:
+    slug: str
+    host: str
+
+    @property
+    def route(self) -> Route:
+        return Route(self.host, self.slug, schema_name(self.slug), role_name(self.slug), False)
+
+
+@pytest.fixture
+def shard(transactional_db: None) -> Iterator[tuple[str, list[ShardTenant]]]:
+    """Two tenants provisioned and routed on the test database, as the operator would."""
+    params = connection.settings_dict
+    admin_dsn = (
+        f"host={params['HOST'] or '127.0.0.1'} port={params['PORT'] or 5432} "
+        f"user={params['USER'] or 'postgres'} dbname={params['NAME']}"
+    )
+    runner = database.ManagePyMigrationRunner(MANAGE_PY, "tenant_app.settings.test")
+    tenants = []
+    for prefix in ("alpha", "bravo"):
+        slug = f"{prefix}-{secrets.token_hex(3)}"
+        tenant_db = database.ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
+        database.migrate_tenant_schema(tenant_db, runner)
+        routing.ensure_routes(admin_dsn, slug, [f"{slug}.localhost"], suspended=False)
+        tenants.append(ShardTenant(slug, f"{slug}.localhost"))
+    routes.forget()
+    yield admin_dsn, tenants
+    routes.forget()
+    for tenant in tenants:
+        routing.delete_routes(admin_dsn, tenant.slug)
+        database.drop_tenant_database(admin_dsn, tenant.slug)
+
+
+@pytest.mark.urls("tests.tenancy_urls")
+def test_each_host_runs_as_its_tenants_role_on_its_schema(shard: tuple[str, list[ShardTenant]]) -> None:
+    _, (alpha, bravo) = shard
+
+    answers = [Client().get("/whoami/", HTTP_HOST=tenant.host).json() for tenant in (alpha, bravo)]
+
+    assert answers == [
+        {"tenant": alpha.slug, "user": role_name(alpha.slug), "schema": schema_name(alpha.slug)},
+        {"tenant": bravo.slug, "user": role_name(bravo.slug), "schema": schema_name(bravo.slug)},
+    ]
+
+
+def test_raw_sql_as_one_tenant_cannot_read_another_tenants_schema(shard: tuple[str, list[ShardTenant]]) -> None:
+    _, (alpha, bravo) = shard
+
+    def read_bravo_as_alpha() -> None:
+        with tenant_transaction(alpha.route), connection.cursor() as cursor:
+            cursor.execute(f'SELECT count(*) FROM "{schema_name(bravo.slug)}".django_migrations')
+
+    with pytest.raises(ProgrammingError, match="permission denied"):
+        read_bravo_as_alpha()
+
+    # and the connection is itself again afterwards
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == connection.settings_dict["USER"]
+
+
+def test_an_unknown_host_is_404_with_a_machine_readable_body(shard: tuple[str, list[ShardTenant]]) -> None:
+    response = Client().get("/", HTTP_HOST="nobody-here.localhost")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "tenant_not_found"
+
+
+@pytest.mark.urls("tests.tenancy_urls")
+def test_a_suspended_tenant_is_503_and_resumes(shard: tuple[str, list[ShardTenant]]) -> None:
+    admin_dsn, (alpha, _) = shard
+    routing.ensure_routes(admin_dsn, alpha.slug, [alpha.host], suspended=True)
+    routes.forget()
+
+    suspended = Client().get("/whoami/", HTTP_HOST=alpha.host)
+    routing.ensure_routes(admin_dsn, alpha.slug, [alpha.host], suspended=False)
+    routes.forget()
+    resumed = Client().get("/whoami/", HTTP_HOST=alpha.host)
+
+    assert suspended.status_code == 503
+    assert suspended.json()["error"]["code"] == "tenant_suspended"
+    assert suspended["Retry-After"] == "3600"
+    assert resumed.status_code == 200
+
+
+@pytest.mark.urls("tests.tenancy_urls")
+def test_service_hosts_answer_without_a_tenant(shard: tuple[str, list[ShardTenant]]) -> None:
+    answer = Client().get("/whoami/", HTTP_HOST="localhost").json()
+
+    assert answer["tenant"] is None
+    assert answer["schema"] == "public"
+
+
+@pytest.mark.urls("tests.tenancy_urls")
+def test_dedicated_mode_serves_its_one_tenant(settings: SettingsWrapper, db: None) -> None:
+    settings.TENANCY_MODE, settings.TENANT_SLUG = "dedicated", "acme"
+
+    answer = Client().get("/whoami/", HTTP_HOST="acme.localhost").json()
+
+    assert answer["tenant"] == "acme"
+
+
+def test_cache_keys_carry_the_tenant() -> None:
+    key = f"greeting-{secrets.token_hex(3)}"
+    with bound_tenant("alpha"):
+        cache.set(key, "hello alpha", 30)
+
+    with bound_tenant("bravo"):
+        assert cache.get(key) is None
+    with bound_tenant("alpha"):
+        assert cache.get(key) == "hello alpha"
+        cache.delete(key)
+
+
+@pytest.mark.urls("tests.tenancy_urls")
+def test_the_access_log_line_names_the_tenant(
+    shard: tuple[str, list[ShardTenant]], caplog: pytest.LogCaptureFixture
+) -> None:
+    _, (alpha, _) = shard
+
+    with caplog.at_level("INFO", logger="tenantry.access"):
+        Client().get("/whoami/", HTTP_HOST=alpha.host)
+
+    (line,) = [record for record in caplog.records if record.name == "tenantry.access"]
+    assert line.tenant == alpha.slug  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def unmigrated(shard: tuple[str, list[ShardTenant]]) -> Iterator[tuple[str, list[str]]]:
+    """Two more routed tenants whose schemas exist but hold nothing yet."""
+    admin_dsn, _ = shard
+    slugs = [f"fresh-{secrets.token_hex(3)}" for _ in range(2)]
+    for slug in slugs:
+        database.ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
+        routing.ensure_routes(admin_dsn, slug, [f"{slug}.localhost"], suspended=False)
+    yield admin_dsn, slugs
+    for slug in slugs:
+        routing.delete_routes(admin_dsn, slug)
+        database.drop_tenant_database(admin_dsn, slug)
+
+
+def test_migrate_tenants_migrates_each_schema_as_its_own_role(unmigrated: tuple[str, list[str]]) -> None:
+    admin_dsn, (first, second) = unmigrated
+    out = io.StringIO()
+
+    call_command("migrate_tenants", "--tenant", first, stdout=out)
+
+    assert database.inspect_tenant_database(admin_dsn, first).migrated
+    assert not database.inspect_tenant_database(admin_dsn, second).migrated
+    call_command("migrate_tenants", "--all", stdout=out)
+    assert database.inspect_tenant_database(admin_dsn, second).migrated
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = %s", [schema_name(second)])
+        assert cursor.fetchall() == [(role_name(second),)]
+        cursor.execute("SELECT current_user, current_schema()")
+        assert cursor.fetchone() == (connection.settings_dict["USER"], "public")
+    assert f"{first}: migrated" in out.getvalue()
+
+
+def test_migrate_tenants_refuses_unknown_slugs(unmigrated: tuple[str, list[str]]) -> None:
+    with pytest.raises(CommandError, match="not routed on this shard: nobody"):
+        call_command("migrate_tenants", "--tenant", "nobody")
