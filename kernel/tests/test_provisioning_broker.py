@@ -364,3 +364,37 @@ def test_an_invalid_slug_provisions_nothing(admin) -> None:
 
     # then
     assert admin.get_vhost(vhost_name("tenantry-x")) is None
+
+
+def test_a_passing_server_error_is_retried_and_a_lasting_one_reported() -> None:
+    # A stand-in for the management API on loopback: 500 twice, then 204 (RabbitMQ does
+    # this for a moment when a vhost is created and deleted at once).
+    import http.server
+    import threading
+
+    answers = [500, 500, 204, 500, 500, 500, 500]
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_DELETE(self) -> None:
+            seen.append(self.path)
+            self.send_response(answers.pop(0))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        admin = BrokerAdmin(f"http://127.0.0.1:{server.server_address[1]}", "guest", "guest")
+
+        assert admin.delete_vhost("tenant-x") is True
+        with pytest.raises(BrokerError) as failure:
+            admin.delete_vhost("tenant-y")
+    finally:
+        server.shutdown()
+
+    assert seen == ["/api/vhosts/tenant-x"] * 3 + ["/api/vhosts/tenant-y"] * 4
+    assert failure.value.status == 500

@@ -7,6 +7,7 @@ running `ensure_tenant_broker` again repairs drift and applies a new password or
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,9 @@ def _segment(name: str) -> str:
     return quote(name, safe="")
 
 
+_SERVER_ERROR_RETRIES = (0.2, 0.5, 1.0)
+
+
 class BrokerAdmin:
     """Thin client of the RabbitMQ management HTTP API (one session, a timeout on every call)."""
 
@@ -102,6 +106,13 @@ class BrokerAdmin:
         url = f"{self.base_url}/api/{path}"
         try:
             response = self.session.request(method, url, json=body, timeout=self.timeout)
+            # Every call we make is idempotent (GET, PUT, DELETE); RabbitMQ answers 500 for
+            # a moment when a vhost is being created and deleted at once: try again, briefly.
+            for delay in _SERVER_ERROR_RETRIES:
+                if response.status_code < 500:
+                    break
+                time.sleep(delay)
+                response = self.session.request(method, url, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
             raise BrokerError(
                 method,
