@@ -188,3 +188,17 @@ def test_migrate_tenants_migrates_each_schema_as_its_own_role(unmigrated: tuple[
 def test_migrate_tenants_refuses_unknown_slugs(unmigrated: tuple[str, list[str]]) -> None:
     with pytest.raises(CommandError, match="not routed on this shard: nobody"):
         call_command("migrate_tenants", "--tenant", "nobody")
+
+
+def test_users_belong_to_their_tenant(shard: tuple[str, list[ShardTenant]]) -> None:
+    from django.contrib.auth import get_user_model
+
+    _, (alpha, bravo) = shard
+    users = get_user_model()
+    with tenant_transaction(alpha.route):
+        users.objects.create_user("owner@alpha.test", "owner@alpha.test", "a long passphrase")
+
+    with tenant_transaction(bravo.route):
+        assert not users.objects.filter(username="owner@alpha.test").exists()
+    with tenant_transaction(alpha.route):
+        assert users.objects.get(username="owner@alpha.test").check_password("a long passphrase")

@@ -385,3 +385,12 @@ def test_a_task_runs_on_a_real_worker_in_the_trace_of_its_sender(
     trace_id = sender.get_span_context().trace_id
     kinds = {span.kind for span in spans if span.context.trace_id == trace_id and suffix in span.name}
     assert {SpanKind.PRODUCER, SpanKind.CONSUMER} <= kinds, [(span.name, span.kind) for span in spans]
+
+
+def test_passwords_are_hashed_with_argon2_outside_tests(web_project: WebProject) -> None:
+    base = importlib.import_module(f"{web_project.package}.settings.base")
+
+    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    assert Argon2PasswordHasher().encode("correct horse battery", "saltsaltsalt").startswith("argon2$argon2id$")

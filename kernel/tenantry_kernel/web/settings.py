@@ -80,6 +80,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Argon2id for new passwords; PBKDF2 hashes still verify and are upgraded at next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -161,6 +169,7 @@ __all__ = [
     "LANGUAGE_CODE",
     "METRICS_TOKEN",
     "MIDDLEWARE",
+    "PASSWORD_HASHERS",
     "READINESS_TIMEOUT",
     "REDIS_URL",
     "REST_FRAMEWORK",
