@@ -1,5 +1,6 @@
 """Settings every environment of the Tenantry tenant app shares."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from tenantry_kernel.web.settings import *  # noqa: F403
@@ -7,6 +8,7 @@ from tenantry_kernel.web.settings import (
     DJANGO_APPS,
     KERNEL_APPS,
     MIDDLEWARE,
+    REST_FRAMEWORK,
     cache_settings,
     database_settings,
     env,
@@ -16,7 +18,13 @@ from tenantry_kernel.web.settings import (
 SERVICE_NAME = "tenant-app"
 BASE_DIR = Path(__file__).resolve().parents[2]
 
-INSTALLED_APPS = [*DJANGO_APPS, *KERNEL_APPS, "tenant_app.tenancy"]
+INSTALLED_APPS = [
+    *DJANGO_APPS,
+    *KERNEL_APPS,
+    "rest_framework_simplejwt.token_blacklist",
+    "tenant_app.tenancy",
+    "tenant_app.accounts",
+]
 
 # Tenancy (tenant_app.tenancy): a process serves one tenant (dedicated, TENANT_SLUG set)
 # or every tenant of its shard, picked by host from the shard's routing table (shared).
@@ -40,3 +48,22 @@ CACHES = cache_settings(key_prefix="ta")
 CACHES["default"]["KEY_FUNCTION"] = "tenant_app.tenancy.cache.make_key"
 LOGGING = logging_config(SERVICE_NAME)
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+
+# Tokens (djangorestframework-simplejwt): short access tokens, rotating refresh tokens
+# with a blacklist; tenant_app.accounts adds the tenant claim and reuse detection.
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=5),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=14),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": "HS256",
+    # HS256 with JWT_SIGNING_KEY, or SECRET_KEY when unset (simplejwt's default).
+    **({"SIGNING_KEY": env.str("JWT_SIGNING_KEY")} if env.str("JWT_SIGNING_KEY", default="") else {}),
+    "ISSUER": "tenantry-tenant-app",
+}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tenant_app.accounts.authentication.TenantJWTAuthentication"],
+    "EXCEPTION_HANDLER": "tenantry_kernel.web.errors.api_exception_handler",
+}

@@ -1,0 +1,103 @@
+"""Every state change of accounts: sign in, rotate a refresh token, sign out."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import TokenBackendError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.state import token_backend
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from tenant_app.accounts.models import RefreshFamily
+from tenant_app.accounts.tokens import FAMILY_CLAIM, TENANT_CLAIM, refresh_token_for, tenant_of
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"access": self.access, "refresh": self.refresh}
+
+
+def _pair(refresh: RefreshToken) -> TokenPair:
+    return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
+
+
+def sign_in(request: HttpRequest, username: str, password: str) -> TokenPair:
+    user = authenticate(request, username=username, password=password)
+    if user is None or not user.is_active:
+        raise AuthenticationFailed("The email or password is wrong.", code="invalid_credentials")
+    family = RefreshFamily.objects.create(user=user)
+    return _pair(refresh_token_for(user, tenant_of(request), str(family.id)))
+
+
+def _verified_payload(raw: str) -> dict[str, Any]:
+    """Signature, expiry and type checked; the blacklist deliberately not (reuse detection)."""
+    try:
+        # simplejwt annotates the raw token as its own `Token` alias; a str is what it takes.
+        payload: dict[str, Any] = token_backend.decode(raw, verify=True)  # type: ignore[arg-type]
+    except TokenBackendError as exc:
+        raise AuthenticationFailed("The refresh token is invalid or expired.", code="token_invalid") from exc
+    if payload.get(api_settings.TOKEN_TYPE_CLAIM) != "refresh":
+        raise AuthenticationFailed("A refresh token is needed here.", code="token_invalid")
+    return payload
+
+
+def _family_of(payload: dict[str, Any]) -> RefreshFamily | None:
+    """The token's family, locked for this transaction; None for a token without one."""
+    try:
+        family_id = uuid.UUID(str(payload.get(FAMILY_CLAIM)))
+    except ValueError:
+        return None
+    return RefreshFamily.objects.select_for_update().filter(id=family_id).first()
+
+
+def rotate(request: HttpRequest, raw: str) -> TokenPair:
+    """A new pair for a refresh token used once; a second use revokes its whole family."""
+    payload = _verified_payload(raw)
+    if payload.get(TENANT_CLAIM) != tenant_of(request):
+        raise AuthenticationFailed("This token was issued for another store.", code="token_wrong_tenant")
+    with transaction.atomic():
+        family = _family_of(payload)
+        if family is None or family.revoked_at is not None:
+            raise AuthenticationFailed("This session was signed out; sign in again.", code="token_revoked")
+        reused = BlacklistedToken.objects.filter(token__jti=payload[api_settings.JTI_CLAIM]).exists()
+        if reused:
+            revoke_family(family, reason="reuse")  # committed: the error below must not undo it
+        else:
+            RefreshToken(raw).blacklist()  # type: ignore[arg-type]
+            pair = _pair(refresh_token_for(family.user, payload[TENANT_CLAIM], str(family.id)))
+    if reused:
+        raise AuthenticationFailed(
+            "This refresh token was already used; every session it belongs to is now signed out.",
+            code="token_reused",
+        )
+    return pair
+
+
+def sign_out(request: HttpRequest, raw: str) -> None:
+    payload = _verified_payload(raw)
+    if payload.get(TENANT_CLAIM) != tenant_of(request):
+        raise AuthenticationFailed("This token was issued for another store.", code="token_wrong_tenant")
+    with transaction.atomic():
+        family = _family_of(payload)
+        if family is not None:
+            revoke_family(family, reason="sign_out")
+
+
+def revoke_family(family: RefreshFamily, reason: str) -> None:
+    if family.revoked_at is None:
+        family.revoked_at = timezone.now()
+        family.revoked_reason = reason
+        family.save(update_fields=["revoked_at", "revoked_reason"])
