@@ -9,4 +9,5 @@ urlpatterns = [
     path("", service_index, name="service-index"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("tenant_app.accounts.api.urls")),
+    path("api/v1/", include("tenant_app.audit.api.urls")),
 ]

@@ -19,6 +19,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from tenant_app.accounts.models import RefreshFamily
 from tenant_app.accounts.tokens import FAMILY_CLAIM, TENANT_CLAIM, refresh_token_for, tenant_of
+from tenant_app.audit.actions import record_security_event
+from tenant_app.audit.models import AuditEventType
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,10 @@ def _pair(refresh: RefreshToken) -> TokenPair:
 def sign_in(request: HttpRequest, username: str, password: str) -> TokenPair:
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
+        record_security_event(request, AuditEventType.SIGN_IN_FAILED, subject=username)
         raise AuthenticationFailed("The email or password is wrong.", code="invalid_credentials")
     family = RefreshFamily.objects.create(user=user)
+    record_security_event(request, AuditEventType.SIGN_IN, actor=user, family=str(family.id))
     return _pair(refresh_token_for(user, tenant_of(request), str(family.id)))
 
 
@@ -75,6 +79,7 @@ def rotate(request: HttpRequest, raw: str) -> TokenPair:
         reused = BlacklistedToken.objects.filter(token__jti=payload[api_settings.JTI_CLAIM]).exists()
         if reused:
             revoke_family(family, reason="reuse")  # committed: the error below must not undo it
+            record_security_event(request, AuditEventType.TOKEN_REUSED, actor=family.user, family=str(family.id))
         else:
             RefreshToken(raw).blacklist()  # type: ignore[arg-type]
             pair = _pair(refresh_token_for(family.user, payload[TENANT_CLAIM], str(family.id)))
@@ -94,6 +99,7 @@ def sign_out(request: HttpRequest, raw: str) -> None:
         family = _family_of(payload)
         if family is not None:
             revoke_family(family, reason="sign_out")
+            record_security_event(request, AuditEventType.SIGN_OUT, actor=family.user, family=str(family.id))
 
 
 def revoke_family(family: RefreshFamily, reason: str) -> None:

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "tenant_app.tenancy",
     "tenant_app.accounts",
+    "tenant_app.audit",
 ]
 
 # Tenancy (tenant_app.tenancy): a process serves one tenant (dedicated, TENANT_SLUG set)

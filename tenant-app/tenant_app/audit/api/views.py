@@ -1,0 +1,35 @@
+"""The audit log, newest first, for the workspace's administrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import generics, serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAdminUser
+
+from tenant_app.audit.models import AuditEvent
+
+
+class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
+    actor = serializers.CharField(source="actor.get_username", default=None, read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "occurred_at", "type", "actor", "subject", "ip_address", "request_id", "details"]
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-occurred_at", "-id")
+    page_size = 50
+
+
+class AuditEventList(generics.ListAPIView[AuditEvent]):
+    permission_classes = [IsAdminUser]
+    serializer_class = AuditEventSerializer
+    pagination_class = NewestFirst
+
+    def get_queryset(self) -> Any:
+        queryset = AuditEvent.objects.select_related("actor")
+        event_type = self.request.query_params.get("type")
+        return queryset.filter(type=event_type) if event_type else queryset
