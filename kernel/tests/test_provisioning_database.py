@@ -326,7 +326,8 @@ def test_migrate_creates_djangos_tables_in_the_tenant_schema_only(
     assert inspect_tenant_database(shard.admin_dsn, tenant.slug).migrated
     described = describe_schema(shard, tenant.schema)
     assert ("auth", "0001_initial") in described["migrations"]
-    assert len(described["permissions"]) == 24
+    # post_migrate ran in the tenant schema too: the permissions of the app's models exist
+    assert {"add_user", "view_group", "delete_session"} <= {row[3] for row in described["permissions"]}
     assert public_relations(shard) == []
     assert owners(shard, tenant.schema) == {tenant.role}
 
