@@ -23,6 +23,7 @@ from tenantry_kernel.provisioning.database import (
     disable_tenant_database,
     drop_tenant_database,
     ensure_tenant_database,
+    grant_router_role,
     inspect_tenant_database,
     migrate_tenant_schema,
     shard_info,
@@ -530,3 +531,36 @@ def test_many_tenants_provisioned_at_once_do_not_collide_on_shared_grants(shard:
 
     assert [tenant.slug for tenant in provisioned] == slugs
     assert shard_info(shard.admin_dsn).tenant_count == len(slugs)
+
+
+def test_a_router_role_reads_nothing_itself_and_becomes_only_granted_tenants(shard: Shard) -> None:
+    ident = sql.Identifier
+
+    def orders(schema: str) -> sql.Composed:
+        return sql.SQL("SELECT count(*) FROM {}.orders").format(ident(schema))
+
+    # given the shared tenant-app's role: NOINHERIT, owning nothing, allowed to connect
+    router = shard.new_role("tenantry_router")
+    shard.query(sql.SQL("CREATE ROLE {} LOGIN NOINHERIT").format(ident(router)))
+    shard.query(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(ident(shard.dbname), ident(router)))
+    granted = ensure_tenant_database(shard.admin_dsn, shard.new_slug(), FREE, "pw-granted")
+    other = ensure_tenant_database(shard.admin_dsn, shard.new_slug(), FREE, "pw-other")
+    for tenant in (granted, other):
+        shard.query(sql.SQL("CREATE TABLE {}.orders (id int)").format(ident(tenant.schema)))
+        shard.query(sql.SQL("ALTER TABLE {}.orders OWNER TO {}").format(ident(tenant.schema), ident(tenant.role)))
+
+    # when only one tenant is granted to it
+    grant_router_role(shard.admin_dsn, granted.slug, router)
+    grant_router_role(shard.admin_dsn, granted.slug, router)  # repeatable
+
+    # then it reads nothing as itself, the granted tenant after SET ROLE, never the other
+    with psycopg.connect(f"{SERVER}/{shard.dbname}", user=router, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(orders(granted.schema))
+        conn.execute(sql.SQL("SET ROLE {}").format(ident(granted.role)))
+        assert conn.execute(orders(granted.schema)).fetchone() == (0,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(orders(other.schema))
+        conn.execute("RESET ROLE")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(sql.SQL("SET ROLE {}").format(ident(other.role)))

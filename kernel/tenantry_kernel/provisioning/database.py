@@ -252,6 +252,17 @@ def _terminate_sessions(conn: psycopg.Connection[Any], role: str) -> None:
     )
 
 
+def grant_router_role(admin_dsn: str, slug: str, router_role: str) -> None:
+    """Let the shard's shared tenant-app role act as the tenant (`SET ROLE`), nothing more.
+
+    The router role should be NOINHERIT and own nothing: on its own it reads no tenant's
+    schema, and per request it becomes exactly one tenant. Repeating is harmless.
+    """
+    role = role_name(validate_slug(slug))
+    with _admin(admin_dsn) as conn, conn.transaction():
+        conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), sql.Identifier(router_role)))
+
+
 def disable_tenant_database(admin_dsn: str, slug: str) -> None:
     """deletionPolicy Retain: the role can no longer log in, its schema and data stay."""
     role = role_name(validate_slug(slug))
