@@ -35,7 +35,7 @@ def main() -> int:
         elif code != 0:
             failures.append(f"{suite}: pytest exited with {code}")
         if report.exists():
-            suite_totals = ET.parse(report).getroot().iter("testsuite")  # noqa: S314
+            suite_totals = ET.parse(report).getroot().iter("testsuite")  # noqa: S314 (our own JUnit file, written by pytest in this run)
             for node in suite_totals:
                 tests, errors = int(node.get("tests", 0)), int(node.get("errors", 0))
                 failed, skipped = int(node.get("failures", 0)) + errors, int(node.get("skipped", 0))

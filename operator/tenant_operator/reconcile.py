@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tenant_operator import render
-from tenant_operator.conditions import Conditions
+from tenant_operator.conditions import Conditions, now
 from tenant_operator.config import OperatorConfig
 from tenant_operator.crds import API_GROUP, API_VERSION
-from tenant_operator.kube import KINDS, Kube, KubeError
+from tenant_operator.kube import Kube
 from tenant_operator.placement import NoShardAvailable, ShardView, choose_shard
 from tenantry_kernel.provisioning import broker, database, routing
 from tenantry_kernel.provisioning.naming import InvalidSlug, namespace_name, validate_slug
-from tenantry_kernel.provisioning.plans import Plan, plan_for
+from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.provisioning.secrets import generate_password
 
 log = logging.getLogger("tenantry.operator")
@@ -134,8 +134,6 @@ def reconcile_shard(ctx: OperatorContext, shard: dict[str, Any]) -> dict[str, An
             tenantCount=info.tenant_count,
         )
         conditions.set("Ready", True, "Connected", f"PostgreSQL {info.server_version}")
-    from tenant_operator.conditions import now
-
     status["lastCheckTime"] = now()
     status["conditions"] = conditions.as_list()
     return status
@@ -526,15 +524,15 @@ def _apply_children(
         c.get("type") == "WorkloadReady" and c.get("status") == "True"
         for c in (tenant.get("status") or {}).get("conditions", [])
     )
+    replicas_min = render.resolve_settings(spec).replicas_min
     for obj in desired:
         current, action = ctx.kube.ensure(obj)
         if action == "created" and was_deployed and obj["kind"] != "Namespace":
             repaired.append(f"{obj['kind']} {obj['metadata']['name']}")
-        settings = render.resolve_settings(spec)
         if obj["kind"] == "Deployment" and "replicas" not in obj["spec"] and not current["spec"].get("replicas"):
             # The HPA owns the web replicas but cannot scale up from zero (after a resume).
             ctx.kube.patch(
-                "Deployment", obj["metadata"]["name"], {"spec": {"replicas": settings.replicas_min}},
+                "Deployment", obj["metadata"]["name"], {"spec": {"replicas": replicas_min}},
                 obj["metadata"]["namespace"],
             )  # fmt: skip
     # Prune what is no longer desired (HPA and PDB when suspended, for example).
@@ -592,16 +590,3 @@ def delete_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> list[Transiti
             if ctx.placements is not None:
                 ctx.placements.pop(slug, None)
     return events
-
-
-__all__ = [
-    "KINDS",
-    "InvalidTenantSpec",
-    "KubeError",
-    "OperatorContext",
-    "Plan",
-    "WaitingFor",
-    "delete_tenant",
-    "reconcile_shard",
-    "reconcile_tenant",
-]

@@ -249,6 +249,19 @@ def condition(obj: dict[str, Any] | None, type_: str) -> dict[str, Any] | None:
     return None
 
 
+def stored(kube: Kube, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
+    """The object as the API holds it; a test failure when it does not exist."""
+    obj = kube.get(kind, name, namespace)
+    assert obj is not None, f"{kind} {namespace + '/' if namespace else ''}{name} does not exist"
+    return obj
+
+
+def must_condition(obj: dict[str, Any] | None, type_: str) -> dict[str, Any]:
+    found = condition(obj, type_)
+    assert found is not None, f"no {type_} condition in {obj}"
+    return found
+
+
 def is_ready(obj: dict[str, Any] | None) -> bool:
     ready = condition(obj, "Ready")
     return bool(ready and ready["status"] == "True")

@@ -12,7 +12,7 @@ from tenant_operator.kube import Kube
 from tenantry_kernel.provisioning import broker, database, routing
 from tenantry_kernel.provisioning.naming import namespace_name, schema_name
 
-from .conftest import Shards, Tenants, condition, is_ready, wait_for
+from .conftest import Shards, Tenants, condition, is_ready, must_condition, stored, wait_for
 
 BROKER_ADMIN = "http://guest:guest@127.0.0.1:15672"
 DEDICATED_CHILDREN = {
@@ -142,14 +142,14 @@ def test_version_upgrade_waits_for_the_migrations_job(kube: Kube, shards: Shards
     # When the version changes, the new Job runs before the Deployments move.
     kube.patch("Tenant", slug, {"spec": {"app": {"version": "1.1.0"}}})
     second = wait_for(lambda: job_for("1.1.0"), 60, "the upgrade job")
-    image = kube.get("Deployment", "web", namespace)["spec"]["template"]["spec"]["containers"][0]["image"]  # type: ignore[index]
+    image = stored(kube, "Deployment", "web", namespace)["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image.endswith(":1.0.0")
-    assert kube.get("Tenant", slug)["status"]["appVersion"] == "1.0.0"  # type: ignore[index]
+    assert stored(kube, "Tenant", slug)["status"]["appVersion"] == "1.0.0"
 
     kube.patch("Job", second["metadata"]["name"], {"status": {"succeeded": 1}}, namespace, subresource="status")
 
-    wait_for(lambda: kube.get("Tenant", slug)["status"].get("appVersion") == "1.1.0", 60, "appVersion 1.1.0")  # type: ignore[index]
-    image = kube.get("Deployment", "web", namespace)["spec"]["template"]["spec"]["containers"][0]["image"]  # type: ignore[index]
+    wait_for(lambda: stored(kube, "Tenant", slug)["status"].get("appVersion") == "1.1.0", 60, "appVersion 1.1.0")
+    image = stored(kube, "Deployment", "web", namespace)["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image.endswith(":1.1.0")
     assert any(e["reason"] == "Upgraded" for e in events_for(kube, slug))
 
@@ -259,9 +259,9 @@ def test_placement_picks_the_least_loaded_shard_and_respects_capacity(
     tenants.create(eu, region="eu-west")
     ready_tenant(kube, eu)
 
-    placements = [kube.get("Tenant", slug)["status"]["shard"] for slug in local]  # type: ignore[index]
+    placements = [stored(kube, "Tenant", slug)["status"]["shard"] for slug in local]
     assert sorted(placements) == ["shard-a", "shard-a", "shard-b", "shard-b"]
-    assert kube.get("Tenant", eu)["status"]["shard"] == "shard-eu"  # type: ignore[index]
+    assert stored(kube, "Tenant", eu)["status"]["shard"] == "shard-eu"
 
     # When both local shards are full, a new tenant waits with a reason.
     overflow = tenants.slug("over")
@@ -274,9 +274,9 @@ def test_placement_picks_the_least_loaded_shard_and_respects_capacity(
         ),
         30,
     )
-    assert "full" in condition(waiting, "Ready")["message"]  # type: ignore[index]
+    assert "full" in must_condition(waiting, "Ready")["message"]
     assert "shard" not in waiting["status"]
-    wait_for(lambda: kube.get("DatabaseShard", "shard-a")["status"].get("tenantCount") == 2, 30)  # type: ignore[index]
+    wait_for(lambda: stored(kube, "DatabaseShard", "shard-a")["status"].get("tenantCount") == 2, 30)
     assert database.shard_info(dsn_a).tenant_count == 2  # nothing orphaned by concurrent reconciles
 
 
@@ -294,7 +294,7 @@ def test_invalid_spec_gets_a_condition_and_no_retry_storm(
         lambda: (t := kube.get("Tenant", slug)) and (condition(t, "Ready") or {}).get("reason") == "InvalidSpec" and t,
         30,
     )
-    assert "replicas.min must not exceed" in condition(tenant, "Ready")["message"]  # type: ignore[index]
+    assert "replicas.min must not exceed" in must_condition(tenant, "Ready")["message"]
     assert tenant["status"]["phase"] == "Failed"
     reconciles_before = len([e for e in events_for(kube, slug) if e["reason"] == "InvalidSpec"])
     threading.Event().wait(4)
@@ -343,10 +343,10 @@ def test_pinned_and_cordoned_shards_and_an_unreachable_one(
     down = wait_for(
         lambda: (s := kube.get("DatabaseShard", "shard-down")) and condition(s, "Ready") and s, 30, "shard-down checked"
     )
-    assert condition(down, "Ready")["status"] == "False"  # type: ignore[index]
-    assert condition(down, "Ready")["reason"] == "Unreachable"  # type: ignore[index]
-    assert str(closed) in condition(down, "Ready")["message"]  # type: ignore[index]
-    assert kube.get("DatabaseShard", "shard-a")["status"]["citusVersion"] == ""  # type: ignore[index]
+    assert must_condition(down, "Ready")["status"] == "False"
+    assert must_condition(down, "Ready")["reason"] == "Unreachable"
+    assert str(closed) in must_condition(down, "Ready")["message"]
+    assert stored(kube, "DatabaseShard", "shard-a")["status"]["citusVersion"] == ""
 
     free, pinned = tenants.slug("free"), tenants.slug("pin")
     tenants.create(free)

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tenant_app.tenancy.routes import Route, routes
+from tenant_app.tenancy.routes import routes
 from tenantry_kernel.provisioning import database, routing
 from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import plan_for
+from tenantry_kernel.provisioning.routing import Route
 from tenantry_kernel.testing.web_contract import WebProject
 
 

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from tenant_app.tenancy.routes import Route
 from tenantry_kernel.context import bound_tenant
+from tenantry_kernel.provisioning.routing import Route
 
 
 @contextmanager
@@ -21,6 +21,6 @@ def tenant_transaction(route: Route) -> Iterator[Route]:
     quote = connection.ops.quote_name
     with bound_tenant(route.tenant), transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL ROLE {quote(route.role)}")
-            cursor.execute(f"SET LOCAL search_path TO {quote(route.schema)}")
+            cursor.execute(f"SET LOCAL ROLE {quote(route.role_name)}")
+            cursor.execute(f"SET LOCAL search_path TO {quote(route.schema_name)}")
         yield route

@@ -1,26 +1,18 @@
-"""Host → tenant route lookups on the shard's routing table, cached briefly in-process."""
+"""Host → tenant route lookups on the shard's routing table (the provisioning library's), cached briefly."""
 
 from __future__ import annotations
 
 import re
 import threading
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 
+from tenantry_kernel.provisioning.routing import Route
+
 # Names the provisioning library generates; anything else in the table is refused.
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-
-
-@dataclass(frozen=True)
-class Route:
-    host: str
-    tenant: str
-    schema: str
-    role: str
-    suspended: bool
 
 
 class RouteTable:
@@ -60,7 +52,7 @@ class RouteTable:
         if row is None:
             return None
         route = Route(*row)
-        if not (_IDENTIFIER.match(route.schema) and _IDENTIFIER.match(route.role)):
+        if not (_IDENTIFIER.match(route.schema_name) and _IDENTIFIER.match(route.role_name)):
             raise ValueError(f"the routing table holds an invalid schema or role for host {host!r}")
         return route
 
