@@ -23,8 +23,8 @@ def alpha(shard: tuple[str, list[ShardTenant]]) -> ShardTenant:
     tenant = shard[1][0]
     with tenant_transaction(tenant.route):
         users = get_user_model().objects
-        users.create_user("admin", "admin@example.test", PASSWORD, is_staff=True)
-        users.create_user("clerk", "clerk@example.test", PASSWORD)
+        users.create_user("admin@example.test", PASSWORD, is_staff=True)
+        users.create_user("clerk@example.test", PASSWORD)
     return tenant
 
 
@@ -36,8 +36,8 @@ def call(tenant: ShardTenant, method: str, path: str, body: Any = None, token: s
     return client.get(path, headers=headers)
 
 
-def sign_in(tenant: ShardTenant, username: str, password: str = PASSWORD) -> Any:
-    return call(tenant, "post", "/api/v1/auth/token/", {"username": username, "password": password})
+def sign_in(tenant: ShardTenant, name: str, password: str = PASSWORD) -> Any:
+    return call(tenant, "post", "/api/v1/auth/token/", {"email": f"{name}@example.test", "password": password})
 
 
 def test_sign_ins_failures_and_reuse_are_recorded_and_listed_for_admins(alpha: ShardTenant) -> None:
@@ -51,10 +51,10 @@ def test_sign_ins_failures_and_reuse_are_recorded_and_listed_for_admins(alpha: S
 
     assert listed.status_code == 200
     assert [(e["type"], e["actor"] or e["subject"]) for e in listed.json()["results"]] == [
-        ("sign_in", "admin"),
-        ("token_reused", "clerk"),
-        ("sign_in", "clerk"),
-        ("sign_in_failed", "clerk"),
+        ("sign_in", "admin@example.test"),
+        ("token_reused", "clerk@example.test"),
+        ("sign_in", "clerk@example.test"),
+        ("sign_in_failed", "clerk@example.test"),
     ]
     assert call(alpha, "get", "/api/v1/audit-events/", token=clerk["access"]).status_code == 401  # revoked family
     clerk_again = sign_in(alpha, "clerk").json()

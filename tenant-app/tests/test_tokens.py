@@ -17,11 +17,11 @@ PASSWORD = "a long enough passphrase"
 
 @pytest.fixture
 def accounts(shard: tuple[str, list[ShardTenant]]) -> list[ShardTenant]:
-    """Each tenant has its own owner account (same username, different stores)."""
+    """Each tenant has its own owner account (same email, different stores)."""
     _, tenants = shard
     for tenant in tenants:
         with tenant_transaction(tenant.route):
-            get_user_model().objects.create_user("owner", "owner@example.test", PASSWORD)
+            get_user_model().objects.create_user("owner@example.test", PASSWORD)
     return tenants
 
 
@@ -34,7 +34,7 @@ def me(tenant: ShardTenant, access: str) -> Any:
 
 
 def sign_in(tenant: ShardTenant) -> dict[str, str]:
-    response = post(tenant, "/api/v1/auth/token/", {"username": "owner", "password": PASSWORD})
+    response = post(tenant, "/api/v1/auth/token/", {"email": "Owner@Example.test", "password": PASSWORD})
     assert response.status_code == 200, response.content
     tokens: dict[str, str] = response.json()
     return tokens
@@ -56,14 +56,14 @@ def test_a_token_works_on_its_tenant_and_is_refused_on_another(accounts: list[Sh
 
 
 def test_wrong_password_gets_a_machine_readable_401(accounts: list[ShardTenant]) -> None:
-    response = post(accounts[0], "/api/v1/auth/token/", {"username": "owner", "password": "nope"})
+    response = post(accounts[0], "/api/v1/auth/token/", {"email": "owner@example.test", "password": "nope"})
 
     assert response.status_code == 401
     assert response.json() == {"error": {"code": "invalid_credentials", "message": "The email or password is wrong."}}
 
 
 def test_missing_fields_are_named(accounts: list[ShardTenant]) -> None:
-    response = post(accounts[0], "/api/v1/auth/token/", {"username": "owner"})
+    response = post(accounts[0], "/api/v1/auth/token/", {"email": "owner@example.test"})
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"

@@ -147,11 +147,11 @@ def sample(exposition: str, name: str, **labels: str) -> float | None:
 
 @pytest.mark.django_db
 def test_metrics_label_requests_by_route_template_not_raw_path(client: Client) -> None:
-    client.get("/admin/auth/user/4242/change/")
+    client.get("/admin/auth/group/4242/change/")
 
     exposition = client.get("/metrics").content.decode()
 
-    template = "/admin/auth/user/<path:object_id>/change/"
+    template = "/admin/auth/group/<path:object_id>/change/"
     labels = {"route": template, "method": "GET", "status": "302"}
     assert sample(exposition, "tenantry_http_request_duration_seconds_count", **labels) == 1
     assert sample(exposition, "tenantry_http_request_duration_seconds_bucket", le="+Inf", **labels) == 1

@@ -17,7 +17,7 @@ from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tenant_app.accounts.models import RefreshFamily
+from tenant_app.accounts.models import RefreshFamily, User, normalize_email
 from tenant_app.accounts.tokens import FAMILY_CLAIM, TENANT_CLAIM, refresh_token_for, tenant_of
 from tenant_app.audit.actions import record_security_event
 from tenant_app.audit.models import AuditEventType
@@ -25,6 +25,8 @@ from tenant_app.audit.models import AuditEventType
 
 @dataclass(frozen=True)
 class TokenPair:
+    """Signed in: an access token for API calls and a refresh token for the next pair."""
+
     access: str
     refresh: str
 
@@ -32,17 +34,40 @@ class TokenPair:
         return {"access": self.access, "refresh": self.refresh}
 
 
+# What a sign-in answers: tokens, or (with 2FA) a challenge to answer first.
+SignInResult = TokenPair
+
+
 def _pair(refresh: RefreshToken) -> TokenPair:
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
-def sign_in(request: HttpRequest, username: str, password: str) -> TokenPair:
-    user = authenticate(request, username=username, password=password)
+def sign_in(request: HttpRequest, email: str, password: str) -> SignInResult:
+    """Password sign-in: tokens, or a second-factor challenge when the user needs one."""
+    user = authenticate(request, username=normalize_email(email), password=password)
     if user is None or not user.is_active:
-        record_security_event(request, AuditEventType.SIGN_IN_FAILED, subject=username)
+        record_security_event(request, AuditEventType.SIGN_IN_FAILED, subject=email)
         raise AuthenticationFailed("The email or password is wrong.", code="invalid_credentials")
-    family = RefreshFamily.objects.create(user=user)
-    record_security_event(request, AuditEventType.SIGN_IN, actor=user, family=str(family.id))
+    return complete_sign_in(request, user, method="password")
+
+
+def complete_sign_in(request: HttpRequest, user: User, *, method: str) -> SignInResult:
+    """The first factor passed (a password, or an identity provider): ask for the second or start a session.
+
+    Every way of signing in ends here, so the second-factor policy is enforced once.
+    """
+    return start_session(request, user, method=method)
+
+
+def start_session(request: HttpRequest, user: User, *, method: str) -> TokenPair:
+    meta = request.META
+    family = RefreshFamily.objects.create(
+        user=user,
+        method=method[:60],
+        user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:300],
+        ip_address=meta.get("REMOTE_ADDR") or None,
+    )
+    record_security_event(request, AuditEventType.SIGN_IN, actor=user, family=str(family.id), method=method)
     return _pair(refresh_token_for(user, tenant_of(request), str(family.id)))
 
 
@@ -82,6 +107,8 @@ def rotate(request: HttpRequest, raw: str) -> TokenPair:
             record_security_event(request, AuditEventType.TOKEN_REUSED, actor=family.user, family=str(family.id))
         else:
             RefreshToken(raw).blacklist()  # type: ignore[arg-type]
+            family.last_used_at = timezone.now()
+            family.save(update_fields=["last_used_at"])
             pair = _pair(refresh_token_for(family.user, payload[TENANT_CLAIM], str(family.id)))
     if reused:
         raise AuthenticationFailed(

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     *KERNEL_APPS,
     "rest_framework_simplejwt.token_blacklist",
     "tenant_app.tenancy",
+    "tenant_app.access",
     "tenant_app.accounts",
     "tenant_app.audit",
 ]
@@ -39,6 +40,8 @@ MIDDLEWARE = [
     "tenant_app.tenancy.middleware.TenantMiddleware",
     *MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") :],
 ]
+
+AUTH_USER_MODEL = "accounts.User"
 
 ROOT_URLCONF = "tenant_app.urls"
 ASGI_APPLICATION = "tenant_app.asgi.application"

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 
 class SignInSerializer(serializers.Serializer[Any]):
-    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
@@ -21,6 +21,5 @@ class TokenPairSerializer(serializers.Serializer[Any]):
 
 class MeSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    username = serializers.CharField()
     email = serializers.EmailField()
     tenant = serializers.CharField(allow_blank=True)

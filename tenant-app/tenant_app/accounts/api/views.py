@@ -36,7 +36,7 @@ class SignInView(TokenEndpoint):
     def post(self, request: Request) -> Response:
         form = SignInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        pair = actions.sign_in(request._request, form.validated_data["username"], form.validated_data["password"])
+        pair = actions.sign_in(request._request, form.validated_data["email"], form.validated_data["password"])
         return Response(pair.as_dict(), status=status.HTTP_200_OK)
 
 
@@ -60,6 +60,5 @@ class MeView(APIView):
 
     def get(self, request: Request) -> Response:
         user = request.user
-        data = {"id": user.pk, "username": user.get_username(), "email": getattr(user, "email", ""),
-                "tenant": tenant_of(request._request)}  # fmt: skip
+        data = {"id": user.pk, "email": getattr(user, "email", ""), "tenant": tenant_of(request._request)}
         return Response(MeSerializer(data).data)

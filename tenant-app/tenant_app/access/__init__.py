@@ -1,0 +1,1 @@
+"""Who may do what: roles (RBAC) and attribute policies (ABAC), decided by one engine."""
