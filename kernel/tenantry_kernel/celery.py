@@ -13,9 +13,9 @@ from celery import Celery, signals
 from opentelemetry.instrumentation.celery import CeleryInstrumentor
 
 
-def create_celery_app(main: str) -> Celery:
+def create_celery_app(main: str, task_cls: str | None = None) -> Celery:
     """A Celery app configured from Django settings (`CELERY_*`) with task autodiscovery."""
-    app = Celery(main)
+    app = Celery(main, task_cls=task_cls) if task_cls else Celery(main)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.autodiscover_tasks()
     # Connects to Celery's publish and task signals; the tracer provider itself is set

@@ -360,6 +360,10 @@ class _Renderer:
             "DJANGO_ALLOWED_HOSTS": ",".join(hosts),
             "DJANGO_CSRF_TRUSTED_ORIGINS": ",".join(f"https://{host}" for host in hosts),
             "LOG_LEVEL": "INFO",
+            # The role's connection limit, less two for migrations and workers, across the web replicas.
+            "DATABASE_POOL_SIZE": str(
+                min(10, max(2, (self.settings.plan.db_connection_limit - 2) // self.settings.plan.replicas_max))
+            ),
             "OTEL_SERVICE_NAME": APP_NAME,
             "OTEL_RESOURCE_ATTRIBUTES": f"tenantry.tenant={self.slug},tenantry.plan={self.settings.plan.name.value}",
         }

@@ -103,3 +103,9 @@ def serve_app(
             process.kill()
             process.wait()
         reader.join(timeout=5)
+
+
+def delete_queue(celery_app: Any, queue: str) -> None:
+    """Remove a test's private Celery queue from the broker."""
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_delete(queue)

@@ -30,7 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from tenantry_kernel import tracing
-from tenantry_kernel.testing import free_port, serve_app
+from tenantry_kernel.testing import delete_queue, free_port, serve_app
 
 TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -377,8 +377,7 @@ def test_a_task_runs_on_a_real_worker_in_the_trace_of_its_sender(
             assert ran.wait(30), "the worker did not run the task"
             time.sleep(0.2)  # the consumer span ends just after the task body
     finally:
-        with celery_app.connection_for_write() as connection:
-            connection.default_channel.queue_delete(queue)
+        delete_queue(celery_app, queue)
 
     # then publish and run are spans of the sender's trace.
     spans = span_exporter.get_finished_spans()
@@ -394,3 +393,12 @@ def test_passwords_are_hashed_with_argon2_outside_tests(web_project: WebProject)
     from django.contrib.auth.hashers import Argon2PasswordHasher
 
     assert Argon2PasswordHasher().encode("correct horse battery", "saltsaltsalt").startswith("argon2$argon2id$")
+
+
+def test_a_nul_character_in_the_address_is_a_400_with_the_error_body(client: Client) -> None:
+    in_query = client.get("/no-such-page/", {"q": "a\x00b"})
+    in_path = client.get("/no-such-page/a%00b/")
+
+    for response in (in_query, in_path):
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "nul_character"

@@ -11,5 +11,7 @@ ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost"
 WHITENOISE_USE_FINDERS = True
 # Static files come from the apps through WhiteNoise's finders; nothing is collected.
 STATIC_ROOT = None
+# Mail is printed by the worker unless an SMTP server is configured.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
-__all__ = ["ALLOWED_HOSTS", "DEBUG", "SECRET_KEY", "STATIC_ROOT", "WHITENOISE_USE_FINDERS"]
+__all__ = ["ALLOWED_HOSTS", "DEBUG", "EMAIL_BACKEND", "SECRET_KEY", "STATIC_ROOT", "WHITENOISE_USE_FINDERS"]

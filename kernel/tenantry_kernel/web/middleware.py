@@ -147,3 +147,17 @@ class RequestContextMiddleware:
                 "db_queries": db_queries,
             },
         )
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or query string is a 400, not a driver error at the first lookup (see parsers)."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.GET.lists()
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values) for key, values in query):
+            message = "The address may not contain NUL (U+0000) characters."
+            return JsonResponse({"error": {"code": "nul_character", "message": message}}, status=400)
+        return self.get_response(request)

@@ -48,6 +48,7 @@ KERNEL_APPS = [
 MIDDLEWARE = [
     "tenantry_kernel.web.middleware.ProbeMiddleware",
     "tenantry_kernel.web.middleware.RequestContextMiddleware",
+    "tenantry_kernel.web.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,13 +104,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
+# Kernel tasks every worker runs (outgoing mail).
+CELERY_IMPORTS = ["tenantry_kernel.mail"]
+
+# Outgoing mail (tenantry_kernel.mail): any SMTP server; locally the console.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantry <no-reply@tenantry.localhost>")
 
 READINESS_TIMEOUT = env.float("READINESS_TIMEOUT", default=2.0)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tenantry_kernel.web.parsers.TextJSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
 }
@@ -133,6 +147,11 @@ def database_settings(default_name: str) -> dict[str, dict[str, Any]]:
     database["OPTIONS"].setdefault("application_name", os.environ.get("OTEL_SERVICE_NAME", default_name))
     database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     database["CONN_HEALTH_CHECKS"] = True
+    if pool_size := env.int("DATABASE_POOL_SIZE", default=0):
+        # Under ASGI each request thread would keep a connection of its own and exhaust the
+        # role's limit under load; a pool shares `pool_size` of them across the process.
+        database["OPTIONS"]["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
+        database["CONN_MAX_AGE"] = 0
     if os.environ.get("DATABASE_POOLER") == "pgbouncer":
         # Transaction pooling hands each transaction to any server connection:
         # server-side prepared statements and cursors would land on the wrong one.
@@ -157,6 +176,8 @@ __all__ = [
     "AUTH_PASSWORD_VALIDATORS",
     "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP",
     "CELERY_BROKER_URL",
+    "CELERY_IMPORTS",
+    "CELERY_TASK_DEFAULT_QUEUE",
     "CELERY_TASK_ACKS_LATE",
     "CELERY_TASK_REJECT_ON_WORKER_LOST",
     "CELERY_WORKER_HIJACK_ROOT_LOGGER",
@@ -164,7 +185,15 @@ __all__ = [
     "CSRF_TRUSTED_ORIGINS",
     "DEBUG",
     "DEFAULT_AUTO_FIELD",
+    "DEFAULT_FROM_EMAIL",
     "DJANGO_APPS",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_HOST_USER",
+    "EMAIL_PORT",
+    "EMAIL_TIMEOUT",
+    "EMAIL_USE_TLS",
     "KERNEL_APPS",
     "LANGUAGE_CODE",
     "METRICS_TOKEN",
