@@ -1,0 +1,108 @@
+"""The shapes of roles, policies and the permission catalog in the REST API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tenant_app.access import catalog, conditions
+from tenant_app.access.models import Policy, Role
+
+
+def _permissions(**options: Any) -> serializers.ListField:
+    """A list of "<resource>.<verb>" strings (a fresh field each time: DRF binds a child field to one parent)."""
+    permission = serializers.CharField(max_length=80)
+    return serializers.ListField(child=permission, max_length=len(catalog.PERMISSIONS), **options)
+
+
+class RoleSerializer(serializers.ModelSerializer[Role]):
+    class Meta:
+        model = Role
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "builtin",
+            "permissions",
+            "requires_two_factor",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class RoleCreateSerializer(serializers.Serializer[Any]):
+    slug = serializers.SlugField(max_length=50)
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(max_length=300, allow_blank=True, default="")
+    permissions = _permissions(default=list)
+    requires_two_factor = serializers.BooleanField(default=False)
+
+
+class RoleUpdateSerializer(serializers.Serializer[Any]):
+    """Only the fields sent change (PATCH)."""
+
+    name = serializers.CharField(max_length=100, required=False)
+    description = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    permissions = _permissions(required=False)
+    requires_two_factor = serializers.BooleanField(required=False)
+
+
+class PolicySerializer(serializers.ModelSerializer[Policy]):
+    roles: serializers.SlugRelatedField[Role] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Policy
+        fields = [
+            "name",
+            "description",
+            "effect",
+            "actions",
+            "roles",
+            "condition",
+            "enabled",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PolicyWriteSerializer(serializers.Serializer[Any]):
+    """A policy as sent: all fields on create, the ones to change on PATCH (`name` is fixed once made)."""
+
+    name = serializers.SlugField(max_length=60)
+    description = serializers.CharField(max_length=300, allow_blank=True, default="")
+    effect = serializers.ChoiceField(choices=Policy.Effect.choices)
+    actions = serializers.ListField(child=serializers.CharField(max_length=80), allow_empty=False, max_length=100)
+    roles = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Role.objects.all(), default=list)
+    condition = serializers.CharField(max_length=conditions.MAX_LENGTH, allow_blank=True, default="")
+    enabled = serializers.BooleanField(default=True)
+
+
+class PolicyUpdateSerializer(PolicyWriteSerializer):
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        del fields["name"]
+        return fields
+
+
+class PermissionSerializer(serializers.Serializer[Any]):
+    action = serializers.CharField()
+    description = serializers.CharField()
+    owner_only = serializers.BooleanField()
+
+
+class PermissionCatalogSerializer(serializers.Serializer[Any]):
+    results = PermissionSerializer(many=True)
+
+
+class RoleAssignmentSerializer(serializers.Serializer[Any]):
+    role = serializers.SlugRelatedField(slug_field="slug", queryset=Role.objects.all())
+
+
+class RoleAssignedSerializer(serializers.Serializer[Any]):
+    user = serializers.IntegerField()
+    role = serializers.CharField()

@@ -1,0 +1,165 @@
+"""Roles, policies, the permission catalog, and giving a member a role; the policy engine guards each."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tenant_app.access import actions, catalog
+from tenant_app.access.api.serializers import (
+    PermissionCatalogSerializer,
+    PolicySerializer,
+    PolicyUpdateSerializer,
+    PolicyWriteSerializer,
+    RoleAssignedSerializer,
+    RoleAssignmentSerializer,
+    RoleCreateSerializer,
+    RoleSerializer,
+    RoleUpdateSerializer,
+)
+from tenant_app.access.models import Policy, Role
+from tenant_app.access.permissions import ActionPermission
+from tenant_app.access.policy import Context, scope
+from tenant_app.accounts.models import User
+from tenant_app.api import signed_in_user
+
+
+def _visible(request: Request, action: str, queryset: QuerySet[Role]) -> QuerySet[Role]:
+    return scope(request.user, action, queryset, Context.of(request._request))
+
+
+class RoleFilter(django_filters.FilterSet):
+    permission = django_filters.CharFilter(method="holding", label="Roles that hold this permission")
+
+    class Meta:
+        model = Role
+        fields = ["builtin", "requires_two_factor"]
+
+    def holding(self, queryset: QuerySet[Role], name: str, value: str) -> QuerySet[Role]:
+        return queryset.filter(permissions__contains=[value])
+
+
+class PolicyFilter(django_filters.FilterSet):
+    action = django_filters.CharFilter(method="applying_to", label="Policies that apply to this action")
+    role = django_filters.CharFilter(field_name="roles__slug", distinct=True)
+
+    class Meta:
+        model = Policy
+        fields = ["effect", "enabled"]
+
+    def applying_to(self, queryset: QuerySet[Policy], name: str, value: str) -> QuerySet[Policy]:
+        # Wildcards apply too: `orders.*` and `*` cover orders.view.
+        return queryset.filter(actions__overlap=[value, f"{value.split('.', 1)[0]}.*", "*"])
+
+
+class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Role]):
+    permission_classes = [ActionPermission]
+    required_actions = {
+        "list": "roles.view",
+        "retrieve": "roles.view",
+        "create": "roles.create",
+        "partial_update": "roles.update",
+        "destroy": "roles.delete",
+    }
+    serializer_class = RoleSerializer
+    filterset_class = RoleFilter
+    lookup_field = "slug"
+    http_method_names = ["get", "post", "patch", "delete", "head"]
+
+    def get_queryset(self) -> QuerySet[Role]:
+        # Found when visible; whether it may be changed is the object permission's call (403, not 404).
+        return scope(self.request.user, "roles.view", Role.objects.order_by("id"), Context.of(self.request._request))
+
+    @extend_schema(request=RoleCreateSerializer, responses={201: RoleSerializer})
+    def create(self, request: Request) -> Response:
+        form = RoleCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        role = actions.create_role(request._request, signed_in_user(request), **form.validated_data)
+        return Response(RoleSerializer(role).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RoleUpdateSerializer, responses={200: RoleSerializer})
+    def partial_update(self, request: Request, slug: str) -> Response:
+        role = self.get_object()
+        form = RoleUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        role = actions.update_role(request._request, signed_in_user(request), role, **form.validated_data)
+        return Response(RoleSerializer(role).data)
+
+    def destroy(self, request: Request, slug: str) -> Response:
+        actions.delete_role(request._request, signed_in_user(request), self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Policy]):
+    permission_classes = [ActionPermission]
+    required_actions = {
+        "list": "policies.view",
+        "retrieve": "policies.view",
+        "create": "policies.create",
+        "partial_update": "policies.update",
+        "destroy": "policies.delete",
+    }
+    serializer_class = PolicySerializer
+    filterset_class = PolicyFilter
+    lookup_field = "name"
+    http_method_names = ["get", "post", "patch", "delete", "head"]
+
+    def get_queryset(self) -> QuerySet[Policy]:
+        policies = Policy.objects.prefetch_related("roles").order_by("id")
+        return scope(self.request.user, "policies.view", policies, Context.of(self.request._request))
+
+    @extend_schema(request=PolicyWriteSerializer, responses={201: PolicySerializer})
+    def create(self, request: Request) -> Response:
+        form = PolicyWriteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        policy = actions.create_policy(request._request, signed_in_user(request), **form.validated_data)
+        return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PolicyUpdateSerializer, responses={200: PolicySerializer})
+    def partial_update(self, request: Request, name: str) -> Response:
+        policy = self.get_object()
+        form = PolicyUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        policy = actions.update_policy(request._request, signed_in_user(request), policy, **form.validated_data)
+        return Response(PolicySerializer(policy).data)
+
+    def destroy(self, request: Request, name: str) -> Response:
+        actions.delete_policy(request._request, signed_in_user(request), self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PermissionCatalogView(APIView):
+    """Every permission a role can hold; `owner_only` ones stay with the owner role."""
+
+    permission_classes = [ActionPermission]
+    required_actions = {"GET": "roles.view"}
+
+    @extend_schema(operation_id="permissions_list", responses={200: PermissionCatalogSerializer})
+    def get(self, request: Request) -> Response:
+        results = [
+            {"action": action, "description": description, "owner_only": action in catalog.OWNER_ONLY}
+            for action, description in catalog.PERMISSIONS.items()
+        ]
+        return Response(PermissionCatalogSerializer({"results": results}).data)
+
+
+class UserRoleView(APIView):
+    permission_classes = [ActionPermission]
+    required_actions = {"PUT": "roles.assign"}
+
+    @extend_schema(request=RoleAssignmentSerializer, responses={200: RoleAssignedSerializer})
+    def put(self, request: Request, user_id: int) -> Response:
+        users = scope(request.user, "roles.assign", User.objects.all(), Context.of(request._request))
+        user = get_object_or_404(users, pk=user_id)
+        self.check_object_permissions(request, user)
+        form = RoleAssignmentSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        role = form.validated_data["role"]
+        actions.assign_role(request._request, signed_in_user(request), user, role)
+        return Response(RoleAssignedSerializer({"user": user.pk, "role": role.slug}).data)

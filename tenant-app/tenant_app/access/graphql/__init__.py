@@ -1,0 +1,1 @@
+"""Roles and policies in the GraphQL API."""
