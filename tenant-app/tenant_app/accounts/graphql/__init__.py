@@ -1,0 +1,1 @@
+"""Users, the signed-in user's profile and sessions in the GraphQL API."""

@@ -1,0 +1,51 @@
+"""The one schema: each app's queries and mutations merged, behind limits that keep a request cheap."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from tenant_app.access.graphql.mutations import AccessMutation
+from tenant_app.access.graphql.queries import AccessQuery
+from tenant_app.accounts.graphql.mutations import AccountsMutation
+from tenant_app.accounts.graphql.queries import AccountsQuery
+from tenant_app.audit.graphql.queries import AuditQuery
+from tenant_app.graphql.errors import ErrorCodes, api_exception
+
+# Depth counts from 0 at the top field: the deepest useful query today is 5 (audit events → actor
+# → role inside a connection). Roles and their members form a cycle a client could nest without end.
+MAX_DEPTH = 8
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Refusals and bad input are answers to the client, not incidents: log only the unexpected.
+        unexpected = [error for error in errors if error.original_error and not api_exception(error.original_error)]
+        super().process_errors(unexpected, execution_context)
+
+
+Query = merge_types("Query", (AccountsQuery, AccessQuery, AuditQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, AccessMutation))
+
+# Introspection stays on: the schema is public (the project is open source) and clients generate
+# code from it; the policy engine guards data, not its shape.
+schema = Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        # Joins and prefetches what a query selects (users → role, events → actor): no N+1.
+        DjangoOptimizerExtension,
+        ErrorCodes,
+    ],
+)

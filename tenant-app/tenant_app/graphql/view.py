@@ -1,0 +1,61 @@
+"""The /graphql/ endpoint: bearer-token authentication as REST does it, before any operation runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cross_web import HTTPException
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from strawberry.django.context import StrawberryDjangoContext
+from strawberry.django.views import GraphQLView
+
+from tenant_app.accounts.authentication import TenantJWTAuthentication
+from tenant_app.graphql.schema import schema
+from tenantry_kernel.web.errors import api_exception_handler, error_body
+
+
+@dataclass
+class RequestContext(StrawberryDjangoContext):
+    """What resolvers get as `info.context`: the request (its `user` set here) and the access token."""
+
+    token: Any  # the validated access token (simplejwt), None when anonymous
+
+
+# Codes of the transport-level refusals (before GraphQL runs), by HTTP status.
+HTTP_ERROR_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+class TenantGraphQLView(GraphQLView[RequestContext, None]):
+    token: Any = None  # of this request: Django makes a view instance per request
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A bad token is refused before any operation runs, with REST's status and body, so a
+        # client handles a token of another store or a signed-out session the same way everywhere.
+        try:
+            authenticated = TenantJWTAuthentication().authenticate(Request(request))
+        except APIException as exc:
+            refused = api_exception_handler(exc, {})
+            assert refused is not None  # an APIException always gets an answer
+            response = JsonResponse(refused.data, status=refused.status_code)
+            response["WWW-Authenticate"] = 'Bearer realm="api"'
+            return response
+        # Only the bearer token authenticates: a session cookie must not, as this view skips CSRF checks.
+        request.user, self.token = authenticated or (AnonymousUser(), None)
+        try:
+            return self.run(request=request)
+        except HTTPException as exc:  # a malformed HTTP request (body, method, content type)
+            code = HTTP_ERROR_CODES.get(exc.status_code, "bad_request")
+            return JsonResponse(error_body(code, exc.reason), status=exc.status_code)
+
+    def get_context(self, request: HttpRequest, response: HttpResponse) -> RequestContext:
+        return RequestContext(request=request, response=response, token=self.token)
+
+
+graphql_view = csrf_exempt(TenantGraphQLView.as_view(schema=schema, graphql_ide="graphiql" if settings.DEBUG else None))
