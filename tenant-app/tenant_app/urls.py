@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tenant_app.graphql.view import graphql_view
 from tenantry_kernel.web.views import service_index
 
 urlpatterns = [
@@ -10,4 +11,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tenant_app.accounts.api.urls")),
     path("api/v1/", include("tenant_app.audit.api.urls")),
+    path("api/v1/", include("tenant_app.access.api.urls")),
+    path("api/v1/", include("tenant_app.twofactor.api.urls")),
+    path("api/v1/", include("tenant_app.sso.api.urls")),
+    path("graphql/", graphql_view, name="graphql"),
+    path("api/", include("tenant_app.api.urls")),
 ]
+
+# Errors outside DRF views (unknown paths, bad hosts, crashes) in the one error body under /api/.
+handler400 = "tenantry_kernel.web.errors.bad_request"
+handler403 = "tenantry_kernel.web.errors.permission_denied"
+handler404 = "tenantry_kernel.web.errors.not_found"
+handler500 = "tenantry_kernel.web.errors.server_error"

@@ -1,5 +1,6 @@
-"""A URLconf for the tenancy tests: a view that reports the database identity it runs under."""
+"""A URLconf for the tenancy tests: the database identity a request runs under, and a crash after a write."""
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -12,4 +13,9 @@ def whoami(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"tenant": getattr(request, "tenant", None), "user": user, "schema": schema})
 
 
-urlpatterns = [path("whoami/", whoami)]
+def write_then_crash(request: HttpRequest) -> JsonResponse:
+    get_user_model().objects.create_user("half-done@example.test")
+    raise RuntimeError("the view fails after writing")
+
+
+urlpatterns = [path("whoami/", whoami), path("write-then-crash/", write_then_crash)]

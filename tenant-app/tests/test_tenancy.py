@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import ProgrammingError, connection
@@ -33,6 +34,17 @@ def test_each_host_runs_as_its_tenants_role_on_its_schema(shard: tuple[str, list
         {"tenant": alpha.slug, "user": role_name(alpha.slug), "schema": schema_name(alpha.slug)},
         {"tenant": bravo.slug, "user": role_name(bravo.slug), "schema": schema_name(bravo.slug)},
     ]
+
+
+@pytest.mark.urls("tests.tenancy_urls")
+def test_a_request_that_crashes_leaves_nothing_written(shard: tuple[str, list[ShardTenant]]) -> None:
+    _, (alpha, _) = shard
+
+    response = Client(raise_request_exception=False).get("/write-then-crash/", HTTP_HOST=alpha.host)
+
+    assert response.status_code == 500
+    with tenant_transaction(alpha.route):
+        assert not get_user_model().objects.filter(email="half-done@example.test").exists()
 
 
 def test_raw_sql_as_one_tenant_cannot_read_another_tenants_schema(shard: tuple[str, list[ShardTenant]]) -> None:

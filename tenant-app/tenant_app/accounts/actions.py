@@ -1,4 +1,4 @@
-"""Every state change of accounts: sign in, rotate a refresh token, sign out."""
+"""Every state change of accounts: sign-up and sign-in, sessions, email verification, passwords, members."""
 
 from __future__ import annotations
 
@@ -6,21 +6,29 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, ErrorDetail, ValidationError
 from rest_framework_simplejwt.exceptions import TokenBackendError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from tenant_app.access.actions import assign_role
+from tenant_app.access.models import Role
+from tenant_app.accounts import emails
 from tenant_app.accounts.models import RefreshFamily, User, normalize_email
 from tenant_app.accounts.tokens import FAMILY_CLAIM, TENANT_CLAIM, refresh_token_for, tenant_of
 from tenant_app.audit.actions import record_security_event
 from tenant_app.audit.models import AuditEventType
+from tenant_app.twofactor.challenges import SecondFactorChallenge, challenge_for_sign_in
+from tenantry_kernel.web.exceptions import Conflict
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,7 @@ class TokenPair:
 
 
 # What a sign-in answers: tokens, or (with 2FA) a challenge to answer first.
-SignInResult = TokenPair
+SignInResult = TokenPair | SecondFactorChallenge
 
 
 def _pair(refresh: RefreshToken) -> TokenPair:
@@ -56,6 +64,9 @@ def complete_sign_in(request: HttpRequest, user: User, *, method: str) -> SignIn
 
     Every way of signing in ends here, so the second-factor policy is enforced once.
     """
+    challenge = challenge_for_sign_in(request, user, first_factor=method)
+    if challenge is not None:
+        return challenge
     return start_session(request, user, method=method)
 
 
@@ -134,3 +145,169 @@ def revoke_family(family: RefreshFamily, reason: str) -> None:
         family.revoked_at = timezone.now()
         family.revoked_reason = reason
         family.save(update_fields=["revoked_at", "revoked_reason"])
+
+
+def revoke_sessions(user: User, reason: str, *, keep: uuid.UUID | None = None) -> int:
+    """Sign a user out everywhere (but the session `keep`); their access tokens die with their families."""
+    families = RefreshFamily.objects.filter(user=user, revoked_at__isnull=True)
+    if keep is not None:
+        families = families.exclude(id=keep)
+    return families.update(revoked_at=timezone.now(), revoked_reason=reason)
+
+
+def revoke_session(request: HttpRequest, actor: User, family: RefreshFamily) -> None:
+    with transaction.atomic():
+        family = RefreshFamily.objects.select_for_update().get(pk=family.pk)
+        if family.revoked_at is not None:
+            return
+        revoke_family(family, reason="revoked" if actor.pk == family.user_id else "revoked_by_admin")
+        record_security_event(
+            request, AuditEventType.SESSION_REVOKED, actor=actor, subject=family.user.email, family=str(family.id)
+        )
+
+
+def _check_password(password: str, user: User | None = None, field: str = "password") -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationError({field: [ErrorDetail(str(m), code="password_weak") for m in exc.messages]}) from exc
+
+
+def _email_taken(email: str) -> ValidationError:
+    return ValidationError(
+        {"email": [ErrorDetail("This email already has an account; sign in or reset the password.", "email_taken")]}
+    )
+
+
+def register(request: HttpRequest, *, email: str, password: str, full_name: str = "") -> User:
+    """Self sign-up (a storefront customer): the account exists at once, the address is verified by email."""
+    email = normalize_email(email)
+    _check_password(password, User(email=email, full_name=full_name))
+    with transaction.atomic():
+        if User.objects.filter(email=email).exists():
+            raise _email_taken(email)
+        role = Role.objects.filter(slug=settings.ACCOUNTS_SIGNUP_ROLE).first()
+        user = User.objects.create_user(email, password, full_name=full_name, role=role)
+        record_security_event(request, AuditEventType.USER_REGISTERED, actor=user)
+        emails.send_verification(request, user)
+    return user
+
+
+def request_email_verification(request: HttpRequest, user: User) -> None:
+    if not user.email_verified:
+        emails.send_verification(request, user)
+
+
+def verify_email(request: HttpRequest, *, uid: str, token: str) -> User:
+    user = emails.user_from_link(uid, token, emails.verification_tokens)
+    if user is None:
+        raise ValidationError(
+            {"token": [ErrorDetail("This link is invalid or expired; ask for a new one.", "link_invalid")]}
+        )
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    record_security_event(request, AuditEventType.EMAIL_VERIFIED, actor=user)
+    return user
+
+
+def request_password_reset(request: HttpRequest, *, email: str) -> None:
+    """Send a reset link if the address has an active account; answer the same either way (no enumeration)."""
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    record_security_event(request, AuditEventType.PASSWORD_RESET_REQUESTED, actor=user, subject=email)
+    if user is not None:
+        emails.send_password_reset(request, user)
+
+
+def reset_password(request: HttpRequest, *, uid: str, token: str, password: str) -> User:
+    """Set a new password from an emailed link (a reset or an invitation); every session is signed out."""
+    user = emails.user_from_link(uid, token, emails.password_tokens)
+    if user is None or not user.is_active:
+        raise ValidationError(
+            {"token": [ErrorDetail("This link is invalid or expired; ask for a new one.", "link_invalid")]}
+        )
+    _check_password(password, user)
+    user.set_password(password)
+    # Following the link proved the address is theirs.
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.save(update_fields=["password", "email_verified_at"])
+    revoked = revoke_sessions(user, reason="password_reset")
+    record_security_event(request, AuditEventType.PASSWORD_RESET, actor=user, sessions_revoked=revoked)
+    return user
+
+
+def change_password(request: HttpRequest, user: User, *, current: str, new: str, session: uuid.UUID | None) -> None:
+    """A new password for a signed-in user; every other session is signed out, this one stays."""
+    if not user.check_password(current):
+        raise ValidationError({"current_password": [ErrorDetail("The current password is wrong.", "wrong_password")]})
+    _check_password(new, user, field="new_password")
+    user.set_password(new)
+    user.save(update_fields=["password"])
+    revoked = revoke_sessions(user, reason="password_changed", keep=session)
+    record_security_event(request, AuditEventType.PASSWORD_CHANGED, actor=user, sessions_revoked=revoked)
+
+
+def update_profile(request: HttpRequest, user: User, *, full_name: str) -> User:
+    user.full_name = full_name
+    user.save(update_fields=["full_name"])
+    return user
+
+
+def invite_user(request: HttpRequest, actor: User, *, email: str, full_name: str = "", role: Role | None) -> User:
+    """A member the actor adds: no password until they follow the emailed invitation.
+
+    The role goes through `assign_role`, so an invitation cannot grant more than the actor holds.
+    """
+    email = normalize_email(email)
+    with transaction.atomic():
+        if User.objects.filter(email=email).exists():
+            raise _email_taken(email)
+        user = User.objects.create_user(email, None, full_name=full_name)
+        if role is not None:
+            assign_role(request, actor, user, role)
+            user.refresh_from_db(fields=["role"])
+        record_security_event(
+            request, AuditEventType.USER_INVITED, actor=actor, subject=email, role=role.slug if role else None
+        )
+        emails.send_invitation(request, user, invited_by=actor)
+    return user
+
+
+def update_user(request: HttpRequest, actor: User, user: User, **changes: Any) -> User:
+    """Change a member's name, attributes or active flag; deactivating signs them out everywhere."""
+    if unknown := set(changes) - {"full_name", "attributes", "is_active"}:
+        raise ValueError(f"update_user cannot change {sorted(unknown)}")
+    active = changes.pop("is_active", None)
+    if active is False:
+        user = deactivate_user(request, actor, user)
+    elif active is True:
+        changes["is_active"] = True  # reactivation is an ordinary change
+    changed = [field for field, value in changes.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, changes[field])
+    if changed:
+        user.save(update_fields=changed)
+        record_security_event(
+            request, AuditEventType.USER_UPDATED, actor=actor, subject=user.email, fields=sorted(changed)
+        )
+    return user
+
+
+def deactivate_user(request: HttpRequest, actor: User, user: User) -> User:
+    """Members are deactivated, never deleted: their audit trail keeps its actor."""
+    if user.pk == actor.pk:
+        raise Conflict("You cannot deactivate your own account; ask another admin.", code="cannot_deactivate_self")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.is_active:
+            return user
+        if user.role is not None and user.role.slug == "owner":
+            owners = User.objects.select_for_update().filter(role__slug="owner", is_active=True)
+            if owners.count() <= 1:
+                raise Conflict("A store needs an active owner; make someone else owner first.", code="last_owner")
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        revoked = revoke_sessions(user, reason="deactivated")
+        record_security_event(
+            request, AuditEventType.USER_DEACTIVATED, actor=actor, subject=user.email, sessions_revoked=revoked
+        )
+    return user

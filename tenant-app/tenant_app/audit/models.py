@@ -15,6 +15,30 @@ class AuditEventType(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
     TOKEN_REUSED = "token_reused"  # noqa: S105 (an event name, not a secret)
+    SESSION_REVOKED = "session_revoked"
+    USER_REGISTERED = "user_registered"
+    USER_INVITED = "user_invited"
+    USER_UPDATED = "user_updated"
+    USER_DEACTIVATED = "user_deactivated"
+    EMAIL_VERIFIED = "email_verified"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an event name)
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (an event name)
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an event name)
+    TWO_FACTOR_ENABLED = "two_factor_enabled"
+    TWO_FACTOR_DISABLED = "two_factor_disabled"
+    TWO_FACTOR_FAILED = "two_factor_failed"
+    TWO_FACTOR_LOCKED = "two_factor_locked"
+    BACKUP_CODE_USED = "backup_code_used"
+    BACKUP_CODES_REGENERATED = "backup_codes_regenerated"
+    SSO_LINKED = "sso_linked"
+    SSO_FAILED = "sso_failed"
+    ROLE_CREATED = "role_created"
+    ROLE_UPDATED = "role_updated"
+    ROLE_DELETED = "role_deleted"
+    ROLE_ASSIGNED = "role_assigned"
+    POLICY_CREATED = "policy_created"
+    POLICY_UPDATED = "policy_updated"
+    POLICY_DELETED = "policy_deleted"
 
 
 class AppendOnlyError(Exception):

@@ -22,10 +22,17 @@ INSTALLED_APPS = [
     *DJANGO_APPS,
     *KERNEL_APPS,
     "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "tenant_app.tenancy",
     "tenant_app.access",
     "tenant_app.accounts",
     "tenant_app.audit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "tenant_app.twofactor",
+    "tenant_app.sso",
 ]
 
 # Tenancy (tenant_app.tenancy): a process serves one tenant (dedicated, TENANT_SLUG set)
@@ -42,6 +49,16 @@ MIDDLEWARE = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# Seconds a process trusts its cached roles and policies of a tenant before checking for changes.
+ACCESS_POLICY_TTL = env.float("ACCESS_POLICY_TTL", default=5.0)
+# Front-end pages the account emails link to, on the store's own host.
+ACCOUNTS_LINK_PATHS = {
+    "verify_email": env.str("ACCOUNTS_VERIFY_EMAIL_PATH", default="/verify-email"),
+    "reset_password": env.str("ACCOUNTS_RESET_PASSWORD_PATH", default="/reset-password"),
+    "accept_invitation": env.str("ACCOUNTS_ACCEPT_INVITATION_PATH", default="/accept-invitation"),
+}
+# Role of people who sign themselves up (the storefront's customers).
+ACCOUNTS_SIGNUP_ROLE = "customer"
 
 ROOT_URLCONF = "tenant_app.urls"
 ASGI_APPLICATION = "tenant_app.asgi.application"
@@ -52,6 +69,13 @@ CACHES = cache_settings(key_prefix="ta")
 CACHES["default"]["KEY_FUNCTION"] = "tenant_app.tenancy.cache.make_key"
 LOGGING = logging_config(SERVICE_NAME)
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+# Uploaded files live under tenants/<slug>/ and are refused to any other tenant (tenancy.storage).
+MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
+TENANT_FILE_STORAGE = {"BACKEND": "tenant_app.tenancy.storage.TenantFileSystemStorage"}
+STORAGES = {
+    "default": TENANT_FILE_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Tokens (djangorestframework-simplejwt): short access tokens, rotating refresh tokens
 # with a blacklist; tenant_app.accounts adds the tenant claim and reuse detection.
@@ -66,8 +90,65 @@ SIMPLE_JWT = {
     **({"SIGNING_KEY": env.str("JWT_SIGNING_KEY")} if env.str("JWT_SIGNING_KEY", default="") else {}),
     "ISSUER": "tenantry-tenant-app",
 }
+# Two-factor (tenant_app.twofactor) counts wrong codes per user and locks them out itself, across
+# TOTP and backup codes; django-otp's own per-device back-off would refuse right codes in between.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Single sign-on (tenant_app.sso): one JSON object for every tenant, e.g.
+# {"google": {"client_id": "…", "client_secret": "…"}, "platform": {"issuer": "https://…", "client_id": …}};
+# keys per provider in tenant_app/sso/providers.py. Each store's callback is on its own host.
+SSO_PROVIDERS: dict[str, dict[str, str]] = env.json("SSO_PROVIDERS", default={})
+SSO_STATE_TTL = env.int("SSO_STATE_TTL", default=600)  # seconds a started sign-in may take
+SSO_HTTP_TIMEOUT = env.float("SSO_HTTP_TIMEOUT", default=10.0)
+# Redirect URIs of native apps (custom schemes) allowed besides the store's own origin.
+SSO_APP_REDIRECT_URIS: list[str] = env.list("SSO_APP_REDIRECT_URIS", default=[])
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_AUTHENTICATION_CLASSES": ["tenant_app.accounts.authentication.TenantJWTAuthentication"],
     "EXCEPTION_HANDLER": "tenantry_kernel.web.errors.api_exception_handler",
+    # The REST API's frame (tenant_app.api): cursor pages, django-filter plus ?ordering= on the
+    # fields a view names, and request budgets per user (or address) and per tenant in Redis.
+    "DEFAULT_PAGINATION_CLASS": "tenant_app.api.pagination.CursorPage",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "tenant_app.api.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["tenant_app.api.throttling.UserThrottle", "tenant_app.api.throttling.TenantThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_PER_USER", default="1200/min"),
+        "tenant": env.str("API_RATE_PER_TENANT", default="12000/min"),
+        # Endpoints that take credentials, codes or send mail, per client address (or user).
+        "sign_in": env.str("API_RATE_SIGN_IN", default="10/min"),
+        "two_factor": env.str("API_RATE_TWO_FACTOR", default="20/min"),
+        "sso": env.str("API_RATE_SSO", default="30/min"),
+        "account_email": env.str("API_RATE_ACCOUNT_EMAIL", default="10/hour"),
+        "account_email_address": env.str("API_RATE_ACCOUNT_EMAIL_ADDRESS", default="5/hour"),
+    },
+    # The client address is REMOTE_ADDR, which uvicorn takes from X-Forwarded-For only when a
+    # trusted proxy sent it; DRF would otherwise believe any client's own X-Forwarded-For.
+    "NUM_PROXIES": 0,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# OpenAPI (drf-spectacular) at /api/schema/, Swagger UI at /api/docs/; tenant_app.api.schema
+# adds the bearer scheme and the error responses.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tenantry store API",
+    "DESCRIPTION": "The REST API of a Tenantry store, on the store's own host. Errors share one body: see `Error`.",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        # Two-factor (tenant_app.twofactor): names that say what they are, not "StatusEnum".
+        "SignInStatus": "tenant_app.twofactor.models.PendingSignIn.Kind",
+        "SecondFactorMethod": "tenant_app.twofactor.models.Method",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Public: no token needed, and a stale one is not refused.
+    "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tenant_app.api.schema.add_error_responses",
+    ],
+    # Swagger UI's assets come from drf-spectacular-sidecar, served as our own static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

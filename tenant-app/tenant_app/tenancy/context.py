@@ -1,12 +1,14 @@
-"""Run code as a tenant: its role and schema for the length of one transaction."""
+"""Run code as a tenant: its role and schema for the length of one transaction, in a request or a task."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection, transaction
 
+from tenant_app.tenancy.routes import routes
 from tenantry_kernel.context import bound_tenant
 from tenantry_kernel.provisioning.routing import Route
 
@@ -21,6 +23,34 @@ def tenant_transaction(route: Route) -> Iterator[Route]:
     quote = connection.ops.quote_name
     with bound_tenant(route.tenant), transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL ROLE {quote(route.role_name)}")
-            cursor.execute(f"SET LOCAL search_path TO {quote(route.schema_name)}")
+            # One round trip for both (no parameters, so psycopg sends them as one simple query).
+            cursor.execute(
+                f"SET LOCAL ROLE {quote(route.role_name)}; SET LOCAL search_path TO {quote(route.schema_name)}"
+            )
         yield route
+
+
+class TenantUnavailable(Exception):
+    """Work for a tenant this process cannot serve now (unknown here, or suspended); retry later."""
+
+
+@contextmanager
+def as_tenant(tenant: str) -> Iterator[None]:
+    """Do work for `tenant` outside a request (a task, a command), under its identity.
+
+    Dedicated: the connection already is the tenant's role; only this tenant is served.
+    Shared: the tenant's route from the routing table, in one tenant transaction.
+    """
+    if settings.TENANCY_MODE == "dedicated":
+        if tenant != settings.TENANT_SLUG:
+            raise TenantUnavailable(f"this process serves tenant {settings.TENANT_SLUG!r}, not {tenant!r}")
+        with bound_tenant(tenant):
+            yield
+        return
+    route = routes.of_tenant(tenant)
+    if route is None:
+        raise TenantUnavailable(f"tenant {tenant!r} has no route on this shard")
+    if route.suspended:
+        raise TenantUnavailable(f"tenant {tenant!r} is suspended")
+    with tenant_transaction(route):
+        yield

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from tenant_app.tenancy.context import tenant_transaction
@@ -35,11 +36,15 @@ class TenantMiddleware:
         if route is None:
             return _error(404, "tenant_not_found", f"No store is served at {host}; check the address.")
         if route.suspended:
-            response = _error(
+            suspended = _error(
                 503, "tenant_suspended", "This store is suspended; its owner can resume it in the Tenantry portal."
             )
-            response["Retry-After"] = "3600"
-            return response
+            suspended["Retry-After"] = "3600"
+            return suspended
         request.tenant = route.tenant  # type: ignore[attr-defined]
         with tenant_transaction(route):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                # Django turned a crash into this response inside the transaction: undo its writes.
+                transaction.set_rollback(True)
+            return response

@@ -15,45 +15,56 @@ from tenantry_kernel.provisioning.routing import Route
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
+_SELECT = "SELECT host, tenant, schema_name, role_name, suspended FROM public.tenantry_routes"
+_QUERIES = {
+    "host": f"{_SELECT} WHERE host = %s",
+    # Every route of a tenant has the same schema, role and suspension; any one will do.
+    "tenant": f"{_SELECT} WHERE tenant = %s ORDER BY host LIMIT 1",
+}
+
+
 class RouteTable:
     """Reads `public.tenantry_routes`; a miss or hit is kept for `ttl` seconds."""
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[float, Route | None]] = {}
+        self._cache: dict[tuple[str, str], tuple[float, Route | None]] = {}
 
     def lookup(self, host: str) -> Route | None:
-        host = host.lower()
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(host)
-            if cached and cached[0] > now:
-                return cached[1]
-        route = self._fetch(host)
-        with self._lock:
-            self._cache[host] = (now + self.ttl, route)
-        return route
+        return self._cached("host", host.lower())
+
+    def of_tenant(self, tenant: str) -> Route | None:
+        """A tenant's route for work that has no host (tasks, commands)."""
+        return self._cached("tenant", tenant)
 
     def forget(self) -> None:
         with self._lock:
             self._cache.clear()
 
-    def _fetch(self, host: str) -> Route | None:
+    def _cached(self, column: str, value: str) -> Route | None:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get((column, value))
+            if cached and cached[0] > now:
+                return cached[1]
+        route = self._fetch(column, value)
+        with self._lock:
+            self._cache[(column, value)] = (now + self.ttl, route)
+        return route
+
+    def _fetch(self, column: str, value: str) -> Route | None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT to_regclass('public.tenantry_routes') IS NOT NULL")
             if not cursor.fetchone()[0]:
                 return None
-            cursor.execute(
-                "SELECT host, tenant, schema_name, role_name, suspended FROM public.tenantry_routes WHERE host = %s",
-                [host],
-            )
+            cursor.execute(_QUERIES[column], [value])
             row = cursor.fetchone()
         if row is None:
             return None
         route = Route(*row)
         if not (_IDENTIFIER.match(route.schema_name) and _IDENTIFIER.match(route.role_name)):
-            raise ValueError(f"the routing table holds an invalid schema or role for host {host!r}")
+            raise ValueError(f"the routing table holds an invalid schema or role for {column} {value!r}")
         return route
 
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from tenant_app.accounts import actions
-from tenant_app.accounts.api.serializers import MeSerializer, RefreshSerializer, SignInSerializer
-from tenant_app.accounts.tokens import tenant_of
+from tenant_app.accounts.api.serializers import RefreshSerializer, SignInSerializer, TokenPairSerializer
+from tenant_app.api.throttling import FixedWindowThrottle
+from tenant_app.twofactor.api.serializers import SecondFactorChallengeSerializer
 
 
-class SignInThrottle(AnonRateThrottle):
+class SignInThrottle(FixedWindowThrottle, AnonRateThrottle):
+    """Password attempts per client address (the per-user lockout is the second factor's)."""
+
     scope = "sign_in"
-    rate = "10/min"
 
 
 class TokenEndpoint(APIView):
@@ -31,16 +34,28 @@ class TokenEndpoint(APIView):
 
 
 class SignInView(TokenEndpoint):
-    throttle_classes = [SignInThrottle]
+    throttle_classes = [*APIView.throttle_classes, SignInThrottle]
 
+    @extend_schema(
+        request=SignInSerializer,
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="SignInResult",
+                serializers=[TokenPairSerializer, SecondFactorChallengeSerializer],
+                # Tokens, or (a "status" says which step is next) a challenge to answer before them.
+                resource_type_field_name=None,
+            )
+        },
+    )
     def post(self, request: Request) -> Response:
         form = SignInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        pair = actions.sign_in(request._request, form.validated_data["email"], form.validated_data["password"])
-        return Response(pair.as_dict(), status=status.HTTP_200_OK)
+        result = actions.sign_in(request._request, form.validated_data["email"], form.validated_data["password"])
+        return Response(result.as_dict(), status=status.HTTP_200_OK)
 
 
 class RefreshView(TokenEndpoint):
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
         form = RefreshSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -48,17 +63,9 @@ class RefreshView(TokenEndpoint):
 
 
 class SignOutView(TokenEndpoint):
+    @extend_schema(request=RefreshSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
         form = RefreshSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         actions.sign_out(request._request, form.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class MeView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    def get(self, request: Request) -> Response:
-        user = request.user
-        data = {"id": user.pk, "email": getattr(user, "email", ""), "tenant": tenant_of(request._request)}
-        return Response(MeSerializer(data).data)

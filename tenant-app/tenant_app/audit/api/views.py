@@ -5,27 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import generics, serializers
-from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import IsAdminUser
 
+from tenant_app.access.permissions import ActionPermission
+from tenant_app.api.pagination import CursorPage
 from tenant_app.audit.models import AuditEvent
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
-    actor = serializers.CharField(source="actor.get_username", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.email", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEvent
         fields = ["id", "occurred_at", "type", "actor", "subject", "ip_address", "request_id", "details"]
 
 
-class NewestFirst(CursorPagination):
+class NewestFirst(CursorPage):
     ordering = ("-occurred_at", "-id")
-    page_size = 50
 
 
 class AuditEventList(generics.ListAPIView[AuditEvent]):
-    permission_classes = [IsAdminUser]
+    permission_classes = [ActionPermission]
+    required_actions = {"GET": "audit.view"}
     serializer_class = AuditEventSerializer
     pagination_class = NewestFirst
 

@@ -1,0 +1,282 @@
+"""Sign-up, email verification, password reset and change, sessions and members — on real tenants, real mail."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils.http import urlsafe_base64_decode
+
+from tenant_app.access.models import Role
+from tenant_app.accounts.models import RefreshFamily, User
+from tenant_app.audit.models import AuditEvent
+from tenant_app.tenancy.context import tenant_transaction
+from tenantry_kernel.testing.mail import MailSink, link_in
+
+from .conftest import ShardTenant
+
+PASSWORD = "a long enough passphrase"
+NEW_PASSWORD = "another quite long passphrase"
+MEMBER_PERMISSIONS = [
+    "users.view",
+    "users.create",
+    "users.update",
+    "users.delete",
+    "roles.assign",
+    "sessions.view",
+    "sessions.delete",
+]
+
+
+def api(tenant: ShardTenant, method: str, path: str, body: Any = None, token: str = "", **extra: str) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    client = Client(HTTP_HOST=tenant.host)
+    return getattr(client, method)(path, body, content_type="application/json", headers=headers, **extra)
+
+
+def sign_in(tenant: ShardTenant, email: str, password: str = PASSWORD, **extra: str) -> dict[str, str]:
+    response = api(tenant, "post", "/api/v1/auth/token/", {"email": email, "password": password}, **extra)
+    assert response.status_code == 200, response.content
+    tokens: dict[str, str] = response.json()
+    return tokens
+
+
+def link_params(message: Any) -> dict[str, str]:
+    query = parse_qs(urlsplit(link_in(message)).query)
+    return {"uid": query["uid"][0], "token": query["token"][0]}
+
+
+def role(slug: str, permissions: list[str]) -> Role:
+    """A role with exactly these permissions, and no second factor required (2FA is tested on its own)."""
+    defaults = {"name": slug.title(), "permissions": permissions, "requires_two_factor": False}
+    found, _ = Role.objects.update_or_create(slug=slug, defaults=defaults)
+    return found
+
+
+@pytest.fixture
+def alpha(shard: tuple[str, list[ShardTenant]]) -> ShardTenant:
+    tenant = shard[1][0]
+    with tenant_transaction(tenant.route):
+        role("customer", ["products.view"])
+        owner = role("owner", MEMBER_PERMISSIONS)
+        admin = role("admin", MEMBER_PERMISSIONS)
+        User.objects.create_user("owner@example.test", PASSWORD, role=owner, email_verified_at="2026-01-01T00:00Z")
+        User.objects.create_user("admin@example.test", PASSWORD, role=admin)
+    return tenant
+
+
+def events(tenant: ShardTenant, type_: str) -> list[AuditEvent]:
+    with tenant_transaction(tenant.route):
+        return list(AuditEvent.objects.filter(type=type_).select_related("actor"))
+
+
+def test_sign_up_sends_a_verification_link_that_works_once(alpha: ShardTenant, mail: MailSink) -> None:
+    created = api(alpha, "post", "/api/v1/auth/register/", {"email": "Ann@Example.test", "password": PASSWORD})
+    assert created.status_code == 201, created.content
+    assert created.json()["email"] == "ann@example.test"
+    assert created.json()["email_verified"] is False
+    assert created.json()["role"] == {"slug": "customer", "name": "Customer"}
+
+    (message,) = mail.wait_for("ann@example.test")
+    assert message["Subject"] == "Confirm your email address"
+    assert link_in(message).startswith(f"http://{alpha.host}/verify-email?")
+    verified = api(alpha, "post", "/api/v1/auth/email/verify/", link_params(message))
+    assert verified.status_code == 200, verified.content
+    assert verified.json()["email_verified"] is True
+
+    again = api(alpha, "post", "/api/v1/auth/email/verify/", link_params(message))
+    assert again.status_code == 400
+    assert again.json()["error"]["fields"] == {"token": ["This link is invalid or expired; ask for a new one."]}
+    assert [e.subject or (e.actor and e.actor.email) for e in events(alpha, "email_verified")] == ["ann@example.test"]
+
+
+def test_sign_up_refuses_a_taken_address_and_a_weak_password(alpha: ShardTenant) -> None:
+    taken = api(alpha, "post", "/api/v1/auth/register/", {"email": "OWNER@example.test", "password": PASSWORD})
+    weak = api(alpha, "post", "/api/v1/auth/register/", {"email": "new@example.test", "password": "12345678"})
+
+    assert taken.status_code == 400
+    assert list(taken.json()["error"]["fields"]) == ["email"]
+    assert weak.status_code == 400
+    assert list(weak.json()["error"]["fields"]) == ["password"]
+    with tenant_transaction(alpha.route):
+        assert not User.objects.filter(email="new@example.test").exists()
+
+
+def test_a_verification_link_of_one_store_does_not_work_on_another(
+    shard: tuple[str, list[ShardTenant]], alpha: ShardTenant, mail: MailSink
+) -> None:
+    bravo = shard[1][1]
+    api(alpha, "post", "/api/v1/auth/register/", {"email": "ann@example.test", "password": PASSWORD})
+    (message,) = mail.wait_for("ann@example.test")
+    alpha_id = int(urlsafe_base64_decode(link_params(message)["uid"]))
+    with tenant_transaction(bravo.route):  # the other store has a user with the same id and address
+        for number in range(alpha_id - 1):
+            User.objects.create_user(f"filler{number}@example.test", PASSWORD)
+        assert User.objects.create_user("ann@example.test", PASSWORD).pk == alpha_id
+
+    elsewhere = api(bravo, "post", "/api/v1/auth/email/verify/", link_params(message))
+
+    assert elsewhere.status_code == 400
+
+
+def test_password_reset_by_email_signs_out_everywhere(alpha: ShardTenant, mail: MailSink) -> None:
+    before = sign_in(alpha, "admin@example.test")
+
+    unknown = api(alpha, "post", "/api/v1/auth/password/reset/", {"email": "nobody@example.test"})
+    known = api(alpha, "post", "/api/v1/auth/password/reset/", {"email": "Admin@example.test"})
+
+    assert unknown.status_code == known.status_code == 202
+    (message,) = mail.wait_for("admin@example.test")
+    assert mail.sent_to("nobody@example.test") == []
+    link = link_params(message)
+    reset = api(alpha, "post", "/api/v1/auth/password/reset/confirm/", {**link, "password": NEW_PASSWORD})
+    assert reset.status_code == 204, reset.content
+    assert api(alpha, "get", "/api/v1/me/", token=before["access"]).json()["error"]["code"] == "token_revoked"
+    assert api(alpha, "post", "/api/v1/auth/token/refresh/", {"refresh": before["refresh"]}).status_code == 401
+    sign_in(alpha, "admin@example.test", NEW_PASSWORD)
+    reused = api(alpha, "post", "/api/v1/auth/password/reset/confirm/", {**link, "password": PASSWORD})
+    assert reused.status_code == 400
+    requested = [e.subject for e in events(alpha, "password_reset_requested")]
+    assert requested == ["Admin@example.test", "nobody@example.test"]
+
+
+def test_change_password_keeps_this_session_and_ends_the_others(alpha: ShardTenant) -> None:
+    here = sign_in(alpha, "admin@example.test", HTTP_USER_AGENT="laptop")
+    there = sign_in(alpha, "admin@example.test", HTTP_USER_AGENT="phone")
+
+    wrong = api(alpha, "post", "/api/v1/me/password/", {"current_password": "nope", "new_password": NEW_PASSWORD},
+                token=here["access"])  # fmt: skip
+    changed = api(alpha, "post", "/api/v1/me/password/",
+                  {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, token=here["access"])  # fmt: skip
+
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["fields"] == {"current_password": ["The current password is wrong."]}
+    assert changed.status_code == 204
+    assert api(alpha, "get", "/api/v1/me/", token=here["access"]).status_code == 200
+    assert api(alpha, "get", "/api/v1/me/", token=there["access"]).status_code == 401
+
+
+def test_sessions_list_devices_and_one_can_be_signed_out(alpha: ShardTenant) -> None:
+    laptop = sign_in(alpha, "admin@example.test", HTTP_USER_AGENT="laptop")
+    phone = sign_in(alpha, "admin@example.test", HTTP_USER_AGENT="phone")
+
+    listed = api(alpha, "get", "/api/v1/me/sessions/", token=laptop["access"]).json()
+
+    assert [(s["user_agent"], s["current"], s["method"]) for s in listed] == [
+        ("phone", False, "password"),
+        ("laptop", True, "password"),
+    ]
+    revoked = api(alpha, "delete", f"/api/v1/me/sessions/{listed[0]['id']}/", token=laptop["access"])
+    assert revoked.status_code == 204
+    assert api(alpha, "post", "/api/v1/auth/token/refresh/", {"refresh": phone["refresh"]}).status_code == 401
+    assert len(api(alpha, "get", "/api/v1/me/sessions/", token=laptop["access"]).json()) == 1
+    assert [e.details["family"] for e in events(alpha, "session_revoked")] == [listed[0]["id"]]
+
+
+def test_profile_shows_role_and_permissions_and_updates_the_name(alpha: ShardTenant) -> None:
+    tokens = sign_in(alpha, "owner@example.test")
+
+    updated = api(alpha, "patch", "/api/v1/me/", {"full_name": "Olive Owner"}, token=tokens["access"])
+
+    assert updated.status_code == 200
+    body = updated.json()
+    assert (body["full_name"], body["role"]["slug"], body["tenant"]) == ("Olive Owner", "owner", alpha.slug)
+    assert body["permissions"] == sorted(MEMBER_PERMISSIONS)
+
+
+def test_an_invited_member_sets_a_password_from_the_email_and_signs_in(alpha: ShardTenant, mail: MailSink) -> None:
+    owner = sign_in(alpha, "owner@example.test")
+
+    invited = api(alpha, "post", "/api/v1/users/", {"email": "Sam@example.test", "role": "admin"},
+                  token=owner["access"])  # fmt: skip
+
+    assert invited.status_code == 201, invited.content
+    assert invited.json()["role"]["slug"] == "admin"
+    (message,) = mail.wait_for("sam@example.test")
+    assert message["Subject"] == "You are invited"
+    assert "/accept-invitation?" in link_in(message)
+    accepted = api(alpha, "post", "/api/v1/auth/password/reset/confirm/",
+                   {**link_params(message), "password": NEW_PASSWORD})  # fmt: skip
+    assert accepted.status_code == 204
+    me = api(alpha, "get", "/api/v1/me/", token=sign_in(alpha, "sam@example.test", NEW_PASSWORD)["access"]).json()
+    assert me["email_verified"] is True
+    unknown_role = api(alpha, "post", "/api/v1/users/", {"email": "x@example.test", "role": "wizard"},
+                       token=owner["access"])  # fmt: skip
+    assert unknown_role.status_code == 400
+    assert list(unknown_role.json()["error"]["fields"]) == ["role"]
+
+
+def test_members_are_listed_filtered_and_managed_only_with_permission(alpha: ShardTenant) -> None:
+    owner = sign_in(alpha, "owner@example.test")
+    api(alpha, "post", "/api/v1/auth/register/", {"email": "cat@example.test", "password": PASSWORD})
+    customer = sign_in(alpha, "cat@example.test")
+
+    admins = api(alpha, "get", "/api/v1/users/?role=admin", token=owner["access"])
+    forbidden = api(alpha, "get", "/api/v1/users/", token=customer["access"])
+
+    assert [u["email"] for u in admins.json()["results"]] == ["admin@example.test"]
+    assert forbidden.status_code == 403
+    assert forbidden.json()["error"]["code"] == "forbidden"
+    assert api(alpha, "get", "/api/v1/users/").status_code == 401
+    assert api(alpha, "get", "/api/v1/users/999999/", token=owner["access"]).status_code == 404
+
+
+def test_deactivating_a_member_signs_them_out_and_the_last_owner_stays(alpha: ShardTenant) -> None:
+    owner = sign_in(alpha, "owner@example.test")
+    admin = sign_in(alpha, "admin@example.test")
+    with tenant_transaction(alpha.route):
+        owner_id = User.objects.get(email="owner@example.test").pk
+        admin_id = User.objects.get(email="admin@example.test").pk
+
+    last_owner = api(alpha, "delete", f"/api/v1/users/{owner_id}/", token=admin["access"])
+    self_ = api(alpha, "delete", f"/api/v1/users/{admin_id}/", token=admin["access"])
+    gone = api(alpha, "delete", f"/api/v1/users/{admin_id}/", token=owner["access"])
+
+    assert (last_owner.status_code, last_owner.json()["error"]["code"]) == (409, "last_owner")
+    assert (self_.status_code, self_.json()["error"]["code"]) == (409, "cannot_deactivate_self")
+    assert gone.status_code == 204
+    assert api(alpha, "get", "/api/v1/me/", token=admin["access"]).status_code == 401
+    failed = api(alpha, "post", "/api/v1/auth/token/", {"email": "admin@example.test", "password": PASSWORD})
+    assert failed.status_code == 401
+    back = api(alpha, "patch", f"/api/v1/users/{admin_id}/", {"is_active": True}, token=owner["access"])
+    assert back.json()["is_active"] is True
+    sign_in(alpha, "admin@example.test")
+
+
+def test_an_admin_sees_and_ends_a_members_sessions(alpha: ShardTenant) -> None:
+    owner = sign_in(alpha, "owner@example.test")
+    admin = sign_in(alpha, "admin@example.test", HTTP_USER_AGENT="tablet")
+    with tenant_transaction(alpha.route):
+        admin_id = User.objects.get(email="admin@example.test").pk
+        family = RefreshFamily.objects.get(user_id=admin_id)
+
+    listed = api(alpha, "get", f"/api/v1/users/{admin_id}/sessions/", token=owner["access"])
+    ended = api(alpha, "delete", f"/api/v1/users/{admin_id}/sessions/{family.id}/", token=owner["access"])
+
+    assert [s["user_agent"] for s in listed.json()] == ["tablet"]
+    assert ended.status_code == 204
+    assert api(alpha, "get", "/api/v1/me/", token=admin["access"]).status_code == 401
+
+
+def test_listing_members_takes_the_same_queries_for_few_and_many(alpha: ShardTenant) -> None:
+    owner = sign_in(alpha, "owner@example.test")
+
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = api(alpha, "get", "/api/v1/users/", token=owner["access"])
+        assert response.status_code == 200
+        return len(queries)
+
+    queries_for_list()  # warms the policy engine's per-tenant cache
+    few = queries_for_list()
+    with tenant_transaction(alpha.route):
+        staff = role("staff", [])
+        for number in range(20):
+            User.objects.create_user(f"member{number}@example.test", PASSWORD, role=staff)
+    many = queries_for_list()
+
+    assert many == few
