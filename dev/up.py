@@ -28,11 +28,17 @@ class Component:
     package: str
     service: str
     port_variable: str
+    # Names another database than the settings' default (each component has its own).
+    database_variable: str
+
+    def environment(self, env: dict[str, str]) -> dict[str, str]:
+        database = {"PGDATABASE": env[self.database_variable]} if env.get(self.database_variable) else {}
+        return {**env, **database, "DJANGO_SETTINGS_MODULE": f"{self.package}.settings.local"}
 
 
 COMPONENTS = [
-    Component("control plane", "platform", "control_plane", "control-plane", "CONTROL_PLANE_PORT"),
-    Component("tenant app", "tenant-app", "tenant_app", "tenant-app", "TENANT_APP_PORT"),
+    Component("control plane", "platform", "control_plane", "control-plane", "CONTROL_PLANE_PORT", "CONTROL_PLANE_DB"),
+    Component("tenant app", "tenant-app", "tenant_app", "tenant-app", "TENANT_APP_PORT", "TENANT_APP_DB"),
 ]
 
 
@@ -71,7 +77,7 @@ def main() -> int:
         subprocess.run(
             [python, "manage.py", "migrate", "--noinput", "-v", "0"],
             cwd=ROOT / component.directory,
-            env={**env, "DJANGO_SETTINGS_MODULE": f"{component.package}.settings.local"},
+            env=component.environment(env),
             check=True,
         )
 
@@ -107,7 +113,7 @@ def main() -> int:
                     str(port),
                 ],
                 cwd=ROOT / component.directory,
-                env={**env, "DJANGO_SETTINGS_MODULE": f"{component.package}.settings.local"},
+                env=component.environment(env),
                 start_new_session=True,  # we forward Ctrl-C ourselves, once
             )
             children.append((component, port, child))

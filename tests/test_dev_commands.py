@@ -16,9 +16,10 @@ from tenantry_kernel.testing import free_port
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_up_serves_healthz_and_readyz_on_both_apps_and_ctrl_c_stops_them(scratch_database: str) -> None:
+def test_up_serves_healthz_and_readyz_on_both_apps_and_ctrl_c_stops_them(scratch_databases: tuple[str, str]) -> None:
     ports = {"CONTROL_PLANE_PORT": free_port(), "TENANT_APP_PORT": free_port()}
-    env = {**os.environ, **{key: str(port) for key, port in ports.items()}, "PGDATABASE": scratch_database}
+    databases = dict(zip(("CONTROL_PLANE_DB", "TENANT_APP_DB"), scratch_databases, strict=True))
+    env = {**os.environ, **{key: str(port) for key, port in ports.items()}, **databases}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     up = subprocess.Popen(
