@@ -280,3 +280,24 @@ def test_listing_members_takes_the_same_queries_for_few_and_many(alpha: ShardTen
     many = queries_for_list()
 
     assert many == few
+
+
+def test_listing_sessions_takes_the_same_queries_for_few_and_many(alpha: ShardTenant) -> None:
+    owner = sign_in(alpha, "owner@example.test")
+    with tenant_transaction(alpha.route):
+        owner_id = User.objects.get(email="owner@example.test").pk
+
+    def queries_for(path: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api(alpha, "get", path, token=owner["access"]).status_code == 200
+        return len(queries)
+
+    paths = ["/api/v1/me/sessions/", f"/api/v1/users/{owner_id}/sessions/"]
+    for path in paths:
+        queries_for(path)  # warms the policy engine's per-tenant cache
+    few = [queries_for(path) for path in paths]
+    for _ in range(6):
+        sign_in(alpha, "owner@example.test")
+    many = [queries_for(path) for path in paths]
+
+    assert many == few
