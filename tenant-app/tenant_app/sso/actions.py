@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tenant_app.access.models import Role
-from tenant_app.accounts.actions import SignInResult, complete_sign_in, revoke_family
-from tenant_app.accounts.models import RefreshFamily, User, normalize_email
+from tenant_app.accounts.actions import SignInResult, complete_sign_in, revoke_sessions
+from tenant_app.accounts.models import User, normalize_email
 from tenant_app.audit.actions import record_security_event
 from tenant_app.audit.models import AuditEventType
 from tenant_app.sso import clients
@@ -171,5 +171,4 @@ def _claim_unverified_account(user: User) -> None:
     user.email_verified_at = timezone.now()
     user.save(update_fields=["password", "email_verified_at"])
     SsoLink.objects.filter(user=user).delete()
-    for family in RefreshFamily.objects.filter(user=user, revoked_at__isnull=True):
-        revoke_family(family, reason="email_claimed")
+    revoke_sessions(user, reason="email_claimed")
