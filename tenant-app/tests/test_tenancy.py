@@ -104,6 +104,18 @@ def test_dedicated_mode_serves_its_one_tenant(settings: SettingsWrapper, db: Non
     assert answer["tenant"] == "acme"
 
 
+@pytest.mark.urls("tests.tenancy_urls")
+def test_in_dedicated_mode_too_a_request_that_crashes_leaves_nothing_written(
+    settings: SettingsWrapper, db: None
+) -> None:
+    settings.TENANCY_MODE, settings.TENANT_SLUG = "dedicated", "acme"
+
+    response = Client(raise_request_exception=False).get("/write-then-crash/", HTTP_HOST="acme.localhost")
+
+    assert response.status_code == 500
+    assert not get_user_model().objects.filter(email="half-done@example.test").exists()
+
+
 def test_cache_keys_carry_the_tenant() -> None:
     key = f"greeting-{secrets.token_hex(3)}"
     with bound_tenant("alpha"):

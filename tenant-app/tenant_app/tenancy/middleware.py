@@ -23,9 +23,11 @@ class TenantMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.TENANCY_MODE == "dedicated":
+            # The connection already is the tenant's role on its schema; requests still get one
+            # transaction each, so both tiers behave alike (a crash undoes the request's writes).
             request.tenant = settings.TENANT_SLUG  # type: ignore[attr-defined]
-            with bound_tenant(settings.TENANT_SLUG):
-                return self.get_response(request)
+            with bound_tenant(settings.TENANT_SLUG), transaction.atomic():
+                return self._respond(request)
 
         host = request.get_host().rsplit(":", 1)[0].lower()
         if host in settings.TENANCY_SERVICE_HOSTS:
@@ -43,8 +45,12 @@ class TenantMiddleware:
             return suspended
         request.tenant = route.tenant  # type: ignore[attr-defined]
         with tenant_transaction(route):
-            response = self.get_response(request)
-            if response.status_code >= 500:
-                # Django turned a crash into this response inside the transaction: undo its writes.
-                transaction.set_rollback(True)
-            return response
+            return self._respond(request)
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
+        """The response, inside the request's transaction."""
+        response = self.get_response(request)
+        if response.status_code >= 500:
+            # Django turned a crash into this response inside the transaction: undo its writes.
+            transaction.set_rollback(True)
+        return response
