@@ -15,6 +15,7 @@ from tenant_app.accounts.models import User
 from tenant_app.audit.actions import record_security_event
 from tenant_app.audit.models import AuditEvent, AuditEventType
 from tenant_app.tenancy.context import tenant_transaction
+from tenantry_kernel.testing.mail import MailSink
 
 from .conftest import ShardTenant
 
@@ -395,3 +396,33 @@ def test_assigning_a_role_goes_through_the_action_and_is_audited(tenants: list[S
             "manager",
         )
         assert User.objects.filter(pk=customer, role__slug="manager").exists()
+
+
+def test_members_are_invited_updated_and_deactivated_through_the_actions(
+    tenants: list[ShardTenant], mail: MailSink
+) -> None:
+    alpha = tenants[0]
+    admin = token(alpha, "admin")
+    invite = (
+        "mutation($email: String!, $role: String) { inviteUser(email: $email, role: $role) { id email role { slug } } }"
+    )
+    update = "mutation($id: ID!, $name: String) { updateUser(id: $id, fullName: $name) { fullName isActive } }"
+    deactivate = "mutation($id: ID!) { deactivateUser(id: $id) { isActive } }"
+
+    invited = graphql(alpha, invite, admin, email="Sam@example.test", role="staff").json()
+    by_a_customer = graphql(alpha, invite, token(alpha, "customer"), email="eve@example.test").json()
+    bad_address = graphql(alpha, invite, admin, email="not an address").json()
+
+    assert invited["data"] is not None, invited
+    assert invited["data"]["inviteUser"]["email"] == "sam@example.test"
+    assert invited["data"]["inviteUser"]["role"] == {"slug": "staff"}
+    assert mail.wait_for("sam@example.test")[0]["Subject"] == "You are invited"
+    assert codes(by_a_customer) == ["FORBIDDEN"]
+    assert codes(bad_address) == ["BAD_USER_INPUT"]
+    sam = invited["data"]["inviteUser"]["id"]
+    renamed = graphql(alpha, update, admin, id=sam, name="Sam Staff").json()
+    assert renamed == {"data": {"updateUser": {"fullName": "Sam Staff", "isActive": True}}}
+    assert graphql(alpha, deactivate, admin, id=sam).json() == {"data": {"deactivateUser": {"isActive": False}}}
+    with tenant_transaction(alpha.route):
+        types = list(AuditEvent.objects.filter(subject="sam@example.test").values_list("type", flat=True))
+    assert sorted(types) == ["role_assigned", "user_deactivated", "user_invited", "user_updated"]

@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from rest_framework.exceptions import ErrorDetail, ValidationError
 from strawberry import Info, relay
 
 from tenant_app.access import actions
-from tenant_app.access.models import Role
+from tenant_app.access.selectors import role_named
 from tenant_app.accounts.graphql.types import UserType
 from tenant_app.accounts.models import User
 from tenant_app.graphql.auth import node_in, require_permission, signed_in_user
@@ -18,11 +17,7 @@ def resolve_assign_role(info: Info[Any, Any], user_id: relay.GlobalID, role: str
     require_permission(info, "roles.assign")  # refused before anything is looked up
     # Whom the actor may not see is "not found", as everywhere.
     member = node_in(UserType.get_queryset(User.objects.all(), info), user_id, "User")
-    new_role = Role.objects.filter(slug=role).first()
-    if new_role is None:
-        unknown = ErrorDetail(f"No role has the slug {role!r}; see `roles`.", code="unknown_role")
-        raise ValidationError({"role": [unknown]})
-    actions.assign_role(info.context.request, actor, member, new_role)
+    actions.assign_role(info.context.request, actor, member, role_named(role))
     member.refresh_from_db()
     return member
 

@@ -24,7 +24,7 @@ class TokenPairSerializer(serializers.Serializer[Any]):
 class RegisterSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
-    full_name = serializers.CharField(max_length=150, required=False, default="")
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
 
 class LinkSerializer(serializers.Serializer[Any]):
@@ -83,7 +83,7 @@ class ProfileSerializer(serializers.Serializer[Any]):
 
 class InviteSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField(max_length=254)
-    full_name = serializers.CharField(max_length=150, required=False, default="")
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     role = serializers.SlugField(required=False, allow_null=True, default=None)
 
 

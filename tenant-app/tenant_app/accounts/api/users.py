@@ -10,13 +10,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tenant_app.access.models import Role
 from tenant_app.access.permissions import ActionPermission
 from tenant_app.access.policy import Context, scope
+from tenant_app.access.selectors import role_named
 from tenant_app.accounts import actions
 from tenant_app.accounts.api.serializers import (
     InviteSerializer,
@@ -60,14 +59,6 @@ class UserViewSet(
         users = User.objects.select_related("role").order_by("id")
         return scope(self.request.user, action_name, users, Context.of(self.request._request))
 
-    def _role(self, slug: str | None) -> Role | None:
-        if slug is None:
-            return None
-        role = Role.objects.filter(slug=slug).first()
-        if role is None:
-            raise ValidationError({"role": [ErrorDetail(f"There is no role {slug!r}.", "role_not_found")]})
-        return role
-
     @extend_schema(request=InviteSerializer, responses={201: UserSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = InviteSerializer(data=request.data)
@@ -78,7 +69,7 @@ class UserViewSet(
             signed_in_user(request),
             email=data["email"],
             full_name=data["full_name"],
-            role=self._role(data["role"]),
+            role=role_named(data["role"]) if data["role"] is not None else None,
         )
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
