@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from tenantry_kernel import health, metrics
 from tenantry_kernel.context import accept_request_id, bound_request_id, current_tenant
+from tenantry_kernel.web.errors import error_body
 
 access_log = logging.getLogger("tenantry.access")
 
@@ -159,5 +160,5 @@ class RejectNulMiddleware:
         query = request.GET.lists()
         if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values) for key, values in query):
             message = "The address may not contain NUL (U+0000) characters."
-            return JsonResponse({"error": {"code": "nul_character", "message": message}}, status=400)
+            return JsonResponse(error_body("nul_character", message), status=400)
         return self.get_response(request)

@@ -11,10 +11,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from tenant_app.tenancy.context import tenant_transaction
 from tenant_app.tenancy.routes import routes
 from tenantry_kernel.context import bound_tenant
+from tenantry_kernel.web.errors import error_body
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    return JsonResponse(error_body(code, message), status=status)
 
 
 class TenantMiddleware:
