@@ -17,7 +17,7 @@ import celpy
 import pytest
 import yaml
 from celpy.adapter import json_to_cel
-from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator, FormatChecker
 
 from tenant_operator import crds
 from tenantry_kernel.provisioning.naming import RESERVED_PREFIXES, RESERVED_SLUGS, InvalidSlug, validate_slug

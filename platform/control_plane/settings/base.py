@@ -15,7 +15,10 @@ from tenantry_kernel.web.settings import (
 SERVICE_NAME = "control-plane"
 BASE_DIR = Path(__file__).resolve().parents[2]
 
-INSTALLED_APPS = [*DJANGO_APPS, *KERNEL_APPS]
+INSTALLED_APPS = [*DJANGO_APPS, *KERNEL_APPS, "control_plane.billing"]
+
+# Event consumers of the control plane (`manage.py consume_events NAME`).
+EVENT_CONSUMERS = {"usage": "control_plane.billing.events.usage_subscription"}
 
 ROOT_URLCONF = "control_plane.urls"
 ASGI_APPLICATION = "control_plane.asgi.application"

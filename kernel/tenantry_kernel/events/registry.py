@@ -1,0 +1,247 @@
+"""The one registry of Tenantry's event types: name, version, payload schema, meaning.
+
+Every event emitted to the outbox or appended to an event store is checked against its
+type's JSON Schema here, so a producer cannot publish what its consumers cannot read.
+A payload change that breaks readers is a new version (a new `dataschema`), never an
+edit in place. `python -m tenantry_kernel.events.registry` prints the catalogue.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+_NAME = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+class InvalidPayload(ValueError):
+    """A payload that does not match its type's schema; `errors` maps JSON paths to reasons."""
+
+    def __init__(self, type_name: str, errors: Mapping[str, str]) -> None:
+        self.type_name = type_name
+        self.errors = dict(errors)
+        details = "; ".join(f"{path or '(payload)'}: {reason}" for path, reason in self.errors.items())
+        super().__init__(f"payload of {type_name} is invalid: {details}")
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str  # `<area>.<event>`; the routing key is `<tenant>.<name>`
+    version: int
+    description: str
+    schema: Mapping[str, Any] = field(repr=False)
+    producer: str = ""
+    consumers: tuple[str, ...] = ()
+
+    @property
+    def area(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def dataschema(self) -> str:
+        return f"urn:tenantry:event:{self.name}:v{self.version}"
+
+    @functools.cached_property
+    def validator(self) -> Draft202012Validator:
+        return Draft202012Validator(dict(self.schema), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+    def validate(self, data: Any) -> None:
+        errors = {
+            ".".join(str(part) for part in error.absolute_path): error.message
+            for error in self.validator.iter_errors(data)
+        }
+        if errors:
+            raise InvalidPayload(self.name, errors)
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._types: dict[str, EventType] = {}
+
+    def register(self, event_type: EventType) -> EventType:
+        if not _NAME.match(event_type.name):
+            raise ValueError(f"event type {event_type.name!r} must be `<area>.<event>` in lower case")
+        if event_type.name in self._types:
+            raise ValueError(f"event type {event_type.name!r} is registered twice")
+        Draft202012Validator.check_schema(dict(event_type.schema))
+        self._types[event_type.name] = event_type
+        return event_type
+
+    def get(self, name: str) -> EventType:
+        try:
+            return self._types[name]
+        except KeyError:
+            raise UnknownEventType(
+                f"{name!r} is not a registered event type (tenantry_kernel.events.registry)"
+            ) from None
+
+    def __iter__(self) -> Iterator[EventType]:
+        return iter(sorted(self._types.values(), key=lambda event_type: event_type.name))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._types
+
+
+registry = Registry()
+
+
+def _object(required: Mapping[str, Any], optional: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {**required, **(optional or {})},
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+_ID = {"type": "string", "minLength": 1, "maxLength": 64}
+_EMAIL = {"type": "string", "format": "email", "minLength": 3, "maxLength": 254}
+_ROLE = {"type": "string", "minLength": 1, "maxLength": 64}
+_TIME = {"type": "string", "format": "date-time"}
+_MONEY = _object(
+    {
+        "amount": {"type": "string", "pattern": r"^-?\d{1,12}(\.\d{1,4})?$"},
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    }
+)
+_TEXT = {"type": "string", "maxLength": 20000}
+_NAME_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
+
+_PRODUCT = {
+    "product_id": _ID,
+    "name": _NAME_TEXT,
+    "description": _TEXT,
+    "price": _MONEY,
+    "published": {"type": "boolean"},
+}
+
+for _event_type in (
+    # Members: the control plane manages who belongs to a workspace; the tenant app mirrors it.
+    EventType(
+        "member.invited", 1, "Someone was invited to a tenant's workspace with a role.",
+        _object({"email": _EMAIL, "role": _ROLE}, {"name": {"type": "string", "maxLength": 150}}),
+        producer="control-plane", consumers=("tenant-app",),
+    ),
+    EventType(
+        "member.role_changed", 1, "A member's role in a tenant changed.",
+        _object({"email": _EMAIL, "role": _ROLE}),
+        producer="control-plane", consumers=("tenant-app",),
+    ),
+    EventType(
+        "member.removed", 1, "A member was removed from a tenant; their account there is deactivated.",
+        _object({"email": _EMAIL}),
+        producer="control-plane", consumers=("tenant-app",),
+    ),
+    # Catalog: products of a store; published ones feed the platform's marketplace search.
+    EventType(
+        "catalog.product.created", 1, "A product was created (unpublished).", _object(_PRODUCT),
+        producer="tenant-app",
+    ),
+    EventType(
+        "catalog.product.updated", 1, "A product's name, description or price changed.", _object(_PRODUCT),
+        producer="tenant-app",
+    ),
+    EventType(
+        "catalog.product.published", 1, "A product became visible to shoppers (and to global search).",
+        _object(_PRODUCT, {"published_at": _TIME}),
+        producer="tenant-app", consumers=("control-plane",),
+    ),
+    EventType(
+        "catalog.product.unpublished", 1, "A product was withdrawn from sale and from global search.",
+        _object({"product_id": _ID}),
+        producer="tenant-app", consumers=("control-plane",),
+    ),
+    # Usage: what a tenant consumed in a period, metered into the control plane's billing ledger.
+    EventType(
+        "usage.reported", 1, "A tenant's consumption of a metered quantity over a period.",
+        _object(
+            {
+                "metric": {"type": "string", "enum": ["orders", "api_requests", "storage_bytes", "members"]},
+                "quantity": {"type": "integer", "minimum": 0},
+                "period_start": _TIME,
+                "period_end": _TIME,
+            }
+        ),
+        producer="tenant-app", consumers=("control-plane",),
+    ),
+    # Orders: the tenant app's order ledger (event-sourced; stream `order-<id>`).
+    EventType(
+        "order.placed", 1, "A customer placed an order.",
+        _object(
+            {
+                "order_id": _ID,
+                "customer_id": _ID,
+                "lines": {
+                    "type": "array", "minItems": 1, "maxItems": 500,
+                    "items": _object({"product_id": _ID, "quantity": {"type": "integer", "minimum": 1},
+                                      "unit_price": _MONEY}),
+                },
+                "total": _MONEY,
+            }
+        ),
+        producer="tenant-app",
+    ),
+    EventType(
+        "order.paid", 1, "An order's payment was captured.",
+        _object({"order_id": _ID, "amount": _MONEY, "payment_reference": {"type": "string", "maxLength": 200}}),
+        producer="tenant-app",
+    ),
+    EventType(
+        "order.refunded", 1, "Part or all of an order's payment was refunded.",
+        _object({"order_id": _ID, "amount": _MONEY, "reason": {"type": "string", "maxLength": 500}}),
+        producer="tenant-app",
+    ),
+    EventType(
+        "order.cancelled", 1, "An order was cancelled before fulfilment.",
+        _object({"order_id": _ID, "reason": {"type": "string", "maxLength": 500}}),
+        producer="tenant-app",
+    ),
+    # Billing ledger: the control plane's account of what each tenant owes (event-sourced; `billing-<tenant>`).
+    EventType(
+        "billing.usage_recorded", 1, "Metered usage entered the ledger (from a usage.reported event).",
+        _object({"metric": {"type": "string"}, "quantity": {"type": "integer", "minimum": 0},
+                 "source_event": _ID, "period_end": _TIME}),
+        producer="control-plane",
+    ),
+    EventType(
+        "billing.charged", 1, "An amount became due (a subscription period, metered usage).",
+        _object({"amount": _MONEY, "description": {"type": "string", "maxLength": 500}}),
+        producer="control-plane",
+    ),
+    EventType(
+        "billing.payment_received", 1, "A payment settled part or all of the balance.",
+        _object({"amount": _MONEY, "reference": {"type": "string", "maxLength": 200}}),
+        producer="control-plane",
+    ),
+    EventType(
+        "billing.credited", 1, "A credit (refund, goodwill) reduced the balance.",
+        _object({"amount": _MONEY, "reason": {"type": "string", "maxLength": 500}}),
+        producer="control-plane",
+    ),
+):  # fmt: skip
+    registry.register(_event_type)
+
+
+def catalogue_markdown() -> str:
+    lines = ["| Type | Version | Producer | Consumers | Meaning |", "|---|---|---|---|---|"]
+    for event_type in registry:
+        consumers = ", ".join(event_type.consumers) or "—"
+        lines.append(
+            f"| `{event_type.name}` | {event_type.version} | {event_type.producer} | {consumers} | "
+            f"{event_type.description} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(catalogue_markdown() + "\n")

@@ -1,0 +1,105 @@
+"""Run the outbox relay and event consumers inside a test, against the real RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import kombu
+
+from tenantry_kernel.events.consumer import EventConsumer, Subscription
+from tenantry_kernel.events.relay import Relay
+from tenantry_kernel.provisioning.broker import BrokerAdmin, ensure_platform_exchange
+
+ADMIN_URL = os.environ.get("TENANTRY_BROKER_ADMIN_URL", "http://guest:guest@127.0.0.1:15672")
+
+
+def ensure_events_exchange() -> None:
+    """The platform vhost and its `tenantry.events` exchange, as provisioning creates them."""
+    with BrokerAdmin.from_url(ADMIN_URL) as admin:
+        ensure_platform_exchange(admin)
+
+
+@contextmanager
+def running_relay(relay: Relay) -> Iterator[Relay]:
+    """The relay's loop in a thread (its own event loop) until the block ends."""
+    started = threading.Event()
+    stop = asyncio.Event()
+    runner = asyncio.Runner()
+    failure: list[BaseException] = []
+
+    def main() -> None:
+        # asyncio.Runner cancels and awaits whatever the relay left behind before closing its loop.
+        with runner:
+            runner.get_loop().call_soon(started.set)
+            try:
+                runner.run(relay.run(stop))
+            except BaseException as error:
+                failure.append(error)
+
+    thread = threading.Thread(target=main, name="relay", daemon=True)
+    thread.start()
+    started.wait(timeout=10)
+    try:
+        yield relay
+    finally:
+        if thread.is_alive():
+            runner.get_loop().call_soon_threadsafe(stop.set)
+        thread.join(timeout=15)
+    if failure:
+        raise failure[0]
+
+
+def relay_once(relay: Relay) -> int:
+    """Drain every outbox the relay sees, once, and close its connections."""
+
+    async def once() -> int:
+        try:
+            return await relay.relay_once()
+        finally:
+            await relay.close()
+
+    return asyncio.run(once())
+
+
+@contextmanager
+def running_consumer(subscription: Subscription, broker_url: str) -> Iterator[EventConsumer]:
+    """A consumer thread on `subscription` (its topology declared before the block starts)."""
+    consumer = EventConsumer(subscription, broker_url)
+    with kombu.Connection(broker_url) as conn:
+        consumer.declare(conn.channel())
+    stop = threading.Event()
+
+    def main() -> None:
+        from django.db import connection
+
+        try:
+            consumer.run(stop)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=main, name=f"consumer-{subscription.name}", daemon=True)
+    thread.start()
+    try:
+        yield consumer
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+
+
+def delete_queues(broker_url: str, names: Iterable[str]) -> None:
+    with kombu.Connection(broker_url) as conn:
+        channel = conn.channel()
+        for name in names:
+            channel.queue_delete(name)  # type: ignore[attr-defined]  # py-amqp channel; kombu types it as StdChannel
+
+
+def subscription_queues(subscription: Subscription) -> list[str]:
+    return [
+        subscription.queue,
+        subscription.dead_letter_queue,
+        *(subscription.retry_queue(delay) for delay in subscription.retry_delays),
+    ]

@@ -1,0 +1,26 @@
+"""Events the billing ledger consumes: the tenant apps' usage reports."""
+
+from __future__ import annotations
+
+from control_plane.billing import actions
+from tenantry_kernel.events.consumer import Subscription
+from tenantry_kernel.events.envelope import Event
+
+
+def on_usage_reported(event: Event) -> None:
+    actions.record_usage(
+        event.tenant,
+        event.data["metric"],
+        event.data["quantity"],
+        source_event=event.id,
+        period_end=event.data["period_end"],
+    )
+
+
+def usage_subscription() -> Subscription:
+    """Queue `control-plane.usage`: every tenant's `usage.reported`."""
+    return Subscription(
+        name="control-plane.usage",
+        bindings=["*.usage.reported"],
+        handlers={"usage.reported": on_usage_reported},
+    )

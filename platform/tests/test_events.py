@@ -1,0 +1,321 @@
+"""Outbox → relay → RabbitMQ → consumer → billing ledger, on the real PostgreSQL and RabbitMQ."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiormq
+import kombu
+import pytest
+from django.db import connection, transaction
+from prometheus_client import REGISTRY
+
+from control_plane.billing import actions
+from control_plane.billing.events import on_usage_reported
+from control_plane.billing.ledger import LedgerProjection
+from control_plane.billing.models import LedgerBalance, MeteredUsage
+from tenantry_kernel.events.consumer import ATTEMPT_HEADER, REASON_HEADER, EventConsumer, Subscription
+from tenantry_kernel.events.envelope import Event
+from tenantry_kernel.events.models import InboxEvent, OutboxEvent
+from tenantry_kernel.events.outbox import emit
+from tenantry_kernel.events.relay import Relay
+from tenantry_kernel.events.settings import database_dsn
+from tenantry_kernel.provisioning.broker import BrokerAdmin, delete_tenant_broker, ensure_tenant_broker
+from tenantry_kernel.provisioning.plans import plan_for
+from tenantry_kernel.testing.events import (
+    ADMIN_URL,
+    delete_queues,
+    ensure_events_exchange,
+    relay_once,
+    running_consumer,
+    running_relay,
+    subscription_queues,
+)
+from tenantry_kernel.testing.proxy import cuttable_proxy
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/tenantry"
+MakeSubscription = Callable[..., Subscription]
+
+
+def usage(quantity: int) -> dict[str, object]:
+    return {"metric": "orders", "quantity": quantity, "period_start": "2026-11-01T00:00:00Z",
+            "period_end": "2026-11-02T00:00:00Z"}  # fmt: skip
+
+
+def report_usage(tenant: str, quantity: int) -> Event:
+    with transaction.atomic():
+        return emit("usage.reported", usage(quantity), subject="usage/orders", tenant=tenant)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0, what: str = "the condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{what} did not happen within {timeout}s")
+
+
+@pytest.fixture
+def tenant() -> str:
+    return f"acme-{secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def make_subscription(tenant: str) -> Iterator[Callable[..., Subscription]]:
+    """Subscriptions on private queues bound to this test's tenant; their queues are deleted afterwards."""
+    ensure_events_exchange()
+    made: list[Subscription] = []
+
+    def make(handler: Callable[[Event], None] = on_usage_reported, **options: object) -> Subscription:
+        subscription = Subscription(
+            name=f"test.usage.{secrets.token_hex(4)}",
+            bindings=[f"{tenant}.usage.reported"],
+            handlers={"usage.reported": handler},
+            **options,  # type: ignore[arg-type]  # test knobs: retry_delays, prefetch
+        )
+        with kombu.Connection(BROKER_URL) as conn:
+            EventConsumer(subscription, BROKER_URL).declare(conn.channel())  # bound before anything is published
+        made.append(subscription)
+        return subscription
+
+    yield make
+    for subscription in made:
+        delete_queues(BROKER_URL, subscription_queues(subscription))
+
+
+def relay_for_public(broker_url: str = BROKER_URL, **options: object) -> Relay:
+    return Relay(database_dsn(), broker_url, schemas=["public"], sweep_interval=0.5, **options)  # type: ignore[arg-type]
+
+
+def metered(tenant: str) -> int:
+    row = MeteredUsage.objects.filter(tenant=tenant, metric="orders").first()
+    return row.quantity if row else 0
+
+
+def test_committed_usage_reaches_the_billing_ledger_once(tenant: str, make_subscription: MakeSubscription) -> None:
+    subscription = make_subscription()
+    with running_consumer(subscription, BROKER_URL), running_relay(relay_for_public()):
+        for quantity in (1, 2, 3):
+            report_usage(tenant, quantity)
+        wait_until(lambda: metered(tenant) == 6, what="usage 6 in the ledger")
+
+    assert not OutboxEvent.objects.exists()
+    assert InboxEvent.objects.filter(consumer=subscription.name).count() == 3
+
+
+def test_a_broker_outage_during_a_burst_loses_nothing_and_handles_nothing_twice(
+    tenant: str, make_subscription: MakeSubscription
+) -> None:
+    """The relay reaches RabbitMQ through a proxy the test cuts mid-burst; the consumer is direct."""
+    handled: list[str] = []
+    lock = threading.Lock()
+
+    def counting(event: Event) -> None:
+        on_usage_reported(event)
+        with lock:
+            handled.append(event.id)
+
+    subscription = make_subscription(counting)
+    burst = 400
+    with (
+        cuttable_proxy("127.0.0.1", 5672) as proxy,
+        running_consumer(subscription, BROKER_URL),
+        running_relay(relay_for_public(f"amqp://guest:guest@127.0.0.1:{proxy.port}/tenantry", batch_size=50)),
+    ):
+        for index in range(burst):
+            report_usage(tenant, 1)
+            if index == burst // 3:
+                proxy.cut()
+            if index == 2 * burst // 3:
+                # Some of the burst was committed while the broker was unreachable.
+                assert OutboxEvent.objects.count() > 0
+                proxy.restore()
+        wait_until(lambda: metered(tenant) == burst, what=f"{burst} usage events in the ledger")
+        connections_used = proxy.connections
+
+    assert connections_used >= 2  # the relay reconnected after the cut
+    assert len(handled) == burst == len(set(handled))
+    assert InboxEvent.objects.filter(consumer=subscription.name).count() == burst
+    assert not OutboxEvent.objects.exists()
+
+
+def test_a_redelivered_event_is_acked_without_running_the_handler_again(
+    tenant: str, make_subscription: MakeSubscription
+) -> None:
+    subscription = make_subscription()
+    event = report_usage(tenant, 5)
+    relay_once(relay_for_public())
+    with running_consumer(subscription, BROKER_URL):
+        wait_until(lambda: metered(tenant) == 5, what="the first delivery handled")
+        # The same event again, as a redelivery after a lost ack would bring it.
+        with kombu.Connection(BROKER_URL) as conn:
+            kombu.Producer(conn).publish(event.to_json(), exchange="tenantry.events", routing_key=event.routing_key,
+                                         serializer=None, content_type="application/cloudevents+json")  # fmt: skip
+        wait_until(lambda: _handled(subscription, "duplicate") == 1, what="the duplicate acked")
+    assert metered(tenant) == 5
+    assert InboxEvent.objects.filter(consumer=subscription.name, event_id=event.id).count() == 1
+
+
+def _handled(subscription: Subscription, outcome: str) -> float:
+    labels = {"consumer": subscription.name, "outcome": outcome}
+    return REGISTRY.get_sample_value("tenantry_events_handled_total", labels) or 0.0
+
+
+def _dead_letters(queue: str, expected: int, timeout: float = 20.0) -> list[tuple[dict[str, Any], bytes]]:
+    """(headers, body) of the first `expected` messages of a dead-letter queue."""
+    messages: list[tuple[dict[str, Any], bytes]] = []
+    deadline = time.monotonic() + timeout
+    with kombu.Connection(BROKER_URL) as conn:
+        simple = conn.SimpleQueue(queue, no_ack=True)
+        while len(messages) < expected and time.monotonic() < deadline:
+            try:
+                message = simple.get(timeout=0.2)
+                body = message.body or b""
+                messages.append((dict(message.headers or {}), body.encode() if isinstance(body, str) else body))
+            except simple.Empty:
+                continue
+        simple.close()
+    return messages
+
+
+def test_a_failing_handler_is_retried_then_dead_lettered_with_its_reason(
+    tenant: str, make_subscription: MakeSubscription
+) -> None:
+    attempts: list[int] = []
+
+    def broken(event: Event) -> None:
+        on_usage_reported(event)  # its writes must roll back with the failure
+        attempts.append(1)
+        raise RuntimeError("the ledger is closed for maintenance")
+
+    subscription = make_subscription(broken, retry_delays=(0.1, 0.2))
+    event = report_usage(tenant, 7)
+    with running_consumer(subscription, BROKER_URL):
+        relay_once(relay_for_public())
+        dead = _dead_letters(subscription.dead_letter_queue, 1)
+
+    assert len(attempts) == 3
+    assert len(dead) == 1
+    headers, body = dead[0]
+    assert headers[ATTEMPT_HEADER] == 3
+    assert headers[REASON_HEADER] == "RuntimeError: the ledger is closed for maintenance"
+    assert Event.from_json(body) == event
+    assert metered(tenant) == 0
+    assert not InboxEvent.objects.filter(event_id=event.id).exists()
+
+
+def test_messages_that_can_never_be_handled_go_straight_to_the_dead_letter_queue(
+    tenant: str, make_subscription: MakeSubscription
+) -> None:
+    subscription = make_subscription(retry_delays=(0.1,))
+    with running_consumer(subscription, BROKER_URL):
+        with kombu.Connection(BROKER_URL) as conn:
+            producer = kombu.Producer(conn)
+            key = f"{tenant}.usage.reported"
+            producer.publish(b"not json", exchange="tenantry.events", routing_key=key, serializer=None)
+            invalid = Event("usage.reported", tenant, {"metric": "bananas", "quantity": 1}, source="/test")
+            producer.publish(invalid.to_json(), exchange="tenantry.events", routing_key=key, serializer=None)
+        dead = _dead_letters(subscription.dead_letter_queue, 2)
+
+    reasons = sorted(headers[REASON_HEADER] for headers, _body in dead)
+    assert reasons[0].startswith("EnvelopeError: not JSON")
+    assert reasons[1].startswith("InvalidPayload: payload of usage.reported is invalid")
+    assert all(headers[ATTEMPT_HEADER] == 1 for headers, _body in dead)
+    assert metered(tenant) == 0
+
+
+WORKER = Path(__file__).with_name("event_worker.py")
+
+
+def _worker(queue: str, binding: str, *, stall: bool, marker: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PGDATABASE": connection.settings_dict["NAME"]}
+    env["DJANGO_SETTINGS_MODULE"] = "control_plane.settings.test"
+    args = [sys.executable, str(WORKER), queue, binding, str(marker), "stall" if stall else "handle"]
+    return subprocess.Popen(args, env=env, cwd=Path(__file__).parents[1], text=True)
+
+
+def test_a_consumer_killed_mid_handling_gets_the_event_redelivered_and_handled_once(
+    tenant: str, make_subscription: MakeSubscription, tmp_path: Path
+) -> None:
+    subscription = make_subscription()  # declares the queue and its clean-up; the workers consume it
+    report_usage(tenant, 11)
+    marker = tmp_path / "handling"
+    first = _worker(subscription.name, f"{tenant}.usage.reported", stall=True, marker=marker)
+    try:
+        relay_once(relay_for_public())
+        wait_until(marker.exists, what="the first worker inside the handler")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        first.kill()
+    assert metered(tenant) == 0  # killed before its transaction committed
+
+    second = _worker(subscription.name, f"{tenant}.usage.reported", stall=False, marker=marker)
+    try:
+        wait_until(lambda: metered(tenant) == 11, what="the redelivered event handled")
+        time.sleep(0.5)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=15) == 0  # a graceful stop
+    assert metered(tenant) == 11
+    assert InboxEvent.objects.filter(consumer=subscription.name).count() == 1
+
+
+def test_a_tenant_broker_user_cannot_publish_another_tenants_routing_key(tenant: str) -> None:
+    """The shard relay uses platform credentials; a dedicated relay with the tenant's own is confined."""
+    password = secrets.token_urlsafe(16)
+    with BrokerAdmin.from_url(ADMIN_URL) as admin:
+        broker = ensure_tenant_broker(admin, tenant, plan_for("free"), password)
+    try:
+        platform_url = broker.amqp_url().rsplit("/", 1)[0] + "/tenantry"
+        with transaction.atomic():
+            emit("usage.reported", usage(1), tenant=tenant)
+        own = relay_for_public(platform_url, declare_exchange=False)
+        assert relay_once(own) == 1
+
+        with transaction.atomic():
+            emit("usage.reported", usage(1), tenant=f"victim-{secrets.token_hex(3)}")
+        forged = relay_for_public(platform_url, declare_exchange=False)
+        with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+            relay_once(forged)
+        # Refused, and still in the outbox: nothing is lost, an operator sees why in the relay's log.
+        assert OutboxEvent.objects.count() == 1
+    finally:
+        with BrokerAdmin.from_url(ADMIN_URL) as admin:
+            delete_tenant_broker(admin, tenant)
+
+
+def test_replaying_the_billing_ledger_equals_the_live_projection(tenant: str) -> None:
+    from decimal import Decimal
+
+    other = f"{tenant}-b"
+    for index in range(60):  # past a snapshot (every 50)
+        actions.charge(tenant, Decimal("9.99"), "EUR", f"period {index}")
+    actions.receive_payment(tenant, Decimal("100"), "EUR", "pi_1")
+    actions.credit(tenant, Decimal("0.40"), "EUR", "goodwill")
+    actions.charge(other, Decimal("5"), "USD", "starter")
+    actions.record_usage(tenant, "orders", 12, source_event="e1", period_end="2026-11-02T00:00:00Z")
+    live = sorted(LedgerBalance.objects.values_list("tenant", "currency", "balance", "version"))
+    live_usage = sorted(MeteredUsage.objects.values_list("tenant", "metric", "quantity"))
+
+    LedgerProjection().replay()
+
+    assert sorted(LedgerBalance.objects.values_list("tenant", "currency", "balance", "version")) == live
+    assert sorted(MeteredUsage.objects.values_list("tenant", "metric", "quantity")) == live_usage
+    assert LedgerBalance.objects.get(tenant=tenant).balance == Decimal("9.99") * 60 - Decimal("100.40")
+    loaded = actions.accounts.load(tenant)
+    assert loaded is not None
+    assert loaded.version == 63
+    assert loaded.usage == {"orders": 12}
