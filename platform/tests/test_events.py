@@ -31,6 +31,7 @@ from tenantry_kernel.events.relay import Relay
 from tenantry_kernel.events.settings import database_dsn
 from tenantry_kernel.provisioning.broker import BrokerAdmin, delete_tenant_broker, ensure_tenant_broker
 from tenantry_kernel.provisioning.plans import plan_for
+from tenantry_kernel.testing import wait_until
 from tenantry_kernel.testing.events import (
     ADMIN_URL,
     delete_queues,
@@ -56,15 +57,6 @@ def usage(quantity: int) -> dict[str, object]:
 def report_usage(tenant: str, quantity: int) -> Event:
     with transaction.atomic():
         return emit("usage.reported", usage(quantity), subject="usage/orders", tenant=tenant)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 30.0, what: str = "the condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{what} did not happen within {timeout}s")
 
 
 @pytest.fixture

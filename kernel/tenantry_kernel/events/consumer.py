@@ -47,6 +47,12 @@ EVENTS_HANDLED = Counter(
     "tenantry_events_handled_total", "Events consumed, by consumer and outcome.", ["consumer", "outcome"]
 )
 
+
+class PermanentFailure(Exception):
+    """Raised by a handler for an event that no retry can fix (e.g. it names a role that does not exist):
+    the event goes to the dead-letter queue at once, with this message as the reason."""
+
+
 Handler = Callable[[Event], None]
 # What a lost broker looks like through kombu and py-amqp (socket errors are OSErrors).
 _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, *kombu.Connection("amqp://").connection_errors)
@@ -194,7 +200,7 @@ class EventConsumer:
         except Exception as error:
             connection.close_if_unusable_or_obsolete()
             reason = "".join(traceback.format_exception_only(error)).strip()
-            if attempt > len(self.subscription.retry_delays):
+            if isinstance(error, PermanentFailure) or attempt > len(self.subscription.retry_delays):
                 logger.error("consumer %s gives up on %s after %d attempts: %s", name, event.id, attempt, reason)
                 self._dead_letter(message, producer, reason, attempt)
                 EVENTS_HANDLED.labels(name, "dead").inc()

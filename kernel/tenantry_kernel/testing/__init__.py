@@ -109,3 +109,13 @@ def delete_queue(celery_app: Any, queue: str) -> None:
     """Remove a test's private Celery queue from the broker."""
     with celery_app.connection_for_write() as connection:
         connection.default_channel.queue_delete(queue)
+
+
+def wait_until(condition: Any, timeout: float = 30.0, what: str = "the condition") -> None:
+    """Poll `condition()` until it is true; fail the test saying `what` did not happen in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{what} did not happen within {timeout}s")

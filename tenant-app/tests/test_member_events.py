@@ -1,0 +1,162 @@
+"""Events between the platform and the stores: member.* consumed per tenant, store events relayed per schema."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+
+import kombu
+import pytest
+from django.db import transaction
+
+from tenant_app.accounts.events import member_subscription
+from tenant_app.accounts.models import RefreshFamily, User
+from tenant_app.audit.models import AuditEvent
+from tenant_app.tenancy.context import as_tenant
+from tenantry_kernel.events.consumer import ATTEMPT_HEADER, REASON_HEADER, EventConsumer, Subscription
+from tenantry_kernel.events.envelope import Event
+from tenantry_kernel.events.models import InboxEvent, OutboxEvent
+from tenantry_kernel.events.outbox import emit
+from tenantry_kernel.events.relay import Relay
+from tenantry_kernel.events.settings import database_dsn
+from tenantry_kernel.testing import wait_until
+from tenantry_kernel.testing.events import (
+    delete_queues,
+    ensure_events_exchange,
+    relay_once,
+    running_consumer,
+    subscription_queues,
+)
+
+from .conftest import ShardTenant
+
+BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/tenantry"
+
+
+@pytest.fixture
+def members(shard: tuple[str, list[ShardTenant]]) -> Iterator[Subscription]:
+    """The tenant app's member consumer on a private queue, bound to this shard's (test) tenants."""
+    ensure_events_exchange()
+    subscription = member_subscription(name=f"test.members.{secrets.token_hex(4)}")
+    subscription.retry_delays = (0.1,)
+    with kombu.Connection(BROKER_URL) as conn:
+        EventConsumer(subscription, BROKER_URL).declare(conn.channel())
+    try:
+        with running_consumer(subscription, BROKER_URL):
+            yield subscription
+    finally:
+        delete_queues(BROKER_URL, subscription_queues(subscription))
+
+
+def platform_says(type_name: str, tenant: str, **data: str) -> Event:
+    """What the control plane does: emit in its own transaction, then its relay publishes."""
+    with transaction.atomic():
+        event = emit(type_name, data, subject=f"member/{data['email']}", tenant=tenant)
+    relay_once(Relay(database_dsn(), BROKER_URL, schemas=["public"]))
+    return event
+
+
+def member(tenant: ShardTenant, email: str) -> User | None:
+    with as_tenant(tenant.slug):
+        return User.objects.select_related("role").filter(email=email).first()
+
+
+def test_the_member_lifecycle_from_the_platform_is_mirrored_in_that_store_only(
+    shard: tuple[str, list[ShardTenant]], members: Subscription
+) -> None:
+    _, (alpha, bravo) = shard
+
+    invited = platform_says("member.invited", alpha.slug, email="Ada@Example.com", role="admin", name="Ada")
+    wait_until(lambda: member(alpha, "ada@example.com") is not None, what="the invited member created")
+    ada = member(alpha, "ada@example.com")
+    assert ada is not None
+    assert (ada.full_name, ada.role.slug if ada.role else None, ada.is_active) == ("Ada", "admin", True)
+    assert not ada.has_usable_password()  # signs in through the platform (SSO) or sets one by reset
+    assert member(bravo, "ada@example.com") is None
+
+    platform_says("member.role_changed", alpha.slug, email="ada@example.com", role="manager")
+    wait_until(lambda: (m := member(alpha, "ada@example.com")) is not None and m.role is not None
+               and m.role.slug == "manager", what="the role change")  # fmt: skip
+
+    with as_tenant(alpha.slug):
+        RefreshFamily.objects.create(user=User.objects.get(email="ada@example.com"))
+    platform_says("member.removed", alpha.slug, email="ada@example.com")
+    wait_until(lambda: not member(alpha, "ada@example.com").is_active, what="the removal")  # type: ignore[union-attr]
+
+    with as_tenant(alpha.slug):
+        assert not RefreshFamily.objects.filter(user__email="ada@example.com", revoked_at__isnull=True).exists()
+        audit = AuditEvent.objects.filter(subject="ada@example.com").order_by("occurred_at", "pk")
+        sources = list(audit.values_list("type", flat=True))
+        assert sources == ["user_invited", "role_assigned", "user_deactivated"]
+        assert InboxEvent.objects.filter(consumer=members.name, event_id=invited.id).exists()
+    with as_tenant(bravo.slug):
+        assert not InboxEvent.objects.exists()
+
+
+def test_an_event_handled_twice_changes_nothing_the_second_time(
+    shard: tuple[str, list[ShardTenant]], members: Subscription
+) -> None:
+    _, (alpha, _bravo) = shard
+    event = platform_says("member.invited", alpha.slug, email="bo@example.com", role="staff")
+    wait_until(lambda: member(alpha, "bo@example.com") is not None, what="the first delivery")
+    with kombu.Connection(BROKER_URL) as conn:
+        kombu.Producer(conn).publish(event.to_json(), exchange="tenantry.events", routing_key=event.routing_key,
+                                     serializer=None)  # fmt: skip
+    # A later event of the same member is handled after the duplicate: the queue kept going.
+    platform_says("member.role_changed", alpha.slug, email="bo@example.com", role="manager")
+    wait_until(lambda: member(alpha, "bo@example.com").role.slug == "manager", what="the later event")  # type: ignore[union-attr]
+
+    with as_tenant(alpha.slug):
+        assert AuditEvent.objects.filter(subject="bo@example.com", type="user_invited").count() == 1
+        assert InboxEvent.objects.filter(consumer=members.name).count() == 2
+
+
+def test_a_member_event_naming_an_unknown_role_is_dead_lettered_at_once(
+    shard: tuple[str, list[ShardTenant]], members: Subscription
+) -> None:
+    _, (alpha, _bravo) = shard
+    platform_says("member.invited", alpha.slug, email="cy@example.com", role="astronaut")
+
+    with kombu.Connection(BROKER_URL) as conn:
+        dead = conn.SimpleQueue(members.dead_letter_queue, no_ack=True)
+        message = dead.get(timeout=20)
+        dead.close()
+    assert message.headers[ATTEMPT_HEADER] == 1  # type: ignore[comparison-overlap]
+    reason = f"member.invited for {alpha.slug}: this store has no role 'astronaut'"
+    assert message.headers[REASON_HEADER] == f"tenantry_kernel.events.consumer.PermanentFailure: {reason}"
+    assert member(alpha, "cy@example.com") is None
+
+
+def test_the_relay_publishes_each_store_outbox_under_its_tenant_routing_key(
+    shard: tuple[str, list[ShardTenant]],
+) -> None:
+    _, (alpha, bravo) = shard
+    ensure_events_exchange()
+    queue = f"test.catalog.{secrets.token_hex(4)}"
+    exchange = kombu.Exchange("tenantry.events", "topic", durable=True)
+    with kombu.Connection(BROKER_URL) as conn:
+        received = conn.SimpleQueue(
+            # kombu accepts a Queue (with its binding) here; its stubs only know queue names.
+            kombu.Queue(queue, exchange, routing_key=f"{alpha.slug}.#", auto_delete=True),  # type: ignore[arg-type]
+            no_ack=True,
+        )
+        for tenant in (alpha, bravo):
+            with as_tenant(tenant.slug):
+                for quantity in (1, 2):
+                    emit("usage.reported", {"metric": "orders", "quantity": quantity,
+                                            "period_start": "2026-11-01T00:00:00Z",
+                                            "period_end": "2026-11-02T00:00:00Z"})  # fmt: skip
+
+        published = relay_once(Relay(database_dsn(), BROKER_URL))  # discovers every schema with an outbox
+        messages = [received.get(timeout=10) for _ in range(2)]
+        received.close()
+
+    assert published >= 4
+    bodies = [json.loads(message.body or b"") for message in messages]
+    assert [message.delivery_info["routing_key"] for message in messages] == [f"{alpha.slug}.usage.reported"] * 2
+    assert [body["tenant"] for body in bodies] == [alpha.slug, alpha.slug]
+    assert [body["data"]["quantity"] for body in bodies] == [1, 2]  # in the order they were emitted
+    for tenant in (alpha, bravo):
+        with as_tenant(tenant.slug):
+            assert not OutboxEvent.objects.exists()
