@@ -54,7 +54,7 @@ def create_scratch(name: str) -> str:
     with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     env = {**os.environ, "PGDATABASE": name, "DJANGO_SETTINGS_MODULE": "control_plane.settings.local"}
-    subprocess.run(  # noqa: S603 (our own manage.py)
+    subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT / "platform", env=env, check=True
     )
     return ADMIN_DSN.replace("dbname=postgres", f"dbname={name}")
@@ -189,9 +189,6 @@ def measure_latency(rate: float, samples: int) -> list[float]:
 
 
 def main() -> int:
-    import faulthandler
-
-    faulthandler.dump_traceback_later(float(os.environ.get("BENCH_DUMP_AFTER", "1e9")), exit=True)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--schemas", type=int, default=10)
@@ -211,16 +208,20 @@ def main() -> int:
         ensure_events_exchange()
         relay_rate, baseline_rate = asyncio.run(measure_throughput(dsn, args.events, args.schemas))
         print(f"relay throughput: {args.events} events from {args.schemas} schemas")
-        print(f"  relay (read, publish with confirms, delete): {relay_rate:8.0f} events/s "
-              f"(target >= {THROUGHPUT_TARGET:.0f}: {'met' if relay_rate >= THROUGHPUT_TARGET else 'MISSED'})")
+        print(
+            f"  relay (read, publish with confirms, delete): {relay_rate:8.0f} events/s "
+            f"(target >= {THROUGHPUT_TARGET:.0f}: {'met' if relay_rate >= THROUGHPUT_TARGET else 'MISSED'})"
+        )
         print(f"  baseline (aio-pika publish with confirms from memory): {baseline_rate:8.0f} events/s")
         print(f"  ratio relay / baseline: {relay_rate / baseline_rate:.2f}")
 
         latencies = measure_latency(args.rate, args.samples)
         p95 = percentile(latencies, 0.95)
         print(f"commit -> handled latency: {len(latencies)} of {args.samples} events at {args.rate:.0f}/s")
-        print(f"  p50 {percentile(latencies, 0.5):.1f} ms, p95 {p95:.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms "
-              f"(target p95 <= {LATENCY_TARGET_MS:.0f} ms: {'met' if p95 <= LATENCY_TARGET_MS else 'MISSED'})")
+        print(
+            f"  p50 {percentile(latencies, 0.5):.1f} ms, p95 {p95:.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms "
+            f"(target p95 <= {LATENCY_TARGET_MS:.0f} ms: {'met' if p95 <= LATENCY_TARGET_MS else 'MISSED'})"
+        )
     finally:
         drop_scratch(name)
     return 0
