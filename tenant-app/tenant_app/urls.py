@@ -14,6 +14,9 @@ urlpatterns = [
     path("api/v1/", include("tenant_app.access.api.urls")),
     path("api/v1/", include("tenant_app.twofactor.api.urls")),
     path("api/v1/", include("tenant_app.sso.api.urls")),
+    path("api/v1/", include("tenant_app.catalog.api.urls")),
+    path("api/v1/", include("tenant_app.orders.api.urls")),
+    path("api/v1/", include("tenant_app.notifications.api.urls")),
     path("graphql/", graphql_view, name="graphql"),
     path("api/", include("tenant_app.api.urls")),
 ]

@@ -31,10 +31,14 @@ PERMISSIONS: dict[str, str] = {
     "products.create": "Create products.",
     "products.update": "Change products.",
     "products.delete": "Delete products.",
+    "products.publish": "Publish products to shoppers and the marketplace, or withdraw them.",
     "orders.view": "See orders.",
     "orders.create": "Place orders.",
     "orders.update": "Change orders.",
     "orders.delete": "Delete orders.",
+    "orders.pay": "Record the payment of orders.",
+    "orders.refund": "Refund orders.",
+    "orders.cancel": "Cancel orders.",
 }
 
 # Only the built-in owner role holds these: a custom role with them would be an owner in disguise.
@@ -43,7 +47,9 @@ OWNER_ONLY = frozenset({"owners.manage"})
 RESOURCES = frozenset(action.split(".", 1)[0] for action in PERMISSIONS)
 
 # Resources whose rows belong to one user, named by this attribute: a user may always act on their own.
-SELF_SERVICE = {"sessions": "user_id"}
+# Notifications ("notifications.view", "notifications.update") are only ever one's own: no role grants them,
+# so they are not in PERMISSIONS and a scoped query keeps the user's rows alone.
+SELF_SERVICE = {"sessions": "user_id", "notifications": "recipient_id"}
 
 
 @dataclass(frozen=True)
@@ -75,9 +81,13 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
                 "products.create",
                 "products.update",
                 "products.delete",
+                "products.publish",
                 "orders.view",
                 "orders.create",
                 "orders.update",
+                "orders.pay",
+                "orders.refund",
+                "orders.cancel",
             ),
         ),
         BuiltinRole(

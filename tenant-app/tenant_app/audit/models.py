@@ -18,6 +18,7 @@ class AuditEventType(models.TextChoices):
     SESSION_REVOKED = "session_revoked"
     USER_REGISTERED = "user_registered"
     USER_INVITED = "user_invited"
+    INVITATION_REMINDED = "invitation_reminded"
     USER_UPDATED = "user_updated"
     USER_DEACTIVATED = "user_deactivated"
     EMAIL_VERIFIED = "email_verified"
@@ -39,6 +40,10 @@ class AuditEventType(models.TextChoices):
     POLICY_CREATED = "policy_created"
     POLICY_UPDATED = "policy_updated"
     POLICY_DELETED = "policy_deleted"
+    PRODUCT_CREATED = "product_created"
+    PRODUCT_UPDATED = "product_updated"
+    PRODUCT_PUBLISHED = "product_published"
+    PRODUCT_UNPUBLISHED = "product_unpublished"
 
 
 class AppendOnlyError(Exception):

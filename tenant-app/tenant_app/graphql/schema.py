@@ -16,6 +16,8 @@ from tenant_app.access.graphql.queries import AccessQuery
 from tenant_app.accounts.graphql.mutations import AccountsMutation
 from tenant_app.accounts.graphql.queries import AccountsQuery
 from tenant_app.audit.graphql.queries import AuditQuery
+from tenant_app.catalog.graphql.mutations import CatalogMutation
+from tenant_app.catalog.graphql.queries import CatalogQuery
 from tenant_app.graphql.errors import ErrorCodes, api_exception
 
 # Depth counts from 0 at the top field: the deepest useful query today is 5 (audit events → actor
@@ -32,8 +34,8 @@ class Schema(strawberry.Schema):
         super().process_errors(unexpected, execution_context)
 
 
-Query = merge_types("Query", (AccountsQuery, AccessQuery, AuditQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, AccessMutation))
+Query = merge_types("Query", (AccountsQuery, AccessQuery, AuditQuery, CatalogQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, AccessMutation, CatalogMutation))
 
 # Introspection stays on: the schema is public (the project is open source) and clients generate
 # code from it; the policy engine guards data, not its shape.

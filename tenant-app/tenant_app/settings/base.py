@@ -8,6 +8,7 @@ from tenantry_kernel.web.settings import (
     DJANGO_APPS,
     KERNEL_APPS,
     MIDDLEWARE,
+    REDIS_URL,
     REST_FRAMEWORK,
     cache_settings,
     database_settings,
@@ -33,6 +34,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "tenant_app.twofactor",
     "tenant_app.sso",
+    "tenant_app.catalog",
+    "tenant_app.orders",
+    "tenant_app.metering",
+    "tenant_app.notifications",
+    "django_celery_beat",
+    "tenant_app.schedules",
 ]
 
 # Tenancy (tenant_app.tenancy): a process serves one tenant (dedicated, TENANT_SLUG set)
@@ -42,6 +49,26 @@ TENANCY_MODE = "dedicated" if TENANT_SLUG else "shared"
 # Hosts that reach the service itself rather than a tenant (operations, local development).
 TENANCY_SERVICE_HOSTS: list[str] = env.list("TENANCY_SERVICE_HOSTS", default=[])
 TENANCY_ROUTE_TTL = env.float("TENANCY_ROUTE_TTL", default=5.0)
+# Shared tier: the shard's worker pool reads the shard's own queue (tenant_app.tenancy.tasks).
+if TENANCY_MODE == "shared" and env.str("TENANT_SHARD", default=""):
+    CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default=f"shard.{env.str('TENANT_SHARD')}")
+# Celery Beat keeps its entries in the database (django-celery-beat): per-tenant entries are
+# rows (tenant_app.schedules); the one static entry gives new tenants theirs.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "tenantry.schedules.sync": {
+        "task": "tenantry.schedules.sync_tenant_schedules",
+        "schedule": env.float("SCHEDULES_SYNC_SECONDS", default=600.0),
+    }
+}
+# Per-tenant schedules (crontabs in the tenant's time zone): the nightly report, invitation reminders.
+SCHEDULES_NIGHTLY_REPORT_CRON = env.str("SCHEDULES_NIGHTLY_REPORT_CRON", default="15 0 * * *")
+SCHEDULES_INVITATION_REMINDER_CRON = env.str("SCHEDULES_INVITATION_REMINDER_CRON", default="0 9 * * *")
+# The hourly usage report (tenant_app.metering) at minute 5, once the hour before is complete.
+SCHEDULES_USAGE_REPORT_CRON = env.str("SCHEDULES_USAGE_REPORT_CRON", default="5 * * * *")
+# Invitations not accepted after this many days are reminded once; older ones than the second are left alone.
+SCHEDULES_INVITATION_REMINDER_AFTER_DAYS = env.int("SCHEDULES_INVITATION_REMINDER_AFTER_DAYS", default=2)
+SCHEDULES_INVITATION_REMINDER_WITHIN_DAYS = env.int("SCHEDULES_INVITATION_REMINDER_WITHIN_DAYS", default=14)
 MIDDLEWARE = [
     *MIDDLEWARE[: MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")],
     "tenant_app.tenancy.middleware.TenantMiddleware",
@@ -57,8 +84,28 @@ ACCOUNTS_LINK_PATHS = {
     "reset_password": env.str("ACCOUNTS_RESET_PASSWORD_PATH", default="/reset-password"),
     "accept_invitation": env.str("ACCOUNTS_ACCEPT_INVITATION_PATH", default="/accept-invitation"),
 }
+# Links in mail sent outside a request (scheduled reminders): scheme and port around a store host.
+ACCOUNTS_STORE_ORIGIN = env.str("ACCOUNTS_STORE_ORIGIN", default="https://{host}")
 # Role of people who sign themselves up (the storefront's customers).
 ACCOUNTS_SIGNUP_ROLE = "customer"
+
+# Real-time notifications (tenant_app.notifications): Channels with Redis pub/sub (lower latency
+# than the list-based layer; what a listener misses while away it reads back from the database).
+# Groups carry the tenant (tenancy.channels). Tickets stand in for a token where a client cannot send one.
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [env.str("CHANNEL_LAYER_URL", default=REDIS_URL)]},
+    }
+}
+NOTIFICATIONS_BACKLOG_LIMIT = env.int("NOTIFICATIONS_BACKLOG_LIMIT", default=500)  # sent on resume, oldest first
+NOTIFICATIONS_TICKET_TTL = env.int("NOTIFICATIONS_TICKET_TTL", default=60)  # seconds
+NOTIFICATIONS_SSE_HEARTBEAT = env.float("NOTIFICATIONS_SSE_HEARTBEAT", default=15.0)  # seconds between comments
+
+# Event consumers (`manage.py consume_events NAME`); one queue per consumer group (the shard, or the
+# dedicated tenant), bound to the events of the tenants this deployment serves.
+EVENT_CONSUMERS = {"members": "tenant_app.accounts.events.member_subscription"}
+EVENTS_CONSUMER_GROUP = env.str("EVENTS_CONSUMER_GROUP", default=TENANT_SLUG or "shard-local")
 
 ROOT_URLCONF = "tenant_app.urls"
 ASGI_APPLICATION = "tenant_app.asgi.application"
@@ -140,6 +187,7 @@ SPECTACULAR_SETTINGS = {
         # Two-factor (tenant_app.twofactor): names that say what they are, not "StatusEnum".
         "SignInStatus": "tenant_app.twofactor.models.PendingSignIn.Kind",
         "SecondFactorMethod": "tenant_app.twofactor.models.Method",
+        "OrderStatus": "tenant_app.orders.models.OrderStatus",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     # Public: no token needed, and a stale one is not refused.

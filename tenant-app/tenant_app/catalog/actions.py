@@ -1,0 +1,127 @@
+"""Every change of the catalog: authorized by the policy engine, written, emitted through the outbox, audited.
+
+Each action is one transaction: the row, its outbox event and its audit record commit together
+or not at all. Actions that change a product lock its row first, so two changes of one product
+queue up and their events reach the outbox (and consumers) in the order they happened.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from tenant_app.access.policy import Context, require
+from tenant_app.accounts.models import User
+from tenant_app.audit.actions import record_security_event
+from tenant_app.audit.models import AuditEventType
+from tenant_app.catalog import events
+from tenant_app.catalog.models import Product
+from tenant_app.catalog.money import money
+from tenantry_kernel.events.outbox import emit
+
+# What update_product may change; `published` changes only through publish/unpublish.
+EDITABLE = frozenset({"name", "description", "price_amount", "price_currency", "location"})
+
+
+def create_product(
+    request: HttpRequest | None,
+    actor: User,
+    *,
+    name: str,
+    price_amount: Decimal,
+    price_currency: str,
+    description: str = "",
+    location: str = "",
+) -> Product:
+    """A new, unpublished product."""
+    context = Context.of(request)
+    product = Product(
+        name=name,
+        description=description,
+        price_amount=price_amount,
+        price_currency=price_currency,
+        location=location,
+    )
+    # The new product is the resource: a policy on the location (or anything else) applies to creation too.
+    require(actor, "products.create", product, context)
+    with transaction.atomic():
+        product.save(force_insert=True)
+        emit(events.PRODUCT_CREATED, events.product_created(product), subject=events.subject_of(product))
+        record_security_event(
+            request,
+            AuditEventType.PRODUCT_CREATED,
+            actor=actor,
+            subject=events.subject_of(product),
+            name=product.name,
+            price=money(product.price_amount, product.price_currency),
+            location=product.location,
+        )
+    return product
+
+
+def update_product(request: HttpRequest | None, actor: User, product: Product, **changes: Any) -> Product:
+    """Change some of name, description, price (amount, currency) and location; no change, no event."""
+    if unknown := sorted(changes.keys() - EDITABLE):
+        raise TypeError(f"products have no editable fields {unknown}")
+    context = Context.of(request)
+    require(actor, "products.update", product, context)
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        require(actor, "products.update", product, context)  # as it is now, not as the caller read it
+        changed = {key: value for key, value in changes.items() if getattr(product, key) != value}
+        if not changed:
+            return product
+        history = {key: {"from": _plain(getattr(product, key)), "to": _plain(value)} for key, value in changed.items()}
+        for key, value in changed.items():
+            setattr(product, key, value)
+        # As it will be, too: whoever may change products of one location cannot move one out of it.
+        require(actor, "products.update", product, context)
+        product.save(update_fields=[*changed, "updated_at"])
+        emit(events.PRODUCT_UPDATED, events.product_updated(product), subject=events.subject_of(product))
+        record_security_event(
+            request, AuditEventType.PRODUCT_UPDATED, actor=actor, subject=events.subject_of(product), changes=history
+        )
+    return product
+
+
+def publish_product(request: HttpRequest | None, actor: User, product: Product) -> Product:
+    """Show the product to shoppers and the marketplace; publishing a published product changes nothing."""
+    context = Context.of(request)
+    require(actor, "products.publish", product, context)
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        if product.published:
+            return product
+        product.published, product.published_at = True, timezone.now()
+        product.save(update_fields=["published", "published_at", "updated_at"])
+        emit(events.PRODUCT_PUBLISHED, events.product_published(product), subject=events.subject_of(product))
+        record_security_event(
+            request, AuditEventType.PRODUCT_PUBLISHED, actor=actor, subject=events.subject_of(product)
+        )
+    return product
+
+
+def unpublish_product(request: HttpRequest | None, actor: User, product: Product) -> Product:
+    """Withdraw the product from sale; withdrawing an unpublished product changes nothing."""
+    context = Context.of(request)
+    require(actor, "products.publish", product, context)
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        if not product.published:
+            return product
+        product.published, product.published_at = False, None
+        product.save(update_fields=["published", "published_at", "updated_at"])
+        emit(events.PRODUCT_UNPUBLISHED, events.product_unpublished(product), subject=events.subject_of(product))
+        record_security_event(
+            request, AuditEventType.PRODUCT_UNPUBLISHED, actor=actor, subject=events.subject_of(product)
+        )
+    return product
+
+
+def _plain(value: Any) -> Any:
+    """A value for the audit record's JSON: decimals as their exact text."""
+    return format(value, "f") if isinstance(value, Decimal) else value

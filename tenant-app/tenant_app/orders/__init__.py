@@ -1,0 +1,1 @@
+"""The order ledger: orders as event-sourced aggregates (stream `order-<id>`), read through a projection."""

@@ -1,0 +1,138 @@
+"""Every change of an order: authorized, decided by the Order aggregate, appended, projected and emitted.
+
+Each action is one transaction: the events appended to the order's stream, the OrderSummary
+row the projection keeps, and the outbox events other services react to commit together or
+not at all. Concurrency is optimistic: the stream's version decides, so of two writers that
+read the same version one appends and the other gets StreamConflict (409 `stream_conflict`) —
+reload and decide again. Callers may pass the version they showed the user as
+`expected_version`, and the action refuses if the order has moved on since.
+Who did it and when travel in each stored event's metadata: the ledger is its own audit trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
+
+from tenant_app.access.policy import Context, require
+from tenant_app.accounts.models import User
+from tenant_app.catalog.selectors import for_sale
+from tenant_app.orders import events
+from tenant_app.orders.events import OrderLine
+from tenant_app.orders.ledger import Order, OrderProjection, orders
+from tenant_app.orders.models import OrderSummary
+from tenantry_kernel.context import current_request_id
+from tenantry_kernel.events.outbox import emit
+from tenantry_kernel.events.store import StreamConflict
+
+
+def _metadata(actor: User) -> dict[str, Any]:
+    return {
+        "actor_id": actor.pk,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "request_id": current_request_id() or "",
+    }
+
+
+def _commit(order: Order) -> OrderSummary:
+    """Append the order's new events, project them and emit them, in the caller's transaction."""
+    recorded = orders.save(order)  # StreamConflict when another writer got there first
+    OrderProjection().handle(recorded)
+    for event in recorded:
+        emit(event.type, event.data, subject=events.subject_of(order.id))
+    return OrderSummary.objects.get(pk=order.id)
+
+
+def _loaded(summary: OrderSummary, expected_version: int | None) -> Order:
+    order = orders.load(str(summary.pk))
+    if order is None:  # a summary without a stream: only if someone wrote the read model by hand
+        raise NotFound(f"Order {summary.pk} has no events.")
+    if expected_version is not None and expected_version != order.version:
+        raise StreamConflict(order.stream_id, expected_version)
+    return order
+
+
+def place_order(request: HttpRequest | None, actor: User, lines: Sequence[tuple[int, int]]) -> OrderSummary:
+    """The actor orders `lines` (product id, quantity) of published products at today's prices."""
+    require(actor, "orders.create", context=Context.of(request))
+    products = for_sale(product_id for product_id, _ in lines)
+    problems: list[dict[str, list[ErrorDetail]]] = []
+    seen: set[int] = set()
+    for product_id, _ in lines:
+        problem = {}
+        if product_id not in products:
+            message = f"No product with the id {product_id} is for sale; pick a published product."
+            problem["product"] = [ErrorDetail(message, "not_for_sale")]
+        elif product_id in seen:
+            problem["product"] = [ErrorDetail("List each product once, with its quantity.", "duplicate_product")]
+        seen.add(product_id)
+        problems.append(problem)
+    if any(problems):
+        raise ValidationError({"lines": problems})
+    order_lines = [
+        OrderLine(str(product_id), quantity, products[product_id].price_amount, products[product_id].price_currency)
+        for product_id, quantity in lines
+    ]
+    order = Order(str(uuid.uuid4()))
+    order.place(str(actor.pk), order_lines, _metadata(actor))
+    with transaction.atomic():
+        return _commit(order)
+
+
+def pay_order(
+    request: HttpRequest | None,
+    actor: User,
+    summary: OrderSummary,
+    *,
+    amount: Decimal,
+    currency: str,
+    payment_reference: str,
+    expected_version: int | None = None,
+) -> OrderSummary:
+    """Record the payment of the order's total (captured elsewhere; `payment_reference` says where)."""
+    require(actor, "orders.pay", summary, Context.of(request))
+    with transaction.atomic():
+        order = _loaded(summary, expected_version)
+        order.pay(amount, currency, payment_reference, _metadata(actor))
+        return _commit(order)
+
+
+def refund_order(
+    request: HttpRequest | None,
+    actor: User,
+    summary: OrderSummary,
+    *,
+    amount: Decimal,
+    currency: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> OrderSummary:
+    """Record giving back part or all of what was paid."""
+    require(actor, "orders.refund", summary, Context.of(request))
+    with transaction.atomic():
+        order = _loaded(summary, expected_version)
+        order.refund(amount, currency, reason, _metadata(actor))
+        return _commit(order)
+
+
+def cancel_order(
+    request: HttpRequest | None,
+    actor: User,
+    summary: OrderSummary,
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> OrderSummary:
+    """Cancel an unpaid order, or one whose payment was refunded in full."""
+    require(actor, "orders.cancel", summary, Context.of(request))
+    with transaction.atomic():
+        order = _loaded(summary, expected_version)
+        order.cancel(reason, _metadata(actor))
+        return _commit(order)

@@ -1,0 +1,64 @@
+"""The order ledger's events (types registered in tenantry_kernel.events.registry), one payload builder each.
+
+The same payload is appended to the order's stream and emitted through the outbox, so the
+ledger and other services read one shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from tenant_app.catalog.money import money
+
+ORDER_PLACED = "order.placed"
+ORDER_PAID = "order.paid"
+ORDER_REFUNDED = "order.refunded"
+ORDER_CANCELLED = "order.cancelled"
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: str
+    quantity: int
+    unit_price: Decimal
+    currency: str
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+def subject_of(order_id: str) -> str:
+    """The CloudEvents subject: consumers order an order's events by it."""
+    return f"order/{order_id}"
+
+
+def order_placed(order_id: str, customer_id: str, lines: Sequence[OrderLine], total: Decimal) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "customer_id": customer_id,
+        "lines": [
+            {
+                "product_id": line.product_id,
+                "quantity": line.quantity,
+                "unit_price": money(line.unit_price, line.currency),
+            }
+            for line in lines
+        ],
+        "total": money(total, lines[0].currency),
+    }
+
+
+def order_paid(order_id: str, amount: Decimal, currency: str, payment_reference: str) -> dict[str, Any]:
+    return {"order_id": order_id, "amount": money(amount, currency), "payment_reference": payment_reference}
+
+
+def order_refunded(order_id: str, amount: Decimal, currency: str, reason: str) -> dict[str, Any]:
+    return {"order_id": order_id, "amount": money(amount, currency), "reason": reason}
+
+
+def order_cancelled(order_id: str, reason: str) -> dict[str, Any]:
+    return {"order_id": order_id, "reason": reason}
