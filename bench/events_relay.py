@@ -54,9 +54,7 @@ def create_scratch(name: str) -> str:
     with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     env = {**os.environ, "PGDATABASE": name, "DJANGO_SETTINGS_MODULE": "control_plane.settings.local"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT / "platform", env=env, check=True
-    )
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT / "platform", env=env, check=True)
     return ADMIN_DSN.replace("dbname=postgres", f"dbname={name}")
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+
+from tenantry_kernel.celery import enqueue_on_commit, transient_retries
 
 
 @dataclass(frozen=True)
@@ -24,16 +25,12 @@ class Email:
 
 
 def send_after_commit(email: Email) -> None:
-    transaction.on_commit(lambda: deliver.delay(email.to, email.subject, email.text, email.html))
+    enqueue_on_commit(deliver, email.to, email.subject, email.text, email.html)
 
 
 @shared_task(
     name="tenantry.mail.deliver",
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=12,
+    **transient_retries(smtplib.SMTPException, OSError, max_retries=12, backoff=5, backoff_max=600),
     acks_late=True,
 )
 def deliver(to: str, subject: str, text: str, html: str = "") -> None:

@@ -76,8 +76,11 @@ WEB_COMMAND = [
     str(WEB_PORT),
 ]
 WORKER_COMMAND = ["celery", "-A", "tenant_app", "worker", "--loglevel", "INFO"]
-# The root filesystem is read-only: beat keeps its schedule file in /tmp.
-BEAT_COMMAND = ["celery", "-A", "tenant_app", "beat", "--schedule", "/tmp/celerybeat-schedule"]  # noqa: S108
+# Beat reads its entries from the tenant's own schema (django-celery-beat), so nothing is
+# written to the read-only root filesystem; the worker and beat reach the tenant's own vhost
+# through BROKER_URL in the broker Secret.
+BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+BEAT_COMMAND = ["celery", "-A", "tenant_app", "beat", "--scheduler", BEAT_SCHEDULER, "--loglevel", "INFO"]
 MIGRATE_COMMAND = ["python", "tenant-app/manage.py", "migrate", "--noinput"]
 
 

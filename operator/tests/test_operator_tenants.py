@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
+import kombu
 import psycopg
 from prometheus_client import REGISTRY
 
@@ -103,6 +106,16 @@ def test_dedicated_tenant_gets_every_child_and_a_plan_change_resizes_them(
     assert web["metadata"]["ownerReferences"][0]["kind"] == "Tenant"
     assert kube.get("HorizontalPodAutoscaler", "web", namespace) is not None  # starter: 1..3
     assert broker.inspect_tenant_broker(admin(), slug).limits == {"max-connections": 30, "max-queues": 50}
+    # Its worker and beat use the tenant's own vhost as broker: BROKER_URL of the broker Secret they read.
+    broker_secret = kube.get("Secret", "tenant-app-broker", namespace)
+    assert broker_secret is not None
+    broker_url = base64.b64decode(broker_secret["data"]["BROKER_URL"]).decode()
+    assert urlsplit(broker_url).path == f"/tenant-{slug}"
+    with kombu.Connection(broker_url, connect_timeout=5) as connection:
+        connection.connect()  # the tenant's own user logs in to its vhost
+    for workload in ("worker", "beat"):
+        pod = (kube.get("Deployment", workload, namespace) or {})["spec"]["template"]["spec"]
+        assert {"secretRef": {"name": "tenant-app-broker"}} in pod["containers"][0]["envFrom"]
 
     # When the plan grows,
     kube.patch("Tenant", slug, {"spec": {"plan": "growth"}})

@@ -406,7 +406,13 @@ def test_each_workload_runs_its_command_with_the_versioned_image() -> None:
     ]
     assert commands["worker"] == ["celery", "-A", "tenant_app", "worker", "--loglevel", "INFO"]
     assert commands["beat"][:4] == ["celery", "-A", "tenant_app", "beat"]
-    assert commands["beat"][4:] == ["--schedule", "/tmp/celerybeat-schedule"]  # the root filesystem is read-only
+    # Entries live in the tenant's schema (django-celery-beat), not in a file on the read-only root filesystem.
+    assert commands["beat"][4:] == [
+        "--scheduler",
+        "django_celery_beat.schedulers:DatabaseScheduler",
+        "--loglevel",
+        "INFO",
+    ]
     assert workloads["beat"]["spec"]["strategy"] == {"type": "Recreate"}
     for deployment in workloads.values():
         assert containers(deployment)[0]["image"] == "ghcr.io/tenantry/tenantry:1.4.2"

@@ -89,7 +89,16 @@ def mail_service() -> Iterator[MailSink]:
         try:
             with (
                 override_settings(EMAIL_HOST="127.0.0.1", **smtp),
-                start_worker(celery_app, pool="threads", concurrency=2, queues=[queue], perform_ping_check=False),
+                # An idle worker notices the stop only when its event loop wakes (up to 10 s): the default
+                # shutdown_timeout of 10 s sometimes expires first.
+                start_worker(
+                    celery_app,
+                    pool="threads",
+                    concurrency=2,
+                    queues=[queue],
+                    perform_ping_check=False,
+                    shutdown_timeout=30,
+                ),
             ):
                 yield sink
         finally:

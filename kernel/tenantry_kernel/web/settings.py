@@ -13,6 +13,7 @@ Environment variables:
                        transaction mode
   REDIS_URL            redis://host:port/db
   BROKER_URL           amqp://user:pass@host:port/vhost (Celery)
+  CELERY_DEFAULT_QUEUE, CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT (seconds)
   LOG_LEVEL, METRICS_TOKEN, READINESS_TIMEOUT, OTEL_* (see tenantry_kernel.tracing)
 """
 
@@ -42,6 +43,7 @@ DJANGO_APPS = [
 ]
 KERNEL_APPS = [
     "tenantry_kernel.web.apps.TenantryWebConfig",
+    "tenantry_kernel.events",
     "rest_framework",
 ]
 
@@ -99,11 +101,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env.str("BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672//")
+# At-least-once: a message is acknowledged when its task has finished, so a worker that dies
+# (or a pool process killed mid-task) leaves it to be delivered again; tasks are idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task that raised or hit its time limit is acknowledged, not redelivered: the same input
+# would fail the same way forever. Transient failures retry explicitly (kernel transient_retries).
+CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
+# Running tasks are redelivered when the broker connection drops; cancel them rather than
+# let them finish twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# One message at a time per process: a long task never sits on messages others could run.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds: the soft limit raises SoftTimeLimitExceeded in the task (time to clean up), the hard
+# one kills its process. Both stay below RabbitMQ's consumer timeout (30 min) for unacked messages.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 # Kernel tasks every worker runs (outgoing mail).
 CELERY_IMPORTS = ["tenantry_kernel.mail"]
@@ -117,6 +132,10 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantry <no-reply@tenantry.localhost>")
+
+# Events (tenantry_kernel.events): the platform vhost holding the `tenantry.events` topic exchange,
+# which the relay publishes to and consumers read from.
+EVENTS_BROKER_URL = env.str("EVENTS_BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672/tenantry")
 
 READINESS_TIMEOUT = env.float("READINESS_TIMEOUT", default=2.0)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
@@ -145,7 +164,10 @@ def database_settings(default_name: str) -> dict[str, dict[str, Any]]:
     database.setdefault("OPTIONS", {})
     database["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
     database["OPTIONS"].setdefault("application_name", os.environ.get("OTEL_SERVICE_NAME", default_name))
-    database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    # 0: closed at the end of each request. Under ASGI every request runs in a thread of its own,
+    # so persistent connections pile up one per thread (Django's docs say as much); reuse comes
+    # from the pool (DATABASE_POOL_SIZE) instead. Workers and consumers may set a max age.
+    database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     database["CONN_HEALTH_CHECKS"] = True
     if pool_size := env.int("DATABASE_POOL_SIZE", default=0):
         # Under ASGI each request thread would keep a connection of its own and exhaust the
@@ -177,9 +199,13 @@ __all__ = [
     "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP",
     "CELERY_BROKER_URL",
     "CELERY_IMPORTS",
-    "CELERY_TASK_DEFAULT_QUEUE",
     "CELERY_TASK_ACKS_LATE",
+    "CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT",
+    "CELERY_TASK_DEFAULT_QUEUE",
     "CELERY_TASK_REJECT_ON_WORKER_LOST",
+    "CELERY_TASK_SOFT_TIME_LIMIT",
+    "CELERY_TASK_TIME_LIMIT",
+    "CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS",
     "CELERY_WORKER_HIJACK_ROOT_LOGGER",
     "CELERY_WORKER_PREFETCH_MULTIPLIER",
     "CSRF_TRUSTED_ORIGINS",
@@ -194,6 +220,7 @@ __all__ = [
     "EMAIL_PORT",
     "EMAIL_TIMEOUT",
     "EMAIL_USE_TLS",
+    "EVENTS_BROKER_URL",
     "KERNEL_APPS",
     "LANGUAGE_CODE",
     "METRICS_TOKEN",

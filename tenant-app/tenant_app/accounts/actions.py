@@ -272,6 +272,15 @@ def invite_user(request: HttpRequest, actor: User, *, email: str, full_name: str
     return user
 
 
+def remind_invitation(user: User, *, origin: str) -> None:
+    """Send a member's pending invitation again (the scheduled reminder), with a fresh link to `origin`.
+
+    Whether a reminder is due (and that it goes at most once) is the caller's decision.
+    """
+    emails.send_invitation_reminder(origin, user)
+    record_security_event(None, AuditEventType.INVITATION_REMINDED, subject=user.email)
+
+
 def update_user(request: HttpRequest, actor: User, user: User, **changes: Any) -> User:
     """Change a member's name, attributes or active flag; deactivating signs them out everywhere."""
     if unknown := set(changes) - {"full_name", "attributes", "is_active"}:
@@ -309,5 +318,65 @@ def deactivate_user(request: HttpRequest, actor: User, user: User) -> User:
         revoked = revoke_sessions(user, reason="deactivated")
         record_security_event(
             request, AuditEventType.USER_DEACTIVATED, actor=actor, subject=user.email, sessions_revoked=revoked
+        )
+    return user
+
+
+# Members the platform manages: the control plane decides who belongs to the workspace (its
+# member.* events); these actions mirror that here. The platform is the actor, so there is no
+# request and no acting user, and its decision is not second-guessed by a member's permissions.
+
+
+class UnknownRole(LookupError):
+    pass
+
+
+def sync_member(email: str, *, role_slug: str, full_name: str = "") -> User:
+    """Make `email` an active member with the role `role_slug` (create, reactivate or re-role).
+
+    Idempotent: the same event applied twice changes nothing the second time.
+    """
+    email = normalize_email(email)
+    with transaction.atomic():
+        role = Role.objects.select_for_update().filter(slug=role_slug).first()
+        if role is None:
+            raise UnknownRole(f"this store has no role {role_slug!r}")
+        user = User.objects.select_for_update().filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, None, full_name=full_name, role=role)
+            record_security_event(None, AuditEventType.USER_INVITED, subject=email, role=role.slug, source="platform")
+            return user
+        changed = []
+        if not user.is_active:
+            user.is_active = True
+            changed.append("is_active")
+        previous = user.role.slug if user.role is not None else None
+        if user.role_id != role.pk:
+            user.role = role
+            changed.append("role")
+        if changed:
+            user.save(update_fields=changed)
+        if "role" in changed:
+            record_security_event(
+                None, AuditEventType.ROLE_ASSIGNED, subject=email, previous=previous, role=role.slug, source="platform"
+            )
+        if "is_active" in changed:
+            record_security_event(
+                None, AuditEventType.USER_UPDATED, subject=email, fields=["is_active"], source="platform"
+            )
+    return user
+
+
+def remove_member(email: str) -> User | None:
+    """Deactivate a member the platform removed and end their sessions; None if they were never here."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(email=normalize_email(email)).first()
+        if user is None or not user.is_active:
+            return user
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        revoked = revoke_sessions(user, reason="removed_by_platform")
+        record_security_event(
+            None, AuditEventType.USER_DEACTIVATED, subject=user.email, sessions_revoked=revoked, source="platform"
         )
     return user

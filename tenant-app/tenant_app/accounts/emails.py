@@ -52,28 +52,42 @@ def user_from_link(uid: str, token: str, tokens: PasswordResetTokenGenerator) ->
     return user if tokens.check_token(user, token) else None
 
 
-def _link(request: HttpRequest, path: str, user: User, tokens: PasswordResetTokenGenerator) -> str:
+def _origin(request: HttpRequest) -> str:
+    """The store's origin as the person reached it: links lead back to the same host."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _link(origin: str, path: str, user: User, tokens: PasswordResetTokenGenerator) -> str:
     query = urlencode({"uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": tokens.make_token(user)})
-    return f"{request.scheme}://{request.get_host()}{path}?{query}"
+    return f"{origin}{path}?{query}"
 
 
-def _send(request: HttpRequest, user: User, template: str, subject: str, **context: Any) -> None:
-    context = {"user": user, "store": request.get_host().split(":")[0], **context}
+def _send(origin: str, user: User, template: str, subject: str, **context: Any) -> None:
+    context = {"user": user, "store": origin.partition("://")[2].split(":")[0], **context}
     send_after_commit(
         Email(to=user.email, subject=subject, text=render_to_string(f"accounts/email/{template}.txt", context))
     )
 
 
 def send_verification(request: HttpRequest, user: User) -> None:
-    link = _link(request, settings.ACCOUNTS_LINK_PATHS["verify_email"], user, verification_tokens)
-    _send(request, user, "verify_email", "Confirm your email address", link=link)
+    origin = _origin(request)
+    link = _link(origin, settings.ACCOUNTS_LINK_PATHS["verify_email"], user, verification_tokens)
+    _send(origin, user, "verify_email", "Confirm your email address", link=link)
 
 
 def send_password_reset(request: HttpRequest, user: User) -> None:
-    link = _link(request, settings.ACCOUNTS_LINK_PATHS["reset_password"], user, password_tokens)
-    _send(request, user, "reset_password", "Reset your password", link=link)
+    origin = _origin(request)
+    link = _link(origin, settings.ACCOUNTS_LINK_PATHS["reset_password"], user, password_tokens)
+    _send(origin, user, "reset_password", "Reset your password", link=link)
 
 
 def send_invitation(request: HttpRequest, user: User, invited_by: User) -> None:
-    link = _link(request, settings.ACCOUNTS_LINK_PATHS["accept_invitation"], user, password_tokens)
-    _send(request, user, "invitation", "You are invited", link=link, invited_by=invited_by)
+    origin = _origin(request)
+    link = _link(origin, settings.ACCOUNTS_LINK_PATHS["accept_invitation"], user, password_tokens)
+    _send(origin, user, "invitation", "You are invited", link=link, invited_by=invited_by)
+
+
+def send_invitation_reminder(origin: str, user: User) -> None:
+    """The invitation again, with a fresh link, from work that has no request (a scheduled task)."""
+    link = _link(origin, settings.ACCOUNTS_LINK_PATHS["accept_invitation"], user, password_tokens)
+    _send(origin, user, "invitation_reminder", "Your invitation is waiting", link=link)
