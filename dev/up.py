@@ -1,9 +1,10 @@
-"""Run Tenantry locally: migrate, then serve the control plane and the tenant app.
+"""Run Tenantry locally: migrate, then serve the control plane and the tenant app with their workers.
 
     make up        (or: python dev/up.py after `python dev/services.py`)
 
-Each web process listens on a free port (or CONTROL_PLANE_PORT / TENANT_APP_PORT) and
-logs JSON lines to this terminal. Ctrl-C stops every child.
+Each web process listens on a free port (or CONTROL_PLANE_PORT / TENANT_APP_PORT); next to
+them run each database's outbox relay, the event consumers, and the tenant app's Celery
+worker and beat. Every process logs JSON lines to this terminal. Ctrl-C stops every child.
 """
 
 from __future__ import annotations
@@ -40,6 +41,34 @@ COMPONENTS = [
     Component("control plane", "platform", "control_plane", "control-plane", "CONTROL_PLANE_PORT", "CONTROL_PLANE_DB"),
     Component("tenant app", "tenant-app", "tenant_app", "tenant-app", "TENANT_APP_PORT", "TENANT_APP_DB"),
 ]
+
+
+@dataclass(frozen=True)
+class Worker:
+    title: str
+    component: Component
+    command: tuple[str, ...]  # after the Python interpreter, run in the component's folder
+
+
+CONTROL_PLANE, TENANT_APP = COMPONENTS
+WORKERS = [
+    Worker("control-plane relay", CONTROL_PLANE, ("manage.py", "relay_events")),
+    Worker("usage consumer", CONTROL_PLANE, ("manage.py", "consume_events", "usage")),
+    Worker("tenant-app relay", TENANT_APP, ("manage.py", "relay_events")),
+    Worker("member consumer", TENANT_APP, ("manage.py", "consume_events", "members")),
+    Worker("celery worker", TENANT_APP, ("-m", "celery", "-A", "tenant_app", "worker", "--pool", "threads",
+                                          "--concurrency", "4", "--loglevel", "INFO")),
+    Worker("celery beat", TENANT_APP, ("-m", "celery", "-A", "tenant_app", "beat", "--loglevel", "INFO")),
+]  # fmt: skip
+
+
+def ensure_events_exchange(env: dict[str, str]) -> None:
+    """The platform vhost and `tenantry.events`, which relays publish to and consumers read."""
+    from tenantry_kernel.provisioning.broker import BrokerAdmin, ensure_platform_exchange
+
+    admin_url = env.get("TENANTRY_BROKER_ADMIN_URL", "http://guest:guest@127.0.0.1:15672")
+    with BrokerAdmin.from_url(admin_url) as admin:
+        ensure_platform_exchange(admin)
 
 
 def free_port() -> int:
@@ -81,14 +110,19 @@ def main() -> int:
             check=True,
         )
 
+    print("up: ensuring the events exchange", flush=True)
+    ensure_events_exchange(env)
+
     children: list[tuple[Component, int, subprocess.Popen[bytes]]] = []
+    workers: list[tuple[Worker, subprocess.Popen[bytes]]] = []
 
     def stop(signum: int | None = None, frame: FrameType | None = None) -> None:
-        for _, _, child in children:
+        processes = [child for _, _, child in children] + [process for _, process in workers]
+        for child in processes:
             if child.poll() is None:
                 os.killpg(child.pid, signal.SIGTERM)
         deadline = time.monotonic() + 10
-        for _, _, child in children:
+        for child in processes:
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -125,15 +159,26 @@ def main() -> int:
                     stop()
                     return 1
                 time.sleep(0.2)
+        for worker in WORKERS:
+            process = subprocess.Popen(
+                [python, *worker.command],
+                cwd=ROOT / worker.component.directory,
+                env=worker.component.environment(env),
+                start_new_session=True,
+            )
+            workers.append((worker, process))
         print("\nTenantry is running (Ctrl-C stops it):", flush=True)
         for component, port, _ in children:
             ready = answers(f"http://127.0.0.1:{port}/readyz")
             print(f"  {component.title:14} http://localhost:{port}/   readyz: {ready}", flush=True)
+        print(f"  {'and':14} {', '.join(worker.title for worker in WORKERS)}", flush=True)
         print(flush=True)
         while True:
-            for component, _, child in children:
+            running = [(component.title, child) for component, _, child in children]
+            running += [(worker.title, process) for worker, process in workers]
+            for title, child in running:
                 if child.poll() is not None:
-                    print(f"up: the {component.title} exited with {child.returncode}; stopping", file=sys.stderr)
+                    print(f"up: the {title} exited with {child.returncode}; stopping", file=sys.stderr)
                     stop()
                     return 1
             time.sleep(0.5)
