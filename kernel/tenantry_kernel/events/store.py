@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from django.db import IntegrityError, transaction
@@ -50,10 +51,11 @@ class RecordedEvent:
     type: str
     data: dict[str, Any]
     metadata: dict[str, Any]
+    recorded_at: datetime | None = None
 
     @classmethod
     def of(cls, row: StoredEvent) -> RecordedEvent:
-        return cls(row.stream_id, row.version, row.position, row.type, row.data, row.metadata)
+        return cls(row.stream_id, row.version, row.position, row.type, row.data, row.metadata, row.recorded_at)
 
 
 def append(stream_id: str, events: Sequence[NewEvent], expected_version: int) -> list[RecordedEvent]:
@@ -90,7 +92,13 @@ def read_stream(stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
 
 
 def read_all(prefix: str = "", batch_size: int = 1000) -> Iterator[RecordedEvent]:
-    """Every event (of streams starting with `prefix`) in the order they were recorded, in batches."""
+    """Every event (of streams starting with `prefix`) in the order they were recorded, in batches.
+
+    Positions are taken at insert, not at commit: a reader running beside writers may see
+    position 12 before a slower transaction commits 11. Read inside one transaction (as
+    `Projection.replay` does) for a complete history; a catch-up subscription would need a
+    commit-ordered feed instead (e.g. the outbox).
+    """
     after = 0
     while True:
         query = StoredEvent.objects.filter(position__gt=after)
