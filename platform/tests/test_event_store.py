@@ -116,3 +116,22 @@ def test_the_store_refuses_payloads_its_readers_cannot_read() -> None:
         append("billing-acme", [NewEvent("billing.charged", bad)], expected_version=0)
     assert not StoredEvent.objects.exists()
     assert not Snapshot.objects.exists()
+
+
+def test_prune_inbox_forgets_only_what_no_redelivery_can_still_bring() -> None:
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tenantry_kernel.events.models import InboxEvent
+
+    InboxEvent.objects.create(consumer="usage", event_id="old", event_type="usage.reported")
+    InboxEvent.objects.create(consumer="usage", event_id="new", event_type="usage.reported")
+    InboxEvent.objects.filter(event_id="old").update(handled_at=timezone.now() - timedelta(days=31))
+
+    call_command("prune_inbox", "--days", "30")
+
+    assert list(InboxEvent.objects.values_list("event_id", flat=True)) == ["new"]
+    with pytest.raises(SystemExit):
+        call_command("prune_inbox", "--days", "0")

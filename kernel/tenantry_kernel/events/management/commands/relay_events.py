@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from tenantry_kernel.events.relay import Relay
 from tenantry_kernel.events.settings import database_dsn
+from tenantry_kernel.metrics import serve_metrics
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--sweep-interval", type=float, default=2.0, help="seconds between full sweeps")
         parser.add_argument("--schema", action="append", dest="schemas", help="only these schemas (repeatable)")
+        parser.add_argument("--metrics-port", type=int, default=0, help="serve Prometheus metrics on this port")
 
     def handle(self, *args: Any, **options: Any) -> None:
         relay = Relay(
@@ -30,6 +32,8 @@ class Command(BaseCommand):
             sweep_interval=options["sweep_interval"],
             schemas=options["schemas"],
         )
+        if options["metrics_port"]:
+            serve_metrics(options["metrics_port"])
         if options["once"]:
             published = asyncio.run(_once(relay))
             self.stdout.write(f"published {published} events")
