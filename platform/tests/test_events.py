@@ -313,3 +313,25 @@ def test_replaying_the_billing_ledger_equals_the_live_projection(tenant: str) ->
     assert loaded is not None
     assert loaded.version == 63
     assert loaded.usage == {"orders": 12}
+
+
+def test_the_consumer_works_inside_the_trace_of_the_change_that_emitted(
+    tenant: str, make_subscription: MakeSubscription
+) -> None:
+    from opentelemetry import trace
+
+    seen: list[int] = []
+
+    def tracing(event: Event) -> None:
+        seen.append(trace.get_current_span().get_span_context().trace_id)
+
+    subscription = make_subscription(tracing)
+    with trace.get_tracer("test").start_as_current_span("signup request") as span:
+        report_usage(tenant, 1)
+        emitting_trace = span.get_span_context().trace_id
+    relay_once(relay_for_public())
+    with running_consumer(subscription, BROKER_URL):
+        wait_until(lambda: bool(seen), what="the event handled")
+
+    assert seen == [emitting_trace]
+    assert emitting_trace != 0
