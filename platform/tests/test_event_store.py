@@ -121,7 +121,7 @@ def test_the_store_refuses_payloads_its_readers_cannot_read() -> None:
 def test_prune_inbox_forgets_only_what_no_redelivery_can_still_bring() -> None:
     from datetime import timedelta
 
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
     from django.utils import timezone
 
     from tenantry_kernel.events.models import InboxEvent
@@ -133,5 +133,5 @@ def test_prune_inbox_forgets_only_what_no_redelivery_can_still_bring() -> None:
     call_command("prune_inbox", "--days", "30")
 
     assert list(InboxEvent.objects.values_list("event_id", flat=True)) == ["new"]
-    with pytest.raises(SystemExit):
+    with pytest.raises(CommandError, match="at least a day"):
         call_command("prune_inbox", "--days", "0")

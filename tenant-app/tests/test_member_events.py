@@ -160,3 +160,26 @@ def test_the_relay_publishes_each_store_outbox_under_its_tenant_routing_key(
     for tenant in (alpha, bravo):
         with as_tenant(tenant.slug):
             assert not OutboxEvent.objects.exists()
+
+
+def test_the_nightly_prune_forgets_only_old_handled_ids_of_its_own_tenant(
+    shard: tuple[str, list[ShardTenant]],
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tenant_app.schedules.tasks import prune_event_inbox
+
+    _, (alpha, bravo) = shard
+    for tenant in (alpha, bravo):
+        with as_tenant(tenant.slug):
+            InboxEvent.objects.create(consumer="members", event_id="old", event_type="member.invited")
+            InboxEvent.objects.create(consumer="members", event_id="new", event_type="member.invited")
+            InboxEvent.objects.filter(event_id="old").update(handled_at=timezone.now() - dt.timedelta(days=45))
+
+    with as_tenant(alpha.slug):
+        assert prune_event_inbox.run(tz="UTC") == 1
+        assert list(InboxEvent.objects.values_list("event_id", flat=True)) == ["new"]
+    with as_tenant(bravo.slug):
+        assert InboxEvent.objects.count() == 2

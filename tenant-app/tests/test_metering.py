@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from tenant_app.metering.actions import last_full_hour, report_usage
 from tenant_app.metering.models import UsageReport
+from tenant_app.metering.tasks import report_last_hour
+from tenant_app.schedules.actions import ensure_tenant_schedules
 from tenant_app.tenancy.context import as_tenant
 
 from .conftest import ShardTenant
@@ -60,6 +64,22 @@ def test_a_store_reports_each_metric_of_a_period_once_in_its_own_outbox(
         assert {str(report.event_id) for report in UsageReport.objects.all()} == {body["id"] for body in usage}
     with as_tenant(bravo.slug):
         assert not UsageReport.objects.exists()
+
+
+def test_the_usage_schedule_runs_the_report_as_its_tenant_with_the_arguments_beat_sends(
+    shard: tuple[str, list[ShardTenant]],
+) -> None:
+    _, (alpha, _bravo) = shard
+    ensure_tenant_schedules(alpha.slug)
+    entry = PeriodicTask.objects.get(name=f"{alpha.slug}:usage-report")
+
+    with as_tenant(alpha.slug):
+        made = report_last_hour.run(**json.loads(entry.kwargs))
+        again = report_last_hour.run(**json.loads(entry.kwargs))
+
+    assert entry.task == report_last_hour.name
+    assert json.loads(entry.headers) == {"tenantry_tenant": alpha.slug}
+    assert (made, again) == (2, 0)
 
 
 def test_the_hourly_period_is_the_last_full_hour_in_utc() -> None:

@@ -40,6 +40,18 @@ class InboxEvent(models.Model):
         return f"{self.consumer} {self.event_id}"
 
 
+def prune_inbox(days: int = 30) -> int:
+    """Forget handled event ids older than `days` (far past any redelivery or retry); the count deleted."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if days < 1:
+        raise ValueError("keep handled ids at least a day: a redelivery may still come")
+    deleted, _ = InboxEvent.objects.filter(handled_at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted
+
+
 class StoredEvent(models.Model):
     position = models.BigAutoField(primary_key=True)
     stream_id = models.CharField(max_length=200)

@@ -73,6 +73,12 @@ def default_schedules() -> tuple[TenantSchedule, ...]:
             description="Last hour's usage, reported to the platform's billing ledger (usage.reported)",
             cron=settings.SCHEDULES_USAGE_REPORT_CRON,
         ),
+        TenantSchedule(
+            key="prune-inbox",
+            task="tenantry.schedules.prune_inbox",
+            description="Forget event ids the tenant's consumers handled long ago",
+            cron=settings.SCHEDULES_PRUNE_INBOX_CRON,
+        ),
     )
 
 

@@ -7,9 +7,11 @@ shard-wide sync runs as the service.
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from tenant_app.schedules import actions
 from tenantry_kernel.celery import transient_retries
+from tenantry_kernel.events.models import prune_inbox
 
 
 @shared_task(name="tenantry.schedules.nightly_activity_report", **transient_retries())
@@ -22,6 +24,12 @@ def nightly_activity_report(tz: str = actions.DEFAULT_TIMEZONE) -> int:
 def remind_pending_invitations(tz: str = actions.DEFAULT_TIMEZONE) -> int:
     """Invitations reminded in this run."""
     return actions.remind_pending_invitations()
+
+
+@shared_task(name="tenantry.schedules.prune_inbox", **transient_retries())
+def prune_event_inbox(tz: str = actions.DEFAULT_TIMEZONE) -> int:
+    """Handled event ids of this tenant's consumers older than EVENTS_INBOX_RETENTION_DAYS, deleted."""
+    return prune_inbox(settings.EVENTS_INBOX_RETENTION_DAYS)
 
 
 @shared_task(name="tenantry.schedules.sync_tenant_schedules", **transient_retries())

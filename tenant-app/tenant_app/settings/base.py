@@ -66,6 +66,9 @@ SCHEDULES_NIGHTLY_REPORT_CRON = env.str("SCHEDULES_NIGHTLY_REPORT_CRON", default
 SCHEDULES_INVITATION_REMINDER_CRON = env.str("SCHEDULES_INVITATION_REMINDER_CRON", default="0 9 * * *")
 # The hourly usage report (tenant_app.metering) at minute 5, once the hour before is complete.
 SCHEDULES_USAGE_REPORT_CRON = env.str("SCHEDULES_USAGE_REPORT_CRON", default="5 * * * *")
+# Handled event ids (tenantry_inbox) are kept this long: far past any redelivery or retry.
+SCHEDULES_PRUNE_INBOX_CRON = env.str("SCHEDULES_PRUNE_INBOX_CRON", default="40 3 * * *")
+EVENTS_INBOX_RETENTION_DAYS = env.int("EVENTS_INBOX_RETENTION_DAYS", default=30)
 # Invitations not accepted after this many days are reminded once; older ones than the second are left alone.
 SCHEDULES_INVITATION_REMINDER_AFTER_DAYS = env.int("SCHEDULES_INVITATION_REMINDER_AFTER_DAYS", default=2)
 SCHEDULES_INVITATION_REMINDER_WITHIN_DAYS = env.int("SCHEDULES_INVITATION_REMINDER_WITHIN_DAYS", default=14)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tenantry_kernel.events.models import InboxEvent
+from tenantry_kernel.events.models import prune_inbox
 
 
 class Command(BaseCommand):
@@ -18,9 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["days"] < 1:
-            self.stderr.write("--days must be at least 1: a redelivery may still come")
-            raise SystemExit(2)
-        cutoff = timezone.now() - timedelta(days=options["days"])
-        deleted, _ = InboxEvent.objects.filter(handled_at__lt=cutoff).delete()
-        self.stdout.write(f"deleted {deleted} inbox entries handled before {cutoff:%Y-%m-%d %H:%M}")
+        try:
+            deleted = prune_inbox(options["days"])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"deleted {deleted} inbox entries handled more than {options['days']} days ago")
