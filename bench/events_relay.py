@@ -142,6 +142,7 @@ def measure_latency(rate: float, samples: int) -> list[float]:
 
     django.setup()
     from tenantry_kernel.events.consumer import Subscription
+    from tenantry_kernel.events.envelope import Event
     from tenantry_kernel.events.outbox import emit
     from tenantry_kernel.events.relay import Relay
     from tenantry_kernel.events.settings import database_dsn
@@ -151,8 +152,8 @@ def measure_latency(rate: float, samples: int) -> list[float]:
     handled: dict[str, float] = {}
     done = threading.Event()
 
-    def on_usage(event: object) -> None:
-        event_id = event.id  # type: ignore[attr-defined]
+    def on_usage(event: Event) -> None:
+        event_id = event.id
         transaction.on_commit(lambda: handled.__setitem__(event_id, time.perf_counter()))
         if len(handled) + 1 >= samples:
             transaction.on_commit(done.set)

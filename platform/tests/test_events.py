@@ -70,13 +70,16 @@ def make_subscription(tenant: str) -> Iterator[Callable[..., Subscription]]:
     ensure_events_exchange()
     made: list[Subscription] = []
 
-    def make(handler: Callable[[Event], None] = on_usage_reported, **options: object) -> Subscription:
+    def make(
+        handler: Callable[[Event], None] = on_usage_reported, retry_delays: tuple[float, ...] | None = None
+    ) -> Subscription:
         subscription = Subscription(
             name=f"test.usage.{secrets.token_hex(4)}",
             bindings=[f"{tenant}.usage.reported"],
             handlers={"usage.reported": handler},
-            **options,  # type: ignore[arg-type]  # test knobs: retry_delays, prefetch
         )
+        if retry_delays is not None:
+            subscription.retry_delays = retry_delays
         with kombu.Connection(BROKER_URL) as conn:
             EventConsumer(subscription, BROKER_URL).declare(conn.channel())  # bound before anything is published
         made.append(subscription)

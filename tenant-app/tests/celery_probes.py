@@ -7,6 +7,7 @@ Worker processes load this module with `--include tests.celery_probes`.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -14,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from django.db import connection
 from tenant_app import celery_app
 from tenantry_kernel.celery import transient_retries
 from tenantry_kernel.context import current_tenant
+from tenantry_kernel.testing import wait_until as kernel_wait_until
 
 TENANT_APP_DIR = Path(__file__).resolve().parents[1]
 
@@ -82,13 +84,8 @@ def forget(prefix: str) -> None:
         client.delete(key)
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 60, what: str = "the condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    raise TimeoutError(f"waited {timeout} s for {what}")
+# Worker and beat processes start slowly on a busy machine: a longer default wait than the kernel's.
+wait_until = functools.partial(kernel_wait_until, timeout=60)
 
 
 @dataclass

@@ -36,6 +36,18 @@ class ShardTenant:
         return Route(self.host, self.slug, schema_name(self.slug), role_name(self.slug), False)
 
 
+def served_database_env() -> dict[str, str]:
+    """Environment that points a served tenant-app process at this test run's database."""
+    params = connection.settings_dict
+    return {
+        "DATABASE_URL": "",
+        "PGHOST": str(params["HOST"] or "127.0.0.1"),
+        "PGPORT": str(params["PORT"] or 5432),
+        "PGUSER": str(params["USER"] or "postgres"),
+        "PGDATABASE": str(params["NAME"]),
+    }
+
+
 @functools.cache
 def template_runner(admin_dsn: str) -> database.TemplateCloneRunner:
     """Migrates a template schema once per test database, then clones it (as the operator provisions, ~0.1 s)."""

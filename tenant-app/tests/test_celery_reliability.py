@@ -141,7 +141,7 @@ def test_retries_stop_after_max_retries(shard: tuple[str, list[ShardTenant]], wo
 
     # then it is attempted 1 + max_retries times and then given up.
     wait_until(lambda: len(records(keys)) >= 1 + flaky.max_retries, timeout=90, what="every attempt")
-    with pytest.raises(TimeoutError):
+    with pytest.raises(AssertionError, match="one attempt too many did not happen"):
         wait_until(lambda: len(records(keys)) > 1 + flaky.max_retries, timeout=3, what="one attempt too many")
     assert store().get(f"{keys}:done") is None
 

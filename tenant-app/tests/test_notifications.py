@@ -40,7 +40,7 @@ from tenant_app.notifications.models import Notification
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.testing import ServedApp, serve_app
 
-from .conftest import ShardTenant
+from .conftest import ShardTenant, served_database_env
 
 SUBPROTOCOL = "tenantry.notifications.v1"
 SETTINGS = "tenant_app.settings.test"
@@ -54,13 +54,8 @@ QUIET = 0.5  # seconds of silence that show nothing else is queued
 @pytest.fixture(scope="module")
 def served(django_db_setup: None) -> Iterator[ServedApp]:
     """The tenant app under uvicorn on the test database, for this module's live tests."""
-    params = connection.settings_dict
     env = {
-        "DATABASE_URL": "",
-        "PGHOST": str(params["HOST"] or "127.0.0.1"),
-        "PGPORT": str(params["PORT"] or 5432),
-        "PGUSER": str(params["USER"] or "postgres"),
-        "PGDATABASE": str(params["NAME"]),
+        **served_database_env(),
         "API_RATE_PER_USER": "100000/min",
         "API_RATE_PER_TENANT": "100000/min",
         "NOTIFICATIONS_SSE_HEARTBEAT": "0.5",

@@ -16,14 +16,13 @@ from pathlib import Path
 import pytest
 import requests
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from tenant_app import celery_app
 from tenant_app.access.models import Role
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.testing import ServedApp, delete_queue, serve_app
 
-from .conftest import ShardTenant
+from .conftest import ShardTenant, served_database_env
 
 TENANT_APP = Path(__file__).resolve().parents[1]
 SETTINGS = "tenant_app.settings.test"
@@ -36,13 +35,8 @@ ONE_SESSION = r"/sessions/\{"
 
 @pytest.fixture
 def served(shard: tuple[str, list[ShardTenant]]) -> Iterator[ServedApp]:
-    params = connection.settings_dict
     env = {
-        "DATABASE_URL": "",
-        "PGHOST": str(params["HOST"] or "127.0.0.1"),
-        "PGPORT": str(params["PORT"] or 5432),
-        "PGUSER": str(params["USER"] or "postgres"),
-        "PGDATABASE": str(params["NAME"]),
+        **served_database_env(),
         # Budgets are tested elsewhere; here they would only turn later calls into 429s.
         "API_RATE_PER_USER": "100000/min",
         "API_RATE_PER_TENANT": "100000/min",

@@ -111,11 +111,12 @@ def delete_queue(celery_app: Any, queue: str) -> None:
         connection.default_channel.queue_delete(queue)
 
 
-def wait_until(condition: Any, timeout: float = 30.0, what: str = "the condition") -> None:
-    """Poll `condition()` until it is true; fail the test saying `what` did not happen in time."""
+def wait_until(condition: Any, timeout: float = 30.0, what: str = "the condition") -> Any:
+    """Poll `condition()` until it returns something true, and return that; else fail the test saying
+    `what` did not happen in time (an AssertionError)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return
+        if result := condition():
+            return result
         time.sleep(0.05)
     raise AssertionError(f"{what} did not happen within {timeout}s")
