@@ -17,6 +17,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from tenantry_kernel.provisioning.plans import PlanName
+
 _NAME = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 
 
@@ -116,6 +118,8 @@ _MONEY = _object(
 )
 _TEXT = {"type": "string", "maxLength": 20000}
 _NAME_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
+_PLANS = tuple(plan.value for plan in PlanName)
+_STATES = ("pending", "provisioning", "ready", "suspended", "deleting", "deleted", "failed")
 
 _PRODUCT = {
     "product_id": _ID,
@@ -205,6 +209,25 @@ for _event_type in (
         "order.cancelled", 1, "An order was cancelled before fulfilment.",
         _object({"order_id": _ID, "reason": {"type": "string", "maxLength": 500}}),
         producer="tenant-app",
+    ),
+    # Tenant lifecycle: the control plane's record of each tenant (global search keeps its directory from these).
+    EventType(
+        "tenant.state_changed", 1,
+        "A tenant moved through its lifecycle (pending, provisioning, ready, suspended, deleting, deleted).",
+        _object(
+            {"name": _NAME_TEXT, "plan": {"type": "string", "enum": list(_PLANS)},
+             "from_state": {"type": "string", "enum": list(_STATES)},
+             "to_state": {"type": "string", "enum": list(_STATES)},
+             "reason": {"type": "string", "maxLength": 500}},
+            {"url": {"type": "string", "maxLength": 500}},
+        ),
+        producer="control-plane", consumers=("control-plane",),
+    ),
+    EventType(
+        "tenant.plan_changed", 1, "A tenant's plan changed (upgrade, downgrade); limits follow the plan.",
+        _object({"from_plan": {"type": "string", "enum": list(_PLANS)},
+                 "to_plan": {"type": "string", "enum": list(_PLANS)}}),
+        producer="control-plane", consumers=("control-plane",),
     ),
     # Billing ledger: the control plane's account of what each tenant owes (event-sourced; `billing-<tenant>`).
     EventType(

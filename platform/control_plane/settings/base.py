@@ -6,6 +6,7 @@ from tenantry_kernel.web.settings import *  # noqa: F403
 from tenantry_kernel.web.settings import (
     DJANGO_APPS,
     KERNEL_APPS,
+    REST_FRAMEWORK,
     cache_settings,
     database_settings,
     env,
@@ -15,7 +16,16 @@ from tenantry_kernel.web.settings import (
 SERVICE_NAME = "control-plane"
 BASE_DIR = Path(__file__).resolve().parents[2]
 
-INSTALLED_APPS = [*DJANGO_APPS, *KERNEL_APPS, "control_plane.billing"]
+# One app per concern; each adds itself here (and its routes in control_plane/urls.py).
+INSTALLED_APPS = [
+    *DJANGO_APPS,
+    *KERNEL_APPS,
+    "control_plane.accounts",
+    "control_plane.audit",
+    "control_plane.tenants",
+    "control_plane.billing",
+]
+AUTH_USER_MODEL = "accounts.User"
 
 # Event consumers of the control plane (`manage.py consume_events NAME`).
 EVENT_CONSUMERS = {"usage": "control_plane.billing.events.usage_subscription"}
@@ -28,3 +38,9 @@ DATABASES = database_settings(default_name="tenantry_platform")
 CACHES = cache_settings(key_prefix="cp")
 LOGGING = logging_config(SERVICE_NAME)
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "EXCEPTION_HANDLER": "tenantry_kernel.web.errors.api_exception_handler",
+}

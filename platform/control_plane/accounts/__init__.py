@@ -1,0 +1,1 @@
+"""Portal users: tenant owners, their admin and billing members, and platform staff."""

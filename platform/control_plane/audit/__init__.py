@@ -1,0 +1,1 @@
+"""The control plane's audit log: who changed what, from where; append-only through `actions.record`."""
