@@ -37,11 +37,11 @@ import psycopg
 import requests
 from psycopg import sql
 
-from tenant_operator.emulator import EmulatorThread
 from tenant_operator.kube import Kube, KubeConfig
 from tenantry_kernel.provisioning.broker import PLATFORM_VHOST, BrokerAdmin, delete_tenant_broker
 from tenantry_kernel.provisioning.database import TEMPLATE_ROLE
 from tenantry_kernel.provisioning.naming import role_name
+from tenantry_kernel.testing.kubernetes import EmulatorThread
 
 REPO = Path(__file__).resolve().parents[1]
 SYSTEM_NAMESPACE = "tenantry-system"

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -98,6 +99,38 @@ def answers(url: str) -> int | None:
         return None
 
 
+_OUTPUT = threading.Lock()
+
+
+def stream_prefixed(title: str, process: subprocess.Popen[bytes]) -> threading.Thread:
+    """Copy a child's output to ours line by line, each line prefixed with the service, in one stream."""
+    prefix = f"{title:>20} | ".encode()
+
+    def copy() -> None:
+        assert process.stdout is not None  # start() opens it as a pipe
+        for line in process.stdout:
+            with _OUTPUT:
+                sys.stdout.buffer.write(prefix + line)
+                sys.stdout.buffer.flush()
+
+    thread = threading.Thread(target=copy, name=f"log {title}", daemon=True)
+    thread.start()
+    return thread
+
+
+def start(title: str, command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # we forward Ctrl-C ourselves, once
+    )
+    stream_prefixed(title, process)
+    return process
+
+
 def main() -> int:
     env = {**os.environ, **load_env(), "PYTHONUNBUFFERED": "1"}
     python = sys.executable
@@ -135,21 +168,13 @@ def main() -> int:
     try:
         for component in COMPONENTS:
             port = choose_port(component)
-            child = subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "tenantry_kernel.serve",
-                    f"{component.package}.asgi:application",
-                    "--service",
-                    component.service,
-                    "--port",
-                    str(port),
-                ],
-                cwd=ROOT / component.directory,
-                env=component.environment(env),
-                start_new_session=True,  # we forward Ctrl-C ourselves, once
-            )
+            child = start(
+                component.service,
+                [python, "-m", "tenantry_kernel.serve", f"{component.package}.asgi:application",
+                 "--service", component.service, "--port", str(port)],
+                ROOT / component.directory,
+                component.environment(env),
+            )  # fmt: skip
             children.append((component, port, child))
         for component, port, child in children:
             deadline = time.monotonic() + 60
@@ -160,12 +185,10 @@ def main() -> int:
                     return 1
                 time.sleep(0.2)
         for worker in WORKERS:
-            process = subprocess.Popen(
-                [python, *worker.command],
-                cwd=ROOT / worker.component.directory,
-                env=worker.component.environment(env),
-                start_new_session=True,
-            )
+            process = start(
+                worker.title, [python, *worker.command], ROOT / worker.component.directory,
+                worker.component.environment(env),
+            )  # fmt: skip
             workers.append((worker, process))
         print("\nTenantry is running (Ctrl-C stops it):", flush=True)
         for component, port, _ in children:

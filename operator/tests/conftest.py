@@ -28,11 +28,11 @@ import kopf
 
 from tenant_operator import handlers
 from tenant_operator.config import OperatorConfig
-from tenant_operator.emulator import EmulatorThread
 from tenant_operator.kube import Kube, KubeConfig
 from tenant_operator.reconcile import OperatorContext
 from tenantry_kernel.provisioning import broker as broker_lib
 from tenantry_kernel.provisioning import database as database_lib
+from tenantry_kernel.testing.kubernetes import EmulatorThread
 
 # The handlers registered at import time: kopf's default registry may be replaced later.
 REGISTRY = kopf.get_default_registry()

@@ -1,11 +1,17 @@
 """URL routes of the Tenantry control plane."""
 
-from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from control_plane import admin_site
 from tenantry_kernel.web.views import service_index
 
 urlpatterns = [
     path("", service_index, name="service-index"),
-    path("admin/", admin.site.urls),
+    path("admin/", admin_site.site.urls),
+    path("api/v1/auth/", include("control_plane.accounts.api.urls")),
+    path("o/", include("control_plane.oidc.urls")),
+    path("api/v1/", include("control_plane.signup.api.urls")),
+    path("api/v1/", include("control_plane.tenants.api.urls")),
+    path("api/v1/", include("control_plane.billing.api.urls")),
+    path("api/v1/search/", include("control_plane.search.api.urls")),
 ]

@@ -1,13 +1,18 @@
-from collections.abc import Callable
+import os
+import secrets
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from control_plane.accounts.models import User
 from control_plane.accounts.tokens import access_token_for
+from tenantry_kernel.testing import delete_queue
+from tenantry_kernel.testing.mail import MailSink, smtp_sink
 from tenantry_kernel.testing.web_contract import WebProject
 
 PASSWORD = "correct horse battery staple 42"
@@ -43,3 +48,76 @@ def api_for() -> Callable[[User | None], APIClient]:
         return api
 
     return client
+
+
+@pytest.fixture(scope="module")
+def mail_service(django_db_setup: None, django_db_blocker: Any) -> Iterator[MailSink]:
+    """Outgoing mail goes through a real Celery worker (RabbitMQ, private queue) to an SMTP sink on loopback.
+
+    One worker per test module: starting and stopping one takes seconds.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from control_plane import celery_app
+
+    queue = f"mail-test-{secrets.token_hex(4)}"
+    previous_queue = celery_app.conf.task_default_queue
+    with smtp_sink() as sink:
+        smtp = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_PORT": sink.port}
+        celery_app.conf.task_default_queue = queue
+        try:
+            with (
+                override_settings(EMAIL_HOST="127.0.0.1", **smtp),
+                # The worker's start runs Django's system checks, some of which read the database.
+                django_db_blocker.unblock(),
+                start_worker(
+                    celery_app,
+                    pool="threads",
+                    concurrency=2,
+                    queues=[queue],
+                    perform_ping_check=False,
+                    shutdown_timeout=30,
+                ),
+            ):
+                yield sink
+        finally:
+            celery_app.conf.task_default_queue = previous_queue
+            delete_queue(celery_app, queue)
+
+
+@pytest.fixture
+def mail(mail_service: MailSink) -> MailSink:
+    mail_service.messages.clear()
+    return mail_service
+
+
+# Search's contract tests run against every backend; Elasticsearch's only where ELASTICSEARCH_URL names
+# a server (none runs on the development machines). Its tests are deselected, and the run says why.
+ELASTICSEARCH_UNSET = "ELASTICSEARCH_URL is not set: the Elasticsearch backend's contract tests were deselected"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "elasticsearch: needs an Elasticsearch server at ELASTICSEARCH_URL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("ELASTICSEARCH_URL"):
+        return
+    deselected = [item for item in items if item.get_closest_marker("elasticsearch")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("elasticsearch")]
+        config.stash[_elasticsearch_deselected] = len(deselected)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if count := config.stash.get(_elasticsearch_deselected, 0):
+        terminalreporter.write_line(f"{ELASTICSEARCH_UNSET} ({count}).", yellow=True)
+
+
+_elasticsearch_deselected = pytest.StashKey[int]()
+
+
+# Billing's fixtures (localstripe on loopback, stores with members) live in tests/billing_fixtures.py;
+# importing them here registers them (hence unused), after the fixtures they build on (hence not at the top).
+from tests.billing_fixtures import localstripe_url, make_store, store_member, stripe_standin  # noqa: E402, F401

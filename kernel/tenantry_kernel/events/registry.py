@@ -153,7 +153,7 @@ for _event_type in (
     ),
     EventType(
         "catalog.product.updated", 1, "A product's name, description or price changed.", _object(_PRODUCT),
-        producer="tenant-app",
+        producer="tenant-app", consumers=("control-plane",),
     ),
     EventType(
         "catalog.product.published", 1, "A product became visible to shoppers (and to global search).",

@@ -2,3 +2,8 @@
 
 from control_plane.settings.base import *  # noqa: F403
 from tenantry_kernel.web.test_settings import *  # noqa: F403
+
+# Made-up Stripe test credentials: tests point Stripe at a localstripe on loopback, never at Stripe.
+STRIPE_SECRET_KEY = "sk_test_tenantryLocalstripeFake0001"  # noqa: S105  (made up, see above)
+STRIPE_PUBLIC_KEY = "pk_test_tenantryLocalstripeFake0001"
+STRIPE_WEBHOOK_SECRET = "whsec_tenantryLocalstripeFakeSecret01"  # noqa: S105  (made up, see above)

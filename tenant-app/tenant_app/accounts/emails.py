@@ -1,55 +1,29 @@
 """The account emails (verify address, reset password, invitation) and the one-time links in them.
 
-Links carry a uid and a token from Django's HMAC token generator: nothing is stored,
-a token expires after PASSWORD_RESET_TIMEOUT and dies as soon as what it hashes changes
-(the password, the last sign-in, the verification). The hash also covers the tenant, so
-a link never works on another store whose user happens to have the same id.
+The links and their tokens are the kernel's (tenantry_kernel.identity.links): nothing is stored, and a link never
+works on another store whose user happens to have the same id.
 """
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from tenant_app.accounts.models import User
-from tenantry_kernel.context import current_tenant
+from tenantry_kernel.identity import links
+from tenantry_kernel.identity.links import link_for, password_tokens, verification_tokens
 from tenantry_kernel.mail import Email, send_after_commit
 
-
-class _TenantBoundTokens(PasswordResetTokenGenerator):
-    def _make_hash_value(self, user: Any, timestamp: int) -> str:
-        return f"{current_tenant() or '-'}:{super()._make_hash_value(user, timestamp)}"
-
-
-class PasswordTokens(_TenantBoundTokens):
-    key_salt = "tenantry.accounts.password"
-
-
-class EmailVerificationTokens(_TenantBoundTokens):
-    key_salt = "tenantry.accounts.email-verification"
-
-    def _make_hash_value(self, user: Any, timestamp: int) -> str:
-        return f"{super()._make_hash_value(user, timestamp)}:{user.email_verified_at}"
-
-
-password_tokens = PasswordTokens()
-verification_tokens = EmailVerificationTokens()
+__all__ = ["password_tokens", "verification_tokens"]
 
 
 def user_from_link(uid: str, token: str, tokens: PasswordResetTokenGenerator) -> User | None:
     """The user a (uid, token) pair of a link belongs to, or None when it is invalid or spent."""
-    try:
-        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uid))))
-    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
-        return None
-    return user if tokens.check_token(user, token) else None
+    return cast(User | None, links.user_from_link(uid, token, tokens))
 
 
 def _origin(request: HttpRequest) -> str:
@@ -58,8 +32,7 @@ def _origin(request: HttpRequest) -> str:
 
 
 def _link(origin: str, path: str, user: User, tokens: PasswordResetTokenGenerator) -> str:
-    query = urlencode({"uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": tokens.make_token(user)})
-    return f"{origin}{path}?{query}"
+    return link_for(origin, path, user, tokens)
 
 
 def _send(origin: str, user: User, template: str, subject: str, **context: Any) -> None:

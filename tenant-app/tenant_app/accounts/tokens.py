@@ -7,8 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from tenantry_kernel.identity import tokens
+from tenantry_kernel.identity.tokens import FAMILY_CLAIM
+
+__all__ = ["FAMILY_CLAIM", "TENANT_CLAIM", "refresh_token_for", "tenant_of"]
+
 TENANT_CLAIM = "tenant"
-FAMILY_CLAIM = "fam"
 
 
 def tenant_of(request: HttpRequest) -> str:
@@ -17,8 +21,4 @@ def tenant_of(request: HttpRequest) -> str:
 
 
 def refresh_token_for(user: Any, tenant: str, family_id: str) -> RefreshToken:
-    token = RefreshToken.for_user(user)
-    # Access tokens made from it copy these claims.
-    token[TENANT_CLAIM] = tenant
-    token[FAMILY_CLAIM] = family_id
-    return token
+    return tokens.refresh_token_for(user, claim=TENANT_CLAIM, value=tenant, family_id=family_id)

@@ -10,6 +10,9 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.exceptions import NotFound
 
+from tenantry_kernel.context import current_tenant
+from tenantry_kernel.provisioning import oidc_client
+
 Protocol = Literal["oidc", "github", "facebook"]
 
 FACEBOOK_GRAPH = "https://graph.facebook.com/v23.0"
@@ -72,10 +75,17 @@ _REQUIRED["facebook"] = _REQUIRED["github"]
 _SETTABLE = {field.name for field in fields(Provider)} - {"name", "protocol"}
 
 
+# The platform registers each tenant's client with an id and secret derived from the tenant's slug
+# (tenantry_kernel.provisioning.oidc_client); this option names the key, instead of one fixed secret.
+PER_TENANT_OPTION = "client_secret_key"
+
+
 def _provider(name: str, options: Any) -> Provider:
     if name not in DEFAULTS:
         raise ImproperlyConfigured(f"SSO_PROVIDERS: unknown provider {name!r}; use one of {sorted(DEFAULTS)}.")
-    if not isinstance(options, dict) or not options.get("client_id") or not options.get("client_secret"):
+    if isinstance(options, dict) and PER_TENANT_OPTION in options:
+        options = _per_tenant_client(name, options)
+    elif not isinstance(options, dict) or not options.get("client_id") or not options.get("client_secret"):
         raise ImproperlyConfigured(f"SSO_PROVIDERS[{name!r}] needs a client_id and a client_secret.")
     if unknown := set(options) - _SETTABLE:
         raise ImproperlyConfigured(f"SSO_PROVIDERS[{name!r}]: unknown keys {sorted(unknown)}.")
@@ -85,10 +95,36 @@ def _provider(name: str, options: Any) -> Provider:
     return Provider(name=name, protocol=PROTOCOLS[name], **values)
 
 
+def _per_tenant_client(name: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The current tenant's own client at the platform: `tenant-<slug>` and HMAC(key, slug) as its secret.
+
+    Outside a tenant (`manage.py check`) there is no client to name: id and secret stay empty.
+    """
+    if name != "platform":
+        raise ImproperlyConfigured(f"SSO_PROVIDERS[{name!r}]: {PER_TENANT_OPTION} is for the platform provider only.")
+    if "client_id" in options or "client_secret" in options:
+        raise ImproperlyConfigured(
+            f"SSO_PROVIDERS[{name!r}]: give either {PER_TENANT_OPTION} (credentials per tenant) "
+            "or client_id and client_secret, not both."
+        )
+    derived = {key: value for key, value in options.items() if key != PER_TENANT_OPTION}
+    key, slug = str(options[PER_TENANT_OPTION]), current_tenant()
+    try:
+        secret = oidc_client.client_secret(key, slug or "")
+    except oidc_client.WeakClientKey as exc:
+        raise ImproperlyConfigured(f"SSO_PROVIDERS[{name!r}]: {exc}") from None
+    if slug:
+        derived |= {"client_id": oidc_client.client_id(slug), "client_secret": secret}
+    else:
+        derived |= {"client_id": "", "client_secret": ""}
+    return derived
+
+
 def configured_providers() -> dict[str, Provider]:
     """Every provider this deployment has a client for (read per call, so settings changes apply).
 
-    One platform-wide set for every tenant; per-tenant overrides would be merged in here.
+    One platform-wide set for every tenant; the platform provider's client is the current tenant's own
+    when it is configured with a `client_secret_key`.
     """
     return {name: _provider(name, options) for name, options in settings.SSO_PROVIDERS.items()}
 

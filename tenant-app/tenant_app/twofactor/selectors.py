@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
+from tenant_app.accounts.identity import identity
 from tenant_app.accounts.models import User
-from tenant_app.twofactor.models import BackupCode, Method
+from tenantry_kernel.identity import challenges, twofactor
 
 
 @dataclass(frozen=True)
@@ -20,35 +19,27 @@ class TwoFactorStatus:
 
 def has_authenticator(user: User) -> bool:
     """Whether the user has a confirmed authenticator app, which turns two-factor sign-in on."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return challenges.has_authenticator(user)
 
 
 def required_by_role(user: User) -> bool:
-    return user.role is not None and user.role.requires_two_factor
+    return identity.second_factor_required(user)
 
 
 def backup_codes_remaining(user: User) -> int:
-    return BackupCode.objects.filter(user=user, used_at__isnull=True).count()
-
-
-def _methods(enabled: bool, backup_codes: int) -> list[str]:
-    if not enabled:
-        return []
-    return [Method.TOTP, Method.BACKUP_CODE] if backup_codes else [Method.TOTP]
+    return challenges.backup_codes_remaining(identity, user)
 
 
 def methods_of(user: User) -> list[str]:
     """The ways the user can pass a challenge now (none: two-factor is off)."""
-    if not has_authenticator(user):
-        return []
-    return _methods(True, backup_codes_remaining(user))
+    return challenges.methods_of(identity, user)
 
 
 def status_of(user: User) -> TwoFactorStatus:
-    enabled, remaining = has_authenticator(user), backup_codes_remaining(user)
+    status = twofactor.status_of(identity, user)
     return TwoFactorStatus(
-        enabled=enabled,
-        methods=_methods(enabled, remaining),
-        backup_codes_remaining=remaining,
-        required_by_role=required_by_role(user),
+        enabled=status.enabled,
+        methods=status.methods,
+        backup_codes_remaining=status.backup_codes_remaining,
+        required_by_role=status.required,
     )

@@ -11,7 +11,6 @@ from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from tenant_app.accounts import actions
@@ -25,28 +24,11 @@ from tenant_app.accounts.api.serializers import (
     RegisterSerializer,
     SessionSerializer,
 )
-from tenant_app.accounts.models import RefreshFamily, User, normalize_email
-from tenant_app.accounts.tokens import FAMILY_CLAIM, tenant_of
+from tenant_app.accounts.models import RefreshFamily, User
+from tenant_app.accounts.tokens import tenant_of
 from tenant_app.api import signed_in_user
-from tenant_app.api.throttling import FixedWindowThrottle
-
-
-class AccountEmailThrottle(FixedWindowThrottle, UserRateThrottle):
-    """Mail-sending endpoints, per client address (or signed-in user)."""
-
-    scope = "account_email"
-
-
-class PerAddressThrottle(FixedWindowThrottle):
-    """The same endpoints, per target address, so no one floods one mailbox from many IPs."""
-
-    scope = "account_email_address"
-
-    def get_cache_key(self, request: Request, view: APIView) -> str | None:
-        email = request.data.get("email") if hasattr(request.data, "get") else None
-        if not isinstance(email, str) or not email:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": normalize_email(email)}
+from tenantry_kernel.identity.sessions import family_of_token
+from tenantry_kernel.identity.throttling import AccountEmailThrottle, PerAddressThrottle
 
 
 class PublicEndpoint(APIView):
@@ -56,11 +38,7 @@ class PublicEndpoint(APIView):
 
 def current_family(request: Request) -> uuid.UUID | None:
     """The session (refresh family) the request's access token belongs to."""
-    claims: Any = request.auth  # a simplejwt AccessToken after TenantJWTAuthentication
-    try:
-        return uuid.UUID(str(claims.get(FAMILY_CLAIM))) if claims is not None else None
-    except ValueError:
-        return None
+    return family_of_token(request.auth)  # a simplejwt AccessToken after TenantJWTAuthentication
 
 
 def _me(request: Request, user: User) -> Response:

@@ -7,19 +7,12 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from tenant_app.accounts import actions
 from tenant_app.accounts.api.serializers import RefreshSerializer, SignInSerializer, TokenPairSerializer
-from tenant_app.api.throttling import FixedWindowThrottle
 from tenant_app.twofactor.api.serializers import SecondFactorChallengeSerializer
-
-
-class SignInThrottle(FixedWindowThrottle, AnonRateThrottle):
-    """Password attempts per client address (the per-user lockout is the second factor's)."""
-
-    scope = "sign_in"
+from tenantry_kernel.identity.throttling import SignInThrottle
 
 
 class TokenEndpoint(APIView):

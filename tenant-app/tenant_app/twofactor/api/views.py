@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 from tenant_app.accounts.api.serializers import TokenPairSerializer
 from tenant_app.accounts.api.views import TokenEndpoint
 from tenant_app.accounts.models import User
-from tenant_app.api.throttling import FixedWindowThrottle
 from tenant_app.twofactor import actions, selectors
 from tenant_app.twofactor.api.serializers import (
     BackupCodesSerializer,
@@ -27,18 +26,7 @@ from tenant_app.twofactor.api.serializers import (
     TotpEnrolmentSerializer,
     TwoFactorStatusSerializer,
 )
-
-
-class CodeThrottle(FixedWindowThrottle):
-    """Code attempts per user, or per address before sign-in (against guessing across many users); each user's
-    lockout is the hard limit."""
-
-    scope = "two_factor"
-
-    def get_cache_key(self, request: Request, view: APIView) -> str:
-        user = request.user
-        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+from tenantry_kernel.identity.throttling import CodeThrottle
 
 
 def _valid(serializer_class: type[Any], request: Request) -> dict[str, Any]:

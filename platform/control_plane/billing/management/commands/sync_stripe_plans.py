@@ -1,0 +1,17 @@
+"""Create the paid plans' Stripe Products and Plans from `billing.plans` unless Stripe has them already."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from control_plane.billing.actions import ensure_catalogue
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ensure_catalogue()
+        self.stdout.write("Stripe plans are in place")

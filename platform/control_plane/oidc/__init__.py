@@ -1,0 +1,1 @@
+"""The platform's OpenID Connect provider (django-oauth-toolkit): tenant apps sign portal users in through it."""

@@ -1,0 +1,1 @@
+"""The public search API: full-text search and autocomplete, anonymous and throttled per IP."""

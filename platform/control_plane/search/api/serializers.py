@@ -1,0 +1,109 @@
+"""The search API's inputs (query parameters, checked with clear messages) and its answers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core import signing
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+from control_plane.search.backends.base import Hit, Suggestion
+
+MAX_QUERY_LENGTH = 200
+MAX_AUTOCOMPLETE_LENGTH = 100
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 50
+# Deeper than this a search stops offering pages (like Elasticsearch's result window); refine the query instead.
+MAX_OFFSET = 1000
+CURSOR_SALT = "control_plane.search.cursor"
+
+
+def _text_field(max_length: int, what: str) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length,
+        error_messages={
+            "required": f"Give the text to {what} in q.",
+            "blank": f"q is empty; give 1 to {max_length} characters to {what}.",
+            "max_length": f"q is too long: at most {max_length} characters.",
+            "null": f"Give the text to {what} in q.",
+        },
+    )
+
+
+class SearchParameters(serializers.Serializer[Any]):
+    q = _text_field(MAX_QUERY_LENGTH, "search for")
+    kind = serializers.ChoiceField(
+        choices=["product", "tenant"],
+        required=False,
+        error_messages={"invalid_choice": "kind is {input!r}; use product or tenant, or leave it out for both."},
+    )
+    currency = serializers.RegexField(
+        r"^[A-Z]{3}$",
+        required=False,
+        error_messages={"invalid": "currency must be an ISO 4217 code in three capital letters, such as EUR."},
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    cursor = serializers.CharField(required=False)
+
+    def validate_cursor(self, value: str) -> dict[str, Any]:
+        try:
+            position = signing.loads(value, salt=CURSOR_SALT)
+        except signing.BadSignature:
+            position = None
+        if (
+            not isinstance(position, dict)
+            or not isinstance(position.get("offset"), int)
+            or not 0 <= position["offset"] <= MAX_OFFSET
+            or position.get("match") not in ("exact", "fuzzy")
+        ):
+            message = "This cursor is invalid; follow the `next` link of a previous answer as it was given."
+            raise serializers.ValidationError(ErrorDetail(message, "invalid_cursor"))
+        return position
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("currency") and attrs.get("kind") == "tenant":
+            message = "currency filters products; leave it out to search tenants, or use kind=product."
+            raise serializers.ValidationError({"currency": [ErrorDetail(message, "invalid")]})
+        return attrs
+
+
+class AutocompleteParameters(serializers.Serializer[Any]):
+    q = _text_field(MAX_AUTOCOMPLETE_LENGTH, "complete")
+    limit = serializers.IntegerField(min_value=1, max_value=20, default=10)
+
+
+def encode_cursor(offset: int, match: str) -> str:
+    return signing.dumps({"offset": offset, "match": match}, salt=CURSOR_SALT, compress=True)
+
+
+def money(amount: Decimal, currency: str) -> dict[str, str]:
+    """{"amount": "12.50", "currency": "EUR"}: at least two decimals, never an exponent."""
+    normalized = amount.normalize()
+    exponent = normalized.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        normalized = normalized.quantize(Decimal("0.01"))
+    return {"amount": format(normalized, "f"), "currency": currency}
+
+
+def hit_data(hit: Hit) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": hit.kind,
+        "name": hit.name,
+        "name_html": hit.name_html,
+        "snippet_html": hit.snippet_html,
+        "tenant": {"slug": hit.tenant.slug, "name": hit.tenant.name, "url": hit.tenant.url},
+        "score": round(hit.score, 6),
+    }
+    if hit.kind == "product":
+        data["id"] = hit.product_id
+        data["price"] = money(*hit.price) if hit.price else None
+    return data
+
+
+def suggestion_data(suggestion: Suggestion) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": suggestion.kind, "text": suggestion.text, "text_html": suggestion.text_html}
+    if suggestion.tenant is not None:
+        data["tenant"] = {"slug": suggestion.tenant.slug, "name": suggestion.tenant.name, "url": suggestion.tenant.url}
+    return data

@@ -1,0 +1,82 @@
+"""GET /api/v1/search/ and /api/v1/search/autocomplete/: anyone may ask, within a budget per IP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from control_plane.search import selectors
+from control_plane.search.api.serializers import (
+    MAX_OFFSET,
+    AutocompleteParameters,
+    SearchParameters,
+    encode_cursor,
+    hit_data,
+    suggestion_data,
+)
+from control_plane.search.api.throttling import AutocompleteIPThrottle, SearchIPThrottle
+from control_plane.search.backends.base import SearchQuery
+
+
+class SearchView(APIView):
+    """Published products of ready tenants and the tenant directory, best match first.
+
+    `?q=` (1 to 200 characters; quotes, `or` and `-word` work), `kind=product|tenant`,
+    `currency=EUR`, `limit=` (1 to 50), `cursor=` from `next`. `match` says whether the
+    results matched exactly or, when nothing did, matched the query with its typos corrected
+    ("fuzzy", and `corrected_query` says how it was read).
+    """
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [SearchIPThrottle]
+
+    def get(self, request: Request) -> Response:
+        form = SearchParameters(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        params = form.validated_data
+        position = params.get("cursor") or {"offset": 0, "match": None}
+        query = SearchQuery(
+            text=params["q"],
+            kind=params.get("kind"),
+            currency=params.get("currency"),
+            offset=position["offset"],
+            limit=params["limit"],
+            match=position["match"],
+        )
+        page = selectors.search(query)
+        next_offset = query.offset + query.limit
+        next_url = None
+        if page.has_more and next_offset <= MAX_OFFSET:
+            next_url = replace_query_param(
+                request.build_absolute_uri(), "cursor", encode_cursor(next_offset, page.match)
+            )
+        return Response(
+            {
+                "query": query.text,
+                "match": page.match,
+                "corrected_query": page.corrected,
+                "results": [hit_data(hit) for hit in page.hits],
+                "next": next_url,
+            }
+        )
+
+
+class AutocompleteView(APIView):
+    """Completions of what is being typed: product names, then tenants, with the typed part marked."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AutocompleteIPThrottle]
+
+    def get(self, request: Request) -> Response:
+        form = AutocompleteParameters(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        text = form.validated_data["q"]
+        suggestions = selectors.autocomplete(text, form.validated_data["limit"])
+        return Response({"query": text, "suggestions": [suggestion_data(item) for item in suggestions]})

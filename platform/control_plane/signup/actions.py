@@ -1,0 +1,32 @@
+"""Signup: the owner's account, the store (a pending tenant) and its provisioning, in one transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from control_plane.accounts.models import User
+from control_plane.signup.users import create_portal_user
+from control_plane.tenants import actions as tenants
+from control_plane.tenants.models import Tenant
+
+
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    store_name: str,
+    slug: str,
+    plan: str,
+    request: HttpRequest | None = None,
+) -> tuple[User, Tenant]:
+    """User + pending Tenant + owner Membership, then provisioning asked for once all of it commits.
+
+    Paid plans are only recorded here: billing starts the subscription from the plan.
+    """
+    with transaction.atomic():
+        user = create_portal_user(email=email, password=password, full_name=full_name, request=request)
+        tenant = tenants.create_tenant(name=store_name, slug=slug, owner=user, plan=plan, request=request)
+        tenant = tenants.request_provisioning(tenant, actor=user, request=request, source="portal", reason="signup")
+    return user, tenant

@@ -1,0 +1,122 @@
+"""`POST /api/v1/signup/` (retry-safe with `Idempotency-Key`) and `GET /api/v1/signup/slug/` (availability)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from control_plane.accounts.actions import start_session
+from control_plane.accounts.models import User
+from control_plane.signup import actions
+from control_plane.signup.api.serializers import SignupSerializer, SlugQuerySerializer
+from control_plane.signup.models import IdempotentRequest
+from control_plane.signup.selectors import slug_availability, slug_from_name
+from control_plane.signup.throttling import (
+    SignupPerAddressThrottle,
+    SignupPerEmailThrottle,
+    SlugCheckPerAddressThrottle,
+)
+from control_plane.tenants.api.serializers import TenantSerializer
+
+SCOPE = "signup"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+class IdempotencyKeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+    default_detail = (
+        "This Idempotency-Key was used with a different request body; "
+        "send the same body, or a new key for a new signup."
+    )
+
+
+def request_digest(data: Any) -> str:
+    """The body as canonical JSON, hashed: key order and spacing do not make two requests differ."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _tokens(request: Request, user: User) -> dict[str, str]:
+    """A new portal session of the owner who just signed up."""
+    return start_session(request, user, method="signup").as_dict()
+
+
+def _replay(request: Request, record: IdempotentRequest, digest: str) -> Response:
+    if record.request_digest != digest:
+        raise IdempotencyKeyReused()
+    body = dict(record.response)
+    if record.user is not None:
+        body["tokens"] = _tokens(request, record.user)  # tokens are never stored; the owner gets fresh ones
+    return Response(body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
+
+
+class SignupView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [SignupPerAddressThrottle, SignupPerEmailThrottle]
+
+    def post(self, request: Request) -> Response:
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if len(key) > 255:
+            raise ValidationError({IDEMPOTENCY_HEADER: ["Use a key of at most 255 characters (a UUID is typical)."]})
+        digest = request_digest(request.data)
+        with transaction.atomic():
+            if key:
+                # Take the key first. A concurrent request with the same key blocks on the unique
+                # index until this transaction ends, then finds the answer (or, after a rollback,
+                # does the work itself): never two signups for one key.
+                try:
+                    with transaction.atomic():
+                        record = IdempotentRequest.objects.create(
+                            scope=SCOPE, key=key, request_digest=digest, status_code=0
+                        )
+                except IntegrityError:
+                    existing = IdempotentRequest.objects.select_related("user").get(scope=SCOPE, key=key)
+                    return _replay(request, existing, digest)
+            payload = SignupSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+            user, tenant = actions.sign_up(
+                email=data["email"], password=data["password"], full_name=data["full_name"],
+                store_name=data["store_name"], slug=data["slug"], plan=data["plan"], request=request,
+            )  # fmt: skip
+            body: dict[str, Any] = {
+                "user": {
+                    "id": user.pk,
+                    "email": user.email,
+                    "full_name": user.full_name,
+                    "email_verified": user.email_verified,
+                },
+                "tenant": TenantSerializer(tenant).data,
+            }
+            if key:
+                record.status_code = status.HTTP_202_ACCEPTED
+                record.response = json.loads(json.dumps(body, default=str))
+                record.user = user
+                record.save(update_fields=["status_code", "response", "user"])
+            tokens = _tokens(request, user)
+        return Response({**body, "tokens": tokens}, status=status.HTTP_202_ACCEPTED)
+
+
+class SlugAvailabilityView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [SlugCheckPerAddressThrottle]
+
+    def get(self, request: Request) -> Response:
+        query = SlugQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        slug = query.validated_data["slug"] or slug_from_name(query.validated_data["store_name"])
+        return Response(asdict(slug_availability(slug)))

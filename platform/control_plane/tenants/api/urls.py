@@ -1,0 +1,33 @@
+from django.urls import path
+
+from control_plane.tenants.api import views
+
+urlpatterns = [
+    path("tenants/", views.TenantListView.as_view(), name="tenant-list"),
+    path("tenants/<slug:slug>/", views.TenantDetailView.as_view(), name="tenant-detail"),
+    path("tenants/<slug:slug>/members/", views.MemberListView.as_view(), name="tenant-members"),
+    path("tenants/<slug:slug>/members/<int:member_id>/", views.MemberDetailView.as_view(), name="tenant-member"),
+    path("tenants/<slug:slug>/invitations/", views.InvitationListView.as_view(), name="tenant-invitations"),
+    path(
+        "tenants/<slug:slug>/invitations/<int:invitation_id>/",
+        views.InvitationDetailView.as_view(),
+        name="tenant-invitation",
+    ),
+    path("invitations/accept/", views.AcceptInvitationView.as_view(), name="invitation-accept"),
+    path("ops/tenants/", views.OpsTenantListView.as_view(), name="ops-tenant-list"),
+    path(
+        "ops/tenants/<slug:slug>/suspend/",
+        views.OpsTenantActionView.as_view(operation="suspend"),
+        name="ops-tenant-suspend",
+    ),
+    path(
+        "ops/tenants/<slug:slug>/resume/",
+        views.OpsTenantActionView.as_view(operation="resume"),
+        name="ops-tenant-resume",
+    ),
+    path(
+        "ops/tenants/<slug:slug>/retry-provisioning/",
+        views.OpsTenantActionView.as_view(operation="retry"),
+        name="ops-tenant-retry",
+    ),
+]

@@ -1,0 +1,122 @@
+"""Provisioning work, run by the control plane's Celery worker after the action that decided it commits.
+
+Each task re-reads the tenant and does nothing when its state moved on (a stale message), so
+redelivery and retries are harmless; the provisioner backends are idempotent. A failure is
+retried with exponential backoff and full jitter; provisioning that keeps failing marks the
+tenant failed (ops can retry it).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+from celery import Task, shared_task
+from django.conf import settings
+
+from control_plane.tenants import actions
+from control_plane.tenants.models import Tenant, TenantState
+from control_plane.tenants.provisioner import provisioner
+
+logger = logging.getLogger("tenantry.tenants.tasks")
+
+
+def _tenant(tenant_id: str, *states: str) -> Tenant | None:
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None or tenant.state not in states:
+        logger.info("skipping stale provisioning task", extra={"tenant_id": tenant_id})
+        return None
+    return tenant
+
+
+def _may_retry(task: Task[Any, Any]) -> bool:
+    retries: int = settings.TENANT_PROVISIONING_RETRIES
+    return int(task.request.retries or 0) < retries
+
+
+def _retry(task: Task[Any, Any], error: Exception) -> Exception:
+    """The retry to raise: exponential backoff with full jitter, so tenants that failed together spread out."""
+    ceiling = min(settings.TENANT_PROVISIONING_BACKOFF * 2 ** int(task.request.retries or 0), 600)
+    countdown = random.uniform(0, ceiling)  # noqa: S311 - jitter, not a secret
+    return task.retry(exc=error, countdown=countdown, max_retries=settings.TENANT_PROVISIONING_RETRIES)
+
+
+@shared_task(bind=True, name="tenants.provision", acks_late=True)
+def provision_tenant(self: Task[Any, Any], tenant_id: str) -> str | None:
+    tenant = _tenant(tenant_id, TenantState.PROVISIONING)
+    if tenant is None:
+        return None
+    try:
+        outcome = provisioner().provision(tenant)
+    except Exception as error:
+        logger.warning("provisioning failed", extra={"tenant": tenant.slug}, exc_info=True)
+        if _may_retry(self):
+            raise _retry(self, error) from error
+        actions.mark_failed(tenant, reason=f"{type(error).__name__}: {error}"[:500])
+        return TenantState.FAILED
+    actions.record_status(tenant, conditions=outcome.conditions, shard=outcome.shard)
+    if outcome.ready:
+        return actions.mark_ready(tenant, url=outcome.url).state
+    return tenant.state
+
+
+def _lifecycle_task(self: Task[Any, Any], tenant_id: str, states: tuple[str, ...], step: str) -> bool:
+    tenant = _tenant(tenant_id, *states)
+    if tenant is None:
+        return False
+    try:
+        getattr(provisioner(), step)(tenant)
+    except Exception as error:
+        logger.warning("%s failed", step, extra={"tenant": tenant.slug}, exc_info=True)
+        if _may_retry(self):
+            raise _retry(self, error) from error
+        raise
+    return True
+
+
+@shared_task(bind=True, name="tenants.suspend", acks_late=True)
+def suspend_tenant(self: Task[Any, Any], tenant_id: str) -> bool:
+    return _lifecycle_task(self, tenant_id, (TenantState.SUSPENDED,), "suspend")
+
+
+@shared_task(bind=True, name="tenants.resume", acks_late=True)
+def resume_tenant(self: Task[Any, Any], tenant_id: str) -> bool:
+    return _lifecycle_task(self, tenant_id, (TenantState.READY,), "resume")
+
+
+@shared_task(bind=True, name="tenants.apply_plan", acks_late=True)
+def apply_plan(self: Task[Any, Any], tenant_id: str) -> bool:
+    return _lifecycle_task(self, tenant_id, (TenantState.READY, TenantState.SUSPENDED), "apply_plan")
+
+
+@shared_task(bind=True, name="tenants.delete", acks_late=True)
+def delete_tenant(self: Task[Any, Any], tenant_id: str) -> str | None:
+    tenant = _tenant(tenant_id, TenantState.DELETING)
+    if tenant is None:
+        return None
+    try:
+        gone = provisioner().delete(tenant)
+    except Exception as error:
+        logger.warning("deletion failed", extra={"tenant": tenant.slug}, exc_info=True)
+        if _may_retry(self):
+            raise _retry(self, error) from error
+        raise
+    if gone:
+        return actions.mark_deleted(tenant).state
+    return tenant.state
+
+
+@shared_task(name="tenants.sync_status")
+def sync_tenants() -> int:
+    """Mirror every live tenant's resource status (kubernetes backend); Beat runs it periodically."""
+    from control_plane.tenants.provisioner.kubernetes import KubernetesProvisioner, sync_tenant_status
+
+    if settings.TENANT_PROVISIONER != "kubernetes":
+        return 0
+    backend = KubernetesProvisioner()
+    count = 0
+    for tenant in Tenant.objects.exclude(state=TenantState.DELETED).order_by("slug"):
+        sync_tenant_status(tenant, backend)
+        count += 1
+    return count

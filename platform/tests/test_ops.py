@@ -1,0 +1,111 @@
+"""Ops API for platform staff: tenants with their conditions (no N+1), suspend, resume, retry provisioning."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from control_plane.accounts.models import User
+from control_plane.tenants import actions
+from control_plane.tenants.models import Tenant, TenantState
+
+pytestmark = pytest.mark.django_db
+
+
+def tenants(owner: User, count: int, state: TenantState = TenantState.READY) -> list[Tenant]:
+    made = []
+    for _ in range(count):
+        tenant = actions.create_tenant(name="Shop", slug=f"shop-{secrets.token_hex(3)}", owner=owner)
+        actions.transition(tenant, TenantState.PROVISIONING)
+        if state != TenantState.PROVISIONING:
+            actions.transition(tenant, state)
+        actions.record_status(tenant, conditions=[{"type": "Ready", "status": "True", "reason": "Reconciled"}])
+        tenant.refresh_from_db()
+        made.append(tenant)
+    return made
+
+
+@pytest.fixture
+def staff(make_user: Callable[..., User]) -> User:
+    return make_user(f"ops-{secrets.token_hex(3)}@example.com", is_staff=True)
+
+
+@pytest.fixture
+def api_for(api_for: Callable[[User | None], APIClient]) -> Callable[[User | None], APIClient]:
+    """The conftest client, sending JSON bodies."""
+
+    def make(user: User | None = None) -> APIClient:
+        client = api_for(user)
+        client.default_format = "json"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user: Callable[..., User]) -> User:
+    return make_user(f"owner-{secrets.token_hex(3)}@example.com")
+
+
+def test_only_staff_reach_the_ops_api(owner: User, api_for: Callable[[User | None], APIClient]) -> None:
+    assert api_for(owner).get("/api/v1/ops/tenants/").status_code == 403
+    assert api_for(None).get("/api/v1/ops/tenants/").status_code == 401
+
+
+def test_ops_list_filters_by_state_with_conditions_in_a_fixed_number_of_queries(
+    owner: User, staff: User, api_for: Callable[[User], APIClient]
+) -> None:
+    api = api_for(staff)
+    ready = tenants(owner, 2)
+    failed = tenants(owner, 1, TenantState.FAILED)
+
+    with CaptureQueriesContext(connection) as few:
+        listed = api.get("/api/v1/ops/tenants/", {"state": "ready"})
+    tenants(owner, 5)
+    with CaptureQueriesContext(connection) as many:
+        more = api.get("/api/v1/ops/tenants/", {"state": "ready"})
+
+    assert listed.status_code == 200
+    slugs = {t["slug"] for t in listed.json()["results"]}
+    assert {t.slug for t in ready} <= slugs
+    assert failed[0].slug not in slugs
+    assert listed.json()["results"][0]["conditions"] == [{"type": "Ready", "status": "True", "reason": "Reconciled"}]
+    assert len(more.json()["results"]) == len(listed.json()["results"]) + 5
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+    bad = api.get("/api/v1/ops/tenants/", {"state": "sleeping"})
+    assert bad.status_code == 400
+    assert list(bad.json()["error"]["fields"]) == ["state"]
+
+
+def test_ops_suspend_resume_and_retry(
+    owner: User, staff: User, api_for: Callable[[User], APIClient], django_capture_on_commit_callbacks: Any
+) -> None:
+    api = api_for(staff)
+    (tenant,) = tenants(owner, 1)
+    (broken,) = tenants(owner, 1, TenantState.FAILED)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        suspended = api.post(f"/api/v1/ops/tenants/{tenant.slug}/suspend/", {"reason": "chargeback"})
+        again = api.post(f"/api/v1/ops/tenants/{broken.slug}/suspend/")
+        resumed = api.post(f"/api/v1/ops/tenants/{tenant.slug}/resume/")
+        retried = api.post(f"/api/v1/ops/tenants/{broken.slug}/retry-provisioning/")
+        missing = api.post("/api/v1/ops/tenants/no-such-shop/resume/")
+
+    assert (suspended.status_code, suspended.json()["state"], suspended.json()["state_reason"]) == (
+        202, "suspended", "chargeback",
+    )  # fmt: skip
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "invalid_transition"
+    assert (resumed.status_code, resumed.json()["state"]) == (202, "ready")
+    assert (retried.status_code, retried.json()["state"], retried.json()["provisioning_attempts"]) == (
+        202, "provisioning", 2,
+    )  # fmt: skip
+    assert missing.status_code == 404
+    assert len(callbacks) == 3  # suspend, resume and provision tasks
