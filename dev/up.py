@@ -1,26 +1,36 @@
-"""Run Tenantry locally: migrate, then serve the control plane and the tenant app with their workers.
+"""Run the whole Tenantry platform locally: control plane, shared-tier tenant app, workers and stand-ins.
 
-    make up        (or: python dev/up.py after `python dev/services.py`)
+    make up              (or: python dev/up.py after `python dev/services.py`)
+    make demo            (the same, plus a platform admin and a demo store with a small catalog)
 
-Each web process listens on a free port (or CONTROL_PLANE_PORT / TENANT_APP_PORT); next to
-them run each database's outbox relay, the event consumers, and the tenant app's Celery
-worker and beat. Every process logs JSON lines to this terminal. Ctrl-C stops every child.
+Every web process listens on a free port (or CONTROL_PLANE_PORT / TENANT_APP_PORT). Next to
+them run each database's outbox relay, the event consumers (usage, search, members), both
+Celery workers, the tenant app's beat, and localstripe as the local Stripe. Tenants are
+provisioned by the control plane's `local` provisioner and served by the one tenant-app
+process at `http://<slug>.localhost:<port>/`; the control plane is their OpenID Connect
+provider. Every process's output comes here, one stream, each line prefixed by its service.
+Ctrl-C stops every child.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from services import ROOT, load_env, port_open
+from services import LOCAL, ROOT, load_env, port_open
 
 
 @dataclass(frozen=True)
@@ -42,49 +52,55 @@ COMPONENTS = [
     Component("control plane", "platform", "control_plane", "control-plane", "CONTROL_PLANE_PORT", "CONTROL_PLANE_DB"),
     Component("tenant app", "tenant-app", "tenant_app", "tenant-app", "TENANT_APP_PORT", "TENANT_APP_DB"),
 ]
+CONTROL_PLANE, TENANT_APP = COMPONENTS
 
 
 @dataclass(frozen=True)
 class Worker:
     title: str
-    component: Component
+    component: Component | None  # None: not a Django process (run from the repository root)
     command: tuple[str, ...]  # after the Python interpreter, run in the component's folder
 
 
-CONTROL_PLANE, TENANT_APP = COMPONENTS
-WORKERS = [
-    Worker("control-plane relay", CONTROL_PLANE, ("manage.py", "relay_events")),
-    Worker("usage consumer", CONTROL_PLANE, ("manage.py", "consume_events", "usage")),
-    Worker("tenant-app relay", TENANT_APP, ("manage.py", "relay_events")),
-    Worker("member consumer", TENANT_APP, ("manage.py", "consume_events", "members")),
-    Worker("celery worker", TENANT_APP, ("-m", "celery", "-A", "tenant_app", "worker", "--pool", "threads",
-                                          "--concurrency", "4", "--loglevel", "INFO")),
-    Worker("celery beat", TENANT_APP, ("-m", "celery", "-A", "tenant_app", "beat", "--loglevel", "INFO")),
-]  # fmt: skip
+def workers(stripe_port: int) -> list[Worker]:
+    beat_schedule = str(LOCAL / "control-plane-beat-schedule")
+    return [
+        Worker("localstripe", None, ("-m", "tenantry_kernel.testing.stripe", str(stripe_port))),
+        Worker("cp relay", CONTROL_PLANE, ("manage.py", "relay_events")),
+        Worker("usage consumer", CONTROL_PLANE, ("manage.py", "consume_events", "usage")),
+        Worker("search consumer", CONTROL_PLANE, ("manage.py", "consume_events", "search")),
+        Worker("cp worker", CONTROL_PLANE, ("-m", "celery", "-A", "control_plane", "worker", "--pool", "threads",
+                                            "--concurrency", "4", "-Q", "control-plane", "-n", "control-plane@%h",
+                                            "--loglevel", "INFO")),
+        Worker("cp beat", CONTROL_PLANE, ("-m", "celery", "-A", "control_plane", "beat", "--schedule", beat_schedule,
+                                          "--loglevel", "INFO")),
+        Worker("tenant relay", TENANT_APP, ("manage.py", "relay_events")),
+        Worker("member consumer", TENANT_APP, ("manage.py", "consume_events", "members")),
+        Worker("tenant worker", TENANT_APP, ("-m", "celery", "-A", "tenant_app", "worker", "--pool", "threads",
+                                             "--concurrency", "4", "-n", "tenant-app@%h", "--loglevel", "INFO")),
+        Worker("tenant beat", TENANT_APP, ("-m", "celery", "-A", "tenant_app", "beat", "--loglevel", "INFO")),
+    ]  # fmt: skip
 
 
 def ensure_events_exchange(env: dict[str, str]) -> None:
     """The platform vhost and `tenantry.events`, which relays publish to and consumers read."""
     from tenantry_kernel.provisioning.broker import BrokerAdmin, ensure_platform_exchange
 
-    admin_url = env.get("TENANTRY_BROKER_ADMIN_URL", "http://guest:guest@127.0.0.1:15672")
-    with BrokerAdmin.from_url(admin_url) as admin:
+    with BrokerAdmin.from_url(env["TENANTRY_BROKER_ADMIN_URL"]) as admin:
         ensure_platform_exchange(admin)
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def choose_port(component: Component) -> int:
-    wanted = os.environ.get(component.port_variable)
+def choose_port(variable: str) -> int:
+    wanted = os.environ.get(variable)
     if wanted:
         if port_open(int(wanted)):
-            raise SystemExit(f"up: {component.port_variable}={wanted} is taken; pick another or unset it")
+            raise SystemExit(f"up: {variable}={wanted} is taken; pick another or unset it")
         return int(wanted)
     return free_port()
 
@@ -99,12 +115,44 @@ def answers(url: str) -> int | None:
         return None
 
 
+def local_secret(name: str) -> str:
+    """A random secret kept in `.local/` across runs (made at first use, never committed)."""
+    path = LOCAL / "secrets" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def platform_environment(env: dict[str, str], portal: str, tenant_port: int, stripe_url: str) -> dict[str, str]:
+    """What ties the pieces together: tenant URLs, single sign-on, Stripe, the member queue."""
+    sso_key = local_secret("sso-client-key")
+    return {
+        **env,
+        "PYTHONUNBUFFERED": "1",
+        "TENANTRY_BROKER_ADMIN_URL": env.get("TENANTRY_BROKER_ADMIN_URL", "http://guest:guest@127.0.0.1:15672"),
+        # Control plane: tenants are provisioned here, on the tenant app's database, served on its port.
+        "TENANT_PROVISIONER": "local",
+        "TENANT_URL_TEMPLATE": f"http://{{host}}:{tenant_port}/",
+        "PORTAL_URL": portal,
+        "OIDC_ISSUER": f"{portal}/o",
+        "PLATFORM_SSO_CLIENT_KEY": sso_key,
+        "STRIPE_API_HOST": stripe_url,
+        "STRIPE_SECRET_KEY": "sk_test_" + "local" * 5,
+        "STRIPE_PUBLIC_KEY": "pk_test_" + "local" * 5,
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + local_secret("stripe-webhook-secret"),
+        # Tenant app: every store signs people in through the platform, with its own derived client.
+        "SSO_PROVIDERS": json.dumps({"platform": {"issuer": f"{portal}/o", "client_secret_key": sso_key}}),
+    }
+
+
 _OUTPUT = threading.Lock()
 
 
 def stream_prefixed(title: str, process: subprocess.Popen[bytes]) -> threading.Thread:
     """Copy a child's output to ours line by line, each line prefixed with the service, in one stream."""
-    prefix = f"{title:>20} | ".encode()
+    prefix = f"{title:>16} | ".encode()
 
     def copy() -> None:
         assert process.stdout is not None  # start() opens it as a pipe
@@ -116,6 +164,11 @@ def stream_prefixed(title: str, process: subprocess.Popen[bytes]) -> threading.T
     thread = threading.Thread(target=copy, name=f"log {title}", daemon=True)
     thread.start()
     return thread
+
+
+def say(message: str) -> None:
+    with _OUTPUT:
+        print(message, flush=True)
 
 
 def start(title: str, command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -131,31 +184,59 @@ def start(title: str, command: list[str], cwd: Path, env: dict[str, str]) -> sub
     return process
 
 
-def main() -> int:
-    env = {**os.environ, **load_env(), "PYTHONUNBUFFERED": "1"}
-    python = sys.executable
-    for component in COMPONENTS:
-        print(f"up: migrating the {component.title}", flush=True)
-        subprocess.run(
-            [python, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT / component.directory,
-            env=component.environment(env),
-            check=True,
-        )
+def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 90, *, status: int | None = 200) -> bool:
+    """Until `url` answers with `status` (any status for None); False if the process died or time ran out."""
+    deadline = time.monotonic() + seconds
+    while (answer := answers(url)) is None or (status is not None and answer != status):
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
-    print("up: ensuring the events exchange", flush=True)
+
+def manage(component: Component, env: dict[str, str], *arguments: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *arguments], cwd=ROOT / component.directory, env=component.environment(env),
+        check=True,
+    )  # fmt: skip
+
+
+def connect_stripe(env: dict[str, str], stripe_url: str, portal_port: int) -> None:
+    """localstripe delivers its webhooks to the control plane; dj-stripe learns the account it cannot ask for."""
+    from tenantry_kernel.testing.stripe import register_webhook
+
+    webhook = f"http://127.0.0.1:{portal_port}/api/v1/billing/stripe/webhook"
+    register_webhook(stripe_url, "we_local", webhook, env["STRIPE_WEBHOOK_SECRET"])
+    manage(CONTROL_PLANE, env, "shell", "-c",
+           "from tenantry_kernel.testing.stripe import seed_djstripe_account; "
+           f"seed_djstripe_account({env['STRIPE_SECRET_KEY']!r})")  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run the Tenantry platform locally.")
+    parser.add_argument("--demo", action="store_true", help="seed a platform admin and a demo store")
+    args = parser.parse_args()
+
+    ports = {component: choose_port(component.port_variable) for component in COMPONENTS}
+    stripe_port = free_port()
+    portal = f"http://localhost:{ports[CONTROL_PLANE]}"
+    stripe_url = f"http://127.0.0.1:{stripe_port}"
+    env = platform_environment({**os.environ, **load_env()}, portal, ports[TENANT_APP], stripe_url)
+
+    for component in COMPONENTS:
+        say(f"up: migrating the {component.title}")
+        manage(component, env, "migrate", "--noinput", "-v", "0")
+    say("up: ensuring the events exchange")
     ensure_events_exchange(env)
 
-    children: list[tuple[Component, int, subprocess.Popen[bytes]]] = []
-    workers: list[tuple[Worker, subprocess.Popen[bytes]]] = []
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def stop(signum: int | None = None, frame: FrameType | None = None) -> None:
-        processes = [child for _, _, child in children] + [process for _, process in workers]
-        for child in processes:
+        for _, child in children:
             if child.poll() is None:
                 os.killpg(child.pid, signal.SIGTERM)
         deadline = time.monotonic() + 10
-        for child in processes:
+        for _, child in children:
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -166,43 +247,48 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        for component in COMPONENTS:
-            port = choose_port(component)
-            child = start(
-                component.service,
-                [python, "-m", "tenantry_kernel.serve", f"{component.package}.asgi:application",
-                 "--service", component.service, "--port", str(port)],
-                ROOT / component.directory,
-                component.environment(env),
-            )  # fmt: skip
-            children.append((component, port, child))
-        for component, port, child in children:
-            deadline = time.monotonic() + 60
-            while answers(f"http://127.0.0.1:{port}/healthz") != 200:
-                if child.poll() is not None or time.monotonic() > deadline:
-                    print(f"up: the {component.title} did not start", file=sys.stderr)
-                    stop()
-                    return 1
-                time.sleep(0.2)
-        for worker in WORKERS:
-            process = start(
-                worker.title, [python, *worker.command], ROOT / worker.component.directory,
-                worker.component.environment(env),
-            )  # fmt: skip
-            workers.append((worker, process))
-        print("\nTenantry is running (Ctrl-C stops it):", flush=True)
-        for component, port, _ in children:
-            ready = answers(f"http://127.0.0.1:{port}/readyz")
-            print(f"  {component.title:14} http://localhost:{port}/   readyz: {ready}", flush=True)
-        print(f"  {'and':14} {', '.join(worker.title for worker in WORKERS)}", flush=True)
-        print(flush=True)
+        for component, port in ports.items():
+            command = [sys.executable, "-m", "tenantry_kernel.serve", f"{component.package}.asgi:application",
+                       "--service", component.service, "--port", str(port)]  # fmt: skip
+            child = start(component.service, command, ROOT / component.directory, component.environment(env))
+            children.append((component.title, child))
+        for (title, child), port in zip(children, ports.values(), strict=True):
+            if not wait_for(f"http://127.0.0.1:{port}/healthz", child):
+                say(f"up: the {title} did not start")
+                return 1
+        for worker in workers(stripe_port):
+            directory = ROOT / worker.component.directory if worker.component else ROOT
+            worker_env = worker.component.environment(env) if worker.component else env
+            children.append(
+                (worker.title, start(worker.title, [sys.executable, *worker.command], directory, worker_env))
+            )
+        stripe = next(child for title, child in children if title == "localstripe")
+        if not wait_for(f"{stripe_url}/v1/customers", stripe, seconds=30, status=None):
+            say("up: localstripe did not start")
+            return 1
+        connect_stripe(env, stripe_url, ports[CONTROL_PLANE])
+        if args.demo:
+            from demo import seed_demo
+
+            say("up: seeding the demo (a platform admin and the store `demo`)")
+            say(seed_demo(portal, ports[TENANT_APP], env))
+
+        tenant_port = ports[TENANT_APP]
+        say("\nTenantry is running (Ctrl-C stops it):")
+        say(f"  portal API      {portal}/api/v1/   (signup: POST {portal}/api/v1/signup/)")
+        say(f"  admin           {portal}/admin/   readyz: {answers(f'http://127.0.0.1:{ports[CONTROL_PLANE]}/readyz')}")
+        say(f"  OIDC issuer     {portal}/o/.well-known/openid-configuration")
+        say(f"  global search   {portal}/api/v1/search/?q=…")
+        say(
+            f"  tenant app      http://localhost:{tenant_port}/   readyz: {answers(f'http://127.0.0.1:{tenant_port}/readyz')}"
+        )
+        say(f"  each store      http://<slug>.localhost:{tenant_port}/   (API docs: /api/docs/)")
+        say(f"  Stripe          {stripe_url} (localstripe)")
+        say(f"  and             {', '.join(worker.title for worker in workers(stripe_port)[1:])}\n")
         while True:
-            running = [(component.title, child) for component, _, child in children]
-            running += [(worker.title, process) for worker, process in workers]
-            for title, child in running:
+            for title, child in children:
                 if child.poll() is not None:
-                    print(f"up: the {title} exited with {child.returncode}; stopping", file=sys.stderr)
-                    stop()
+                    say(f"up: the {title} exited with {child.returncode}; stopping")
                     return 1
             time.sleep(0.5)
     finally:

@@ -13,7 +13,7 @@ from control_plane.accounts.models import User
 from control_plane.billing import stripe_api
 from control_plane.billing.models import TaxRate
 from control_plane.tenants.models import Membership, Tenant, TenantState
-from tests.stripe_standin import reset, running_localstripe, seed_djstripe_account
+from tenantry_kernel.testing.stripe import reset, running_localstripe, seed_djstripe_account
 
 GOOD_CARD = "4242424242424242"
 DECLINED_ON_CHARGE = "4000000000000341"  # attaches, then every charge is declined

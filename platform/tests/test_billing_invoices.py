@@ -21,8 +21,8 @@ from control_plane.billing import actions
 from control_plane.billing.models import BillingProfile, Invoice, InvoiceSequence, LedgerBalance
 from control_plane.billing.pdf import invoice_html, invoice_pdf
 from control_plane.tenants.models import Tenant
+from tenantry_kernel.testing.stripe import signed_event
 from tests.billing_fixtures import card
-from tests.stripe_standin import signed_event
 
 MakeStore = Callable[..., tuple[Tenant, User]]
 ApiFor = Callable[[User | None], APIClient]

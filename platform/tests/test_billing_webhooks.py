@@ -28,8 +28,8 @@ from control_plane.billing import actions
 from control_plane.billing.models import BillingProfile, Invoice, InvoiceStatus, LedgerBalance, StripeEvent
 from control_plane.tenants.models import Tenant, TenantState
 from tenantry_kernel.testing import wait_until
+from tenantry_kernel.testing.stripe import register_webhook, signed_event
 from tests.billing_fixtures import DECLINED_ON_CHARGE, NEEDS_3DS, card
-from tests.stripe_standin import register_webhook, signed_event
 
 MakeStore = Callable[..., tuple[Tenant, User]]
 ApiFor = Callable[[User | None], APIClient]

@@ -68,7 +68,13 @@ def test_signup_creates_owner_pending_tenant_and_asks_for_provisioning(
     answer = response.json()
     assert answer["tenant"]["slug"] == data["slug"]
     assert answer["tenant"]["state"] == TenantState.PROVISIONING
-    assert answer["tenant"]["plan"] == "starter"
+    # and the paid plan waits for its subscription: the store starts free
+    assert answer["tenant"]["plan"] == "free"
+    assert answer["subscription"] == {
+        "plan": "starter",
+        "status": "payment_method_required",
+        "url": f"/api/v1/tenants/{data['slug']}/subscription",
+    }
     assert answer["user"]["email"] == data["email"]
     tenant = Tenant.objects.get(slug=data["slug"])
     user = User.objects.get(email=data["email"])

@@ -76,6 +76,8 @@ DJSTRIPE_USE_NATIVE_JSONFIELD = True
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
 # The issuer named on invoice PDFs.
 BILLING_ISSUER = env.str("BILLING_ISSUER", default="Tenantry Platform")
+# The control plane's own task queue, apart from the tenant app's on a shared broker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="control-plane")
 # Celery Beat: the dunning sweep suspends tenants whose grace period ended unpaid.
 CELERY_BEAT_SCHEDULE = {
     "billing-suspend-overdue-tenants": {"task": "billing.suspend_overdue_tenants", "schedule": 3600.0},

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from control_plane.accounts.models import User
 from control_plane.signup.users import create_portal_user
 from control_plane.tenants import actions as tenants
-from control_plane.tenants.models import Tenant
+from control_plane.tenants.models import Plan, Tenant
 
 
 def sign_up(
@@ -23,10 +23,12 @@ def sign_up(
 ) -> tuple[User, Tenant]:
     """User + pending Tenant + owner Membership, then provisioning asked for once all of it commits.
 
-    Paid plans are only recorded here: billing starts the subscription from the plan.
+    The store starts on the free plan whatever `plan` was chosen: a paid plan begins when its
+    subscription does (billing's subscription endpoint, once a payment method is attached), so no
+    store gets a paid plan's limits unpaid. The signup answer names the plan still to subscribe to.
     """
     with transaction.atomic():
         user = create_portal_user(email=email, password=password, full_name=full_name, request=request)
-        tenant = tenants.create_tenant(name=store_name, slug=slug, owner=user, plan=plan, request=request)
+        tenant = tenants.create_tenant(name=store_name, slug=slug, owner=user, plan=Plan.FREE, request=request)
         tenant = tenants.request_provisioning(tenant, actor=user, request=request, source="portal", reason="signup")
     return user, tenant

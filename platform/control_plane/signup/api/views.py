@@ -27,6 +27,7 @@ from control_plane.signup.throttling import (
     SlugCheckPerAddressThrottle,
 )
 from control_plane.tenants.api.serializers import TenantSerializer
+from control_plane.tenants.models import Plan
 
 SCOPE = "signup"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -101,6 +102,13 @@ class SignupView(APIView):
                 },
                 "tenant": TenantSerializer(tenant).data,
             }
+            if data["plan"] != Plan.FREE:
+                # The chosen paid plan starts with its subscription (billing), after a payment method.
+                body["subscription"] = {
+                    "plan": data["plan"],
+                    "status": "payment_method_required",
+                    "url": f"/api/v1/tenants/{tenant.slug}/subscription",
+                }
             if key:
                 record.status_code = status.HTTP_202_ACCEPTED
                 record.response = json.loads(json.dumps(body, default=str))

@@ -1,6 +1,6 @@
-"""localstripe on loopback for the billing tests: a real HTTP Stripe stand-in in its own process.
+"""localstripe on loopback for tests and local mode: a real HTTP Stripe stand-in in its own process.
 
-`python stripe_standin.py PORT` serves it on 127.0.0.1:PORT; `running_localstripe()` starts and
+`python -m tenantry_kernel.testing.stripe PORT` serves it on 127.0.0.1:PORT; `running_localstripe()` starts and
 stops that process. localstripe pickles its whole store to the fixed path /tmp/localstripe.pickle
 on every write; other suites on this machine may run their own, so this one keeps its state in
 memory only (every test starts from `DELETE /_config/data` anyway).
@@ -16,7 +16,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -29,7 +28,7 @@ def running_localstripe() -> Iterator[str]:
     """A fresh localstripe process on a free loopback port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), str(port)],
+        [sys.executable, "-m", __name__, str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         text=True,
