@@ -15,10 +15,11 @@ import os
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,12 @@ import kombu
 import psycopg
 import pytest
 import requests
-from conftest import new_database
-from processes import Background, background
 from psycopg import sql
 from psycopg.rows import dict_row
 
 from tenantry_kernel.provisioning import broker, database, routing
 from tenantry_kernel.testing import ServedApp, free_port, serve_app, wait_until
+from tenantry_kernel.testing.databases import migrated_database, new_database
 from tenantry_kernel.testing.kubernetes import EmulatorThread
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,10 +41,9 @@ CONTROL_PLANE_SETTINGS = "control_plane.settings.local"
 BROKER_ADMIN = "http://guest:guest@127.0.0.1:15672"
 BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
 SYSTEM_NAMESPACE = "tenantry-system"
-TENANTS = "/apis/tenantry.dev/v1alpha1/tenants"
 SHARD = "shard-e2e"
 PASSWORD = "correct horse battery staple 42"
-# The operator's defaults for these (TENANT_BASE_DOMAIN, TENANT_URL_SCHEME=http as on a laptop).
+# Where the operator puts shared-tier stores (its TENANT_BASE_DOMAIN; http, as on a laptop).
 TENANT_DOMAIN = "tenantry.localhost"
 
 
@@ -92,13 +91,61 @@ class Cluster:
         return "\n".join([*(each.tail() for each in self.processes), f"--- control plane web ---\n{served}"])
 
 
+@dataclass
+class Background:
+    """A running process and the lines it printed so far (stdout and stderr together)."""
+
+    name: str
+    process: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+
+    def tail(self, count: int = 40) -> str:
+        """The last lines, for a failure message: what the process was doing."""
+        return f"--- {self.name} (exit {self.process.poll()}) ---\n" + "\n".join(self.lines[-count:])
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+@contextmanager
+def background(name: str, argv: list[str], cwd: Path, env: Mapping[str, str]) -> Iterator[Background]:
+    """Run `argv` in `cwd` with the environment plus `env`; terminated (killed if it hangs) on exit."""
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    running = Background(name, process)
+
+    def collect() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            running.lines.append(line.rstrip("\n"))
+
+    reader = threading.Thread(target=collect, name=f"{name}-output", daemon=True)
+    reader.start()
+    try:
+        yield running
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(timeout=5)
+
+
 def database_env(name: str) -> dict[str, str]:
     return {"DATABASE_URL": "", "PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "postgres", "PGDATABASE": name}
 
 
 def manage(env: dict[str, str], *args: str) -> None:
     """The control plane's `manage.py` with `env`; fails the test with its output when it fails."""
-    completed = subprocess.run(  # noqa: S603 - a fixed argv, no shell
+    completed = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PLATFORM,
         env={**os.environ, **env},
@@ -165,7 +212,7 @@ def kubeconfig_for(emulator: EmulatorThread, directory: Path) -> Path:
 
 def delete_queue(name: str) -> None:
     with kombu.Connection(BROKER_URL, connect_timeout=5) as connection:
-        connection.default_channel.queue_delete(name)
+        kombu.Queue(name).bind(connection.default_channel).delete()
 
 
 def drop_role(name: str) -> None:
@@ -178,13 +225,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """The whole platform in cluster mode, once per module (migrating the control plane takes minutes)."""
     directory = tmp_path_factory.mktemp("cluster")
     queue = f"control-plane-e2e-{secrets.token_hex(4)}"
+    template_role = f"tenantry_template_e2e_{secrets.token_hex(4)}"
     with ExitStack() as stack:
-        platform_db = stack.enter_context(new_database())
+        # Exits run last-in first-out: this role goes after the shard database that holds its template.
+        stack.callback(drop_role, template_role)
+        platform_db = stack.enter_context(migrated_database("control_plane"))
         shard_db = stack.enter_context(new_database())
         shard_dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={shard_db}"
-        # Exits run last-in first-out: this role goes after the shard database that holds its template.
-        template_role = f"tenantry_template_{shard_db}"
-        stack.callback(drop_role, template_role)
         env = {
             **database_env(platform_db),
             "DJANGO_SETTINGS_MODULE": CONTROL_PLANE_SETTINGS,
@@ -197,7 +244,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             "SIGNUP_RATE_PER_EMAIL": "1000/hour",
         }
         # The shard's tenant template is built as a deploy would (ensure_template), under a role of its own so
-        # that no other shard's build on this server changes its password, while the control plane migrates.
+        # that no other shard's build on this server changes its password. (The control plane's database is a
+        # copy of a migrated template: the migrate here only confirms it.)
         template = database.TemplateCloneRunner(
             shard_dsn, database.ManagePyMigrationRunner(TENANT_APP / "manage.py"), template_role=template_role
         )
@@ -227,15 +275,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 },
             )
         )
-        wait_until(
-            lambda: (ready_condition(emulator.kube.get("tenantry.dev/v1alpha1", "databaseshards", SHARD)) or {}).get(
-                "status"
-            )
-            == "True"
-            or not operator.alive(),
-            60,
-            "the operator finding the DatabaseShard Ready",
-        )
+
+        def shard_checked() -> bool:
+            shard = emulator.kube.get("tenantry.dev/v1alpha1", "databaseshards", SHARD)
+            return (ready_condition(shard) or {}).get("status") == "True" or not operator.alive()
+
+        # A tenant placed before its shard is checked would wait for the placement retry.
+        wait_until(shard_checked, 60, "the operator finding the DatabaseShard Ready")
         assert operator.alive(), operator.tail()
 
         stack.callback(delete_queue, queue)  # after the worker below has stopped
@@ -254,9 +300,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             )
         )  # fmt: skip
         status_loop = stack.enter_context(
-            background(
-                "sync_tenants", [sys.executable, "manage.py", "sync_tenants", "--every", "1"], PLATFORM, env
-            )
+            background("sync_tenants", [sys.executable, "manage.py", "sync_tenants", "--every", "1"], PLATFORM, env)
         )
         yield Cluster(emulator, control_plane, platform_db, shard_dsn, (operator, worker, status_loop))
 

@@ -16,7 +16,6 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,24 +29,12 @@ from psycopg import sql
 from tenantry_kernel.provisioning import database, routing
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import ServedApp, serve_app
+from tenantry_kernel.testing.databases import migrated_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PLATFORM, TENANT_APP = ROOT / "platform", ROOT / "tenant-app"
 PASSWORD = "correct horse battery staple 42"
 CLIENT_KEY = secrets.token_urlsafe(48)
-
-
-@contextmanager
-def new_database() -> Iterator[str]:
-    """A new, empty database on the local server, dropped afterwards (conftest's, for a module-scoped fixture)."""
-    name = f"tenantry_scratch_{secrets.token_hex(4)}"
-    with psycopg.connect(dbname="postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield name
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def database_env(name: str) -> dict[str, str]:
@@ -121,7 +108,7 @@ class Platform:
 @pytest.fixture(scope="module")
 def servers() -> Iterator[Servers]:
     """Both projects migrated on scratch databases and served (once per module: migrating takes minutes)."""
-    with new_database() as platform_db, new_database() as shard_db:
+    with migrated_database("control_plane") as platform_db, migrated_database("tenant_app") as shard_db:
         control_env = {**database_env(platform_db), "PLATFORM_SSO_CLIENT_KEY": CLIENT_KEY}
         shard_env = database_env(shard_db)
         manage(PLATFORM, "control_plane.settings.test", control_env, "migrate", "--noinput", "-v", "0")

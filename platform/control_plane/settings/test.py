@@ -1,5 +1,8 @@
 """Settings of the Tenantry control plane for test."""
 
+import os
+import uuid
+
 from control_plane.settings.base import *  # noqa: F403
 from tenantry_kernel.web.test_settings import *  # noqa: F403
 
@@ -7,3 +10,9 @@ from tenantry_kernel.web.test_settings import *  # noqa: F403
 STRIPE_SECRET_KEY = "sk_test_tenantryLocalstripeFake0001"  # noqa: S105  (made up, see above)
 STRIPE_PUBLIC_KEY = "pk_test_tenantryLocalstripeFake0001"
 STRIPE_WEBHOOK_SECRET = "whsec_tenantryLocalstripeFakeSecret01"  # noqa: S105  (made up, see above)
+
+# Each test run counts its request budgets (Redis) afresh: runs within an hour must not share counters.
+# The prefix goes into the environment, so servers the tests start share the run's cache.
+CACHES["default"]["KEY_PREFIX"] = os.environ.setdefault(
+    "TENANTRY_TEST_CACHE_PREFIX", f"cp-test-{uuid.uuid4().hex[:12]}"
+)

@@ -11,7 +11,6 @@ from rest_framework.reverse import reverse
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from tenant_app.api.throttling import FixedWindowThrottle
 from tenant_app.sso import actions
 from tenant_app.sso.api.serializers import (
     AuthorizationRequestSerializer,
@@ -20,6 +19,7 @@ from tenant_app.sso.api.serializers import (
     StartSerializer,
 )
 from tenant_app.sso.providers import configured_providers, provider_named
+from tenantry_kernel.web.throttling import FixedWindowThrottle
 
 
 class SsoThrottle(FixedWindowThrottle, AnonRateThrottle):
