@@ -16,13 +16,16 @@ from strawberry import relay
 from tenant_app.audit.models import AuditEvent
 from tenant_app.catalog import actions
 from tenant_app.catalog.models import Product
+from tenant_app.notifications.models import Notification
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.events.envelope import Event
 from tenantry_kernel.events.models import OutboxEvent
 from tenantry_kernel.events.registry import registry
 
 from .conftest import ShardTenant
-from .shop import STAFF_LOCATION, Store, error
+from .shop import MEMBERS, STAFF_LOCATION, Store, error
+
+MEMBER_EMAILS = {f"{name}@example.test": role for name, role in MEMBERS.items()}
 
 BIKE = {"name": "Bike", "description": "Two wheels.", "price": {"amount": "499.90", "currency": "EUR"}}
 
@@ -105,6 +108,23 @@ def test_publishing_twice_emits_one_event_and_repeating_a_change_emits_none(stor
         "catalog.product.published",
         "catalog.product.unpublished",
     ]
+
+
+def test_publishing_tells_the_stores_owners_and_admins_once(store: Store) -> None:
+    product_id = store.product("Tandem", "1299.00", published=False)
+
+    store.call("manager", "post", f"/api/v1/products/{product_id}/publish/")
+    store.call("manager", "post", f"/api/v1/products/{product_id}/publish/")  # already live: nobody is told again
+
+    with tenant_transaction(store.tenant.route):
+        told = sorted(
+            (row.recipient.email, row.kind, row.title, row.data)
+            for row in Notification.objects.select_related("recipient").filter(kind="catalog.product_published")
+        )
+    team = sorted(email for email, role in MEMBER_EMAILS.items() if role in ("owner", "admin"))
+    assert [email for email, *_ in told] == team
+    assert {(kind, title) for _, kind, title, _ in told} == {("catalog.product_published", "Tandem is live")}
+    assert {data["product_id"] for *_, data in told} == {str(product_id)}
 
 
 # ---- Outbox atomicity --------------------------------------------------------------------

@@ -71,6 +71,26 @@ def test_an_unknown_host_is_404_with_a_machine_readable_body(shard: tuple[str, l
 
 
 @pytest.mark.urls("tests.tenancy_urls")
+def test_a_store_deleted_while_its_route_is_cached_is_404_not_a_crash(shard: tuple[str, list[ShardTenant]]) -> None:
+    admin_dsn, _ = shard
+    slug = f"gone-{secrets.token_hex(3)}"
+    database.ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
+    routing.ensure_routes(admin_dsn, slug, [f"{slug}.localhost"], suspended=False)
+    routes.forget()
+    served = Client().get("/whoami/", HTTP_HOST=f"{slug}.localhost")  # its route is now cached here
+
+    # when the store is deleted (role and schema dropped) before the cached route expires
+    database.drop_tenant_database(admin_dsn, slug)
+    gone = Client().get("/whoami/", HTTP_HOST=f"{slug}.localhost")
+    routing.delete_routes(admin_dsn, slug)
+    after = Client().get("/whoami/", HTTP_HOST=f"{slug}.localhost")
+
+    assert served.status_code == 200
+    assert (gone.status_code, gone.json()["error"]["code"]) == (404, "tenant_not_found")
+    assert (after.status_code, after.json()["error"]["code"]) == (404, "tenant_not_found")
+
+
+@pytest.mark.urls("tests.tenancy_urls")
 def test_a_suspended_tenant_is_503_and_resumes(shard: tuple[str, list[ShardTenant]]) -> None:
     admin_dsn, (alpha, _) = shard
     routing.ensure_routes(admin_dsn, alpha.slug, [alpha.host], suspended=True)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import struct
 import threading
-import time
-from base64 import b32decode
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from django.db import connections
@@ -27,6 +21,7 @@ from tenant_app.audit.models import AuditEvent
 from tenant_app.tenancy.context import tenant_transaction
 from tenant_app.twofactor.challenges import SecondFactorChallenge
 from tenant_app.twofactor.models import Lockout
+from tenantry_kernel.testing.totp import Authenticator
 
 from .conftest import ShardTenant
 
@@ -39,47 +34,6 @@ WRONG_CODE = {
         "or an unused backup code.",
     }
 }
-
-
-class Authenticator:
-    """The user's authenticator app, set up from the otpauth URI the API handed out."""
-
-    def __init__(self, otpauth_uri: str) -> None:
-        parts = urlsplit(otpauth_uri)
-        query = parse_qs(parts.query)
-        assert parts.scheme == "otpauth"
-        assert parts.netloc == "totp"
-        self.label = unquote(parts.path.lstrip("/"))
-        self.issuer = query["issuer"][0]
-        secret = query["secret"][0]
-        self.key = b32decode(secret + "=" * (-len(secret) % 8))
-        self.step = int(query["period"][0])
-        self.digits = int(query["digits"][0])
-        self.last_step = -1
-
-    def _at(self, step: int) -> str:
-        # RFC 6238 over RFC 4226, written out here rather than borrowed from the library the server uses.
-        digest = hmac.new(self.key, struct.pack(">Q", step), hashlib.sha1).digest()
-        offset = digest[-1] & 0x0F
-        number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-        return str(number % 10**self.digits).zfill(self.digits)
-
-    def next_code(self) -> str:
-        """The code the server accepts next: each time step once, so the next step when this one is spent.
-
-        (A user can sign in once per 30 seconds with app codes: tests spend at most two, and use backup codes.)
-        """
-        return self._at(max(int(time.time()) // self.step, self.last_step + 1))
-
-    def code(self) -> str:
-        """The next code, for an attempt the server will accept (which spends its time step)."""
-        self.last_step = max(int(time.time()) // self.step, self.last_step + 1)
-        return self._at(self.last_step)
-
-    def wrong_code(self) -> str:
-        step = max(int(time.time()) // self.step, self.last_step + 1)
-        acceptable = {self._at(near) for near in range(step - 3, step + 4)}
-        return next(code for code in ("000000", "111111", "222222", "333333") if code not in acceptable)
 
 
 def call(tenant: ShardTenant, method: str, path: str, body: Any = None, token: str = "") -> Any:

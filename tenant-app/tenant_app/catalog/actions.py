@@ -21,7 +21,11 @@ from tenant_app.audit.models import AuditEventType
 from tenant_app.catalog import events
 from tenant_app.catalog.models import Product
 from tenant_app.catalog.money import money
+from tenant_app.notifications.actions import notify
 from tenantry_kernel.events.outbox import emit
+
+# Roles told when a product goes live (built-in roles: tenant_app.access.catalog.BUILTIN_ROLES).
+TEAM_NOTIFIED_OF_PUBLICATION = ("owner", "admin")
 
 # What update_product may change; `published` changes only through publish/unpublish.
 EDITABLE = frozenset({"name", "description", "price_amount", "price_currency", "location"})
@@ -101,6 +105,14 @@ def publish_product(request: HttpRequest | None, actor: User, product: Product) 
         emit(events.PRODUCT_PUBLISHED, events.product_published(product), subject=events.subject_of(product))
         record_security_event(
             request, AuditEventType.PRODUCT_PUBLISHED, actor=actor, subject=events.subject_of(product)
+        )
+        # The people who run the store hear of it live (pushed once the publication commits).
+        notify(
+            User.objects.filter(role__slug__in=TEAM_NOTIFIED_OF_PUBLICATION, is_active=True),
+            "catalog.product_published",
+            f"{product.name} is live",
+            f"Published by {actor.full_name or actor.email}; shoppers and the marketplace see it now.",
+            data={"product_id": str(product.pk)},
         )
     return product
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from tenant_app.tenancy.routes import routes
 from tenantry_kernel.context import bound_tenant
@@ -23,15 +23,23 @@ def tenant_transaction(route: Route) -> Iterator[Route]:
     quote = connection.ops.quote_name
     with bound_tenant(route.tenant), transaction.atomic():
         with connection.cursor() as cursor:
-            # One round trip for both (no parameters, so psycopg sends them as one simple query).
-            cursor.execute(
-                f"SET LOCAL ROLE {quote(route.role_name)}; SET LOCAL search_path TO {quote(route.schema_name)}"
-            )
+            try:
+                # One round trip for both (no parameters, so psycopg sends them as one simple query).
+                cursor.execute(
+                    f"SET LOCAL ROLE {quote(route.role_name)}; SET LOCAL search_path TO {quote(route.schema_name)}"
+                )
+            except DatabaseError as exc:
+                # The role is gone: the tenant was deleted after this process cached its route.
+                raise TenantGone(f"tenant {route.tenant!r} has no database role any more") from exc
         yield route
 
 
 class TenantUnavailable(Exception):
     """Work for a tenant this process cannot serve now (unknown here, or suspended); retry later."""
+
+
+class TenantGone(TenantUnavailable):
+    """The tenant's route was still cached here, but the tenant has been deleted."""
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from tenant_app.tenancy.context import tenant_transaction
+from tenant_app.tenancy.context import TenantGone, tenant_transaction
 from tenant_app.tenancy.routes import routes
 from tenantry_kernel.context import bound_tenant
 from tenantry_kernel.web.errors import error_body
@@ -45,8 +45,12 @@ class TenantMiddleware:
             suspended["Retry-After"] = "3600"
             return suspended
         request.tenant = route.tenant  # type: ignore[attr-defined]
-        with tenant_transaction(route):
-            return self._respond(request)
+        try:
+            with tenant_transaction(route):
+                return self._respond(request)
+        except TenantGone:
+            routes.forget()  # deleted while its route sat in this process's cache
+            return _error(404, "tenant_not_found", f"No store is served at {host} any more.")
 
     def _respond(self, request: HttpRequest) -> HttpResponse:
         """The response, inside the request's transaction."""
