@@ -21,27 +21,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
 from stats import percentile, timed  # bench/stats.py; bench scripts run from their folder
+
+from tenantry_kernel.testing.databases import (
+    copy_database,
+    create_database,
+    drop_database,
+    drop_role,
+    migrated_template,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple 42"
-
-
-def create_database(name: str) -> None:
-    with psycopg.connect(dbname="postgres", host="127.0.0.1", user="postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(dbname="postgres", host="127.0.0.1", user="postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def drop_role(name: str) -> None:
-    with psycopg.connect(dbname="postgres", host="127.0.0.1", user="postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def main() -> None:
@@ -68,7 +59,8 @@ def main() -> None:
         LOG_LEVEL="WARNING",
     )
     sys.path.insert(0, str(ROOT / "platform"))
-    create_database(cp_db)
+    # The control plane's database is a copy of its migrated template (made once, reused while migrations hold).
+    copy_database(migrated_template(ROOT / "platform", "control_plane.settings.test", "controlplane"), cp_db)
     create_database(shard_db)
     slugs: list[str] = []
     try:
@@ -83,7 +75,7 @@ def main() -> None:
         from control_plane.tenants.models import Tenant, TenantState
         from control_plane.tenants.provisioner.local import migration_runner
 
-        migrate_seconds = timed(lambda: call_command("migrate", verbosity=0))
+        migrate_seconds = timed(lambda: call_command("migrate", verbosity=0))  # confirms the copy is current
         template_seconds = timed(lambda: migration_runner(os.environ["SHARD_ADMIN_DSN"]))
         print(f"control-plane migrate: {migrate_seconds:.1f} s; tenant template built: {template_seconds:.1f} s")
 

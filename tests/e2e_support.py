@@ -30,6 +30,7 @@ import requests
 from psycopg import sql
 
 from tenantry_kernel.testing import free_port
+from tenantry_kernel.testing.databases import drop_role, migrated_database
 from tenantry_kernel.testing.mail import MailSink, link_in, smtp_sink
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,19 +38,6 @@ PASSWORD = "correct horse battery staple 42"
 BROKER_ADMIN = "http://127.0.0.1:15672/api"
 BROKER_AUTH = ("guest", "guest")
 STARTUP_SECONDS = 240  # both scratch databases are migrated first (1-2 minutes here)
-
-
-@contextmanager
-def new_database(prefix: str = "tenantry_scratch") -> Iterator[str]:
-    """A new, empty database on the local server, dropped afterwards (tests/conftest.py's, usable outside pytest)."""
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    with psycopg.connect(dbname="postgres", host="127.0.0.1", user="postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield name
-    finally:
-        with psycopg.connect(dbname="postgres", host="127.0.0.1", user="postgres", autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @contextmanager
@@ -67,11 +55,6 @@ def scratch_vhost(name: str) -> Iterator[str]:
         yield name
     finally:
         requests.delete(f"{BROKER_ADMIN}/vhosts/{path}", auth=BROKER_AUTH, timeout=10)
-
-
-def drop_role(name: str) -> None:
-    with psycopg.connect(dbname="postgres", host="127.0.0.1", user="postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 @dataclass
@@ -191,8 +174,8 @@ def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     template_role = f"tenantry_template_e2e_{token}"
     try:
         with (
-            new_database() as control_plane_db,
-            new_database() as shard_db,
+            migrated_database("control_plane") as control_plane_db,
+            migrated_database("tenant_app") as shard_db,
             scratch_vhost(f"tenantry-e2e-{token}") as vhost,
             smtp_sink() as mail,
         ):

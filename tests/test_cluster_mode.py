@@ -32,7 +32,7 @@ from psycopg.rows import dict_row
 
 from tenantry_kernel.provisioning import broker, database, routing
 from tenantry_kernel.testing import ServedApp, free_port, serve_app, wait_until
-from tenantry_kernel.testing.databases import migrated_database, new_database
+from tenantry_kernel.testing.databases import drop_role, migrated_database, new_database
 from tenantry_kernel.testing.kubernetes import EmulatorThread
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,11 +213,6 @@ def kubeconfig_for(emulator: EmulatorThread, directory: Path) -> Path:
 def delete_queue(name: str) -> None:
     with kombu.Connection(BROKER_URL, connect_timeout=5) as connection:
         kombu.Queue(name).bind(connection.default_channel).delete()
-
-
-def drop_role(name: str) -> None:
-    with psycopg.connect(dbname="postgres", host="127.0.0.1", user="postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -12,10 +13,32 @@ from rest_framework.test import APIClient
 from control_plane.accounts.models import User
 from control_plane.accounts.tokens import access_token_for
 from tenantry_kernel.testing import delete_queue
+from tenantry_kernel.testing.databases import copy_database, drop_database, migrated_template
 from tenantry_kernel.testing.mail import MailSink, smtp_sink
 from tenantry_kernel.testing.web_contract import WebProject
 
 PASSWORD = "correct horse battery staple 42"
+PLATFORM = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_blocker: Any) -> Iterator[None]:
+    """The test database as a copy of the migrated template (tenantry_kernel.testing.databases), not a migration.
+
+    Migrating the control plane takes minutes (dj-stripe alone has dozens of migrations); the copy
+    takes a second, and the template is made again only when a migration or the lock file changes.
+    """
+    template = migrated_template(PLATFORM, "control_plane.settings.test", "controlplane")
+    connection = connections["default"]
+    name = f"test_{connection.settings_dict['NAME']}"
+    with django_db_blocker.unblock():
+        connection.close()
+        copy_database(template, name)
+        connection.settings_dict["NAME"] = name
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+        drop_database(name)
 
 
 @pytest.fixture(scope="session")

@@ -82,20 +82,41 @@ def migrated_template(project: Path, settings_module: str, label: str) -> str:
             conn.execute("SELECT pg_advisory_unlock(%s)", [lock])
 
 
-@contextmanager
-def new_database(template: str | None = None) -> Iterator[str]:
-    """A new database on the local server (a copy of `template`, or empty), dropped afterwards."""
-    name = f"tenantry_scratch_{secrets.token_hex(4)}"
-    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-    if template:
-        create = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+def copy_database(template: str, name: str) -> None:
+    """`name` as a fresh copy of `template` (replacing any database of that name)."""
     with _admin() as conn:
-        conn.execute(create)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+
+
+def create_database(name: str) -> None:
+    with _admin() as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database(name: str) -> None:
+    with _admin() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def drop_role(name: str) -> None:
+    """Drop a role that owns nothing any more (its databases and schemas went first)."""
+    with _admin() as conn:
+        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+@contextmanager
+def new_database(template: str | None = None, prefix: str = "tenantry_scratch") -> Iterator[str]:
+    """A new database on the local server (a copy of `template`, or empty), dropped afterwards."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    if template:
+        copy_database(template, name)
+    else:
+        create_database(name)
     try:
         yield name
     finally:
-        with _admin() as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop_database(name)
 
 
 PROJECTS: Mapping[str, tuple[Path, str]] = {
