@@ -32,12 +32,19 @@ def resource(emulator: EmulatorThread, slug: str) -> dict[str, Any] | None:
     return found
 
 
+def existing(emulator: EmulatorThread, slug: str) -> dict[str, Any]:
+    """The Tenant resource, which the test expects to be there."""
+    found = resource(emulator, slug)
+    assert found is not None, f"no Tenant resource {slug!r}"
+    return found
+
+
 def operator_reports(emulator: EmulatorThread, slug: str, ready: bool, reason: str, **status: Any) -> None:
     """What the operator writes to the status subresource, through the same client library."""
     configuration = client.Configuration()
     configuration.host = emulator.url
     api = client.CustomObjectsApi(client.ApiClient(configuration))
-    generation = resource(emulator, slug)["metadata"]["generation"]  # type: ignore[index]
+    generation = existing(emulator, slug)["metadata"]["generation"]
     body = {
         "status": {
             "observedGeneration": generation,
@@ -72,7 +79,7 @@ def test_provisioning_creates_the_tenant_resource_with_the_records_spec(
     assert tasks.provision_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.PROVISIONING
     assert tasks.provision_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.PROVISIONING  # a retry converges
 
-    spec = resource(emulator, tenant.slug)["spec"]  # type: ignore[index]
+    spec = existing(emulator, tenant.slug)["spec"]
     assert spec == {
         "displayName": "Nordic Outdoor Gear",
         "plan": "growth",
@@ -123,11 +130,11 @@ def test_suspend_plan_change_and_deletion_reach_the_resource(emulator: EmulatorT
 
     actions.suspend(tenant, reason="unpaid")
     tasks.suspend_tenant.apply(args=(str(tenant.pk),)).get()
-    assert resource(emulator, tenant.slug)["spec"]["suspended"] is True  # type: ignore[index]
+    assert existing(emulator, tenant.slug)["spec"]["suspended"] is True
 
     actions.change_plan(tenant, "enterprise")
     tasks.apply_plan.apply(args=(str(tenant.pk),)).get()
-    assert resource(emulator, tenant.slug)["spec"]["plan"] == "enterprise"  # type: ignore[index]
+    assert existing(emulator, tenant.slug)["spec"]["plan"] == "enterprise"
 
     actions.request_deletion(tenant, policy=DeletionPolicy.RETAIN)
     # the emulator has no operator finalizer: the resource goes at once, and the record follows
@@ -152,7 +159,7 @@ def test_a_resource_held_by_a_finalizer_is_deleted_when_sync_sees_it_gone(
 
     actions.request_deletion(tenant, policy=DeletionPolicy.DELETE)
     assert tasks.delete_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.DELETING
-    assert resource(emulator, tenant.slug)["spec"]["database"] == {"deletionPolicy": "Delete"}  # type: ignore[index]
+    assert existing(emulator, tenant.slug)["spec"]["database"] == {"deletionPolicy": "Delete"}
     assert sync_tenant_status(Tenant.objects.get(pk=tenant.pk)).state == TenantState.DELETING
 
     api.patch_cluster_custom_object(
