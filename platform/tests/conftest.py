@@ -6,15 +6,13 @@ from typing import Any
 
 import pytest
 from django.db import connections
-from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from control_plane.accounts.models import User
 from control_plane.accounts.tokens import access_token_for
-from tenantry_kernel.testing import delete_queue
 from tenantry_kernel.testing.databases import copy_database, drop_database, migrated_template
-from tenantry_kernel.testing.mail import MailSink, smtp_sink
+from tenantry_kernel.testing.mail import MailSink, mail_through_celery
 from tenantry_kernel.testing.web_contract import WebProject
 
 PASSWORD = "correct horse battery staple 42"
@@ -61,11 +59,18 @@ def make_user(db: None) -> Callable[..., User]:
 
 
 @pytest.fixture
+def owner(make_user: Callable[..., User]) -> User:
+    """A portal user of their own (a fresh address each test)."""
+    return make_user(f"owner-{secrets.token_hex(3)}@example.com")
+
+
+@pytest.fixture
 def api_for() -> Callable[[User | None], APIClient]:
-    """A DRF client signed in as `user` with a bearer access token (anonymous for None)."""
+    """A DRF client sending JSON, signed in as `user` with a bearer access token (anonymous for None)."""
 
     def client(user: User | None = None) -> APIClient:
         api = APIClient()
+        api.default_format = "json"
         if user is not None:
             api.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
         return api
@@ -75,37 +80,12 @@ def api_for() -> Callable[[User | None], APIClient]:
 
 @pytest.fixture(scope="module")
 def mail_service(django_db_setup: None, django_db_blocker: Any) -> Iterator[MailSink]:
-    """Outgoing mail goes through a real Celery worker (RabbitMQ, private queue) to an SMTP sink on loopback.
-
-    One worker per test module: starting and stopping one takes seconds.
-    """
-    from celery.contrib.testing.worker import start_worker
-
+    """Outgoing mail through a real Celery worker to an SMTP sink (tenantry_kernel.testing.mail)."""
     from control_plane import celery_app
 
-    queue = f"mail-test-{secrets.token_hex(4)}"
-    previous_queue = celery_app.conf.task_default_queue
-    with smtp_sink() as sink:
-        smtp = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_PORT": sink.port}
-        celery_app.conf.task_default_queue = queue
-        try:
-            with (
-                override_settings(EMAIL_HOST="127.0.0.1", **smtp),
-                # The worker's start runs Django's system checks, some of which read the database.
-                django_db_blocker.unblock(),
-                start_worker(
-                    celery_app,
-                    pool="threads",
-                    concurrency=2,
-                    queues=[queue],
-                    perform_ping_check=False,
-                    shutdown_timeout=30,
-                ),
-            ):
-                yield sink
-        finally:
-            celery_app.conf.task_default_queue = previous_queue
-            delete_queue(celery_app, queue)
+    # The worker's start runs Django's system checks, some of which read the database.
+    with django_db_blocker.unblock(), mail_through_celery(celery_app) as sink:
+        yield sink
 
 
 @pytest.fixture

@@ -36,23 +36,6 @@ def member_events(tenant: Tenant) -> list[tuple[str, dict[str, Any]]]:
     return [(row.envelope["type"], row.envelope["data"]) for row in rows]
 
 
-@pytest.fixture
-def api_for(api_for: Callable[[User | None], APIClient]) -> Callable[[User | None], APIClient]:
-    """The conftest client, sending JSON bodies."""
-
-    def make(user: User | None = None) -> APIClient:
-        client = api_for(user)
-        client.default_format = "json"
-        return client
-
-    return make
-
-
-@pytest.fixture
-def owner(make_user: Callable[..., User]) -> User:
-    return make_user(f"owner-{secrets.token_hex(3)}@example.com")
-
-
 def test_owner_invites_by_email_and_the_tenant_app_hears_of_it(
     owner: User, api_for: Callable[[User], APIClient], django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -36,23 +36,6 @@ def staff(make_user: Callable[..., User]) -> User:
     return make_user(f"ops-{secrets.token_hex(3)}@example.com", is_staff=True)
 
 
-@pytest.fixture
-def api_for(api_for: Callable[[User | None], APIClient]) -> Callable[[User | None], APIClient]:
-    """The conftest client, sending JSON bodies."""
-
-    def make(user: User | None = None) -> APIClient:
-        client = api_for(user)
-        client.default_format = "json"
-        return client
-
-    return make
-
-
-@pytest.fixture
-def owner(make_user: Callable[..., User]) -> User:
-    return make_user(f"owner-{secrets.token_hex(3)}@example.com")
-
-
 def test_only_staff_reach_the_ops_api(owner: User, api_for: Callable[[User | None], APIClient]) -> None:
     assert api_for(owner).get("/api/v1/ops/tenants/").status_code == 403
     assert api_for(None).get("/api/v1/ops/tenants/").status_code == 401

@@ -37,23 +37,6 @@ def events(tenant: Tenant, area: str = "tenant") -> list[tuple[str, dict[str, An
     return [(row.envelope["type"], row.envelope["data"]) for row in rows]
 
 
-@pytest.fixture
-def api_for(api_for: Callable[[User | None], APIClient]) -> Callable[[User | None], APIClient]:
-    """The conftest client, sending JSON bodies."""
-
-    def make(user: User | None = None) -> APIClient:
-        client = api_for(user)
-        client.default_format = "json"
-        return client
-
-    return make
-
-
-@pytest.fixture
-def owner(make_user: Callable[..., User]) -> User:
-    return make_user(f"owner-{secrets.token_hex(3)}@example.com")
-
-
 def test_create_tenant_refuses_reserved_slugs_per_field(owner: User) -> None:
     from rest_framework.exceptions import ValidationError
 

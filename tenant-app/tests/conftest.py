@@ -6,15 +6,13 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.test import override_settings
 
 from tenant_app.tenancy.routes import routes
 from tenantry_kernel.provisioning import database, routing
 from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.provisioning.routing import Route
-from tenantry_kernel.testing import delete_queue
-from tenantry_kernel.testing.mail import MailSink, smtp_sink
+from tenantry_kernel.testing.mail import MailSink, mail_through_celery
 from tenantry_kernel.testing.web_contract import WebProject
 
 
@@ -85,37 +83,11 @@ def shard(transactional_db: None) -> Iterator[tuple[str, list[ShardTenant]]]:
 
 @pytest.fixture(scope="module")
 def mail_service() -> Iterator[MailSink]:
-    """Outgoing mail goes through a real Celery worker (RabbitMQ, private queue) to an SMTP sink on loopback.
-
-    One worker per test module: starting and stopping one takes seconds.
-    """
-    from celery.contrib.testing.worker import start_worker
-
+    """Outgoing mail through a real Celery worker to an SMTP sink (tenantry_kernel.testing.mail)."""
     from tenant_app import celery_app
 
-    queue = f"mail-test-{secrets.token_hex(4)}"
-    previous_queue = celery_app.conf.task_default_queue
-    with smtp_sink() as sink:
-        smtp = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_PORT": sink.port}
-        celery_app.conf.task_default_queue = queue
-        try:
-            with (
-                override_settings(EMAIL_HOST="127.0.0.1", **smtp),
-                # An idle worker notices the stop only when its event loop wakes (up to 10 s): the default
-                # shutdown_timeout of 10 s sometimes expires first.
-                start_worker(
-                    celery_app,
-                    pool="threads",
-                    concurrency=2,
-                    queues=[queue],
-                    perform_ping_check=False,
-                    shutdown_timeout=30,
-                ),
-            ):
-                yield sink
-        finally:
-            celery_app.conf.task_default_queue = previous_queue
-            delete_queue(celery_app, queue)
+    with mail_through_celery(celery_app) as sink:
+        yield sink
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,3 +66,41 @@ def smtp_sink() -> Iterator[MailSink]:
         yield sink
     finally:
         controller.stop()
+
+
+@contextmanager
+def mail_through_celery(celery_app: Any) -> Iterator[MailSink]:
+    """Outgoing mail through a real Celery worker (RabbitMQ, a private queue) to an SMTP sink on loopback.
+
+    The worker runs in this process on threads; tasks enqueued by the code under test go to the
+    private queue, so no other worker on the broker takes them. Use one per test module: starting
+    and stopping a worker takes seconds.
+    """
+    from celery.contrib.testing.worker import start_worker
+    from django.test import override_settings
+
+    from tenantry_kernel.testing import delete_queue
+
+    queue = f"mail-test-{secrets.token_hex(4)}"
+    previous_queue = celery_app.conf.task_default_queue
+    with smtp_sink() as sink:
+        smtp = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_PORT": sink.port}
+        celery_app.conf.task_default_queue = queue
+        try:
+            with (
+                override_settings(EMAIL_HOST="127.0.0.1", **smtp),
+                # An idle worker notices the stop only when its event loop wakes (up to 10 s): the default
+                # shutdown_timeout of 10 s sometimes expires first.
+                start_worker(
+                    celery_app,
+                    pool="threads",
+                    concurrency=2,
+                    queues=[queue],
+                    perform_ping_check=False,
+                    shutdown_timeout=30,
+                ),
+            ):
+                yield sink
+        finally:
+            celery_app.conf.task_default_queue = previous_queue
+            delete_queue(celery_app, queue)
