@@ -8,10 +8,8 @@ page → back to the store's callback, which answers with the store's own tokens
 
 from __future__ import annotations
 
-import html
 import json
 import os
-import re
 import secrets
 import subprocess
 import sys
@@ -19,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -30,6 +27,8 @@ from tenantry_kernel.provisioning import database, routing
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import ServedApp, serve_app
 from tenantry_kernel.testing.databases import migrated_database
+from tests import e2e_support
+from tests.e2e_support import form_field
 
 ROOT = Path(__file__).resolve().parents[1]
 PLATFORM, TENANT_APP = ROOT / "platform", ROOT / "tenant-app"
@@ -60,29 +59,11 @@ def on_control_plane(env: dict[str, str], script: str) -> Any:
 
 
 @dataclass(frozen=True)
-class Store:
-    slug: str
-    port: int
-
-    @property
-    def host(self) -> str:
-        return f"{self.slug}.localhost:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}/"
-
+class Store(e2e_support.Store):
     @property
     def owner_email(self) -> str:
         """The store owner's portal address (one control plane serves every test of the module)."""
         return f"owner-{self.slug}@example.test"
-
-    def request(self, method: str, url_or_path: str, **kwargs: Any) -> requests.Response:
-        """`*.localhost` does not resolve for requests here: loopback, with the store's Host header."""
-        parts = urlsplit(url_or_path)
-        target = f"http://127.0.0.1:{self.port}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-        headers = {"Host": self.host, **kwargs.pop("headers", {})}
-        return requests.request(method, target, headers=headers, timeout=30, allow_redirects=False, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -178,20 +159,14 @@ def provision_on_control_plane(platform: Platform) -> dict[str, Any]:
     )
 
 
-def form_field(page: str, name: str) -> str:
-    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', page)
-    assert match, f"no {name} field on the page:\n{page[:2000]}"
-    return html.unescape(match.group(1))
-
-
 def sign_in_through_the_platform(platform: Platform, browser: requests.Session) -> requests.Response:
     """What a person's browser does from the store's "Sign in with Tenantry" button to the store's callback."""
-    return platform.store.request("GET", callback_from_the_platform(platform, browser))
+    return platform.store.call("GET", callback_from_the_platform(platform, browser))
 
 
 def callback_from_the_platform(platform: Platform, browser: requests.Session) -> str:
     """From the store's start endpoint through the platform's sign-in page: where the platform sends the browser."""
-    started = platform.store.request("POST", "/api/v1/auth/sso/platform/start/", json={})
+    started = platform.store.call("POST", "/api/v1/auth/sso/platform/start/", json={})
     assert started.status_code == 200, started.text
     authorization_url = started.json()["authorization_url"]
     assert authorization_url.startswith(f"{platform.issuer}/authorize/?")
@@ -255,7 +230,7 @@ def test_a_portal_user_signs_into_their_store_through_the_platform(platform: Pla
 
 
 def profile_of(store: Store, access: str) -> dict[str, Any]:
-    profile = store.request("GET", "/api/v1/me/", headers={"Host": store.host, "Authorization": f"Bearer {access}"})
+    profile = store.call("GET", "/api/v1/me/", headers={"Host": store.host, "Authorization": f"Bearer {access}"})
     assert profile.status_code == 200, profile.text
     body: dict[str, Any] = profile.json()
     return body
@@ -275,11 +250,11 @@ def test_a_deleted_stores_client_signs_nobody_in(platform: Platform) -> None:
     )
 
     # The store cannot exchange the code any more: its client is gone.
-    refused = platform.store.request("GET", pending_callback)
+    refused = platform.store.call("GET", pending_callback)
     assert refused.status_code == 400, refused.text
     assert refused.json()["error"]["code"] == "sso_code_invalid"
     # A signed-in person starting again is stopped at the platform: an unknown client is never redirected to.
-    started = platform.store.request("POST", "/api/v1/auth/sso/platform/start/", json={})
+    started = platform.store.call("POST", "/api/v1/auth/sso/platform/start/", json={})
     stopped = browser.get(started.json()["authorization_url"], allow_redirects=False, timeout=30)
     assert stopped.status_code == 400
     assert "Location" not in stopped.headers
