@@ -13,10 +13,12 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import psycopg
 import pytest
 import redis
 import requests
@@ -35,8 +37,9 @@ from tenant_app.access.models import Role
 from tenant_app.accounts.models import RefreshFamily, User
 from tenant_app.accounts.tokens import refresh_token_for
 from tenant_app.notifications import actions
-from tenant_app.notifications.messages import Delivery
+from tenant_app.notifications.messages import Delivery, push_message
 from tenant_app.notifications.models import Notification
+from tenant_app.tenancy.channels import tenant_group
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.testing import ServedApp, serve_app
 
@@ -179,6 +182,40 @@ def wait_until_no_listeners(group: str) -> int:
     return listeners_of(group)
 
 
+@contextmanager
+def backlog_reads_wait(store: Store) -> Iterator[None]:
+    """A transaction of the test's holding the store's notifications table: a connection's backlog read
+    waits for its end, so a test decides what happens while it is read. Rows made inside commit with it."""
+    with tenant_transaction(store.tenant.route), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Notification._meta.db_table)} IN ACCESS EXCLUSIVE MODE")
+        yield
+
+
+def wait_until_a_backlog_read_waits() -> None:
+    """Until a server connection waits on the lock `backlog_reads_wait` holds (seen from another session)."""
+    params = connection.settings_dict
+    conninfo = {"host": params["HOST"], "port": params["PORT"], "user": params["USER"], "dbname": params["NAME"]}
+    with psycopg.connect(**conninfo, password=params["PASSWORD"] or None, autocommit=True) as observer:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            waiting = observer.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND query ILIKE %s",
+                [f"%{Notification._meta.db_table}%"],
+            ).fetchone()
+            if waiting and waiting[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("no backlog read waited on the notifications table")
+
+
+def stored_unpushed(user: User, title: str) -> tuple[Notification, list[actions.Push]]:
+    """A notification row made in the current transaction, and the push `actions.notify` would send after commit."""
+    row = Notification.objects.create(recipient_id=user.pk, kind="order.paid", title=title, data={})
+    group = tenant_group("user", user.pk)
+    return row, [(group, push_message(group, [row]))]
+
+
 # ---- WebSocket -----------------------------------------------------------------------------
 
 
@@ -212,6 +249,59 @@ def test_a_websocket_client_receives_its_notification_and_a_user_of_another_stor
         assert receive(other_ann)["id"] == sentinel.id  # not alpha's, which came first
         assert_quiet(ann)
         assert_quiet(other_ann)
+
+
+def open_live(served: ServedApp, store: Store, user: User) -> ClientConnection:
+    """A WebSocket past its backlog: it answers a ping only once connect() has finished."""
+    ws = open_ws(served, store.host, store.token(user))
+    ready(ws)
+    ws.send(json.dumps({"type": "ping"}))
+    assert receive(ws) == {"type": "pong"}
+    return ws
+
+
+def test_a_notification_pushed_before_the_backlog_read_returns_is_sent_once(
+    served: ServedApp, stores: tuple[Store, Store]
+) -> None:
+    # The race a loaded machine showed: the push reaches the connection while it still reads its
+    # backlog, and the backlog then holds the same row.
+    alpha, _ = stores
+    token = alpha.token(alpha.ann)
+    with open_live(served, alpha, alpha.bob) as bob:
+        with backlog_reads_wait(alpha):
+            ann = open_ws(served, alpha.host, token)
+            ready(ann)
+            wait_until_a_backlog_read_waits()
+            row, pushes = stored_unpushed(alpha.ann, "Paid while you connected")
+            actions.push(pushes)
+            marker, marker_pushes = stored_unpushed(alpha.bob, "Marker")
+            actions.push(marker_pushes)
+            # The process's hub hands pushes over one by one, in the order the layer delivers them:
+            # once bob has his, ann's connection has been handed hers, and its backlog read still waits.
+            assert receive(bob)["id"] == marker.id
+        with ann:
+            assert receive(ann) == as_client_message(row)
+            sentinel = alpha.notify(alpha.ann, "Next")
+            assert receive(ann)["id"] == sentinel.id  # no second copy of `row` came before it
+            assert_quiet(ann)
+
+
+def test_a_notification_read_with_the_backlog_is_not_sent_again_when_its_push_comes_late(
+    served: ServedApp, stores: tuple[Store, Store]
+) -> None:
+    alpha, _ = stores
+    token = alpha.token(alpha.ann)
+    with backlog_reads_wait(alpha):
+        ann = open_ws(served, alpha.host, token)
+        ready(ann)
+        wait_until_a_backlog_read_waits()
+        row, pushes = stored_unpushed(alpha.ann, "Paid while you connected")
+    with ann:
+        assert receive(ann) == as_client_message(row)  # from the backlog
+        actions.push(pushes)  # its live copy, late
+        sentinel = alpha.notify(alpha.ann, "Next")  # pushed after it, to the same group
+        assert receive(ann)["id"] == sentinel.id
+        assert_quiet(ann)
 
 
 def test_role_and_store_wide_notifications_reach_their_members_each_with_their_own_id(
@@ -456,6 +546,29 @@ def test_the_event_stream_resumes_after_last_event_id_then_streams_live_ones(
     assert wait_until_no_listeners(group) == 0
 
 
+def test_the_event_stream_sends_a_notification_pushed_while_its_backlog_is_read_once(
+    served: ServedApp, stores: tuple[Store, Store]
+) -> None:
+    alpha, _ = stores
+    token = alpha.token(alpha.ann)
+    with open_live(served, alpha, alpha.bob) as bob:
+        with backlog_reads_wait(alpha):
+            stream = EventStream(served, alpha.host, {"Authorization": f"Bearer {token}"})
+            assert stream.next() == ["retry: 3000"]
+            wait_until_a_backlog_read_waits()
+            row, pushes = stored_unpushed(alpha.ann, "Paid while you connected")
+            actions.push(pushes)
+            marker, marker_pushes = stored_unpushed(alpha.bob, "Marker")
+            actions.push(marker_pushes)
+            assert receive(bob)["id"] == marker.id  # the hub has handed the stream its push (see above)
+        try:
+            assert stream.next_event() == sse_event(row)
+            sentinel = alpha.notify(alpha.ann, "Next")
+            assert stream.next_event() == sse_event(sentinel)
+        finally:
+            stream.close()
+
+
 def test_the_event_stream_takes_a_ticket_and_refuses_without_one(
     served: ServedApp, stores: tuple[Store, Store]
 ) -> None:
@@ -619,10 +732,49 @@ def test_a_live_copy_of_a_backlog_notification_is_dropped_once() -> None:
     delivery = Delivery(user_id=7)
     push = {"type": "notification.push", "notification": {"title": "x"}, "recipients": {"7": 42, "8": 43}}
 
-    delivery.backlog([{"type": "notification", "id": 42, "title": "x"}])
+    assert delivery.backlog([{"type": "notification", "id": 42, "title": "x"}]) == [
+        {"type": "notification", "id": 42, "title": "x"}
+    ]
+    assert delivery.release() == []
 
     assert delivery.live(push) is None  # already sent from the backlog
-    assert Delivery(user_id=8).live(push) == {"type": "notification", "id": 43, "title": "x"}
-    assert json.loads(Delivery(user_id=8).live_json(push) or "") == {"type": "notification", "id": 43, "title": "x"}
-    assert Delivery(user_id=9).live(push) is None  # not a recipient
-    assert Delivery(user_id=9).live_json(push) is None
+
+
+def live_delivery(user_id: int) -> Delivery:
+    """A Delivery whose (empty) backlog has gone out: live messages go straight through."""
+    delivery = Delivery(user_id)
+    delivery.backlog([])
+    assert delivery.release() == []
+    return delivery
+
+
+def test_live_messages_go_out_once_the_backlog_has_and_only_to_their_recipient() -> None:
+    push = {"type": "notification.push", "notification": {"title": "x"}, "recipients": {"7": 42, "8": 43}}
+
+    assert live_delivery(8).live(push) == {"type": "notification", "id": 43, "title": "x"}
+    assert json.loads(live_delivery(8).live_json(push) or "") == {"type": "notification", "id": 43, "title": "x"}
+    assert live_delivery(9).live(push) is None  # not a recipient
+    assert live_delivery(9).live_json(push) is None
+
+
+def test_a_push_before_the_backlog_is_held_then_sent_once_after_it() -> None:
+    def push(notification_id: int) -> dict[str, Any]:
+        content = {"n": notification_id}
+        return {"type": "notification.push", "notification": content, "recipients": {"7": notification_id}}
+
+    def message(notification_id: int) -> dict[str, Any]:
+        return {"type": "notification", "id": notification_id, "n": notification_id}
+
+    delivery = Delivery(user_id=7)
+    assert delivery.live_json(push(5)) is None  # held: the backlog has not gone out
+    assert delivery.live(push(6)) is None
+    assert delivery.live(push(6)) is None  # a repeated push is held once
+
+    assert delivery.backlog([message(4), message(5)]) == [message(4), message(5)]
+    assert delivery.live(push(7)) is None  # still held while the backlog is sent
+    assert delivery.release() == [message(6), message(7)]  # 5 came with the backlog
+    assert delivery.live(push(8)) is None  # held: release() has not said "empty" yet
+    assert delivery.release() == [message(8)]
+    assert delivery.release() == []
+
+    assert delivery.live(push(9)) == message(9)

@@ -143,7 +143,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self._close(refused.code, refused.reason)
             return
 
-        # Groups first, then the backlog: what is created in between comes both ways, and Delivery drops the copy.
+        # Groups first, then the backlog: what is created in between comes both ways, in either order,
+        # and Delivery sends it once (live pushes wait until the backlog has gone out).
         self.listener, self.delivery = listener, Delivery(listener.user_id)
         try:
             for group in listener.groups:
@@ -159,6 +160,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(message)
         if backlog.truncated:
             await self.send_json({"type": "backlog_truncated", "last_event_id": backlog.messages[-1]["id"]})
+        while held := self.delivery.release():
+            for message in held:
+                await self.send_json(message)
         self._expiry = asyncio.create_task(self._close_when_expired(listener.expires_at))
 
     async def _join(self, group: str) -> None:

@@ -51,31 +51,62 @@ def push_message(group: str, rows: Iterable[Notification]) -> dict[str, Any]:
 
 
 class Delivery:
-    """What one connection (a WebSocket or an event stream) of one user has sent.
+    """What one connection (a WebSocket or an event stream) of one user sends: each notification once.
 
-    The connection joins its groups before it reads the backlog, so a notification created in
-    between arrives both ways: the live copy of one sent from the backlog is dropped. Ids alone
-    would not do ("skip ids up to the highest sent"): rows commit in any order, so a smaller id
-    may arrive live after a bigger one was read.
+    A connection joins its groups before it reads its backlog, so a notification created in
+    between reaches it both ways, in either order: its push may come before the backlog read
+    returns, or after. Until the backlog has gone out (`backlog()`, then `release()` until it is
+    empty), live notifications are held, and those the backlog also held are dropped; afterwards
+    they go out at once, except the late live copy of one the backlog sent. Ids alone would not
+    do ("skip ids up to the highest sent"): rows commit in any order, so a smaller id may arrive
+    live after a bigger one was read.
     """
 
     def __init__(self, user_id: int) -> None:
         self.user_id = user_id
+        # Live messages held until the backlog has been sent; None once they go out as they come.
+        self._held: list[dict[str, Any]] | None = []
+        # Ids the backlog sent whose live copy has not come yet (and is then dropped).
         self._from_backlog: set[int] = set()
 
     def backlog(self, messages: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The backlog to send now (all of it); live copies of these, held or still to come, are dropped."""
         messages = list(messages)
-        self._from_backlog.update(message["id"] for message in messages)
+        ids = {message["id"] for message in messages}
+        if self._held is not None:
+            came_live = {message["id"] for message in self._held}
+            self._held = [message for message in self._held if message["id"] not in ids]
+            ids -= came_live
+        self._from_backlog |= ids
         return messages
 
+    def release(self) -> list[dict[str, Any]]:
+        """The live messages held while the backlog went out. Call it until it returns nothing: the
+        empty answer is also the moment live messages start going out directly, so none is sent
+        ahead of one held before it."""
+        if not self._held:
+            self._held = None
+            return []
+        held, self._held = self._held, []
+        return held
+
     def live(self, push: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The client message for this user in a push, or None (not for them, or already sent)."""
+        """The client message for this user in a push, to send now; None when not for them, held or already sent."""
         notification_id = self._new_for_user(push)
-        return None if notification_id is None else client_message(notification_id, push["notification"])
+        if notification_id is None:
+            return None
+        message = client_message(notification_id, push["notification"])
+        if self._held is not None:
+            self._held.append(message)
+            return None
+        return message
 
     def live_json(self, push: dict[str, Any]) -> str | None:
         """`live()` as JSON text. The shared content is encoded once per push, not once per connection:
         the hub hands the same push to every connection of the group, so it keeps the encoding in it."""
+        if self._held is not None:
+            self.live(push)
+            return None
         notification_id = self._new_for_user(push)
         if notification_id is None:
             return None
@@ -89,5 +120,7 @@ class Delivery:
             return None
         if notification_id in self._from_backlog:
             self._from_backlog.discard(notification_id)
+            return None
+        if self._held is not None and any(message["id"] == notification_id for message in self._held):
             return None
         return notification_id

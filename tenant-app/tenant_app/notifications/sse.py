@@ -91,7 +91,8 @@ async def event_stream(listener: Listener, after: int, heartbeat: float) -> Asyn
     subscriber = StreamSubscriber(listener.user_id)
     joined: list[str] = []
     try:
-        # Groups first, then the backlog: what is created in between comes both ways, and Delivery drops the copy.
+        # Groups first, then the backlog: what is created in between comes both ways, in either order,
+        # and Delivery sends it once (live pushes wait until the backlog has gone out).
         for group in listener.groups:
             joined.append(group)
             await hub().join(group, subscriber)
@@ -102,6 +103,9 @@ async def event_stream(listener: Listener, after: int, heartbeat: float) -> Asyn
         if backlog.truncated:
             last = backlog.messages[-1]["id"]
             yield event({"type": "backlog_truncated", "last_event_id": last}, "backlog_truncated")
+        while held := subscriber.delivery.release():
+            for message in held:
+                yield event(message)
         while (remaining := listener.expires_at - time.time()) > 0:
             try:
                 live = await asyncio.wait_for(subscriber.queue.get(), timeout=min(heartbeat, remaining))
