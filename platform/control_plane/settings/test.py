@@ -3,8 +3,12 @@
 import os
 import uuid
 
-from control_plane.settings.base import *  # noqa: F403
-from tenantry_kernel.web.test_settings import *  # noqa: F403
+from tenantry_kernel import local_services
+
+local_services.load()  # before base: the database settings read PGHOST & co.
+
+from control_plane.settings.base import *  # noqa: E402, F403
+from tenantry_kernel.web.test_settings import *  # noqa: E402, F403
 
 # Made-up Stripe test credentials: tests point Stripe at a localstripe on loopback, never at Stripe.
 STRIPE_SECRET_KEY = "sk_test_tenantryLocalstripeFake0001"  # noqa: S105  (made up, see above)
