@@ -228,9 +228,11 @@ def system_postgres() -> Postgres:
             f"PostgreSQL {cluster} is down; as root: pg_ctlcluster {cluster.version} {cluster.name} start"
         )
     if (error := connect_error(params)) is not None:
+        # The command reads the password from the file in the user's own shell: it is never printed.
         how = (
-            "run `make services` as root once, or set the password yourself: "
-            f"sudo -u postgres psql -p {cluster.port} -c \"ALTER ROLE postgres PASSWORD '<the one in .local/pgpass>'\""
+            "give the superuser the password this checkout keeps in .local/pgpass, once: "
+            f"sudo -u postgres psql -p {cluster.port} -c "
+            f"\"ALTER ROLE postgres PASSWORD '$(head -1 .local/pgpass | cut -d: -f5)'\""
         )
         raise ServiceError(f"PostgreSQL {cluster} refused us ({error}); {how}")
     env = {"PGHOST": LOOPBACK, "PGPORT": str(cluster.port), "PGUSER": SUPERUSER, "PGPASSFILE": str(PGPASS)}

@@ -31,6 +31,9 @@ from pathlib import Path
 from types import FrameType
 
 from services import LOCAL, ROOT, load_env, port_open
+from steps import step
+
+from tenantry_kernel import local_services
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Run the Tenantry platform locally.")
     parser.add_argument("--demo", action="store_true", help="seed a platform admin and a demo store")
     args = parser.parse_args()
+    local_services.load()
 
     ports = {component: choose_port(component.port_variable) for component in COMPONENTS}
     stripe_port = free_port()
@@ -223,11 +227,12 @@ def main() -> int:
     stripe_url = f"http://127.0.0.1:{stripe_port}"
     env = platform_environment({**os.environ, **load_env()}, portal, ports[TENANT_APP], stripe_url)
 
+    say(f"up: PostgreSQL: {local_services.postgres_server()}")
     for component in COMPONENTS:
-        say(f"up: migrating the {component.title}")
-        manage(component, env, "migrate", "--noinput", "-v", "0")
-    say("up: ensuring the events exchange")
-    ensure_events_exchange(env)
+        with step("up", f"migrating the {component.title} (minutes the first time)"):
+            manage(component, env, "migrate", "--noinput", "-v", "0")
+    with step("up", "ensuring the events exchange"):
+        ensure_events_exchange(env)
 
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
@@ -284,6 +289,7 @@ def main() -> int:
         )
         say(f"  each store      http://<slug>.localhost:{tenant_port}/   (API docs: /api/docs/)")
         say(f"  Stripe          {stripe_url} (localstripe)")
+        say(f"  PostgreSQL      {local_services.postgres_server()}")
         say(f"  and             {', '.join(worker.title for worker in workers(stripe_port)[1:])}\n")
         while True:
             for title, child in children:

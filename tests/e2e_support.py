@@ -30,7 +30,7 @@ import requests
 from psycopg import sql
 
 from tenantry_kernel.testing import free_port
-from tenantry_kernel.testing.databases import drop_role, migrated_database
+from tenantry_kernel.testing.databases import drop_role, migrated_database, server_conninfo
 from tenantry_kernel.testing.mail import MailSink, link_in, smtp_sink
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,11 +95,11 @@ class Stack:
 
     @property
     def shard_dsn(self) -> str:
-        return f"host=127.0.0.1 port=5432 user=postgres dbname={self.shard_db}"
+        return server_conninfo(self.shard_db)
 
     @property
     def control_plane_dsn(self) -> str:
-        return f"host=127.0.0.1 port=5432 user=postgres dbname={self.control_plane_db}"
+        return server_conninfo(self.control_plane_db)
 
     def portal_call(self, method: str, path: str, token: str = "", **kwargs: Any) -> requests.Response:
         headers = {"Host": f"localhost:{self.control_plane_port}", **kwargs.pop("headers", {})}

@@ -32,7 +32,7 @@ from psycopg.rows import dict_row
 
 from tenantry_kernel.provisioning import broker, database, routing
 from tenantry_kernel.testing import ServedApp, free_port, serve_app, wait_until
-from tenantry_kernel.testing.databases import drop_role, migrated_database, new_database
+from tenantry_kernel.testing.databases import drop_role, migrated_database, new_database, server_conninfo, server_env
 from tenantry_kernel.testing.kubernetes import EmulatorThread
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,7 +140,7 @@ def background(name: str, argv: list[str], cwd: Path, env: Mapping[str, str]) ->
 
 
 def database_env(name: str) -> dict[str, str]:
-    return {"DATABASE_URL": "", "PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "postgres", "PGDATABASE": name}
+    return server_env(name)
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -226,7 +226,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         stack.callback(drop_role, template_role)
         platform_db = stack.enter_context(migrated_database("control_plane"))
         shard_db = stack.enter_context(new_database())
-        shard_dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={shard_db}"
+        shard_dsn = server_conninfo(shard_db)
         env = {
             **database_env(platform_db),
             "DJANGO_SETTINGS_MODULE": CONTROL_PLANE_SETTINGS,

@@ -26,7 +26,7 @@ from psycopg import sql
 from tenantry_kernel.provisioning import database, routing
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import ServedApp, serve_app
-from tenantry_kernel.testing.databases import migrated_database
+from tenantry_kernel.testing.databases import migrated_database, server_conninfo, server_env
 from tests import e2e_support
 from tests.e2e_support import form_field
 
@@ -37,7 +37,7 @@ CLIENT_KEY = secrets.token_urlsafe(48)
 
 
 def database_env(name: str) -> dict[str, str]:
-    return {"DATABASE_URL": "", "PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "postgres", "PGDATABASE": name}
+    return server_env(name)
 
 
 def manage(directory: Path, settings: str, env: dict[str, str], *args: str) -> str:
@@ -94,7 +94,7 @@ def servers() -> Iterator[Servers]:
         shard_env = database_env(shard_db)
         manage(PLATFORM, "control_plane.settings.test", control_env, "migrate", "--noinput", "-v", "0")
         manage(TENANT_APP, "tenant_app.settings.test", shard_env, "migrate", "--noinput", "-v", "0")
-        admin_dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={shard_db}"
+        admin_dsn = server_conninfo(shard_db)
         template_role = f"tenantry_template_{shard_db}"
         migrations = database.TemplateCloneRunner(
             admin_dsn,

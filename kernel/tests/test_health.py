@@ -5,13 +5,12 @@ import time
 
 from tenantry_kernel import health
 from tenantry_kernel.testing import free_port
+from tenantry_kernel.testing.databases import server_params
 
 
 def test_all_checks_pass_against_the_running_services() -> None:
     checks = {
-        "postgres": health.check_postgres(
-            {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
-        ),
+        "postgres": health.check_postgres({**server_params(), "dbname": "postgres"}),
         "redis": health.check_redis("redis://127.0.0.1:6379/0"),
         "rabbitmq": health.check_amqp("amqp://guest:guest@127.0.0.1:5672//"),
     }

@@ -30,8 +30,9 @@ from tenantry_kernel.provisioning.database import (
 )
 from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import PlanName, plan_for
+from tenantry_kernel.testing.databases import server_conninfo, server_params, server_url
 
-SERVER = "postgresql://postgres@127.0.0.1:5432"
+SERVER = server_url()
 MANAGE_PY = Path(__file__).resolve().parents[2] / "tenant-app" / "manage.py"
 FREE, STARTER = plan_for(PlanName.FREE), plan_for(PlanName.STARTER)
 
@@ -235,7 +236,9 @@ def test_password_is_stored_as_a_scram_verifier_and_a_new_one_replaces_it(shard:
     assert scram_verifies(verifier, "new p@ss/w:rd%")
     assert not scram_verifies(verifier, "old-password")
     assert "new p@ss/w:rd%" not in repr(tenant)
-    assert tenant.dsn() == (f"postgresql://{tenant.role}:new%20p%40ss%2Fw%3Ard%25@127.0.0.1:5432/{shard.dbname}")
+    server = server_params()
+    expected = f"postgresql://{tenant.role}:new%20p%40ss%2Fw%3Ard%25@{server['host']}:{server['port']}/{shard.dbname}"
+    assert tenant.dsn() == expected
 
 
 # -- isolation ------------------------------------------------------------------------------
@@ -283,11 +286,11 @@ def test_only_granted_roles_may_connect_to_the_shard_database(shard: Shard) -> N
     # given: a login role that is no tenant of this shard
     tenant = ensure_tenant_database(shard.admin_dsn, shard.new_slug(), FREE, "pw-one")
     stranger = shard.new_role("stranger")
-    shard.query(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(stranger)))
+    shard.query(sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'pw-stranger'").format(sql.Identifier(stranger)))
 
-    # when / then
+    # when / then: it signs in (right password) and is refused the database
     with pytest.raises(psycopg.OperationalError, match=f'permission denied for database "{shard.dbname}"'):
-        psycopg.connect(f"postgresql://{stranger}@127.0.0.1:5432/{shard.dbname}").close()
+        psycopg.connect(server_conninfo(shard.dbname, user=stranger, password="pw-stranger")).close()
     with connect_as(tenant) as conn:
         assert conn.execute("SELECT current_user").fetchone() == (tenant.role,)
 
@@ -541,7 +544,7 @@ def test_a_router_role_reads_nothing_itself_and_becomes_only_granted_tenants(sha
 
     # given the shared tenant-app's role: NOINHERIT, owning nothing, allowed to connect
     router = shard.new_role("tenantry_router")
-    shard.query(sql.SQL("CREATE ROLE {} LOGIN NOINHERIT").format(ident(router)))
+    shard.query(sql.SQL("CREATE ROLE {} LOGIN NOINHERIT PASSWORD 'pw-router'").format(ident(router)))
     shard.query(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(ident(shard.dbname), ident(router)))
     granted = ensure_tenant_database(shard.admin_dsn, shard.new_slug(), FREE, "pw-granted")
     other = ensure_tenant_database(shard.admin_dsn, shard.new_slug(), FREE, "pw-other")
@@ -554,7 +557,7 @@ def test_a_router_role_reads_nothing_itself_and_becomes_only_granted_tenants(sha
     grant_router_role(shard.admin_dsn, granted.slug, router)  # repeatable
 
     # then it reads nothing as itself, the granted tenant after SET ROLE, never the other
-    with psycopg.connect(f"{SERVER}/{shard.dbname}", user=router, autocommit=True) as conn:
+    with psycopg.connect(server_conninfo(shard.dbname, user=router, password="pw-router"), autocommit=True) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(orders(granted.schema))
         conn.execute(sql.SQL("SET ROLE {}").format(ident(granted.role)))

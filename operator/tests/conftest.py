@@ -32,6 +32,7 @@ from tenant_operator.kube import Kube, KubeConfig
 from tenant_operator.reconcile import OperatorContext
 from tenantry_kernel.provisioning import broker as broker_lib
 from tenantry_kernel.provisioning import database as database_lib
+from tenantry_kernel.testing.databases import server_conninfo
 from tenantry_kernel.testing.kubernetes import EmulatorThread
 
 # The handlers registered at import time: kopf's default registry may be replaced later.
@@ -72,7 +73,7 @@ class Shards:
         database = f"tenantry_test_{name.replace('-', '_')}_{secrets.token_hex(3)}"
         create_database(database)
         self.databases.append(database)
-        dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={database}"
+        dsn = server_conninfo(database)
         spec = {"region": region, "capacity": {"maxTenants": max_tenants}, "cordoned": cordoned, "database": database}
         self._register(name, dsn, spec)
         return dsn

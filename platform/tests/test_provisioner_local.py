@@ -24,6 +24,7 @@ from tenantry_kernel.provisioning import broker, database, routing
 from tenantry_kernel.provisioning.naming import vhost_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import delete_queue, wait_until
+from tenantry_kernel.testing.databases import server_conninfo
 
 MANAGE_PY = Path(__file__).resolve().parents[2] / "tenant-app" / "manage.py"
 ADMIN_URL = "http://guest:guest@127.0.0.1:15672"
@@ -42,7 +43,7 @@ def shard_database() -> str:
 @pytest.fixture
 def local_shard(settings: Any, tmp_path: Path, db: None) -> Iterator[str]:
     name = shard_database()
-    admin_dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={name}"
+    admin_dsn = server_conninfo(name)
     queue = f"test-members-{secrets.token_hex(4)}"
     settings.TENANT_PROVISIONER = "local"
     settings.SHARD_ADMIN_DSN = admin_dsn

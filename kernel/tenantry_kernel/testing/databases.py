@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 ROOT = Path(__file__).resolve().parents[3]
 KERNEL = ROOT / "kernel"
@@ -27,8 +28,43 @@ LOCK_FILE = ROOT / "requirements" / "dev.txt"
 _COMPLETE = "tenantry migrated template"
 
 
+def server_params() -> dict[str, str]:
+    """Where the local server is and who its superuser is, from the libpq variables `make services` sets.
+
+    The password is not here: libpq takes it from PGPASSWORD or the password file PGPASSFILE names.
+    """
+    return {
+        "host": os.environ.get("PGHOST", "127.0.0.1"),
+        "port": os.environ.get("PGPORT", "5432"),
+        "user": os.environ.get("PGUSER", "postgres"),
+    }
+
+
+def server_conninfo(dbname: str = "postgres", **params: str) -> str:
+    """A libpq connection string for `dbname` on the local server, as its superuser unless `params` say otherwise."""
+    return make_conninfo(**{**server_params(), "dbname": dbname, **params})
+
+
+def server_url() -> str:
+    """`postgresql://user@host:port` of the local server (TCP), for code that appends `/dbname` to a URL."""
+    params = server_params()
+    return f"postgresql://{params['user']}@{params['host']}:{params['port']}"
+
+
+def server_env(dbname: str) -> dict[str, str]:
+    """Environment for a Django process of ours on `dbname` (the libpq variables; no DATABASE_URL)."""
+    params = server_params()
+    return {
+        "DATABASE_URL": "",
+        "PGHOST": params["host"],
+        "PGPORT": params["port"],
+        "PGUSER": params["user"],
+        "PGDATABASE": dbname,
+    }
+
+
 def _admin() -> psycopg.Connection[tuple[object, ...]]:
-    return psycopg.connect(dbname="postgres", autocommit=True)
+    return psycopg.connect(server_conninfo(), autocommit=True)
 
 
 def fingerprint(project: Path) -> str:
