@@ -7,28 +7,48 @@ its own process. A suite that collects no tests fails the run: pytest's exit cod
 must never pass for green. The run says first and last which PostgreSQL it tests against;
 under CI=true it refuses to run on a fallback server nobody asked for. The migrated template
 databases the suites copy are made (or found) first, as a step of their own with its time.
+
+Suites run side by side in `TENANTRY_TEST_LANES` lanes (default: one per core, at most two),
+longest first by the durations the last run recorded, so the long tenant-app suite has a core
+to itself while the others share the second. Each suite's output goes to
+`.local/junit/<suite>.log` and is printed whole when the suite ends; with one lane it streams.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from steps import step
+from steps import elapsed, step
 
 from tenantry_kernel import local_services
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITES = os.environ.get("TENANTRY_SUITES", "kernel operator platform tenant-app tests").split()
+REPORTS = ROOT / ".local" / "junit"
+DURATIONS = REPORTS / "durations.json"
 NO_TESTS_COLLECTED = 5
+# Seconds each suite took on a 2-core machine, until this checkout's own runs record theirs.
+TYPICAL_SECONDS = {"tenant-app": 750.0, "operator": 165.0, "tests": 150.0, "platform": 120.0, "kernel": 55.0}
+_print_lock = threading.Lock()
 
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def say(text: str) -> None:
+    with _print_lock:
+        print(text, flush=True)
 
 
 def prepare_templates() -> None:
@@ -45,6 +65,79 @@ def prepare_templates() -> None:
             print(f"tests: template {future.result()}", flush=True)
 
 
+@dataclass
+class SuiteResult:
+    suite: str
+    code: int
+    seconds: float
+    counts: dict[str, int] = field(default_factory=lambda: {"passed": 0, "failed": 0, "skipped": 0})
+
+    @property
+    def failure(self) -> str | None:
+        if self.code == NO_TESTS_COLLECTED:
+            return f"{self.suite}: no tests collected"
+        if self.code != 0:
+            return f"{self.suite}: pytest exited with {self.code}"
+        return None
+
+
+def counts_in(report: Path) -> dict[str, int]:
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    if not report.exists():
+        return counts
+    for node in ET.parse(report).getroot().iter("testsuite"):  # noqa: S314 (our own JUnit file, written by pytest in this run)
+        tests, errors = int(node.get("tests", 0)), int(node.get("errors", 0))
+        failed, skipped = int(node.get("failures", 0)) + errors, int(node.get("skipped", 0))
+        counts["passed"] += tests - failed - skipped
+        counts["failed"] += failed
+        counts["skipped"] += skipped
+    return counts
+
+
+def run_suite(suite: str, pytest_args: list[str], streaming: bool) -> SuiteResult:
+    name = Path(suite).name
+    report, log = REPORTS / f"{name}.xml", REPORTS / f"{name}.log"
+    report.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "pytest", suite, f"--junitxml={report}", *pytest_args]
+    started = time.monotonic()
+    if streaming:
+        say(f"\n=== {suite} ===")
+        code = subprocess.call(command, cwd=ROOT)
+    else:
+        say(f"tests: {suite} started")
+        with log.open("w") as output:
+            code = subprocess.call(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    result = SuiteResult(suite, code, time.monotonic() - started, counts_in(report))
+    if not streaming:
+        with _print_lock:
+            print(f"\n=== {suite} ({elapsed(result.seconds)}) ===", flush=True)
+            print(log.read_text(errors="replace").rstrip(), flush=True)
+    return result
+
+
+def lanes() -> int:
+    wanted = os.environ.get("TENANTRY_TEST_LANES", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def longest_first(suites: list[str]) -> list[str]:
+    """The suites in the order that finishes soonest on a few lanes: the longest last time first."""
+    known = dict(TYPICAL_SECONDS)
+    with contextlib.suppress(OSError, ValueError):
+        known.update(json.loads(DURATIONS.read_text()))
+    return sorted(suites, key=lambda suite: -known.get(suite, 0.0))
+
+
+def record_durations(results: list[SuiteResult]) -> None:
+    known: dict[str, float] = {}
+    with contextlib.suppress(OSError, ValueError):
+        known = json.loads(DURATIONS.read_text())
+    known.update({result.suite: round(result.seconds, 1) for result in results})
+    DURATIONS.write_text(json.dumps(known, indent=2, sort_keys=True) + "\n")
+
+
 def main() -> int:
     local_services.load()
     server = f"PostgreSQL: {local_services.postgres_server()}"
@@ -53,28 +146,26 @@ def main() -> int:
         print("tests: CI=true refuses a fallback PostgreSQL it did not ask for (see `make services`)", flush=True)
         return 1
     prepare_templates()
-    reports = ROOT / ".local" / "junit"
-    reports.mkdir(parents=True, exist_ok=True)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    count = min(lanes(), len(SUITES))
+    order = longest_first(SUITES)
+    if count > 1:
+        print(f"tests: {len(order)} suites in {count} lanes, longest first: {', '.join(order)}", flush=True)
+    started = time.monotonic()
+    with ThreadPoolExecutor(count) as pool:
+        results = list(pool.map(lambda suite: run_suite(suite, sys.argv[1:], streaming=count == 1), order))
+    record_durations(results)
+
     totals = {"passed": 0, "failed": 0, "skipped": 0}
-    failures: list[str] = []
-    for suite in SUITES:
-        report = reports / f"{suite}.xml"
-        report.unlink(missing_ok=True)
-        print(f"\n=== {suite} ===", flush=True)
-        code = subprocess.call([sys.executable, "-m", "pytest", suite, f"--junitxml={report}", *sys.argv[1:]], cwd=ROOT)
-        if code == NO_TESTS_COLLECTED:
-            failures.append(f"{suite}: no tests collected")
-        elif code != 0:
-            failures.append(f"{suite}: pytest exited with {code}")
-        if report.exists():
-            suite_totals = ET.parse(report).getroot().iter("testsuite")  # noqa: S314 (our own JUnit file, written by pytest in this run)
-            for node in suite_totals:
-                tests, errors = int(node.get("tests", 0)), int(node.get("errors", 0))
-                failed, skipped = int(node.get("failures", 0)) + errors, int(node.get("skipped", 0))
-                totals["passed"] += tests - failed - skipped
-                totals["failed"] += failed
-                totals["skipped"] += skipped
+    for result in results:
+        for key in totals:
+            totals[key] += result.counts[key]
     print(f"\ntests: {server}")
+    for result in results:
+        print(f"tests: {result.suite}: {result.counts['passed']} passed, {result.counts['failed']} failed "
+              f"in {elapsed(result.seconds)}")  # fmt: skip
+    print(f"tests: all suites in {elapsed(time.monotonic() - started)} on {count} lane(s)")
+    failures = [result.failure for result in results if result.failure]
     for failure in failures:
         print(f"FAILED {failure}")
     print(f"{totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped", flush=True)

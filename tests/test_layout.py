@@ -1,5 +1,6 @@
-"""The repository keeps the shape ARCHITECTURE.md describes."""
+"""The repository keeps the shape docs/architecture.md describes."""
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -36,3 +37,18 @@ def test_each_django_project_has_split_settings_and_an_asgi_entry_point() -> Non
         ):
             assert (project / module).is_file(), f"{folder}/{package}/{module}"
         assert (ROOT / folder / "manage.py").is_file()
+
+
+def test_the_repository_stands_alone_with_its_license_and_docs_and_links_nothing_outside() -> None:
+    sibling = "../" + "shared"  # spelt in two so this file does not match itself
+    assert (ROOT / "LICENSE").read_text().lstrip().startswith("Apache License")
+    for doc in ("architecture.md", "configuration.md"):
+        assert (ROOT / "docs" / doc).is_file(), doc
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    outside = [
+        name
+        for name in tracked.splitlines()
+        if name.endswith((".md", ".py", ".toml", ".yaml", ".yml", ".sh", ".ini", ".txt"))
+        and sibling in (ROOT / name).read_text(errors="replace")
+    ]
+    assert outside == [], f"these files point outside the repository: {outside}"

@@ -25,6 +25,7 @@ from tenantry_kernel.provisioning.naming import vhost_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import delete_queue, wait_until
 from tenantry_kernel.testing.databases import server_conninfo
+from tenantry_kernel.testing.workers import worker_on_queue
 
 MANAGE_PY = Path(__file__).resolve().parents[2] / "tenant-app" / "manage.py"
 ADMIN_URL = "http://guest:guest@127.0.0.1:15672"
@@ -166,7 +167,6 @@ def test_provisioning_that_keeps_failing_marks_the_tenant_failed(settings: Any, 
 @pytest.fixture
 def celery_worker(local_shard: str) -> Iterator[None]:
     """The control plane's Celery worker on a private queue (RabbitMQ), in this process."""
-    from celery.contrib.testing.worker import start_worker
 
     from control_plane.celery import app
 
@@ -174,9 +174,7 @@ def celery_worker(local_shard: str) -> Iterator[None]:
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     try:
-        with start_worker(
-            app, pool="threads", concurrency=2, queues=[queue], perform_ping_check=False, shutdown_timeout=30
-        ):
+        with worker_on_queue(app, queue):
             yield
     finally:
         app.conf.task_default_queue = previous

@@ -30,6 +30,7 @@ from tenant_app import celery_app
 from tenantry_kernel.celery import transient_retries
 from tenantry_kernel.context import current_tenant
 from tenantry_kernel.testing import wait_until as kernel_wait_until
+from tenantry_kernel.testing.workers import worker_on_queue
 
 TENANT_APP_DIR = Path(__file__).resolve().parents[1]
 
@@ -141,31 +142,11 @@ def celery_process(args: list[str], log: Path, **env: str) -> Iterator[CeleryPro
             process.wait(timeout=10)
 
 
-# An idle worker notices it should stop only when its event loop next wakes: up to 10 s later
-# (kombu's hub caps its poll at 10 s while the AMQP heartbeat check is the next timer).
-WORKER_SHUTDOWN_TIMEOUT = 30.0
-
-
 @contextmanager
 def thread_worker(queue: str, concurrency: int = 2) -> Iterator[None]:
     """A real worker in a thread of this process, reading `queue`."""
-    from celery.contrib.testing.worker import start_worker
-
-    previous_heartbeat = celery_app.conf.broker_heartbeat
-    # Without the heartbeat timer the idle loop wakes every second, so the worker stops at once.
-    celery_app.conf.broker_heartbeat = 0
-    try:
-        with start_worker(
-            celery_app,
-            pool="threads",
-            concurrency=concurrency,
-            queues=[queue],
-            perform_ping_check=False,
-            shutdown_timeout=WORKER_SHUTDOWN_TIMEOUT,
-        ):
-            yield
-    finally:
-        celery_app.conf.broker_heartbeat = previous_heartbeat
+    with worker_on_queue(celery_app, queue, concurrency=concurrency):
+        yield
 
 
 def worker_args(queue: str, *, pool: str = "prefork", concurrency: int = 1) -> list[str]:

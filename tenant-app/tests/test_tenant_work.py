@@ -22,6 +22,7 @@ from tenant_app.tenancy.routes import routes
 from tenantry_kernel.context import bound_tenant, current_tenant
 from tenantry_kernel.provisioning import routing
 from tenantry_kernel.testing import delete_queue
+from tenantry_kernel.testing.workers import worker_on_queue
 
 from .conftest import ShardTenant
 
@@ -45,13 +46,10 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30) -> bool:
 
 @pytest.fixture
 def worker_queue() -> Iterator[str]:
-    from celery.contrib.testing.worker import start_worker
 
     queue = f"tenant-work-{secrets.token_hex(4)}"
     try:
-        with start_worker(
-            celery_app, pool="threads", concurrency=2, queues=[queue], perform_ping_check=False, shutdown_timeout=10
-        ):
+        with worker_on_queue(celery_app, queue):
             yield queue
     finally:
         delete_queue(celery_app, queue)

@@ -15,6 +15,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from tenantry_kernel.testing import free_port
+from tenantry_kernel.testing.workers import worker_on_queue
 
 
 class MailSink:
@@ -76,7 +77,6 @@ def mail_through_celery(celery_app: Any) -> Iterator[MailSink]:
     private queue, so no other worker on the broker takes them. Use one per test module: starting
     and stopping a worker takes seconds.
     """
-    from celery.contrib.testing.worker import start_worker
     from django.test import override_settings
 
     from tenantry_kernel.testing import delete_queue
@@ -89,16 +89,7 @@ def mail_through_celery(celery_app: Any) -> Iterator[MailSink]:
         try:
             with (
                 override_settings(EMAIL_HOST="127.0.0.1", **smtp),
-                # An idle worker notices the stop only when its event loop wakes (up to 10 s): the default
-                # shutdown_timeout of 10 s sometimes expires first.
-                start_worker(
-                    celery_app,
-                    pool="threads",
-                    concurrency=2,
-                    queues=[queue],
-                    perform_ping_check=False,
-                    shutdown_timeout=30,
-                ),
+                worker_on_queue(celery_app, queue),
             ):
                 yield sink
         finally:

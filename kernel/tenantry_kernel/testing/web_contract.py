@@ -356,7 +356,7 @@ def test_a_task_runs_on_a_real_worker_in_the_trace_of_its_sender(
     web_project: WebProject, span_exporter: InMemorySpanExporter
 ) -> None:
     # Given the project's Celery app on the real RabbitMQ, a private queue and a worker.
-    from celery.contrib.testing.worker import start_worker
+    from tenantry_kernel.testing.workers import worker_on_queue
 
     celery_app = importlib.import_module(web_project.package).celery_app
     suffix = secrets.token_hex(4)
@@ -369,7 +369,7 @@ def test_a_task_runs_on_a_real_worker_in_the_trace_of_its_sender(
 
     tracer = trace.get_tracer("web-contract")
     try:
-        with start_worker(celery_app, pool="solo", queues=[queue], perform_ping_check=False, shutdown_timeout=10):
+        with worker_on_queue(celery_app, queue, pool="solo", concurrency=1):
             span_exporter.clear()
             # When a request-like span sends the task,
             with tracer.start_as_current_span("sender") as sender:

@@ -1,6 +1,6 @@
 """Which tenant a request (or task) is for, and the database identity it runs under.
 
-Two ways to run (ARCHITECTURE.md, "Isolation model"):
+Two ways to run (docs/architecture.md, "Isolation"):
 - dedicated: the process belongs to one tenant (`TENANT_SLUG`); it connects as that
   tenant's own role, whose search_path is the tenant's schema. Nothing to switch.
 - shared: the process serves every tenant of its shard. The host picks a route from the
