@@ -172,20 +172,39 @@ def server_version(params: dict[str, str]) -> str:
     return str(row[0]).split()[0] if row else "?"
 
 
-def local_password(port: int) -> str:
-    """The superuser's password for this checkout, kept in `.local/pgpass` (made once)."""
-    pattern = re.compile(rf"^(?:{re.escape(LOOPBACK)}|localhost|::1):{port}:\*:{SUPERUSER}:(.+)$")
+def machine_password_file(cluster: Cluster) -> Path:
+    """Where root keeps the superuser's password for every checkout on this machine (root-only)."""
+    return cluster.config_dir / "tenantry-superuser-password"
+
+
+def local_password(cluster: Cluster) -> str:
+    """The superuser's password for this checkout, kept in `.local/pgpass`.
+
+    As root, every checkout of the machine shares one password (a root-only file beside the
+    cluster's configuration), so a second clone does not reset the password under the first one.
+    """
+    pattern = re.compile(rf"^(?:{re.escape(LOOPBACK)}|localhost|::1):{cluster.port}:\*:{SUPERUSER}:(.+)$")
     if PGPASS.exists():
         for line in PGPASS.read_text().splitlines():
             if match := pattern.match(line):
                 return match.group(1)
-    password = secrets.token_urlsafe(24)  # letters, digits, - and _: nothing pgpass would need escaped
-    lines = [line for line in (PGPASS.read_text().splitlines() if PGPASS.exists() else []) if f":{port}:" not in line]
-    lines += [f"{host}:{port}:*:{SUPERUSER}:{password}" for host in (LOOPBACK, "localhost", "::1")]
+    shared = machine_password_file(cluster)
+    # Letters, digits, - and _ only: nothing pgpass would need escaped.
+    password = shared.read_text().strip() if is_root() and shared.is_file() else secrets.token_urlsafe(24)
+    others = PGPASS.read_text().splitlines() if PGPASS.exists() else []
+    kept = [line for line in others if f":{cluster.port}:" not in line]
+    kept += [f"{host}:{cluster.port}:*:{SUPERUSER}:{password}" for host in (LOOPBACK, "localhost", "::1")]
     PGPASS.touch(mode=0o600)
     PGPASS.chmod(0o600)  # libpq ignores a password file others can read
-    PGPASS.write_text("\n".join(lines) + "\n")
+    PGPASS.write_text("\n".join(kept) + "\n")
     return password
+
+
+def keep_machine_password(cluster: Cluster, password: str) -> None:
+    shared = machine_password_file(cluster)
+    shared.touch(mode=0o600)
+    shared.chmod(0o600)
+    shared.write_text(password + "\n")
 
 
 def ensure_hba_rules(cluster: Cluster) -> bool:
@@ -209,7 +228,7 @@ def system_postgres() -> Postgres:
     cluster = debian_cluster()
     if cluster is None:
         raise ServiceError("no Debian PostgreSQL cluster here (apt-get install postgresql, as root)")
-    password = local_password(cluster.port)
+    password = local_password(cluster)
     params = {"host": LOOPBACK, "port": str(cluster.port), "user": SUPERUSER, "passfile": str(PGPASS)}
     if is_root():
         if ensure_hba_rules(cluster) and cluster.online:
@@ -223,6 +242,8 @@ def system_postgres() -> Postgres:
             say(f"setting the password of `{SUPERUSER}` on PostgreSQL {cluster} (kept in .local/pgpass)")
             # Over stdin: a password on a command line would show in `ps`.
             as_postgres_user(f"ALTER ROLE {SUPERUSER} PASSWORD '{password}';\n", cluster)
+        if connect_error(params) is None:
+            keep_machine_password(cluster, password)  # the next checkout on this machine takes it
     elif not cluster.online:
         raise ServiceError(
             f"PostgreSQL {cluster} is down; as root: pg_ctlcluster {cluster.version} {cluster.name} start"
