@@ -6,12 +6,15 @@ status patches, Kubernetes Events and retry decisions.
 
 from __future__ import annotations
 
+import threading
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import kopf
 
 from tenant_operator import metrics
+from tenant_operator.conditions import Conditions
 from tenant_operator.config import OperatorConfig, apply_kopf_settings
 from tenant_operator.crds import API_GROUP, API_VERSION
 from tenant_operator.kube import Kube, KubeConfig
@@ -137,22 +140,70 @@ def _drift_interval() -> float:
     return OperatorConfig.from_env().drift_interval
 
 
+@dataclass
+class DriftGate:
+    """Keeps a Tenant's drift check and its deletion apart; one per Tenant, in kopf's per-object memo.
+
+    kopf runs the drift timer beside the deletion handler, and a check is often in flight when a
+    Tenant is deleted: the first one queues on the tenant lock behind the create handler and
+    runs just as the Tenant turns Ready. Two things went wrong then:
+
+    * kopf cannot stop a sync timer. The deletion cycle logs "Timer 'tenant_drift' is still
+      exiting. The next check is in 60 seconds." (`settings.background.cancellation_polling`),
+      runs the deletion handler, keeps the finalizer since a timer still runs, and logs
+      "Sleeping for 60 seconds for the delayed handlers". Only a watch event wakes it earlier,
+      and none came: the deletion handler patched nothing, and the check's status patch, equal
+      to the stored status, is a no-op that kube-apiserver (and the emulator) does not report.
+      The Tenant stayed Ready, with its finalizer, for 60 s.
+    * a check that got the tenant lock after `delete_tenant` provisioned the Tenant again
+      ("recreated database role, schema, vhost", and its Secrets), until kopf's next poll ran
+      the deletion handler once more.
+
+    So the deletion handler waits for a check in flight and shuts out later ones; a check that
+    kopf stopped while it ran patches nothing, so its timer ends without another request; and
+    the deletion handler always patches the status (phase Deleting): that change's watch event
+    brings kopf back, to find the timer gone and remove the finalizer.
+    """
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    deleting: bool = False
+
+
+def drift_gate(memo: kopf.Memo) -> DriftGate:
+    gate: DriftGate = memo.setdefault("drift_gate", DriftGate())
+    return gate
+
+
 @kopf.timer(*TENANTS, interval=_drift_interval(), initial_delay=_drift_interval(), backoff=RETRY_BACKOFF)
-def tenant_drift(memo: kopf.Memo, body: kopf.Body, patch: kopf.Patch, logger: kopf.Logger, **_: Any) -> None:
+def tenant_drift(memo: kopf.Memo, body: kopf.Body, patch: kopf.Patch, logger: kopf.Logger, **kwargs: Any) -> None:
     """Detect and repair drift (a dropped role, schema or vhost, a deleted child) and refresh conditions."""
-    if body.metadata.get("deletionTimestamp"):
-        return
-    # The status says why a drift check failed; the timer comes back on its own.
-    try:
-        _reconcile(memo, body, patch, logger, "drift")
-    except (kopf.TemporaryError, kopf.PermanentError):
-        pass
-    except Exception:
-        logger.exception("drift check failed; retrying at the next interval")
+    # Set when kopf stops the timer: the Tenant is being deleted, or the operator stops.
+    stopped: kopf.DaemonStopped = kwargs["stopped"]
+    gate = drift_gate(memo)
+    with gate.lock:
+        if gate.deleting or stopped or body.metadata.get("deletionTimestamp"):
+            return
+        # The status says why a drift check failed; the timer comes back on its own.
+        try:
+            _reconcile(memo, body, patch, logger, "drift")
+        except (kopf.TemporaryError, kopf.PermanentError):
+            pass
+        except Exception:
+            logger.exception("drift check failed; retrying at the next interval")
+        if stopped:
+            # The Tenant is being deleted (or the operator stops): this status is moot.
+            patch.clear()
 
 
 @kopf.on.delete(*TENANTS, backoff=RETRY_BACKOFF)
-def tenant_deleted(memo: kopf.Memo, body: kopf.Body, logger: kopf.Logger, **_: Any) -> None:
+def tenant_deleted(memo: kopf.Memo, body: kopf.Body, patch: kopf.Patch, logger: kopf.Logger, **_: Any) -> None:
+    gate = drift_gate(memo)
+    with gate.lock:  # a drift check in flight finishes first; none starts after this
+        gate.deleting = True
+    # Applied after this handler, whatever its outcome: see `DriftGate` for why it must be a change.
+    conditions = Conditions(body.status.get("conditions"), int(body.metadata.get("generation") or 1))
+    conditions.set("Ready", False, "Deleting", "applying the deletion policies")
+    patch.status.update(phase="Deleting", conditions=conditions.as_list())
     try:
         events = delete_tenant(memo.ctx, _body(body))
     except WaitingFor as exc:
