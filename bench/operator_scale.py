@@ -39,7 +39,7 @@ from psycopg import sql
 
 from tenant_operator.kube import Kube, KubeConfig
 from tenantry_kernel.provisioning.broker import PLATFORM_VHOST, BrokerAdmin, delete_tenant_broker
-from tenantry_kernel.provisioning.database import TEMPLATE_ROLE
+from tenantry_kernel.provisioning.database import template_role_for
 from tenantry_kernel.provisioning.naming import role_name
 from tenantry_kernel.testing.kubernetes import EmulatorThread
 
@@ -143,10 +143,6 @@ class Scratch:
         self.broker_admin_url = broker_admin_url
         self.databases: list[str] = []
         self.slugs: list[str] = []
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            self.template_role_existed = bool(
-                conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [TEMPLATE_ROLE]).fetchone()
-            )
         with BrokerAdmin.from_url(broker_admin_url) as admin:
             self.platform_vhost_existed = admin.get_vhost(PLATFORM_VHOST) is not None
 
@@ -173,8 +169,8 @@ class Scratch:
             with BrokerAdmin.from_url(self.broker_admin_url) as admin:
                 admin.delete_vhost(PLATFORM_VHOST)
         roles = [role_name(slug) for slug in self.slugs]
-        if not self.template_role_existed:
-            roles.append(TEMPLATE_ROLE)
+        # Each scratch shard database had a template role of its own.
+        roles += [template_role_for(f"{self.server}/{database}") for database in self.databases]
         with psycopg.connect(f"{self.server}/postgres", autocommit=True) as conn:
             for database in self.databases:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
