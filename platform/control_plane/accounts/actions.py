@@ -16,9 +16,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
-from control_plane.accounts import emails
+from control_plane.accounts import emails, tasks
 from control_plane.accounts.identity import identity, record_account_event
 from control_plane.accounts.models import RefreshFamily, User, normalize_email
+from tenantry_kernel.celery import enqueue_on_commit
 from tenantry_kernel.identity import sessions, signin, twofactor
 from tenantry_kernel.identity.config import SecurityEvent
 from tenantry_kernel.identity.links import user_from_link, verification_tokens
@@ -52,8 +53,13 @@ def create_user(*, email: str, password: str, full_name: str = "", request: Http
         except IntegrityError as exc:
             raise _email_taken() from exc
         record_account_event(request, "user_registered", actor=user)
-        emails.send_verification(request, user)
+        _mail_verification(request, user)
     return user
+
+
+def _mail_verification(request: HttpRequest | None, user: User) -> None:
+    # Only the user and where the link leads go to the broker: the worker makes the link (accounts.emails).
+    enqueue_on_commit(tasks.send_verification_email, user.pk, emails.portal_origin(request))
 
 
 def request_email_verification(request: HttpRequest, *, email: str) -> None:
@@ -62,7 +68,7 @@ def request_email_verification(request: HttpRequest, *, email: str) -> None:
     if user is not None:
         with transaction.atomic():
             record_account_event(request, "verification_requested", actor=user)
-            emails.send_verification(request, user)
+            _mail_verification(request, user)
 
 
 def verify_email(request: HttpRequest, *, uid: str, token: str) -> User:

@@ -30,7 +30,6 @@ from control_plane.tenants.models import (
 )
 from tenantry_kernel.celery import enqueue_on_commit
 from tenantry_kernel.events.outbox import emit
-from tenantry_kernel.mail import Email, send_after_commit
 from tenantry_kernel.provisioning.naming import InvalidSlug, validate_slug
 from tenantry_kernel.web.exceptions import Conflict
 
@@ -366,10 +365,11 @@ def _token_digest(token: str) -> str:
 
 def invite_member(
     tenant: Tenant, *, email: str, role: str, actor: Any, request: HttpRequest | None = None
-) -> tuple[Invitation, str]:
-    """An invitation mailed to `email` (after commit); returns it and its token (only the digest is kept).
+) -> Invitation:
+    """An invitation to `email`, mailed by the worker once the transaction commits (`tenants.emails`).
 
-    Inviting an address with an open invitation replaces it (a re-send with a new token).
+    No token leaves this function: the worker gives the invitation its token when it mails the link
+    (`issue_invitation_token`). Inviting an address with an open invitation replaces it (a re-send).
     """
     from control_plane.accounts.models import normalize_email
 
@@ -378,7 +378,8 @@ def invite_member(
         raise ValidationError({"role": [f"Unknown role {role!r}; choose one of {', '.join(MemberRole.values)}."]})
     _require_active(tenant)
     _require_manager(tenant, actor, granting=role)
-    token = secrets.token_urlsafe(32)
+    from control_plane.tenants import tasks  # which imports this module
+
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if Membership.objects.filter(tenant=locked, user__email=email).exists():
@@ -396,7 +397,9 @@ def invite_member(
             tenant=locked,
             email=email,
             role=role,
-            token_digest=_token_digest(token),
+            # The row needs a digest before any link exists: this one's token is thrown away, so no link opens
+            # the invitation until the worker mails one.
+            token_digest=_token_digest(secrets.token_urlsafe(32)),
             invited_by=actor,
             expires_at=now + timedelta(days=settings.TENANT_INVITATION_DAYS),
         )
@@ -405,17 +408,28 @@ def invite_member(
             "member.invited", actor=actor, tenant=locked.slug, target=invitation, data={"email": email, "role": role},
             request=request, source="portal",
         )  # fmt: skip
-        link = str(settings.PORTAL_INVITATION_URL).format(token=token)
-        send_after_commit(
-            Email(
-                to=email,
-                subject=f"You are invited to {locked.name}",
-                text=(
-                    f"{getattr(actor, 'email', 'Someone')} invited you to join {locked.name} as {role}.\n\n"
-                    f"Accept the invitation within {settings.TENANT_INVITATION_DAYS} days:\n{link}\n"
-                ),
-            )
+        enqueue_on_commit(tasks.send_invitation, invitation.pk)
+    return invitation
+
+
+def issue_invitation_token(invitation_id: int) -> tuple[Invitation, str] | None:
+    """A new token for the open invitation, whose digest replaces the last one's; None if it is closed or expired.
+
+    The worker calls this when it mails the invitation (`tenants.tasks.send_invitation`): the raw token exists
+    only there and in the mail. An earlier link of the invitation stops working.
+    """
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("tenant", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
         )
+        if invitation is None or not invitation.is_open or invitation.expires_at <= timezone.now():
+            return None
+        token = secrets.token_urlsafe(32)
+        invitation.token_digest = _token_digest(token)
+        invitation.save(update_fields=["token_digest"])
     return invitation, token
 
 

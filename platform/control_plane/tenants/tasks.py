@@ -1,4 +1,4 @@
-"""Provisioning work, run by the control plane's Celery worker after the action that decided it commits.
+"""Provisioning work and invitation mail, run by the control plane's worker after the action that decided it commits.
 
 Each task re-reads the tenant and does nothing when its state moved on (a stale message), so
 redelivery and retries are harmless; the provisioner backends are idempotent. A failure is
@@ -15,9 +15,10 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
-from control_plane.tenants import actions
+from control_plane.tenants import actions, emails
 from control_plane.tenants.models import Tenant, TenantState
 from control_plane.tenants.provisioner import provisioner
+from tenantry_kernel.mail import MAIL_TASK_OPTIONS, send
 
 logger = logging.getLogger("tenantry.tenants.tasks")
 
@@ -120,3 +121,14 @@ def sync_tenants() -> int:
         sync_tenant_status(tenant, backend)
         count += 1
     return count
+
+
+@shared_task(name="tenants.send_invitation", **MAIL_TASK_OPTIONS)
+def send_invitation(invitation_id: int) -> None:
+    """Mail the invitation with a token made now (tenants.emails says why); nothing if it was closed meanwhile."""
+    issued = actions.issue_invitation_token(invitation_id)
+    if issued is None:
+        logger.info("invitation not mailed: accepted, revoked or expired", extra={"invitation_id": invitation_id})
+        return
+    invitation, token = issued
+    send(emails.invitation_email(invitation, token))

@@ -18,11 +18,13 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from tenant_app.access.actions import assign_role
 from tenant_app.access.models import Role
-from tenant_app.accounts import emails
+from tenant_app.accounts import emails, tasks
+from tenant_app.accounts.emails import AccountMail
 from tenant_app.accounts.identity import identity
 from tenant_app.accounts.models import RefreshFamily, User, normalize_email
 from tenant_app.audit.actions import record_security_event
 from tenant_app.audit.models import AuditEventType
+from tenantry_kernel.celery import enqueue_on_commit
 from tenantry_kernel.identity import sessions, signin
 from tenantry_kernel.identity.signin import SignInResult
 from tenantry_kernel.identity.tokens import TokenPair
@@ -77,6 +79,11 @@ def _check_password(password: str, user: User | None = None, field: str = "passw
         raise ValidationError({field: [ErrorDetail(str(m), code="password_weak") for m in exc.messages]}) from exc
 
 
+def _mail(mail: AccountMail, user: User, origin: str, invited_by: User | None = None) -> None:
+    """Send an account mail once the transaction commits; the worker makes its link (accounts.emails)."""
+    enqueue_on_commit(tasks.send_account_email, mail.value, user.pk, origin, invited_by.pk if invited_by else None)
+
+
 def _email_taken(email: str) -> ValidationError:
     return ValidationError(
         {"email": [ErrorDetail("This email already has an account; sign in or reset the password.", "email_taken")]}
@@ -93,13 +100,13 @@ def register(request: HttpRequest, *, email: str, password: str, full_name: str 
         role = Role.objects.filter(slug=settings.ACCOUNTS_SIGNUP_ROLE).first()
         user = User.objects.create_user(email, password, full_name=full_name, role=role)
         record_security_event(request, AuditEventType.USER_REGISTERED, actor=user)
-        emails.send_verification(request, user)
+        _mail(AccountMail.VERIFY_EMAIL, user, emails.origin_of(request))
     return user
 
 
 def request_email_verification(request: HttpRequest, user: User) -> None:
     if not user.email_verified:
-        emails.send_verification(request, user)
+        _mail(AccountMail.VERIFY_EMAIL, user, emails.origin_of(request))
 
 
 def verify_email(request: HttpRequest, *, uid: str, token: str) -> User:
@@ -119,7 +126,7 @@ def request_password_reset(request: HttpRequest, *, email: str) -> None:
     user = User.objects.filter(email=normalize_email(email), is_active=True).first()
     record_security_event(request, AuditEventType.PASSWORD_RESET_REQUESTED, actor=user, subject=email)
     if user is not None:
-        emails.send_password_reset(request, user)
+        _mail(AccountMail.RESET_PASSWORD, user, emails.origin_of(request))
 
 
 def reset_password(request: HttpRequest, *, uid: str, token: str, password: str) -> User:
@@ -172,7 +179,7 @@ def invite_user(request: HttpRequest, actor: User, *, email: str, full_name: str
         record_security_event(
             request, AuditEventType.USER_INVITED, actor=actor, subject=email, role=role.slug if role else None
         )
-        emails.send_invitation(request, user, invited_by=actor)
+        _mail(AccountMail.INVITATION, user, emails.origin_of(request), invited_by=actor)
     return user
 
 
@@ -181,7 +188,7 @@ def remind_invitation(user: User, *, origin: str) -> None:
 
     Whether a reminder is due (and that it goes at most once) is the caller's decision.
     """
-    emails.send_invitation_reminder(origin, user)
+    _mail(AccountMail.INVITATION_REMINDER, user, origin)
     record_security_event(None, AuditEventType.INVITATION_REMINDED, subject=user.email)
 
 

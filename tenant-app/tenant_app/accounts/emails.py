@@ -1,11 +1,16 @@
-"""The account emails (verify address, reset password, invitation) and the one-time links in them.
+"""The account emails (verify address, reset password, invitation and its reminder), rendered by the worker.
 
-The links and their tokens are the kernel's (tenantry_kernel.identity.links): nothing is stored, and a link never
-works on another store whose user happens to have the same id.
+Actions enqueue which mail, whose (a user id) and the store's origin (`tasks.send_account_email`); the worker,
+running as the tenant, makes the one-time link when it renders the mail, so no link passes through the broker
+or a log line. The links and their tokens are the kernel's (tenantry_kernel.identity.links): nothing is
+stored, and a link never works on another store whose user happens to have the same id.
 """
 
 from __future__ import annotations
 
+import enum
+import logging
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
@@ -16,9 +21,33 @@ from django.template.loader import render_to_string
 from tenant_app.accounts.models import User
 from tenantry_kernel.identity import links
 from tenantry_kernel.identity.links import link_for, password_tokens, verification_tokens
-from tenantry_kernel.mail import Email, send_after_commit
+from tenantry_kernel.mail import Email
 
-__all__ = ["password_tokens", "verification_tokens"]
+__all__ = ["AccountMail", "password_tokens", "verification_tokens"]
+
+logger = logging.getLogger("tenantry.accounts.emails")
+
+
+class AccountMail(enum.StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - the mail's name
+    INVITATION = "invitation"
+    INVITATION_REMINDER = "invitation_reminder"
+
+
+@dataclass(frozen=True)
+class _Kind:
+    subject: str
+    link_path: str  # a key of ACCOUNTS_LINK_PATHS
+    tokens: PasswordResetTokenGenerator
+
+
+_KINDS = {
+    AccountMail.VERIFY_EMAIL: _Kind("Confirm your email address", "verify_email", verification_tokens),
+    AccountMail.RESET_PASSWORD: _Kind("Reset your password", "reset_password", password_tokens),
+    AccountMail.INVITATION: _Kind("You are invited", "accept_invitation", password_tokens),
+    AccountMail.INVITATION_REMINDER: _Kind("Your invitation is waiting", "accept_invitation", password_tokens),
+}
 
 
 def user_from_link(uid: str, token: str, tokens: PasswordResetTokenGenerator) -> User | None:
@@ -26,41 +55,35 @@ def user_from_link(uid: str, token: str, tokens: PasswordResetTokenGenerator) ->
     return cast(User | None, links.user_from_link(uid, token, tokens))
 
 
-def _origin(request: HttpRequest) -> str:
+def origin_of(request: HttpRequest) -> str:
     """The store's origin as the person reached it: links lead back to the same host."""
     return f"{request.scheme}://{request.get_host()}"
 
 
-def _link(origin: str, path: str, user: User, tokens: PasswordResetTokenGenerator) -> str:
-    return link_for(origin, path, user, tokens)
+def _still_due(mail: AccountMail, user: User) -> bool:
+    """Whether the mail still makes sense when the worker gets to it (the user may have acted in between)."""
+    if not user.is_active:
+        return False
+    if mail is AccountMail.VERIFY_EMAIL:
+        return not user.email_verified
+    if mail in (AccountMail.INVITATION, AccountMail.INVITATION_REMINDER):
+        return not user.has_usable_password()  # choosing a password is accepting
+    return True
 
 
-def _send(origin: str, user: User, template: str, subject: str, **context: Any) -> None:
-    context = {"user": user, "store": origin.partition("://")[2].split(":")[0], **context}
-    send_after_commit(
-        Email(to=user.email, subject=subject, text=render_to_string(f"accounts/email/{template}.txt", context))
-    )
-
-
-def send_verification(request: HttpRequest, user: User) -> None:
-    origin = _origin(request)
-    link = _link(origin, settings.ACCOUNTS_LINK_PATHS["verify_email"], user, verification_tokens)
-    _send(origin, user, "verify_email", "Confirm your email address", link=link)
-
-
-def send_password_reset(request: HttpRequest, user: User) -> None:
-    origin = _origin(request)
-    link = _link(origin, settings.ACCOUNTS_LINK_PATHS["reset_password"], user, password_tokens)
-    _send(origin, user, "reset_password", "Reset your password", link=link)
-
-
-def send_invitation(request: HttpRequest, user: User, invited_by: User) -> None:
-    origin = _origin(request)
-    link = _link(origin, settings.ACCOUNTS_LINK_PATHS["accept_invitation"], user, password_tokens)
-    _send(origin, user, "invitation", "You are invited", link=link, invited_by=invited_by)
-
-
-def send_invitation_reminder(origin: str, user: User) -> None:
-    """The invitation again, with a fresh link, from work that has no request (a scheduled task)."""
-    link = _link(origin, settings.ACCOUNTS_LINK_PATHS["accept_invitation"], user, password_tokens)
-    _send(origin, user, "invitation_reminder", "Your invitation is waiting", link=link)
+def account_email(mail: AccountMail, user_id: int, origin: str, invited_by_id: int | None = None) -> Email | None:
+    """The mail with a fresh one-time link, as the current tenant; None when it is no longer due."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not _still_due(mail, user):
+        logger.info("account mail no longer due, not sent", extra={"mail": mail.value, "user_id": user_id})
+        return None
+    kind = _KINDS[mail]
+    context: dict[str, Any] = {
+        "user": user,
+        "store": origin.partition("://")[2].split(":")[0],
+        "link": link_for(origin, settings.ACCOUNTS_LINK_PATHS[kind.link_path], user, kind.tokens),
+    }
+    if mail is AccountMail.INVITATION and invited_by_id is not None:
+        context["invited_by"] = User.objects.filter(pk=invited_by_id).first()
+    text = render_to_string(f"accounts/email/{mail.value}.txt", context)
+    return Email(to=user.email, subject=kind.subject, text=text)

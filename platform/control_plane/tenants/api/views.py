@@ -101,7 +101,7 @@ class InvitationListView(APIView):
         tenant = _membership(request, slug).tenant
         payload = InviteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        invitation, _token = actions.invite_member(
+        invitation = actions.invite_member(
             tenant, email=payload.validated_data["email"], role=payload.validated_data["role"], actor=request.user,
             request=request,
         )  # fmt: skip
