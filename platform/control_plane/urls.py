@@ -15,3 +15,9 @@ urlpatterns = [
     path("api/v1/", include("control_plane.billing.api.urls")),
     path("api/v1/search/", include("control_plane.search.api.urls")),
 ]
+
+# Errors outside DRF views (unknown paths, bad hosts, crashes) in the one error body under /api/.
+handler400 = "tenantry_kernel.web.errors.bad_request"
+handler403 = "tenantry_kernel.web.errors.permission_denied"
+handler404 = "tenantry_kernel.web.errors.not_found"
+handler500 = "tenantry_kernel.web.errors.server_error"

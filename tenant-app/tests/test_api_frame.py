@@ -110,7 +110,10 @@ def test_a_host_this_service_does_not_answer_to_is_a_400_in_the_error_body_under
 
     assert response.status_code == 400
     assert response.json() == {
-        "error": {"code": "bad_request", "message": "The request is malformed; check its headers and body."}
+        "error": {
+            "code": "disallowed_host",
+            "message": "This service does not answer the host named in the Host header; use one of its own addresses.",
+        }
     }
 
 

@@ -18,6 +18,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -402,3 +403,114 @@ def test_a_nul_character_in_the_address_is_a_400_with_the_error_body(client: Cli
     for response in (in_query, in_path):
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "nul_character"
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production-like", "debug"])
+def test_errors_under_the_api_prefix_answer_the_json_error_body_even_under_debug(
+    settings: SettingsWrapper, debug: bool
+) -> None:
+    # Under DEBUG Django answers with its technical pages, ignoring handler404; the API must not.
+    settings.DEBUG = debug
+    client = Client(raise_request_exception=False)
+
+    unknown = client.get("/api/v1/no-such-endpoint/")
+    bad_host = client.get("/api/v1/no-such-endpoint/", HTTP_HOST="attacker.example")
+    elsewhere = client.get("/no-such-page/")
+
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "error": {
+            "code": "not_found",
+            "message": "There is no API endpoint at this address; check the path and its trailing slash.",
+        }
+    }
+    assert bad_host.status_code == 400
+    assert bad_host.json() == {
+        "error": {
+            "code": "disallowed_host",
+            "message": "This service does not answer the host named in the Host header; use one of its own addresses.",
+        }
+    }
+    assert elsewhere.status_code == 404
+    assert elsewhere["Content-Type"].startswith("text/html")  # outside the API, Django's own pages stay
+
+
+def test_serializer_fields_refuse_numbers_for_text_and_digits_other_than_ascii() -> None:
+    # Installed on DRF's own fields by the kernel's web app (tenantry_kernel.web.fields) in every project.
+    from decimal import Decimal
+
+    from rest_framework import serializers
+
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    for number in (12, 1.5, float("inf")):
+        with pytest.raises(serializers.ValidationError, match="Not a valid string"):
+            serializers.CharField().run_validation(number)
+    with pytest.raises(serializers.ValidationError, match="A valid number is required"):
+        amount.run_validation("\u0661\u0662")  # Arabic-Indic 12
+    zero = amount.run_validation("-0")
+    assert (zero, zero.is_signed()) == (Decimal("0.00"), False)
+    assert serializers.CharField().run_validation("12") == "12"
+
+
+def test_a_password_of_only_spaces_is_refused_by_the_validators() -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password(" " * 16)
+
+    assert refused.value.messages == ["This password is only spaces; choose one with letters, digits or symbols."]
+
+
+@pytest.mark.parametrize(
+    ("body", "deepest"),
+    [
+        (b"[" * 64 + b"]" * 64, 64),
+        (b'{"a":' * 64 + b"1" + b"}" * 64, 64),
+        (b'[{"a": [1, 2]}, {"b": {"c": []}}]', 4),
+        (b'["[[[[[[[[", "{{{{{{{{{"]', 1),  # brackets in strings do not count
+        (b'["\\"[[[[[[[[", "\\\\", [[]]]', 3),  # nor after an escaped quote; an escaped backslash ends its escape
+        (b'"' + b"[" * 10_000, 0),  # an unterminated string runs to the end
+    ],
+    ids=["arrays", "objects", "mixed", "in-strings", "escapes", "unterminated-string"],
+)
+def test_json_nesting_is_counted_outside_strings(body: bytes, deepest: int) -> None:
+    from tenantry_kernel.json_depth import nesting_exceeds
+
+    assert not nesting_exceeds(body, deepest)
+    assert nesting_exceeds(body, deepest - 1) == (deepest > 0)
+
+
+def test_json_deeper_than_the_limit_is_refused_before_parsing_and_the_limit_itself_is_read() -> None:
+    from rest_framework.exceptions import ParseError
+
+    from tenantry_kernel.web.parsers import loads
+
+    nested: list[Any] = []
+    for _ in range(63):
+        nested = [nested]
+    assert loads(b"[" * 64 + b"]" * 64) == nested  # 64 levels: the limit itself is fine
+    for body in (b"[" * 65 + b"]" * 65, b"[" * 1_000_000):  # the second would not even parse: never tried
+        with pytest.raises(ParseError) as refused:
+            loads(body)
+        assert refused.value.get_codes() == "json_too_deep"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("12.50", "12.50"), (" 7 ", "7"), ("-0", "0"), ("-0.00", "0.00"), ("+3", "3"), (".5", "0.5"), ("1e3", "1E+3")],
+)
+def test_decimals_in_ascii_digits_are_read_and_minus_zero_is_zero(text: str, value: str) -> None:
+    from tenantry_kernel.web.fields import parse_decimal
+
+    parsed = parse_decimal(text)
+
+    assert (str(parsed), parsed.is_signed()) == (value, False)
+
+
+@pytest.mark.parametrize("text", ["\u0661\u0662", "\uff11\uff12", "12\u0663", "1_000", "NaN", "Infinity", "", "1.2.3"])
+def test_decimals_in_other_digits_or_words_are_refused(text: str) -> None:
+    from tenantry_kernel.web.fields import parse_decimal
+
+    with pytest.raises(ValueError, match="is not a decimal number in ASCII digits"):
+        parse_decimal(text)

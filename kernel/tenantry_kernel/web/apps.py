@@ -3,8 +3,8 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings
 
-
 PROBE_MIDDLEWARE = "tenantry_kernel.web.middleware.ProbeMiddleware"
+API_ERROR_MIDDLEWARE = "tenantry_kernel.web.middleware.ApiErrorBodyMiddleware"
 
 
 class TenantryWebConfig(AppConfig):
@@ -14,11 +14,13 @@ class TenantryWebConfig(AppConfig):
 
     def ready(self) -> None:
         from tenantry_kernel.tracing import configure_tracing
+        from tenantry_kernel.web.fields import install_input_rules
 
         # Runs inside django.setup(), before any handler loads its middleware, which is
         # when the Django instrumentation must add its own.
         configure_tracing(settings.SERVICE_NAME, django=True)
         _put_probes_first(settings)
+        install_input_rules()
 
 
 def _put_probes_first(settings: Any) -> None:
@@ -27,8 +29,10 @@ def _put_probes_first(settings: Any) -> None:
     The Django instrumentation inserts its middleware at the head of the list, and it
     builds absolute URLs (so validates the host) for every request; the kubelet's probes
     with the pod IP as Host would fail there with 400.
+
+    The API's error bodies come right after them, ahead of the instrumentation too: what it
+    raises for a bad Host must also answer in JSON under the API prefixes.
     """
     middleware = list(settings.MIDDLEWARE)
-    if PROBE_MIDDLEWARE in middleware:
-        middleware.remove(PROBE_MIDDLEWARE)
-        settings.MIDDLEWARE = [PROBE_MIDDLEWARE, *middleware]
+    first = [name for name in (PROBE_MIDDLEWARE, API_ERROR_MIDDLEWARE) if name in middleware]
+    settings.MIDDLEWARE = [*first, *(name for name in middleware if name not in first)]

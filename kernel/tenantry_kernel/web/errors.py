@@ -8,15 +8,20 @@ whole sit under "non_field_errors" (nested ones under "<path>.non_field_errors")
 
 `api_exception_handler` is DRF's EXCEPTION_HANDLER; the `bad_request`, `permission_denied`,
 `not_found` and `server_error` views are Django's handler400/403/404/500, answering in this
-shape under /api/ and with Django's own pages elsewhere (the admin).
+shape under the API prefixes (setting `API_PATH_PREFIXES`: /api/, and /graphql/ in the tenant
+app) and with Django's own pages elsewhere (the admin). Under DEBUG Django answers with its
+technical pages instead of the handlers; `middleware.ApiErrorBodyMiddleware` puts this shape
+back under the API prefixes (`error_response`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -26,8 +31,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from tenantry_kernel.context import current_request_id
+from tenantry_kernel.web.exceptions import RequestTooLarge
 
-API_PATH_PREFIX = "/api/"
 INVALID_MESSAGE = "Some fields are invalid; see fields."
 
 
@@ -80,6 +85,8 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return exceptions.NotFound(*exc.args)
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied(*exc.args)
+    if isinstance(exc, RequestDataTooBig):  # a view read `request.body` past DATA_UPLOAD_MAX_MEMORY_SIZE
+        return RequestTooLarge(too_large_message())
     if isinstance(exc, DjangoValidationError):
         # A model's or an action's own validation is bad input too, not a server error.
         return exceptions.ValidationError(as_serializer_error(exc))
@@ -98,34 +105,82 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith(API_PATH_PREFIX)
+def is_api(request: HttpRequest) -> bool:
+    """Whether the request is for an API (its errors answer in this module's shape)."""
+    path = request.path
+    return any(path.startswith(prefix) or path == prefix.rstrip("/") for prefix in settings.API_PATH_PREFIXES)
+
+
+def too_large_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return f"The request body is larger than {limit} bytes, the most this API accepts; send less at a time."
+
+
+def _server_error_message(request_id: str | None) -> str:
+    message = "The server failed to answer this request; try again later"
+    return message + (f", or report request id {request_id}." if request_id else ".")
+
+
+def _bad_request_body(request: HttpRequest, exception: Exception | None) -> dict[str, Any]:
+    if not isinstance(exception, DisallowedHost):
+        try:
+            request.get_host()
+        except DisallowedHost as exc:
+            exception = exc
+    if isinstance(exception, DisallowedHost):
+        message = "This service does not answer the host named in the Host header; use one of its own addresses."
+        return error_body("disallowed_host", message)
+    return error_body("bad_request", "The request is malformed; check its headers and body.")
+
+
+def error_response(
+    request: HttpRequest, status: int, exception: Exception | None = None, request_id: str | None = None
+) -> JsonResponse:
+    """The error body for an API request that failed outside DRF, by HTTP status (and exception, if known)."""
+    if isinstance(exception, RequestDataTooBig):
+        status = 413
+    if status == 400:
+        body = _bad_request_body(request, exception)
+    elif status == 403:
+        body = error_body("permission_denied", "You do not have permission to perform this action.")
+    elif status == 404:
+        body = error_body(
+            "not_found", "There is no API endpoint at this address; check the path and its trailing slash."
+        )
+    elif status == 405:
+        body = error_body("method_not_allowed", f"This endpoint does not answer {request.method}; see Allow.")
+    elif status == 413:
+        body = error_body("request_too_large", too_large_message())
+    elif status >= 500:
+        body = error_body("server_error", _server_error_message(request_id or current_request_id()))
+    else:
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:  # a status outside the standard's list
+            phrase = "Error"
+        body = error_body(phrase.lower().replace(" ", "_").replace("-", "_"), f"{phrase}.")
+    return JsonResponse(body, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if not _is_api(request):
+    if not is_api(request):
         return defaults.bad_request(request, exception)
-    return JsonResponse(error_body("bad_request", "The request is malformed; check its headers and body."), status=400)
+    return error_response(request, 400, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if not _is_api(request):
+    if not is_api(request):
         return defaults.permission_denied(request, exception)
-    body = error_body("permission_denied", "You do not have permission to perform this action.")
-    return JsonResponse(body, status=403)
+    return error_response(request, 403, exception)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if not _is_api(request):
+    if not is_api(request):
         return defaults.page_not_found(request, exception)
-    body = error_body("not_found", "There is no API endpoint at this address; check the path and its trailing slash.")
-    return JsonResponse(body, status=404)
+    return error_response(request, 404, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if not _is_api(request):
+    if not is_api(request):
         return defaults.server_error(request)
-    message = "The server failed to answer this request; try again later"
-    request_id = current_request_id()
-    message += f", or report request id {request_id}." if request_id else "."
-    return JsonResponse(error_body("server_error", message), status=500)
+    return error_response(request, 500)

@@ -12,3 +12,11 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."
     default_code = "conflict"
+
+
+class RequestTooLarge(APIException):
+    """The request body is over the size limit (413); see tenantry_kernel.web.parsers."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than this API accepts; send less at a time."
+    default_code = "request_too_large"

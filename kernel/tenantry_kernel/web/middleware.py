@@ -6,6 +6,9 @@ must not meet host validation, HTTPS redirects or sessions.
 
 `RequestContextMiddleware` gives each request an id, writes one JSON access line and
 records the request metrics (by route template) and its database query count.
+
+`ApiErrorBodyMiddleware` keeps every error under the API prefixes in the one JSON error body
+(tenantry_kernel.web.errors), also where Django answers with its own pages.
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ from contextlib import ExitStack
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from tenantry_kernel import health, metrics
 from tenantry_kernel.context import accept_request_id, bound_request_id, current_tenant
-from tenantry_kernel.web.errors import error_body
+from tenantry_kernel.web.errors import error_body, error_response, is_api
 
 access_log = logging.getLogger("tenantry.access")
+security_log = logging.getLogger("django.security.RequestDataTooBig")
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 
@@ -162,3 +167,40 @@ class RejectNulMiddleware:
             message = "The address may not contain NUL (U+0000) characters."
             return JsonResponse(error_body("nul_character", message), status=400)
         return self.get_response(request)
+
+
+# Headers of an error response that still hold for the JSON body put in its place.
+_KEPT_HEADERS = (REQUEST_ID_HEADER, "Allow", "Retry-After", "WWW-Authenticate")
+
+
+class ApiErrorBodyMiddleware:
+    """Errors under the API prefixes answer the JSON error body, whatever produced them.
+
+    Django's handler400/404/500 give that body, but not under DEBUG (its technical 404 and 500
+    pages take over, HTML with settings and a traceback, costly to render for a hostile request),
+    and not for what it raises outside views: a disallowed Host, a path no route matches. This
+    middleware runs ahead of everything that can fail (the kernel puts it right after the probes,
+    see apps.py) and replaces any error response under the API prefixes that is not JSON.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code < 400 or not is_api(request):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        replacement = error_response(request, response.status_code, request_id=response.get(REQUEST_ID_HEADER))
+        for header in _KEPT_HEADERS:
+            if header in response:
+                replacement[header] = response[header]
+        return replacement
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # A view read `request.body` past DATA_UPLOAD_MAX_MEMORY_SIZE: Django calls that a 400, the API a 413.
+        if isinstance(exception, RequestDataTooBig) and is_api(request):
+            security_log.warning("%s (%s)", exception, request.path, extra={"status_code": 413})
+            return error_response(request, 413, exception)
+        return None

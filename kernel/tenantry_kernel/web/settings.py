@@ -15,6 +15,8 @@ Environment variables:
   BROKER_URL           amqp://user:pass@host:port/vhost (Celery)
   CELERY_DEFAULT_QUEUE, CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT (seconds)
   LOG_LEVEL, METRICS_TOKEN, READINESS_TIMEOUT, OTEL_* (see tenantry_kernel.tracing)
+  DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE  bytes a request body may have (default 1 MiB; 413 past it)
+  REQUEST_JSON_MAX_DEPTH              levels a JSON body may nest (default 64; 400 past it)
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ KERNEL_APPS = [
 
 MIDDLEWARE = [
     "tenantry_kernel.web.middleware.ProbeMiddleware",
+    "tenantry_kernel.web.middleware.ApiErrorBodyMiddleware",
     "tenantry_kernel.web.middleware.RequestContextMiddleware",
     "tenantry_kernel.web.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -81,6 +84,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tenantry_kernel.identity.passwords.NotOnlyWhitespaceValidator"},
 ]
 
 # Argon2id for new passwords; PBKDF2 hashes still verify and are upgraded at next login.
@@ -120,8 +124,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
-# Kernel tasks every worker runs (outgoing mail).
-CELERY_IMPORTS = ["tenantry_kernel.mail"]
+# Kernel modules with tasks every worker runs: none now (mail tasks are the projects', tenantry_kernel.mail).
+CELERY_IMPORTS: list[str] = []
 
 # Outgoing mail (tenantry_kernel.mail): any SMTP server; locally the console.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
@@ -136,9 +140,23 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantry <no-reply@t
 # Events (tenantry_kernel.events): the platform vhost holding the `tenantry.events` topic exchange,
 # which the relay publishes to and consumers read from.
 EVENTS_BROKER_URL = env.str("EVENTS_BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672/tenantry")
+# The relay publishes as its own broker user (the AMQP user_id consumers check); same URL by default.
+EVENTS_PUBLISH_URL = env.str("EVENTS_PUBLISH_URL", default="") or EVENTS_BROKER_URL
+# The broker users consumers believe (tenantry_kernel.events.trust): the platform's publishers, which
+# alone may emit member, tenant and billing events, and the shard relays, which publish tenants' outboxes.
+EVENTS_PLATFORM_PUBLISHERS: list[str] = env.list("EVENTS_PLATFORM_PUBLISHERS", default=["tenantry-platform"])
+EVENTS_RELAY_PUBLISHERS: list[str] = env.list("EVENTS_RELAY_PUBLISHERS", default=["tenantry-relay"])
 
 READINESS_TIMEOUT = env.float("READINESS_TIMEOUT", default=2.0)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# Request limits (tenantry_kernel.web.parsers; docs/configuration.md). No endpoint takes uploads: the
+# largest bodies are Stripe's events, tens of KB. A longer body is refused with 413, a JSON body nested
+# deeper with 400 before it is parsed (parsers and serializers recurse once per level).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+REQUEST_JSON_MAX_DEPTH = env.int("REQUEST_JSON_MAX_DEPTH", default=64)
+# Paths whose errors answer the JSON error body (tenantry_kernel.web.errors), DEBUG or not.
+API_PATH_PREFIXES: list[str] = ["/api/"]
 
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -195,6 +213,7 @@ def cache_settings(key_prefix: str) -> dict[str, dict[str, Any]]:
 
 __all__ = [
     "ALLOWED_HOSTS",
+    "API_PATH_PREFIXES",
     "AUTH_PASSWORD_VALIDATORS",
     "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP",
     "CELERY_BROKER_URL",
@@ -209,6 +228,7 @@ __all__ = [
     "CELERY_WORKER_HIJACK_ROOT_LOGGER",
     "CELERY_WORKER_PREFETCH_MULTIPLIER",
     "CSRF_TRUSTED_ORIGINS",
+    "DATA_UPLOAD_MAX_MEMORY_SIZE",
     "DEBUG",
     "DEFAULT_AUTO_FIELD",
     "DEFAULT_FROM_EMAIL",
@@ -221,6 +241,9 @@ __all__ = [
     "EMAIL_TIMEOUT",
     "EMAIL_USE_TLS",
     "EVENTS_BROKER_URL",
+    "EVENTS_PLATFORM_PUBLISHERS",
+    "EVENTS_PUBLISH_URL",
+    "EVENTS_RELAY_PUBLISHERS",
     "KERNEL_APPS",
     "LANGUAGE_CODE",
     "METRICS_TOKEN",
@@ -228,6 +251,7 @@ __all__ = [
     "PASSWORD_HASHERS",
     "READINESS_TIMEOUT",
     "REDIS_URL",
+    "REQUEST_JSON_MAX_DEPTH",
     "REST_FRAMEWORK",
     "SECRET_KEY",
     "STATIC_URL",

@@ -76,6 +76,9 @@ class ErrorCodes(MaskErrors):
         if error.original_error is None:
             # GraphQL's own: a syntax error, an unknown field, a limit exceeded.
             message, extensions = error.message, {"code": "GRAPHQL_VALIDATION_FAILED"}
+        elif isinstance(error.original_error, GraphQLError):
+            # A variable GraphQL could not coerce to its type (its own error, wrapped with the variable's name).
+            message, extensions = error.message, {"code": "BAD_USER_INPUT"}
         elif (api_error := api_exception(error.original_error)) is not None:
             message, extensions = _message(api_error), _extensions(api_error)
         else:

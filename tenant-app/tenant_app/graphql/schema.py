@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -19,6 +21,7 @@ from tenant_app.audit.graphql.queries import AuditQuery
 from tenant_app.catalog.graphql.mutations import CatalogMutation
 from tenant_app.catalog.graphql.queries import CatalogQuery
 from tenant_app.graphql.errors import ErrorCodes, api_exception
+from tenantry_kernel.web.fields import parse_decimal
 
 # Depth counts from 0 at the top field: the deepest useful query today is 5 (audit events → actor
 # → role inside a connection). Roles and their members form a cycle a client could nest without end.
@@ -27,10 +30,36 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 
+def _parse_decimal(value: Any) -> Decimal:
+    # A GraphQLError keeps its message as is (graphql-core wraps any other exception in one of its own).
+    if isinstance(value, bool):
+        raise GraphQLError("Send a decimal number such as 12.50, not true or false.")
+    try:
+        return parse_decimal(str(value))
+    except ValueError as exc:
+        raise GraphQLError(str(exc)) from exc
+
+
+# REST's rule for amounts (tenantry_kernel.web.fields): ASCII digits only, and -0 is 0. Strawberry's own
+# scalar reads any Unicode digit; the REST serializer behind a mutation would only see the Decimal it made.
+DecimalScalar = strawberry.scalar(
+    name="Decimal",
+    description='Decimal (fixed-point), sent as a string of ASCII digits such as "12.50".',
+    serialize=str,
+    parse_value=_parse_decimal,
+)
+
+
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Refusals and bad input are answers to the client, not incidents: log only the unexpected.
-        unexpected = [error for error in errors if error.original_error and not api_exception(error.original_error)]
+        unexpected = [
+            error
+            for error in errors
+            if error.original_error
+            and not isinstance(error.original_error, GraphQLError)  # a variable of the wrong type
+            and not api_exception(error.original_error)
+        ]
         super().process_errors(unexpected, execution_context)
 
 
@@ -50,4 +79,5 @@ schema = Schema(
         DjangoOptimizerExtension,
         ErrorCodes,
     ],
+    scalar_overrides={Decimal: DecimalScalar},
 )

@@ -1,4 +1,8 @@
-"""The /graphql/ endpoint: bearer-token authentication as REST does it, before any operation runs."""
+"""The /graphql/ endpoint: bearer-token authentication as REST does it, before any operation runs.
+
+Its body is read within REST's limits (tenantry_kernel.web.parsers: size, nesting depth, finite numbers);
+the operation itself within the schema's (depth, aliases, tokens: tenant_app.graphql.schema).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,18 @@ from typing import Any
 from cross_web import HTTPException
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.request import Request
 from strawberry.django.context import StrawberryDjangoContext
 from strawberry.django.views import GraphQLView
 
 from tenant_app.accounts.authentication import TenantJWTAuthentication
 from tenant_app.graphql.schema import schema
+from tenantry_kernel.web import parsers
 from tenantry_kernel.web.errors import api_exception_handler, error_body
 
 
@@ -41,9 +47,7 @@ class TenantGraphQLView(GraphQLView[RequestContext, None]):
         try:
             authenticated = TenantJWTAuthentication().authenticate(Request(request))
         except APIException as exc:
-            refused = api_exception_handler(exc, {})
-            assert refused is not None  # an APIException always gets an answer
-            response = JsonResponse(refused.data, status=refused.status_code)
+            response = _refusal(exc)
             response["WWW-Authenticate"] = 'Bearer realm="api"'
             return response
         # Only the bearer token authenticates: a session cookie must not, as this view skips CSRF checks.
@@ -53,9 +57,25 @@ class TenantGraphQLView(GraphQLView[RequestContext, None]):
         except HTTPException as exc:  # a malformed HTTP request (body, method, content type)
             code = HTTP_ERROR_CODES.get(exc.status_code, "bad_request")
             return JsonResponse(error_body(code, exc.reason), status=exc.status_code)
+        except (APIException, RequestDataTooBig) as exc:  # a body past the limits (decode_json, request.body)
+            return _refusal(exc)
+
+    def decode_json(self, data: str | bytes) -> object:
+        decoded = parsers.loads(data)
+        if not isinstance(decoded, dict | list):
+            # Strawberry would call .get() on it: a 500.
+            raise ParseError("A GraphQL request is a JSON object with a `query`; send one.", code="parse_error")
+        return decoded
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> RequestContext:
         return RequestContext(request=request, response=response, token=self.token)
+
+
+def _refusal(exc: Exception) -> JsonResponse:
+    """REST's status and error body for `exc`."""
+    refused = api_exception_handler(exc, {})
+    assert refused is not None  # an APIException (or what maps to one) always gets an answer
+    return JsonResponse(refused.data, status=refused.status_code)
 
 
 graphql_view = csrf_exempt(TenantGraphQLView.as_view(schema=schema, graphql_ide="graphiql" if settings.DEBUG else None))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from tenantry_kernel.web.settings import *  # noqa: F403
 from tenantry_kernel.web.settings import (
+    API_PATH_PREFIXES,
     DJANGO_APPS,
     KERNEL_APPS,
     MIDDLEWARE,
@@ -111,6 +112,8 @@ EVENT_CONSUMERS = {"members": "tenant_app.accounts.events.member_subscription"}
 EVENTS_CONSUMER_GROUP = env.str("EVENTS_CONSUMER_GROUP", default=TENANT_SLUG or "shard-local")
 
 ROOT_URLCONF = "tenant_app.urls"
+# GraphQL's transport errors (a bad host, an oversized body, a crash) answer the JSON error body too.
+API_PATH_PREFIXES = [*API_PATH_PREFIXES, "/graphql/"]
 ASGI_APPLICATION = "tenant_app.asgi.application"
 WSGI_APPLICATION = "tenant_app.wsgi.application"
 

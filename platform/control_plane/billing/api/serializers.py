@@ -29,6 +29,22 @@ class PaymentMethodAttachSerializer(serializers.Serializer[Any]):
     payment_method = serializers.RegexField(r"^pm_[A-Za-z0-9_]{1,250}$")
 
 
+class StripeEventDataSerializer(serializers.Serializer[Any]):
+    object = serializers.DictField()
+
+
+class StripeEventSerializer(serializers.Serializer[Any]):
+    """What the webhook needs of a (signed) Stripe event before storing it: an id, a type and an object."""
+
+    id = serializers.CharField(max_length=255)
+    type = serializers.CharField(max_length=100)
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        fields["data"] = StripeEventDataSerializer()  # as a class attribute it would hide Serializer.data
+        return fields
+
+
 def subscription_body(tenant: Tenant, profile: BillingProfile | None) -> dict[str, Any]:
     return {
         "tenant": tenant.slug,

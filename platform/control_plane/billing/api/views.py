@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import stripe
 from django.conf import settings
 from django.http import HttpResponse
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,11 +21,13 @@ from control_plane.billing.api.serializers import (
     CancelSerializer,
     InvoiceSerializer,
     PaymentMethodAttachSerializer,
+    StripeEventSerializer,
     SubscriptionChangeSerializer,
     subscription_body,
 )
 from control_plane.billing.pdf import invoice_pdf
 from control_plane.billing.plans import OFFERS, ORDER
+from tenantry_kernel.web import parsers
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +130,43 @@ class InvalidSignature(APIException):
     default_detail = "The Stripe-Signature header does not match the body."
 
 
+# Seconds a signature's timestamp may be from now, either way: Stripe's own default for old ones.
+SIGNATURE_TOLERANCE = stripe.Webhook.DEFAULT_TOLERANCE
+
+
+class SignatureTooOld(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "signature_too_old"
+    default_detail = "The Stripe-Signature timestamp is too old; Stripe retries with a new signature."
+
+
+class SignatureInFuture(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "signature_in_future"
+    default_detail = "The Stripe-Signature timestamp is in the future; check this server's clock."
+
+
+def signed_at(header: str) -> int:
+    """The `t=` of a Stripe-Signature header verify_header accepted, read as it reads it (the first one)."""
+    items = [item.split("=", 2) for item in header.split(",")]
+    return int(next(item[1] for item in items if item[0] == "t"))
+
+
+def check_signature_age(timestamp: int) -> None:
+    """Refuse a signature from outside the tolerance: an old one may be a replay, a future one replayable for long."""
+    age = round(time.time()) - timestamp
+    if age > SIGNATURE_TOLERANCE:
+        raise SignatureTooOld(
+            f"The Stripe-Signature timestamp is {age} seconds old, more than the {SIGNATURE_TOLERANCE} allowed; "
+            "the event is refused as a possible replay (Stripe retries with a new signature)."
+        )
+    if -age > SIGNATURE_TOLERANCE:
+        raise SignatureInFuture(
+            f"The Stripe-Signature timestamp is {-age} seconds in the future, more than the {SIGNATURE_TOLERANCE} "
+            "allowed; check that this server's clock is right."
+        )
+
+
 class WebhookNotProcessed(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "webhook_not_processed"
@@ -134,7 +174,10 @@ class WebhookNotProcessed(APIException):
 
 
 class StripeWebhook(APIView):
-    """Stripe's events: the signature is checked, the event stored once by id, then handled once."""
+    """Stripe's events: the signature and its age are checked, the event stored once by id, then handled once.
+
+    The body is read raw (the signature covers its bytes), within the API's size and depth limits.
+    """
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -144,20 +187,25 @@ class StripeWebhook(APIView):
         if not secret:
             raise InvalidSignature("Webhooks are not accepted: STRIPE_WEBHOOK_SECRET is unset on this platform.")
         signature = request.headers.get("Stripe-Signature", "")
+        body = request.body  # past DATA_UPLOAD_MAX_MEMORY_SIZE: 413 (tenantry_kernel.web.errors)
         try:
-            event = stripe.Webhook.construct_event(request.body, signature, secret)
+            # The signature only (no tolerance): its age is judged below, in both directions.
+            stripe.WebhookSignature.verify_header(body, signature, secret, tolerance=None)
         except stripe.SignatureVerificationError as exc:
             raise InvalidSignature() from exc
-        except ValueError as exc:
-            raise ValidationError({"non_field_errors": ["The body is not a Stripe event (JSON)."]}) from exc
+        except UnicodeDecodeError as exc:
+            raise ParseError("The body is not UTF-8 text; Stripe sends its events as JSON.") from exc
+        check_signature_age(signed_at(signature))
+        event = parsers.loads(body)
+        StripeEventSerializer(data=event).is_valid(raise_exception=True)
         try:
-            stored = actions.receive_stripe_event(event.to_dict())
+            stored = actions.receive_stripe_event(event)
         except APIException:
             raise
         except Exception as exc:
             # Kept with its error on the stored event; a non-2xx answer makes Stripe retry later.
-            logger.exception("stripe event %s (%s) failed", event.id, event.type)
+            logger.exception("stripe event %s (%s) failed", event["id"], event["type"])
             raise WebhookNotProcessed(
-                f"Event {event.id} was stored but could not be handled ({type(exc).__name__}); it will be retried."
+                f"Event {event['id']} was stored but could not be handled ({type(exc).__name__}); it will be retried."
             ) from exc
         return Response({"id": stored.id, "type": stored.type, "processed": stored.processed_at is not None})
