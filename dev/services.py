@@ -325,11 +325,18 @@ def ensure_databases(names: list[str], server: Postgres) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(make_conninfo(**server.params(), dbname="postgres"), autocommit=True) as conn:
+    from tenantry_kernel.provisioning.database import SERVER_DATABASES, restrict_database_access
+
+    admin = make_conninfo(**server.params(), dbname="postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
         for name in names:
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
                 say(f"creating database {name}")
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    # Tenant roles are made on this server: PUBLIC (every role) may connect to none of these but the
+    # roles granted (the provisioning library grants each tenant's role its shard).
+    closed = restrict_database_access(admin, [*names, *SERVER_DATABASES])
+    say(f"only owners, superusers and granted roles may connect to {', '.join(closed)}")
 
 
 # ---- Redis, RabbitMQ, Mosquitto ------------------------------------------------------------------
@@ -419,7 +426,12 @@ def write_env(server: Postgres) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Start the services Tenantry needs.")
-    parser.add_argument("--databases", nargs="*", default=[], help="databases to create when missing")
+    parser.add_argument(
+        "--databases",
+        nargs="*",
+        default=[],
+        help="databases to create when missing; they, postgres and template1 are closed to roles not granted",
+    )
     args = parser.parse_args()
 
     LOCAL.mkdir(exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,21 +17,25 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tenantry_kernel.provisioning import routing
 from tenantry_kernel.provisioning.database import (
     ManagePyMigrationRunner,
     TemplateCloneRunner,
     TenantDatabase,
+    TenantDatabaseError,
     disable_tenant_database,
     drop_tenant_database,
     ensure_tenant_database,
     grant_router_role,
     inspect_tenant_database,
     migrate_tenant_schema,
+    restrict_database_access,
+    secure_shard,
     shard_info,
 )
 from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import PlanName, plan_for
-from tenantry_kernel.testing.databases import server_conninfo, server_params, server_url
+from tenantry_kernel.testing.databases import server_conninfo, server_databases_reopened, server_params, server_url
 
 SERVER = server_url()
 MANAGE_PY = Path(__file__).resolve().parents[2] / "tenant-app" / "manage.py"
@@ -293,6 +298,111 @@ def test_only_granted_roles_may_connect_to_the_shard_database(shard: Shard) -> N
         psycopg.connect(server_conninfo(shard.dbname, user=stranger, password="pw-stranger")).close()
     with connect_as(tenant) as conn:
         assert conn.execute("SELECT current_user").fetchone() == (tenant.role,)
+
+
+def refused_connect(dbname: str) -> str:
+    """What PostgreSQL answers a role that signs in (right password) without CONNECT on `dbname`."""
+    return re.escape(
+        f'FATAL:  permission denied for database "{dbname}"\nDETAIL:  User does not have CONNECT privilege.'
+    )
+
+
+@pytest.fixture
+def other_database(shard: Shard) -> Iterator[str]:
+    """A second database on the shard's server, as PostgreSQL makes it: PUBLIC may connect."""
+    name = f"tenantry_test_other_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield name
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def database_acl(name: str) -> Any:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        row = conn.execute("SELECT datacl::text FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_the_role_can_neither_use_public_nor_make_temporary_tables(shard: Shard) -> None:
+    # given a function in the shard's `public` schema (as an extension would put there)
+    tenant = ensure_tenant_database(shard.admin_dsn, shard.new_slug(), FREE, "pw-one")
+    shard.query("CREATE FUNCTION public.shard_secret() RETURNS text LANGUAGE sql AS $$ SELECT 'secret' $$")
+
+    # when / then
+    with connect_as(tenant) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as used:
+            conn.execute("SELECT public.shard_secret()")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as temporary:
+            conn.execute("CREATE TEMPORARY TABLE scratch (id int)")
+    assert used.value.diag.message_primary == "permission denied for schema public"
+    assert temporary.value.diag.message_primary == (
+        f'permission denied to create temporary tables in database "{shard.dbname}"'
+    )
+
+
+def test_restricting_a_database_leaves_its_owner_superusers_and_the_granted_roles(
+    shard: Shard, other_database: str
+) -> None:
+    # given two login roles, neither owner nor superuser, and a database PUBLIC may connect to
+    stranger, granted = shard.new_role("stranger"), shard.new_role("granted")
+    for role in (stranger, granted):
+        shard.query(sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'pw-role'").format(sql.Identifier(role)))
+    psycopg.connect(server_conninfo(other_database, user=stranger, password="pw-role")).close()
+
+    # when it is restricted (a database the server lacks is skipped), twice
+    found = restrict_database_access(shard.admin_dsn, [other_database, "tenantry_no_such_database"], connect=[granted])
+    acl = database_acl(other_database)
+    again = restrict_database_access(shard.admin_dsn, [other_database], connect=[granted])
+
+    # then only the granted role (and the superuser) still connect, and the repeat changed nothing
+    assert (found, again) == ([other_database], [other_database])
+    assert database_acl(other_database) == acl
+    with pytest.raises(psycopg.OperationalError, match=refused_connect(other_database)):
+        psycopg.connect(server_conninfo(other_database, user=stranger, password="pw-role")).close()
+    with psycopg.connect(server_conninfo(other_database, user=granted, password="pw-role")) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == (granted,)
+    with psycopg.connect(server_conninfo(other_database)) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == (server_params()["user"],)
+
+
+def test_restricting_says_what_to_do_when_the_admin_may_not_revoke(shard: Shard, other_database: str) -> None:
+    # given an admin connection whose role neither owns the database nor is a superuser
+    admin = shard.new_role("not_owner")
+    shard.query(sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'pw-admin'").format(sql.Identifier(admin)))
+
+    # when it tries to restrict the database
+    with pytest.raises(TenantDatabaseError) as raised:
+        restrict_database_access(server_conninfo(other_database, user=admin, password="pw-admin"), [other_database])
+
+    # then it is told, and PUBLIC still may connect
+    assert str(raised.value) == (
+        f"every role may still connect to database {other_database}: {admin} may not revoke that "
+        f"(it neither owns the database nor is a superuser); run REVOKE ALL ON DATABASE {other_database} "
+        "FROM PUBLIC as its owner, or give the admin connection a role that may"
+    )
+    assert database_acl(other_database) is None
+
+
+def test_securing_a_shard_closes_the_servers_own_databases_and_the_platforms_to_its_tenants(
+    shard: Shard, other_database: str
+) -> None:
+    with server_databases_reopened():
+        # given a tenant on a shard whose server also holds the platform's database
+        tenant = ensure_tenant_database(shard.admin_dsn, shard.new_slug(), FREE, "pw-one")
+
+        # when the shard is secured, twice
+        closed = secure_shard(shard.admin_dsn, other_databases=[other_database])
+        assert secure_shard(shard.admin_dsn, other_databases=[other_database]) == closed
+
+        # then the tenant's role signs in to none of them, and still to its shard
+        assert closed == [shard.dbname, "postgres", "template1", other_database]
+        for dbname in ("postgres", "template1", other_database):
+            with pytest.raises(psycopg.OperationalError, match=refused_connect(dbname)):
+                psycopg.connect(server_conninfo(dbname, user=tenant.role, password="pw-one")).close()
+    with connect_as(tenant) as conn:
+        assert conn.execute("SELECT current_user, current_schema").fetchone() == (tenant.role, tenant.schema)
 
 
 def test_the_connection_limit_is_the_plans_and_follows_a_plan_change(shard: Shard) -> None:
@@ -567,3 +677,27 @@ def test_a_router_role_reads_nothing_itself_and_becomes_only_granted_tenants(sha
         conn.execute("RESET ROLE")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(sql.SQL("SET ROLE {}").format(ident(other.role)))
+
+
+def test_a_router_role_reads_the_routing_table_in_public_where_tenant_roles_cannot(shard: Shard) -> None:
+    ident = sql.Identifier
+
+    # given the shared tenant-app's role, allowed to connect and to read the routing table, and a routed tenant
+    router = shard.new_role("tenantry_router")
+    shard.query(sql.SQL("CREATE ROLE {} LOGIN NOINHERIT PASSWORD 'pw-router'").format(ident(router)))
+    shard.query(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(ident(shard.dbname), ident(router)))
+    tenant = ensure_tenant_database(shard.admin_dsn, shard.new_slug(), FREE, "pw-one")
+    routing.ensure_routes(shard.admin_dsn, tenant.slug, ["shop.example.com"], suspended=False)
+    shard.query(sql.SQL("GRANT SELECT ON public.tenantry_routes TO {}").format(ident(router)))
+
+    # when the tenant is granted to the router
+    grant_router_role(shard.admin_dsn, tenant.slug, router)
+
+    # then the router looks its route up, and the tenant's role may not even look into `public`
+    with psycopg.connect(server_conninfo(shard.dbname, user=router, password="pw-router")) as conn:
+        assert conn.execute("SELECT host, tenant FROM public.tenantry_routes").fetchall() == [
+            ("shop.example.com", tenant.slug)
+        ]
+    with connect_as(tenant) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege) as raised:
+        conn.execute("SELECT host FROM public.tenantry_routes")
+    assert raised.value.diag.message_primary == "permission denied for schema public"

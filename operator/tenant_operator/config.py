@@ -34,6 +34,9 @@ class OperatorConfig:
     shard_interval: float = 30.0
     ingress_class: str = "nginx"
     cluster_issuer: str = "letsencrypt"
+    # The control plane's databases: on a shard's server (when one shares it) they are closed to
+    # every role not granted, as the server's own databases are.
+    platform_databases: tuple[str, ...] = ("tenantry_platform",)
 
     @classmethod
     def from_env(cls) -> OperatorConfig:
@@ -58,6 +61,11 @@ class OperatorConfig:
             shard_interval=float(env.get("OPERATOR_SHARD_INTERVAL", "30")),
             ingress_class=env.get("TENANT_INGRESS_CLASS", cls.ingress_class),
             cluster_issuer=env.get("TENANT_CLUSTER_ISSUER", cls.cluster_issuer),
+            platform_databases=tuple(
+                name.strip()
+                for name in env.get("OPERATOR_PLATFORM_DATABASES", ",".join(cls.platform_databases)).split(",")
+                if name.strip()
+            ),
         )
 
 

@@ -17,6 +17,13 @@ from typing import Any
 import yaml
 
 from tenant_operator.config import API_GROUP
+from tenant_operator.domains import HOSTNAME_PATTERN, LOCAL_SUFFIXES
+from tenantry_kernel.provisioning.display_names import (
+    CONTROL_CHARACTER,
+    VISIBLE_CHARACTER,
+    blank_message,
+    control_character_message,
+)
 from tenantry_kernel.provisioning.naming import RESERVED_PREFIXES, RESERVED_SLUGS, SLUG_MAX, SLUG_MIN, SLUG_PATTERN
 from tenantry_kernel.provisioning.plans import PlanName
 
@@ -49,9 +56,6 @@ DATABASE_SHARD_PLURAL = "databaseshards"
 # Go's regexp (the API server) and Python's re read these the same way: no look-arounds.
 DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 DNS_SUBDOMAIN_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-# A fully qualified host name: at least two labels, the last one starting with a letter
-# so that an IP address is not taken for a host name.
-HOSTNAME_PATTERN = r"^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
 DATA_KEY_PATTERN = r"^[-._a-zA-Z0-9]+$"
 IMAGE_TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 DATABASE_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,62}$"
@@ -237,6 +241,19 @@ def _tenant_name_rules() -> list[Schema]:
     ]
 
 
+def _public_host_rule() -> Schema:
+    """A domain must reach a store on the internet: no name of a machine, a local network or a cluster."""
+    suffixes = ", ".join(_cel_string("." + suffix) for suffix in LOCAL_SUFFIXES)
+    return {
+        "rule": f"![{suffixes}].exists(s, self.endsWith(s))",
+        "message": (
+            "each of spec.domains must be a public host name; names under "
+            f"{', '.join('.' + suffix for suffix in LOCAL_SUFFIXES)} never reach a store: remove it"
+        ),
+        "reason": "FieldValueInvalid",
+    }
+
+
 def _tenant_spec() -> Schema:
     return {
         "type": "object",
@@ -248,6 +265,18 @@ def _tenant_spec() -> Schema:
                 "description": "The store's name as people read it.",
                 "minLength": 1,
                 "maxLength": 100,
+                "x-kubernetes-validations": [
+                    {
+                        "rule": f"self.matches({_cel_string(VISIBLE_CHARACTER)})",
+                        "message": blank_message("spec.displayName"),
+                        "reason": "FieldValueInvalid",
+                    },
+                    {
+                        "rule": f"!self.matches({_cel_string(CONTROL_CHARACTER)})",
+                        "message": control_character_message("spec.displayName"),
+                        "reason": "FieldValueInvalid",
+                    },
+                ],
             },
             "plan": {
                 "type": "string",
@@ -280,10 +309,18 @@ def _tenant_spec() -> Schema:
             },
             "domains": {
                 "type": "array",
-                "description": "Extra host names that serve the store, besides its platform host name.",
+                "description": (
+                    "Extra host names that serve the store, besides its platform host name. Each is held by one "
+                    "Tenant at a time, and none may be under the platform's base domain (the operator checks both)."
+                ),
                 "maxItems": 20,
                 "x-kubernetes-list-type": "set",
-                "items": {"type": "string", "maxLength": 253, "pattern": HOSTNAME_PATTERN},
+                "items": {
+                    "type": "string",
+                    "maxLength": 253,
+                    "pattern": HOSTNAME_PATTERN,
+                    "x-kubernetes-validations": [_public_host_rule()],
+                },
             },
             "region": {
                 "type": "string",
@@ -394,6 +431,14 @@ def _tenant_status() -> Schema:
             "namespace": {"type": "string", "description": "Namespace of the tenant's workloads and Secrets."},
             "url": {"type": "string", "description": "Where the store is served."},
             "appVersion": {"type": "string", "description": "The tenant application version running."},
+            "domains": {
+                "type": "array",
+                "description": (
+                    "The spec.domains the tenant holds (routed, or about to be); no other Tenant may claim them."
+                ),
+                "x-kubernetes-list-type": "set",
+                "items": {"type": "string"},
+            },
             "secretRefs": {
                 "type": "object",
                 "description": (

@@ -17,9 +17,11 @@ from tenant_operator import render
 from tenant_operator.conditions import Conditions, now
 from tenant_operator.config import OperatorConfig
 from tenant_operator.crds import API_GROUP, API_VERSION
+from tenant_operator.domains import DomainRefused, claim_domains, format_errors
 from tenant_operator.kube import Kube
 from tenant_operator.placement import NoShardAvailable, ShardView, choose_shard
 from tenantry_kernel.provisioning import broker, database, routing
+from tenantry_kernel.provisioning.display_names import display_name_errors
 from tenantry_kernel.provisioning.naming import InvalidSlug, namespace_name, validate_slug
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.provisioning.secrets import generate_password
@@ -75,6 +77,8 @@ class OperatorContext:
     # peering); `placements` (tenant → shard) is seeded from the API once, then kept here.
     placement_lock: threading.Lock = field(default_factory=threading.Lock)
     placements: dict[str, str] | None = None
+    # Claims of spec.domains are serialized the same way (status.domains records them).
+    domains_lock: threading.Lock = field(default_factory=threading.Lock)
     tenant_locks: dict[str, threading.Lock] = field(default_factory=dict)
     tenant_locks_lock: threading.Lock = field(default_factory=threading.Lock)
     tenant_ready: dict[str, str] = field(default_factory=dict)
@@ -116,15 +120,20 @@ def shard_database_dsn(admin_dsn: str, shard: dict[str, Any]) -> str:
 
 
 def reconcile_shard(ctx: OperatorContext, shard: dict[str, Any]) -> dict[str, Any]:
-    """Connect, detect Citus, count tenants: the shard's status."""
+    """Connect, close the server to roles not granted, detect Citus, count tenants: the shard's status."""
     generation = shard["metadata"].get("generation", 1)
     conditions = Conditions(shard.get("status", {}).get("conditions"), generation)
     status: dict[str, Any] = {"observedGeneration": generation}
     try:
         dsn = shard_database_dsn(shard_admin_dsn(ctx.kube, shard), shard)
+        # Tenant roles live on the whole server: before any is placed here, PUBLIC (every role)
+        # loses CONNECT on this database, `postgres`, `template1` and the platform's databases.
+        database.secure_shard(dsn, other_databases=ctx.config.platform_databases)
         info = database.shard_info(dsn)
     except (WaitingFor, InvalidTenantSpec) as exc:
         conditions.set("Ready", False, "AdminSecretUnavailable", str(exc))
+    except database.TenantDatabaseError as exc:
+        conditions.set("Ready", False, "AccessNotRestricted", str(exc))
     except Exception as exc:  # an unreachable shard is a status, not a crash
         conditions.set("Ready", False, "Unreachable", f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
     else:
@@ -189,6 +198,8 @@ def tenant_spec_errors(name: str, spec: dict[str, Any]) -> list[str]:
     replicas = (spec.get("app") or {}).get("replicas") or {}
     if replicas and int(replicas.get("min", 1)) > int(replicas.get("max", replicas.get("min", 1))):
         errors.append("spec.app.replicas.min must not exceed spec.app.replicas.max")
+    errors += display_name_errors(spec.get("displayName"), "spec.displayName")
+    errors += format_errors(spec.get("domains") or [])
     return errors
 
 
@@ -346,6 +357,14 @@ def _reconcile_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> TenantOut
         outcome.events.append(Transition("InvalidSpec", "; ".join(errors), warning=True))
         finish(False, "InvalidSpec", "; ".join(errors))
         raise InvalidTenantSpecWithStatus(outcome)
+    # Before anything is created or routed: a refused domain leaves the tenant as it was.
+    try:
+        domains = claim_domains(ctx.kube, ctx.domains_lock, tenant, ctx.config.base_domain)
+    except DomainRefused as exc:
+        outcome.events.append(Transition(exc.reason, str(exc), warning=True))
+        finish(False, exc.reason, str(exc))
+        raise InvalidTenantSpecWithStatus(outcome) from exc
+    outcome.status["domains"] = domains
 
     plan = plan_for(spec.get("plan", "free"))
     tier = spec.get("tier", "shared")
@@ -432,7 +451,7 @@ def _reconcile_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> TenantOut
         _apply_children(ctx, tenant, rollout_spec, shard_name, names, repaired)
         workload_message = f"web, worker and beat at version {rollout_version}"
     else:
-        routing.ensure_routes(admin_dsn, slug, [tenant_host(ctx, slug), *spec.get("domains", [])], suspended=suspended)
+        routing.ensure_routes(admin_dsn, slug, [tenant_host(ctx, slug), *domains], suspended=suspended)
         workload_message = f"routed on the shared deployment of shard {shard_name}"
 
     if migrated:
@@ -471,7 +490,8 @@ def _reconcile_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> TenantOut
 
 
 def _failed_phase(reason: str) -> str:
-    return "Failed" if reason == "InvalidSpec" else "Provisioning"
+    """Failed when a person must change the spec; Provisioning while waiting for something else."""
+    return "Failed" if reason in ("InvalidSpec", "DomainUnderPlatform", "DomainConflict") else "Provisioning"
 
 
 def _migrate(

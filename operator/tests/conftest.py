@@ -115,6 +115,10 @@ def shards(kube: Kube) -> Iterator[Shards]:
     yield created
     for database in created.databases:
         drop_database(database)
+        # Its template role (one per shard database) owned nothing outside it.
+        with psycopg.connect(server_conninfo(), autocommit=True) as conn:
+            role = database_lib.template_role_for(server_conninfo(database))
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
 @dataclass
@@ -144,20 +148,19 @@ class Tenants:
 
 
 @pytest.fixture
-def tenants(kube: Kube) -> Iterator[Tenants]:
+def tenants(kube: Kube, shards: Shards) -> Iterator[Tenants]:
     created = Tenants(kube)
     yield created
     admin = broker_lib.BrokerAdmin.from_url("http://guest:guest@127.0.0.1:15672")
     for slug in created.slugs:
         broker_lib.delete_tenant_broker(admin, slug)
-        with psycopg.connect(dbname="postgres", autocommit=True) as conn:
+        with psycopg.connect(server_conninfo(), autocommit=True) as conn:
             role = "tenant_" + slug.replace("-", "_")
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
             if exists:
-                for (database,) in conn.execute(
-                    "SELECT datname FROM pg_database WHERE datname LIKE 'tenantry_test_%%'"
-                ):
-                    with psycopg.connect(dbname=database, autocommit=True) as db:
+                # Only this test's shard databases: others belong to runs beside this one.
+                for database in shards.databases:
+                    with psycopg.connect(server_conninfo(database), autocommit=True) as db:
                         db.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(role)))
                 conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 

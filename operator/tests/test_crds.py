@@ -20,6 +20,7 @@ from celpy.adapter import json_to_cel
 from jsonschema import Draft202012Validator, FormatChecker
 
 from tenant_operator import crds
+from tenant_operator.reconcile import tenant_spec_errors
 from tenantry_kernel.provisioning.naming import RESERVED_PREFIXES, RESERVED_SLUGS, InvalidSlug, validate_slug
 from tenantry_kernel.provisioning.plans import PlanName
 
@@ -43,6 +44,29 @@ TIER_IMMUTABLE = "spec.tier cannot change after creation; create a new Tenant to
 REGION_IMMUTABLE = "spec.region cannot change after creation; moving a tenant to another region is not supported"
 SHARD_PINNED = "spec.database.shard cannot be changed or removed once set; put the previous value back"
 REPLICAS_ORDER = "spec.app.replicas.min must not exceed spec.app.replicas.max; lower min or raise max"
+DISPLAY_NAME_BLANK = "spec.displayName must show at least one visible character; enter the store's name"
+DISPLAY_NAME_CONTROL = (
+    "spec.displayName must not contain control characters such as NUL, tab or a line break; remove them"
+)
+DOMAIN_NOT_PUBLIC = (
+    "each of spec.domains must be a public host name; names under .localhost, .local, .internal, .arpa "
+    "never reach a store: remove it"
+)
+GOOD_DISPLAY_NAMES = ["Corner Bakery", "A", "Café Müller", "東京ストア", "  Spaced  ", "Olive's Oils & Co."]
+BAD_DISPLAY_NAMES = [
+    ("", [DISPLAY_NAME_BLANK]),
+    ("   ", [DISPLAY_NAME_BLANK]),
+    ("\u00a0\u3000", [DISPLAY_NAME_BLANK]),
+    ("\u200b\ufeff", [DISPLAY_NAME_BLANK]),
+    ("\x00", [DISPLAY_NAME_CONTROL]),
+    ("Corner\x00Bakery", [DISPLAY_NAME_CONTROL]),
+    ("Corner Bakery\n", [DISPLAY_NAME_CONTROL]),
+    ("\tCorner", [DISPLAY_NAME_CONTROL]),
+    ("Shop\x1b[2J", [DISPLAY_NAME_CONTROL]),
+    ("Shop\x7f", [DISPLAY_NAME_CONTROL]),
+    ("Shop\x85", [DISPLAY_NAME_CONTROL]),
+    (" \r\n", [DISPLAY_NAME_CONTROL]),
+]
 
 _MISSING = object()
 
@@ -615,7 +639,10 @@ def test_the_expected_cel_rules_exist() -> None:
 
     # Then the name, immutability and consistency rules are all there
     assert paths == [("Tenant", ".")] * 5 + [
+        ("Tenant", ".spec.displayName"),
+        ("Tenant", ".spec.displayName"),
         ("Tenant", ".spec.tier"),
+        ("Tenant", ".spec.domains[*]"),
         ("Tenant", ".spec.region"),
         ("Tenant", ".spec.app.replicas"),
         ("Tenant", ".spec.database"),
@@ -749,3 +776,47 @@ def test_database_shard_pin_is_set_once(old_database, new_database, expected: li
 
     # Then the shard may be pinned once, never moved or unpinned
     assert violations == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), BAD_DISPLAY_NAMES, ids=repr)
+def test_a_blank_display_name_or_one_with_control_characters_is_rejected_by_cel(name: str, expected: list[str]) -> None:
+    # Given a Tenant whose displayName shows nothing, or carries a NUL, a line break, an escape...
+    obj = tenant(displayName=name)
+
+    # When its CEL rules run, as on create
+    violations = cel_violations(openapi_schema("Tenant"), obj)
+
+    # Then exactly the broken rule reports
+    assert violations == expected
+
+
+def test_the_operator_checks_display_names_as_the_crd_does() -> None:
+    # Given names the API server's rules accept and refuse
+    for name, expected in [(good, []) for good in GOOD_DISPLAY_NAMES] + BAD_DISPLAY_NAMES:
+        # When the CEL rules and the operator (for objects an older API server let through) judge the name
+        cel = cel_violations(openapi_schema("Tenant"), tenant(displayName=name))
+        operator = tenant_spec_errors("corner-bakery", tenant(displayName=name)["spec"])
+
+        # Then both accept the readable names and refuse the others, with the same messages
+        assert cel == operator == expected, repr(name)
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["shop.localhost", "printer.local", "web.tenantry-system.svc.cluster.local", "db.internal", "1.in-addr.arpa"],
+)
+def test_a_domain_that_never_reaches_a_store_is_rejected_by_cel_and_by_the_operator(domain: str) -> None:
+    # Given a Tenant claiming a host name of a machine, a local network or a cluster
+    obj = tenant(domains=["shop.example.com", domain])
+
+    # When the schema, the CEL rules and the operator judge it
+    errors = schema_errors("Tenant", obj)
+    violations = cel_violations(openapi_schema("Tenant"), obj)
+    operator = tenant_spec_errors("corner-bakery", obj["spec"])
+
+    # Then the format passes, the rule refuses that domain, and so does the operator
+    assert (errors, violations) == ([], [DOMAIN_NOT_PUBLIC])
+    assert operator == [
+        f"spec.domains: {domain} is not a public host name (names under .localhost, .local, .internal, .arpa "
+        "never reach a store); remove it"
+    ]

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import base64
+import secrets
 import threading
 from typing import Any
 from urllib.parse import urlsplit
 
 import kombu
 import psycopg
+import pytest
 from prometheus_client import REGISTRY
+from psycopg.conninfo import conninfo_to_dict
 
 from tenant_operator.kube import Kube
 from tenantry_kernel.provisioning import broker, database, routing
-from tenantry_kernel.provisioning.naming import namespace_name, schema_name
+from tenantry_kernel.provisioning.naming import namespace_name, role_name, schema_name
+from tenantry_kernel.testing.databases import server_conninfo, server_databases_reopened
 
-from .conftest import Shards, Tenants, condition, is_ready, must_condition, stored, wait_for
+from .conftest import (
+    Shards,
+    Tenants,
+    condition,
+    create_database,
+    drop_database,
+    is_ready,
+    must_condition,
+    stored,
+    wait_for,
+)
 
 BROKER_ADMIN = "http://guest:guest@127.0.0.1:15672"
 DEDICATED_CHILDREN = {
@@ -419,3 +433,133 @@ def test_shared_tenant_in_job_mode_migrates_through_a_job_in_the_operator_namesp
     kube.patch("Job", job["metadata"]["name"], {"status": {"succeeded": 1}}, "tenantry-system", subresource="status")
     tenant = ready_tenant(kube, slug)
     assert tenant["status"]["secretRefs"]["django"] == f"tenant-{slug}-django"
+
+
+# -- what a store may claim, and reach (tests/security/test_database_access.py points here) ---------------
+
+
+def refused_reason(kube: Kube, slug: str, reason: str) -> dict[str, Any]:
+    """The Tenant once its Ready condition is False for `reason`."""
+    found: dict[str, Any] = wait_for(
+        lambda: (t := kube.get("Tenant", slug)) and (condition(t, "Ready") or {}).get("reason") == reason and t,
+        30,
+        f"tenant {slug} refused with {reason}",
+    )
+    return found
+
+
+def test_a_domain_under_the_platforms_domain_is_refused_and_nothing_is_created_or_routed(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    dsn = shards.add("shard-a")
+    # A public base domain: names under .localhost are refused for that already (InvalidSpec).
+    operator(base_domain="stores.example.com")
+    victim, mallory = tenants.slug("alpha"), tenants.slug("mallory")
+    tenants.create(victim)
+    ready_tenant(kube, victim)
+
+    # when a store claims another store's platform host (the API server has no way to know the base domain)
+    tenants.create(mallory, domains=[f"{victim}.stores.example.com"])
+
+    # then it is refused with a condition saying what to do, and gets nothing: no route, role or vhost
+    refused = refused_reason(kube, mallory, "DomainUnderPlatform")
+    assert must_condition(refused, "Ready")["status"] == "False"
+    assert must_condition(refused, "Ready")["message"] == (
+        "spec.domains must not name the platform's domain stores.example.com, a host name under it (only the "
+        f"platform gives those out; this store's own is {mallory}.stores.example.com) or one above it; "
+        f"remove {victim}.stores.example.com"
+    )
+    assert refused["status"]["phase"] == "Failed"
+    assert routing.routes_of(dsn, mallory) == []
+    assert not database.inspect_tenant_database(dsn, mallory).role_exists
+    assert not broker.inspect_tenant_broker(admin(), mallory).vhost_exists
+    assert [(r.host, r.tenant) for r in routing.routes_of(dsn, victim)] == [(f"{victim}.stores.example.com", victim)]
+    assert any(e["reason"] == "DomainUnderPlatform" for e in events_for(kube, mallory))
+
+
+def test_a_domain_another_store_holds_is_refused_keeping_everything_until_it_is_released(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    dsn = shards.add("shard-a")
+    operator()
+    alpha, bravo = tenants.slug("alpha"), tenants.slug("bravo")
+    tenants.create(alpha, domains=["shop.alpha.example"])
+    tenants.create(bravo)
+    assert ready_tenant(kube, alpha)["status"]["domains"] == ["shop.alpha.example"]
+    ready_tenant(kube, bravo)
+
+    # when a ready store claims the domain another one holds
+    kube.patch("Tenant", bravo, {"spec": {"domains": ["shop.alpha.example"]}})
+
+    # then it is refused, the domain stays routed to its holder, and nothing of the claimant is removed
+    refused = refused_reason(kube, bravo, "DomainConflict")
+    assert must_condition(refused, "Ready")["message"] == (
+        "spec.domains names host names another store holds: shop.alpha.example; remove them, "
+        "or have that store release them first"
+    )
+    assert refused["status"].get("domains", []) == []
+    assert {r.host: r.tenant for r in routing.routes_of(dsn, alpha)}["shop.alpha.example"] == alpha
+    assert [r.host for r in routing.routes_of(dsn, bravo)] == [f"{bravo}.tenantry.localhost"]
+    kept = database.inspect_tenant_database(dsn, bravo)
+    assert (kept.role_exists, kept.role_can_login, kept.schema_exists) == (True, True, True)
+    assert broker.inspect_tenant_broker(admin(), bravo).vhost_exists
+
+    # and once its holder lets it go, the next reconcile of the claimant routes it
+    kube.patch("Tenant", alpha, {"spec": {"domains": []}})
+    wait_for(lambda: "shop.alpha.example" in {r.host for r in routing.routes_of(dsn, bravo)}, 60, "the domain moved")
+    assert ready_tenant(kube, bravo)["status"]["domains"] == ["shop.alpha.example"]
+    assert "shop.alpha.example" not in {r.host for r in routing.routes_of(dsn, alpha)}
+
+
+def test_a_blank_or_nul_display_name_is_refused_by_the_operator_where_the_api_server_let_it_through(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    dsn = shards.add("shard-a")
+    operator()
+    blank, nul = tenants.slug("blank"), tenants.slug("nul")
+
+    # The CRD's CEL rules refuse both (test_crds.py); an API server without CEL, or an old object, does not.
+    tenants.create(blank, displayName="\u200b \u3000")
+    tenants.create(nul, displayName="Corner\x00Bakery")
+
+    assert must_condition(refused_reason(kube, blank, "InvalidSpec"), "Ready")["message"] == (
+        "spec.displayName must show at least one visible character; enter the store's name"
+    )
+    assert must_condition(refused_reason(kube, nul, "InvalidSpec"), "Ready")["message"] == (
+        "spec.displayName must not contain control characters such as NUL, tab or a line break; remove them"
+    )
+    for slug in (blank, nul):
+        assert routing.routes_of(dsn, slug) == []
+        assert not database.inspect_tenant_database(dsn, slug).role_exists
+
+
+def test_the_operator_closes_a_shards_server_to_tenant_roles_except_their_own_shard(
+    kube: Kube, shards: Shards, tenants: Tenants, operator
+) -> None:
+    platform = f"tenantry_test_platform_{secrets.token_hex(3)}"
+    create_database(platform)
+    try:
+        with server_databases_reopened():
+            # given a shard whose server holds the platform's database and PostgreSQL's own, open to PUBLIC
+            dsn = shards.add("shard-a")
+            operator(platform_databases=(platform,))
+            slug = tenants.slug()
+
+            # when a store is provisioned on it (the operator has reconciled the DatabaseShard)
+            tenants.create(slug)
+            ready_tenant(kube, slug)
+
+            # then the store's role, with the password it was handed, signs in to its shard only
+            secret = stored(kube, "Secret", f"tenant-{slug}-database", "tenantry-system")
+            password = base64.b64decode(secret["data"]["password"]).decode()
+            assert database.inspect_tenant_database(dsn, slug).role_can_login
+            for dbname in (platform, "postgres", "template1"):
+                with pytest.raises(psycopg.OperationalError) as refused:
+                    psycopg.connect(server_conninfo(dbname, user=role_name(slug), password=password)).close()
+                refusal = f'permission denied for database "{dbname}"\nDETAIL:  User does not have CONNECT privilege.'
+                assert f"FATAL:  {refusal}" in str(refused.value)
+        shard = str(conninfo_to_dict(dsn)["dbname"])
+        with psycopg.connect(server_conninfo(shard, user=role_name(slug), password=password)) as conn:
+            assert conn.execute("SELECT current_user").fetchone() == (role_name(slug),)
+    finally:
+        drop_database(platform)

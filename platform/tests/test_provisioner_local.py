@@ -14,6 +14,7 @@ import pytest
 import requests
 from django.db import connection
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from rest_framework.test import APIClient
 
 from control_plane.accounts.models import User
@@ -21,10 +22,11 @@ from control_plane.tenants import actions, tasks
 from control_plane.tenants.models import DeletionPolicy, Tenant, TenantState
 from control_plane.tenants.provisioner import provisioner
 from tenantry_kernel.provisioning import broker, database, routing
-from tenantry_kernel.provisioning.naming import vhost_name
+from tenantry_kernel.provisioning.naming import role_name, schema_name, vhost_name
 from tenantry_kernel.provisioning.plans import plan_for
+from tenantry_kernel.provisioning.secrets import LocalSecretStore
 from tenantry_kernel.testing import delete_queue, wait_until
-from tenantry_kernel.testing.databases import server_conninfo
+from tenantry_kernel.testing.databases import server_conninfo, server_databases_reopened
 from tenantry_kernel.testing.workers import worker_on_queue
 
 MANAGE_PY = Path(__file__).resolve().parents[2] / "tenant-app" / "manage.py"
@@ -143,6 +145,38 @@ def test_retain_keeps_the_schema_and_removes_the_routes(local_shard: str, make_u
         state = database.inspect_tenant_database(local_shard, tenant.slug)
         assert (state.schema_exists, state.migrated, state.role_can_login) == (True, True, False)
         assert routing.routes_of(local_shard, tenant.slug) == []
+    finally:
+        cleanup(local_shard, tenant.slug)
+
+
+def test_a_provisioned_stores_role_may_connect_to_its_shard_only(
+    local_shard: str, make_user: Any, settings: Any
+) -> None:
+    # The store's attack: its own credentials against the control plane's database and `postgres`.
+    tenant = provisioning_tenant(make_user(f"o-{secrets.token_hex(3)}@example.com"))
+    platform_db = connection.settings_dict["NAME"]
+    try:
+        with server_databases_reopened():
+            # given the control plane's database as PostgreSQL makes it: PUBLIC may connect
+            with psycopg.connect(server_conninfo(), autocommit=True) as conn:
+                conn.execute(
+                    sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO PUBLIC").format(sql.Identifier(platform_db))
+                )
+
+            # when the local provisioner provisions the store
+            assert tasks.provision_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.READY
+
+            # then its role, with its real password, is refused there, and signs in to its shard
+            assert database.inspect_tenant_database(local_shard, tenant.slug).role_can_login
+            password = (LocalSecretStore(settings.TENANT_SECRETS_DIR).get(f"{tenant.slug}-database") or {})["password"]
+            for dbname in (platform_db, "postgres"):
+                with pytest.raises(psycopg.OperationalError) as refused:
+                    psycopg.connect(server_conninfo(dbname, user=role_name(tenant.slug), password=password)).close()
+                refusal = f'permission denied for database "{dbname}"\nDETAIL:  User does not have CONNECT privilege.'
+                assert f"FATAL:  {refusal}" in str(refused.value)
+        shard = conninfo_to_dict(local_shard)["dbname"]
+        with psycopg.connect(server_conninfo(str(shard), user=role_name(tenant.slug), password=password)) as conn:
+            assert conn.execute("SELECT current_schema").fetchone() == (schema_name(tenant.slug),)
     finally:
         cleanup(local_shard, tenant.slug)
 

@@ -122,6 +122,41 @@ def test_signup_refuses_reserved_and_malformed_slugs_on_the_slug_field(slug: str
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("store_name", "messages"),
+    [
+        pytest.param(
+            "\u200b\u3000\u200b",
+            ["The store name must show at least one visible character; enter the store's name"],
+            id="nothing visible",
+        ),
+        pytest.param(
+            "Shop\x1b[2J",
+            ["The store name must not contain control characters such as NUL, tab or a line break; remove them"],
+            id="escape sequence",
+        ),
+        pytest.param(
+            "Shop\nOwner: admin",
+            ["The store name must not contain control characters such as NUL, tab or a line break; remove them"],
+            id="line break",
+        ),
+    ],
+)
+def test_signup_refuses_a_store_name_a_tenant_resource_may_not_carry(store_name: str, messages: list[str]) -> None:
+    # given a store name the Tenant CRD's displayName rules refuse
+    data = body(store_name=store_name)
+
+    # when someone signs up with it
+    response = client().post("/api/v1/signup/", data, format="json")
+
+    # then the field is refused with what to do, and nothing is created
+    assert response.status_code == 400, response.json()
+    error = response.json()["error"]
+    assert (error["code"], error["fields"]) == ("invalid", {"store_name": messages})
+    assert not Tenant.objects.filter(slug=data["slug"]).exists()
+
+
+@pytest.mark.django_db
 def test_signup_names_each_bad_field() -> None:
     response = client().post(
         "/api/v1/signup/", {"email": "not-an-email", "password": PASSWORD, "plan": "platinum"}, format="json"

@@ -14,14 +14,16 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, LiteralString, Protocol
+from typing import Any, LiteralString, Protocol, TypeVar
 from urllib.parse import quote
 
 import psycopg
@@ -31,13 +33,35 @@ from tenantry_kernel.provisioning.naming import role_name, schema_name, validate
 from tenantry_kernel.provisioning.plans import Plan
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 TEMPLATE_SCHEMA = "tenant_template"
 TEMPLATE_ROLE = "tenantry_template"
+
+
+def template_role_for(admin_dsn: str) -> str:
+    """The template role of one shard database: roles are global to a server, and two shard databases on
+    one server (or two test runs) must not reset each other's template role's password."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    dbname = str(conninfo_to_dict(admin_dsn).get("dbname") or "postgres")
+    readable = re.sub(r"[^a-z0-9_]", "_", dbname.lower())[:30]
+    digest = hashlib.sha256(dbname.encode()).hexdigest()[:8]
+    return f"{TEMPLATE_ROLE}_{readable}_{digest}"
+
+
 # pg_advisory_lock key guarding the template schema: cloning takes it shared, a rebuild exclusive.
 _TEMPLATE_LOCK_KEY = 0x7E4A_7E4A
 _SESSION_TERMINATION_TIMEOUT_MS = 5000
 _SCRAM_ITERATIONS = 4096
+# The databases every PostgreSQL server has and PUBLIC may connect to until told otherwise
+# (template0 accepts no connections at all).
+SERVER_DATABASES = ("postgres", "template1")
+# GRANT/REVOKE rewrite one catalog row (the ACL of a database, of `public`): two sessions doing
+# it at once fail with "tuple concurrently updated" unless serialized. An advisory lock does
+# that within one database; sessions in two databases of a server (two shards) are retried.
+_ACL_LOCK: LiteralString = "SELECT pg_advisory_xact_lock(hashtext('tenantry:shard-acl'))"
+_ACL_ATTEMPTS = 5
 
 
 class TenantDatabaseError(RuntimeError):
@@ -185,13 +209,111 @@ def _confine_role(conn: psycopg.Connection[Any], role: str) -> None:
     ident = sql.Identifier(role)
     database = sql.Identifier(conn.info.dbname)
     with conn.transaction():
-        # GRANT/REVOKE rewrite one catalog row (the ACL of `public`, of the database): two
-        # tenants provisioned at once fail with "tuple concurrently updated" unless serialized.
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('tenantry:shard-acl'))")
+        conn.execute(_ACL_LOCK)  # two tenants provisioned at once grant on the same rows
         conn.execute(sql.SQL("REVOKE ALL ON SCHEMA public FROM {}").format(ident))
-        conn.execute(sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
-        conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(database))
+        # PUBLIC's defaults (CONNECT and TEMPORARY on the database, USAGE on `public`) would
+        # hand every login role of the server what only granted roles should have.
+        conn.execute(sql.SQL("REVOKE ALL ON SCHEMA public FROM PUBLIC"))
+        conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(database))
         conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, ident))
+
+
+def _retry_concurrent_acl_update(step: Callable[[], _T]) -> _T:
+    """Run `step` (one transaction) again when another session rewrote the same catalog row meanwhile."""
+    for attempt in range(1, _ACL_ATTEMPTS):
+        try:
+            return step()
+        except psycopg.errors.InternalError_ as error:
+            if "tuple concurrently updated" not in str(error):
+                raise
+            logger.debug("catalog row updated concurrently; retrying", extra={"attempt": attempt})
+    return step()
+
+
+_PUBLIC_MAY_USE_DATABASE: LiteralString = (
+    "SELECT has_database_privilege('public', %(db)s, 'CONNECT') "
+    "OR has_database_privilege('public', %(db)s, 'TEMPORARY')"
+)
+
+
+def _restrict_database(conn: psycopg.Connection[Any], database: str, connect: Sequence[str]) -> bool:
+    """One database's ACL: nothing for PUBLIC, CONNECT for `connect`; True when it had to change."""
+    ident = sql.Identifier(database)
+    changed = False
+    refused = TenantDatabaseError(
+        f"every role may still connect to database {database}: {conn.info.user} may not revoke that "
+        f"(it neither owns the database nor is a superuser); run REVOKE ALL ON DATABASE {database} "
+        "FROM PUBLIC as its owner, or give the admin connection a role that may"
+    )
+    with conn.transaction():
+        conn.execute(_ACL_LOCK)
+        if conn.execute(_PUBLIC_MAY_USE_DATABASE, {"db": database}).fetchone() == (True,):
+            try:
+                conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(ident))
+            except psycopg.errors.InsufficientPrivilege as error:
+                raise refused from error
+            changed = True
+        for role in connect:
+            if not _role_exists(conn, role):
+                raise TenantDatabaseError(
+                    f"cannot let role {role} connect to database {database}: the role does not exist; "
+                    "create it first or leave it out"
+                )
+            if not _fetch_one(conn, "SELECT has_database_privilege(%s, %s, 'CONNECT')", (role, database)):
+                conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(ident, sql.Identifier(role)))
+                changed = True
+        # A REVOKE by a role that holds some privilege there but no grant option only warns.
+        if conn.execute(_PUBLIC_MAY_USE_DATABASE, {"db": database}).fetchone() == (True,):
+            raise refused
+    return changed
+
+
+def restrict_database_access(admin_dsn: str, databases: Iterable[str], *, connect: Iterable[str] = ()) -> list[str]:
+    """Only the owner, superusers and the `connect` roles may connect to each of `databases`.
+
+    PostgreSQL lets PUBLIC (every role, a tenant's too) connect to a new database and read its
+    catalogs: every schema, table and role name there. This revokes that, on the admin DSN's
+    server; databases it does not have are skipped. Returns those it found. Idempotent: the
+    ACL is read first and written only when it differs.
+    """
+    allowed = sorted(set(connect))
+    found: list[str] = []
+    with _admin(admin_dsn) as conn:
+        for database in dict.fromkeys(databases):
+            if not _fetch_one(conn, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = %s)", (database,)):
+                continue
+            if _retry_concurrent_acl_update(partial(_restrict_database, conn, database, allowed)):
+                logger.info("database closed to roles not granted", extra={"database": database, "connect": allowed})
+            found.append(database)
+    return found
+
+
+def _close_public_schema(conn: psycopg.Connection[Any]) -> None:
+    with conn.transaction():
+        conn.execute(_ACL_LOCK)
+        public_may_use_schema = _fetch_one(
+            conn,
+            """
+            SELECT has_schema_privilege('public', n.oid, 'USAGE') OR has_schema_privilege('public', n.oid, 'CREATE')
+            FROM pg_namespace n WHERE n.nspname = 'public'
+            """,
+        )
+        if public_may_use_schema:
+            conn.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+
+
+def secure_shard(admin_dsn: str, *, other_databases: Iterable[str] = ()) -> list[str]:
+    """Close the shard's server to every role not granted: what its tenant roles must not reach.
+
+    The shard database (CONNECT is granted per tenant) and its `public` schema (the routing
+    table; tenant roles need nothing there), the server's own databases (SERVER_DATABASES)
+    and `other_databases` (the platform's, where it shares the server). Returns the
+    databases closed; idempotent and cheap when nothing changed.
+    """
+    with _admin(admin_dsn) as conn:
+        shard = conn.info.dbname
+        _retry_concurrent_acl_update(lambda: _close_public_schema(conn))
+    return restrict_database_access(admin_dsn, [shard, *SERVER_DATABASES, *other_databases])
 
 
 def _citus_version(conn: psycopg.Connection[Any]) -> str | None:
@@ -256,11 +378,16 @@ def grant_router_role(admin_dsn: str, slug: str, router_role: str) -> None:
     """Let the shard's shared tenant-app role act as the tenant (`SET ROLE`), nothing more.
 
     The router role should be NOINHERIT and own nothing: on its own it reads no tenant's
-    schema, and per request it becomes exactly one tenant. Repeating is harmless.
+    schema, and per request it becomes exactly one tenant. It may also look into the shard's
+    `public` schema, where the routing table is. Repeating is harmless.
     """
     role = role_name(validate_slug(slug))
     with _admin(admin_dsn) as conn, conn.transaction():
+        conn.execute(_ACL_LOCK)
         conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), sql.Identifier(router_role)))
+        # PUBLIC may not use `public` on a shard: the router looks up routes there (reading the
+        # routing table is granted on the table itself).
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(router_role)))
 
 
 def disable_tenant_database(admin_dsn: str, slug: str) -> None:
@@ -442,12 +569,12 @@ class TemplateCloneRunner:
         migrate: ManagePyMigrationRunner,
         *,
         template_schema: str = TEMPLATE_SCHEMA,
-        template_role: str = TEMPLATE_ROLE,
+        template_role: str = "",
     ) -> None:
         self.admin_dsn = admin_dsn
         self.migrate = migrate
         self.template_schema = template_schema
-        self.template_role = template_role
+        self.template_role = template_role or template_role_for(admin_dsn)
         self._fingerprint: str | None = None
 
     def fingerprint(self) -> str:

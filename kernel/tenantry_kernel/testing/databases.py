@@ -141,6 +141,36 @@ def drop_role(name: str) -> None:
         conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
+# Held (on the `postgres` database) by every test that reopens the server's own databases, in any suite.
+_SERVER_DATABASES_LOCK = int.from_bytes(hashlib.sha256(b"tenantry:server-databases").digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def server_databases_reopened() -> Iterator[None]:
+    """`postgres` and `template1` open to PUBLIC again, as on a new server, for a test proving some code closes them.
+
+    An earlier run (or `make services`) closed them for good, so such a test would pass without
+    the code it tests. Only one such block runs at a time on the server (an advisory lock across
+    every suite's processes): another could not reopen them between this test's code closing them
+    and its attack. They are left as the test's code leaves them.
+    """
+    with _admin() as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", [_SERVER_DATABASES_LOCK])
+        try:
+            for name in ("postgres", "template1"):
+                grant = sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO PUBLIC").format(sql.Identifier(name))
+                for attempt in range(5):
+                    try:
+                        conn.execute(grant)
+                        break
+                    except psycopg.errors.InternalError_:  # "tuple concurrently updated": code closing it now
+                        if attempt == 4:
+                            raise
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", [_SERVER_DATABASES_LOCK])
+
+
 @contextmanager
 def new_database(template: str | None = None, prefix: str = "tenantry_scratch") -> Iterator[str]:
     """A new database on the local server (a copy of `template`, or empty), dropped afterwards."""

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from control_plane.signup.selectors import slug_availability, slug_from_name
 from control_plane.tenants.models import Plan
+from tenantry_kernel.provisioning.display_names import display_name_errors
 
 
 class SignupSerializer(serializers.Serializer[Any]):
@@ -16,6 +17,13 @@ class SignupSerializer(serializers.Serializer[Any]):
     # The store's address; derived from its name when left out.
     slug = serializers.CharField(max_length=63, required=False, allow_blank=True, default="")
     plan = serializers.ChoiceField(choices=Plan.choices, default=Plan.FREE)
+
+    def validate_store_name(self, value: str) -> str:
+        # The name becomes the Tenant resource's spec.displayName: the CRD's rules, refused here first.
+        errors = display_name_errors(value, "The store name")
+        if errors:
+            raise serializers.ValidationError(errors, code="invalid")
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         slug = attrs.get("slug") or slug_from_name(attrs["store_name"])
