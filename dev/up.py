@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,13 +64,14 @@ class Worker:
     title: str
     component: Component | None  # None: not a Django process (run from the repository root)
     command: tuple[str, ...]  # after the Python interpreter, run in the component's folder
+    publishes_as: str = ""  # a relay: "platform" or "relay", the broker user it publishes events as
 
 
 def workers(stripe_port: int) -> list[Worker]:
     beat_schedule = str(LOCAL / "control-plane-beat-schedule")
     return [
         Worker("localstripe", None, ("-m", "tenantry_kernel.testing.stripe", str(stripe_port))),
-        Worker("cp relay", CONTROL_PLANE, ("manage.py", "relay_events")),
+        Worker("cp relay", CONTROL_PLANE, ("manage.py", "relay_events"), publishes_as="platform"),
         Worker("usage consumer", CONTROL_PLANE, ("manage.py", "consume_events", "usage")),
         Worker("search consumer", CONTROL_PLANE, ("manage.py", "consume_events", "search")),
         Worker("cp worker", CONTROL_PLANE, ("-m", "celery", "-A", "control_plane", "worker", "--pool", "threads",
@@ -77,7 +79,7 @@ def workers(stripe_port: int) -> list[Worker]:
                                             "--loglevel", "INFO")),
         Worker("cp beat", CONTROL_PLANE, ("-m", "celery", "-A", "control_plane", "beat", "--schedule", beat_schedule,
                                           "--loglevel", "INFO")),
-        Worker("tenant relay", TENANT_APP, ("manage.py", "relay_events")),
+        Worker("tenant relay", TENANT_APP, ("manage.py", "relay_events"), publishes_as="relay"),
         Worker("member consumer", TENANT_APP, ("manage.py", "consume_events", "members")),
         Worker("tenant worker", TENANT_APP, ("-m", "celery", "-A", "tenant_app", "worker", "--pool", "threads",
                                              "--concurrency", "4", "-n", "tenant-app@%h", "--loglevel", "INFO")),
@@ -85,12 +87,36 @@ def workers(stripe_port: int) -> list[Worker]:
     ]  # fmt: skip
 
 
-def ensure_events_exchange(env: dict[str, str]) -> None:
-    """The platform vhost and `tenantry.events`, which relays publish to and consumers read."""
-    from tenantry_kernel.provisioning.broker import BrokerAdmin, ensure_platform_exchange
+def event_publishers(env: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """The relays' broker users, "platform" and "relay" → (name, password): the first names consumers
+    believe (EVENTS_PLATFORM_PUBLISHERS, EVENTS_RELAY_PUBLISHERS), passwords kept in `.local/secrets`."""
+    names = {
+        "platform": (env.get("EVENTS_PLATFORM_PUBLISHERS") or "tenantry-platform").split(",")[0].strip(),
+        "relay": (env.get("EVENTS_RELAY_PUBLISHERS") or "tenantry-relay").split(",")[0].strip(),
+    }
+    return {kind: (name, local_secret(f"broker-{name}")) for kind, name in names.items()}
 
+
+def ensure_events_exchange(env: dict[str, str]) -> dict[str, str]:
+    """The platform vhost, `tenantry.events` and the relays' broker users; each relay's publish URL by kind."""
+    from tenantry_kernel.events.registry import PLATFORM_PRODUCER, TENANT_PRODUCER
+    from tenantry_kernel.provisioning.broker import BrokerAdmin, ensure_event_publisher, events_vhost
+
+    events_url = env.get("EVENTS_BROKER_URL") or "amqp://guest:guest@127.0.0.1:5672/tenantry"
+    vhost = events_vhost(events_url)
+    producers = {"platform": PLATFORM_PRODUCER, "relay": TENANT_PRODUCER}
+    urls = {}
     with BrokerAdmin.from_url(env["TENANTRY_BROKER_ADMIN_URL"]) as admin:
-        ensure_platform_exchange(admin)
+        for kind, (name, password) in event_publishers(env).items():
+            ensure_event_publisher(admin, name, password, producers[kind], vhost)
+            urls[kind] = with_credentials(events_url, name, password)
+    return urls
+
+
+def with_credentials(url: str, user: str, password: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    netloc = f"{urllib.parse.quote(user, safe='')}:{urllib.parse.quote(password, safe='')}@{parts.hostname}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{netloc}:{parts.port or 5672}"))
 
 
 def free_port() -> int:
@@ -231,8 +257,8 @@ def main() -> int:
     for component in COMPONENTS:
         with step("up", f"migrating the {component.title} (minutes the first time)"):
             manage(component, env, "migrate", "--noinput", "-v", "0")
-    with step("up", "ensuring the events exchange"):
-        ensure_events_exchange(env)
+    with step("up", "ensuring the events exchange and the relays' broker users"):
+        publish_urls = ensure_events_exchange(env)
 
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
@@ -264,6 +290,8 @@ def main() -> int:
         for worker in workers(stripe_port):
             directory = ROOT / worker.component.directory if worker.component else ROOT
             worker_env = worker.component.environment(env) if worker.component else env
+            if worker.publishes_as:
+                worker_env = {**worker_env, "EVENTS_PUBLISH_URL": publish_urls[worker.publishes_as]}
             children.append(
                 (worker.title, start(worker.title, [sys.executable, *worker.command], directory, worker_env))
             )

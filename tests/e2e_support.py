@@ -67,6 +67,8 @@ class Stack:
     control_plane_db: str
     shard_db: str
     mail: MailSink
+    events_url: str  # the platform's events vhost of this run (AMQP URL, guest)
+    member_queue: str  # the tenant app's member-events queue of this run
     lines: list[str] = field(default_factory=list)
 
     @property
@@ -149,6 +151,9 @@ def stack_environment(
         "BROKER_URL": broker,
         "EVENTS_BROKER_URL": broker,
         "EVENTS_CONSUMER_GROUP": f"e2e-{token}",
+        # The relays' broker users of this run (up.py makes them; running_stack removes them).
+        "EVENTS_PLATFORM_PUBLISHERS": f"tenantry-e2e-{token}-platform",
+        "EVENTS_RELAY_PUBLISHERS": f"tenantry-e2e-{token}-relay",
         "TENANT_MEMBER_EVENTS_QUEUE": f"tenant-app.e2e-{token}.members",
         # Per-address budgets count in the shared Redis across every run on this machine, all from 127.0.0.1:
         # raised so that repeated runs (and the benchmark's signups) are not refused; not what is tested here.
@@ -184,6 +189,9 @@ def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     finally:
         # Cluster-wide; what it owned went with the shard's database.
         drop_role(template_role)
+        for user in (f"tenantry-e2e-{token}-platform", f"tenantry-e2e-{token}-relay"):
+            requests.delete(f"{BROKER_ADMIN}/users/{user}", auth=BROKER_AUTH, timeout=10)
+            (ROOT / ".local" / "secrets" / f"broker-{user}").unlink(missing_ok=True)
 
 
 def _run_up(env: dict[str, str], mail: MailSink) -> Iterator[Stack]:
@@ -202,6 +210,8 @@ def _run_up(env: dict[str, str], mail: MailSink) -> Iterator[Stack]:
         env["CONTROL_PLANE_DB"],
         env["TENANT_APP_DB"],
         mail,
+        env["EVENTS_BROKER_URL"],
+        env["TENANT_MEMBER_EVENTS_QUEUE"],
     )
     reader = threading.Thread(target=lambda: stack.lines.extend(up.stdout or []), daemon=True)
     reader.start()

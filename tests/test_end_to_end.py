@@ -36,19 +36,11 @@ from tests.e2e_support import (
     Stack,
     remove_leftovers,
     role_in_store,
-    running_stack,
     sign_in_through_the_platform,
     sign_up,
     tenant_state,
     verify_email,
 )
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    with running_stack() as running:
-        yield running
-
 
 # -- what is there: provisioned pieces, read where they live ---------------------------------------------------
 

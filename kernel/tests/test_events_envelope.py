@@ -71,13 +71,13 @@ def test_payloads_are_checked_against_their_types_schema() -> None:
 
 def test_the_registry_refuses_bad_names_duplicates_and_invalid_schemas() -> None:
     own = Registry()
-    own.register(EventType("area.thing_happened", 1, "ok", {"type": "object"}))
+    own.register(EventType("area.thing_happened", 1, "ok", {"type": "object"}, producer="tenant-app"))
     with pytest.raises(ValueError, match="registered twice"):
-        own.register(EventType("area.thing_happened", 2, "again", {"type": "object"}))
+        own.register(EventType("area.thing_happened", 2, "again", {"type": "object"}, producer="tenant-app"))
     with pytest.raises(ValueError, match=r"<area>\.<event>"):
-        own.register(EventType("NoArea", 1, "bad", {"type": "object"}))
+        own.register(EventType("NoArea", 1, "bad", {"type": "object"}, producer="tenant-app"))
     with pytest.raises(Exception, match="is not valid under any of the given schemas"):
-        own.register(EventType("area.bad_schema", 1, "bad", {"type": "thing"}))
+        own.register(EventType("area.bad_schema", 1, "bad", {"type": "thing"}, producer="tenant-app"))
 
 
 def test_the_cross_service_event_types_are_registered_with_their_ends() -> None:

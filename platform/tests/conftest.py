@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from control_plane.accounts.models import User
 from control_plane.accounts.tokens import access_token_for
 from tenantry_kernel.testing.databases import copy_database, drop_database, migrated_template
+from tenantry_kernel.testing.events import EventPublishers, event_publishers
 from tenantry_kernel.testing.mail import MailSink, mail_through_celery
 from tenantry_kernel.testing.web_contract import WebProject
 
@@ -28,7 +29,8 @@ def django_db_setup(django_db_blocker: Any) -> Iterator[None]:
     """
     template = migrated_template(PLATFORM, "control_plane.settings.test", "controlplane")
     connection = connections["default"]
-    name = f"test_{connection.settings_dict['NAME']}"
+    # A name of this run's own: runs side by side (two checkouts, two developers' sessions) never share it.
+    name = f"test_{connection.settings_dict['NAME']}_{secrets.token_hex(3)}"
     with django_db_blocker.unblock():
         connection.close()
         copy_database(template, name)
@@ -124,3 +126,10 @@ _elasticsearch_deselected = pytest.StashKey[int]()
 # Billing's fixtures (localstripe on loopback, stores with members) live in tests/billing_fixtures.py;
 # importing them here registers them (hence unused), after the fixtures they build on (hence not at the top).
 from tests.billing_fixtures import localstripe_url, make_store, store_member, stripe_standin  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def publishers() -> Iterator[EventPublishers]:
+    """This run's platform and relay broker users, as production's publish events (removed afterwards)."""
+    with event_publishers() as made:
+        yield made

@@ -12,6 +12,7 @@ from tenantry_kernel.provisioning import database, routing
 from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.provisioning.routing import Route
+from tenantry_kernel.testing.events import EventPublishers, event_publishers
 from tenantry_kernel.testing.mail import MailSink, mail_through_celery
 from tenantry_kernel.testing.web_contract import WebProject
 
@@ -94,3 +95,10 @@ def mail_service() -> Iterator[MailSink]:
 def mail(mail_service: MailSink) -> MailSink:
     mail_service.messages.clear()
     return mail_service
+
+
+@pytest.fixture(scope="session")
+def publishers() -> Iterator[EventPublishers]:
+    """This run's platform and relay broker users, as production's publish events (removed afterwards)."""
+    with event_publishers() as made:
+        yield made

@@ -10,6 +10,11 @@ dead-letter back into the main queue), and after the last attempt the message go
 `<queue>.dead` with the reason in its headers. Messages that can never succeed (not a
 CloudEvent, an unknown type, a payload its schema refuses) go there at once. Nothing is
 dropped: every message ends handled, waiting for a retry, or in the dead-letter queue.
+
+Before any of that, the event's claims are checked against what the broker guarantees (who
+published it, under which routing key: `tenantry_kernel.events.trust`); a forged one goes to the
+dead-letter queue with the reason `forged_producer: …` and changes nothing. Its time is bounded
+by the moment it was received, so a far-future time cannot pin a record against later events.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import kombu
@@ -32,8 +38,10 @@ from opentelemetry.propagate import extract
 from prometheus_client import Counter
 
 from tenantry_kernel.context import bound_tenant
+from tenantry_kernel.events import trust
 from tenantry_kernel.events.envelope import CONTENT_TYPE, EnvelopeError, Event
 from tenantry_kernel.events.registry import InvalidPayload, UnknownEventType, registry
+from tenantry_kernel.events.trust import ForgedEvent, Provenance, Publishers, verify
 from tenantry_kernel.provisioning.broker import EVENTS_EXCHANGE
 
 logger = logging.getLogger("tenantry.events.consumer")
@@ -42,6 +50,8 @@ tracer = trace.get_tracer("tenantry.events")
 ATTEMPT_HEADER = "x-tenantry-attempt"
 REASON_HEADER = "x-tenantry-dead-reason"
 ERROR_HEADER = "x-tenantry-last-error"
+# Headers only a consumer sets (on its retry and dead-letter copies); never believed from a publisher.
+_OWN_HEADERS = (ATTEMPT_HEADER, REASON_HEADER, ERROR_HEADER, trust.PUBLISHER_HEADER, trust.ROUTING_KEY_HEADER)
 
 EVENTS_HANDLED = Counter(
     "tenantry_events_handled_total", "Events consumed, by consumer and outcome.", ["consumer", "outcome"]
@@ -104,7 +114,13 @@ class EventConsumer:
     broker_url: str
     exchange_name: str = EVENTS_EXCHANGE
     reconnect_delay: float = 1.0
+    # Whom this consumer believes (None: EVENTS_PLATFORM_PUBLISHERS and EVENTS_RELAY_PUBLISHERS).
+    publishers: Publishers | None = None
     _bound: set[str] = field(default_factory=set, init=False)
+
+    def __post_init__(self) -> None:
+        if self.publishers is None:
+            self.publishers = Publishers.from_settings()
 
     # -- topology ---------------------------------------------------------------------------
 
@@ -177,17 +193,38 @@ class EventConsumer:
     def handle(self, message: Message, producer: kombu.Producer) -> None:
         """Handle one delivery and settle it: ack, retry later, or dead-letter. Never raises."""
         name = self.subscription.name
-        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
+        received_at = datetime.now(UTC)
+        delivery = message.delivery_info or {}
+        exchange = str(delivery.get("exchange") or "")
+        # Our own headers count only on our own copies (back from a retry queue, through the default exchange).
+        own = dict(message.headers or {}) if exchange == "" else {}
+        attempt = int(own.get(ATTEMPT_HEADER, 1))
+        provenance = Provenance.of_delivery(exchange, str(delivery.get("routing_key") or ""), message.properties, own)
+        assert self.publishers is not None  # set in __post_init__
         try:
             event = Event.from_json(message.body or b"")
+            event_type = registry.get(event.type)
+            verify(event, provenance, self.publishers)
             handler = self.subscription.handlers.get(event.type)
             if handler is None:
                 raise UnknownEventType(f"consumer {name} has no handler for {event.type!r}")
-            registry.get(event.type).validate(event.data)
+            event_type.validate(event.data)
+        except ForgedEvent as forged:
+            logger.warning("consumer %s dead-letters a forged event: %s", name, forged.detail)
+            self._dead_letter(message, producer, str(forged), attempt)
+            EVENTS_HANDLED.labels(name, "forged").inc()
+            return
         except (EnvelopeError, UnknownEventType, InvalidPayload) as error:
             self._dead_letter(message, producer, f"{type(error).__name__}: {error}", attempt)
             EVENTS_HANDLED.labels(name, "rejected").inc()
             return
+        except Exception as error:  # whatever a message is, it must not stop the consumer: kept, with the reason
+            logger.exception("consumer %s could not read a message; dead-lettering it", name)
+            self._dead_letter(message, producer, f"{type(error).__name__}: {error}", attempt)
+            EVENTS_HANDLED.labels(name, "rejected").inc()
+            return
+        # Never later than its arrival: a far-future time would otherwise win against every later event.
+        event = replace(event, time=min(event.time, received_at))
 
         try:
             with tracer.start_as_current_span(
@@ -209,7 +246,9 @@ class EventConsumer:
                 logger.warning(
                     "consumer %s retries %s in %.1fs (attempt %d): %s", name, event.id, delay, attempt, reason
                 )
-                self._republish(message, producer, self.subscription.retry_queue(delay), attempt + 1, reason)
+                self._republish(
+                    message, producer, self.subscription.retry_queue(delay), attempt + 1, reason, provenance=provenance
+                )
                 EVENTS_HANDLED.labels(name, "retried").inc()
             return
         message.ack()
@@ -233,10 +272,26 @@ class EventConsumer:
         self._republish(message, producer, self.subscription.dead_letter_queue, attempt, reason, dead=True)
 
     def _republish(
-        self, message: Message, producer: kombu.Producer, queue: str, attempt: int, reason: str, dead: bool = False
+        self,
+        message: Message,
+        producer: kombu.Producer,
+        queue: str,
+        attempt: int,
+        reason: str,
+        dead: bool = False,
+        provenance: Provenance | None = None,
     ) -> None:
-        """A copy to `queue` (confirmed by the broker), then the ack of the original: never lost."""
-        headers = {**(message.headers or {}), ATTEMPT_HEADER: attempt, ERROR_HEADER: reason[:1000]}
+        """A copy to `queue` (confirmed by the broker), then the ack of the original: never lost.
+
+        `provenance` (only once verified) travels in our own headers, for the retry's next delivery;
+        any header of ours the publisher set is dropped, so a dead letter replayed later proves nothing.
+        """
+        headers: dict[str, Any] = {
+            key: value for key, value in (message.headers or {}).items() if key not in _OWN_HEADERS
+        }
+        headers.update({ATTEMPT_HEADER: attempt, ERROR_HEADER: reason[:1000]})
+        if provenance is not None:
+            headers.update(provenance.headers())
         if dead:
             headers[REASON_HEADER] = reason[:1000]
         producer.publish(

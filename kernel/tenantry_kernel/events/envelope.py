@@ -16,11 +16,16 @@ from typing import Any
 
 from opentelemetry.propagate import inject
 
+from tenantry_kernel.json_depth import nesting_exceeds
+
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/cloudevents+json"
 # Who is not a tenant: events of the platform itself (the tenant directory, plans).
 PLATFORM_TENANT = "platform"
 
+# Whatever a publisher sends is parsed within these bounds (a hostile body must not exhaust a consumer).
+MAX_ENVELOPE_BYTES = 256 * 1024
+MAX_ENVELOPE_DEPTH = 32
 _TENANT = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _REQUIRED = ("specversion", "id", "source", "type", "tenant")
 
@@ -88,6 +93,8 @@ class Event:
             time = datetime.fromisoformat(body["time"]) if body.get("time") else datetime.now(UTC)
         except (TypeError, ValueError) as error:
             raise EnvelopeError(f"time {body.get('time')!r} is not an RFC 3339 timestamp") from error
+        if time.tzinfo is None:
+            raise EnvelopeError(f"time {body['time']!r} has no UTC offset (RFC 3339 needs one, e.g. Z)")
         return cls(
             type=body["type"],
             tenant=body["tenant"],
@@ -102,8 +109,13 @@ class Event:
 
     @classmethod
     def from_json(cls, payload: bytes | str) -> Event:
+        raw = payload.encode() if isinstance(payload, str) else payload
+        if len(raw) > MAX_ENVELOPE_BYTES:
+            raise EnvelopeError(f"larger than {MAX_ENVELOPE_BYTES} bytes: an event carries references, not documents")
+        if nesting_exceeds(raw, MAX_ENVELOPE_DEPTH):
+            raise EnvelopeError(f"JSON nested more than {MAX_ENVELOPE_DEPTH} levels deep")
         try:
-            body = json.loads(payload)
+            body = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise EnvelopeError(f"not JSON: {error}") from error
         return cls.from_dict(body)

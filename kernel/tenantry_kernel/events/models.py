@@ -25,6 +25,25 @@ class OutboxEvent(models.Model):
         return f"{self.routing_key} {self.event_id}"
 
 
+class RejectedOutboxEvent(models.Model):
+    """An outbox row the relay would not publish (a tenant schema's row that breaks the trust model,
+    docs/security.md): kept here with the reason, never sent and never lost."""
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.UUIDField()
+    routing_key = models.CharField(max_length=255)
+    envelope = models.JSONField()
+    reason = models.TextField()
+    created_at = models.DateTimeField()
+    rejected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "tenantry_outbox_rejected"
+
+    def __str__(self) -> str:
+        return f"{self.routing_key} {self.event_id}: {self.reason}"
+
+
 class InboxEvent(models.Model):
     consumer = models.CharField(max_length=100)
     event_id = models.CharField(max_length=64)

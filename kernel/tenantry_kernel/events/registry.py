@@ -21,6 +21,12 @@ from tenantry_kernel.provisioning.plans import PlanName
 
 _NAME = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 
+# Who may emit a type (docs/security.md): the platform itself, or a tenant's workspace. Consumers
+# accept a type only from publishers of its producer (tenantry_kernel.events.trust).
+PLATFORM_PRODUCER = "control-plane"
+TENANT_PRODUCER = "tenant-app"
+PRODUCERS = (PLATFORM_PRODUCER, TENANT_PRODUCER)
+
 
 class UnknownEventType(LookupError):
     pass
@@ -75,6 +81,8 @@ class Registry:
             raise ValueError(f"event type {event_type.name!r} must be `<area>.<event>` in lower case")
         if event_type.name in self._types:
             raise ValueError(f"event type {event_type.name!r} is registered twice")
+        if event_type.producer not in PRODUCERS:
+            raise ValueError(f"event type {event_type.name!r} needs a producer, one of {', '.join(PRODUCERS)}")
         Draft202012Validator.check_schema(dict(event_type.schema))
         self._types[event_type.name] = event_type
         return event_type
@@ -92,6 +100,14 @@ class Registry:
 
     def __contains__(self, name: object) -> bool:
         return name in self._types
+
+    def areas_of(self, producer: str) -> list[str]:
+        """The areas (first words of type names) whose types `producer` emits; an area has one producer."""
+        areas = sorted({event_type.area for event_type in self if event_type.producer == producer})
+        shared = [area for area in areas if any(t.area == area and t.producer != producer for t in self)]
+        if shared:
+            raise ValueError(f"areas {shared} hold types of several producers; topic permissions need one each")
+        return areas
 
 
 registry = Registry()

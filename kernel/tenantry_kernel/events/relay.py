@@ -10,6 +10,12 @@ order, publish them all to `tenantry.events` with publisher confirms, then delet
 commit. A failure anywhere rolls the batch back and it is sent again after a back-off, so
 delivery is at least once (consumers keep an inbox) and events of a schema are published
 in id order; a confirmed event is deleted only after its confirm arrived.
+
+The relay vouches for what it publishes (docs/security.md): each message carries the AMQP
+`user_id` of the relay's broker user, which the broker checks, and a tenant schema's rows are
+published under the tenant that schema belongs to, whatever tenant a row names — a tenant that
+writes its own outbox cannot publish for another. Only the platform's own schemas (the control
+plane's database, a shard's `public`) are published under the routing key their rows give.
 """
 
 from __future__ import annotations
@@ -22,16 +28,20 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import aio_pika
 import psycopg
 from prometheus_client import Counter
 from psycopg import sql
 
-from tenantry_kernel.events.envelope import CONTENT_TYPE
+from tenantry_kernel.events.envelope import CONTENT_TYPE, EnvelopeError, Event
 from tenantry_kernel.events.outbox import NOTIFY_CHANNEL
+from tenantry_kernel.events.registry import TENANT_PRODUCER, registry
+from tenantry_kernel.events.trust import FORGED_PRODUCER
 from tenantry_kernel.provisioning.broker import EVENTS_EXCHANGE
 from tenantry_kernel.provisioning.database import TEMPLATE_SCHEMA
+from tenantry_kernel.provisioning.naming import tenant_of_schema
 
 logger = logging.getLogger("tenantry.events.relay")
 
@@ -40,6 +50,9 @@ _LOCK_KEY = 0x7E4A_0B0C
 
 EVENTS_PUBLISHED = Counter("tenantry_events_published_total", "Outbox events the relay published and confirmed.")
 RELAY_FAILURES = Counter("tenantry_events_relay_failures_total", "Relay batches that failed and will be retried.")
+EVENTS_REFUSED = Counter(
+    "tenantry_events_relay_refused_total", "Tenant outbox rows the relay set aside instead of publishing (forged)."
+)
 
 _OUTBOX_SCHEMAS = sql.SQL(
     "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -143,10 +156,12 @@ class Relay:
         return failed
 
     async def drain(self, schema: str) -> int:
-        """Publish and delete one batch of `schema`'s outbox; 0 when empty or another relay holds it."""
+        """Publish (or set aside) and delete one batch of `schema`'s outbox; the rows taken, 0 when empty or
+        another relay holds it."""
         db = await self._database()
         exchange = await self._broker()
         outbox = sql.Identifier(schema, "tenantry_outbox")
+        tenant = tenant_of_schema(schema)
         async with db.transaction():
             cursor = await db.execute(
                 "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_KEY, schema), prepare=True
@@ -163,6 +178,15 @@ class Relay:
             rows = await cursor.fetchall()
             if not rows:
                 return 0
+            outgoing: list[tuple[str, str, str]] = []  # (event id, routing key, body)
+            refused: list[tuple[int, str]] = []  # (row id, reason)
+            for row_id, event_id, routing_key, body in rows:
+                if tenant is None:  # the platform's own schema: its rows route as written
+                    outgoing.append((event_id, routing_key, body))
+                elif reason := refusal(tenant, routing_key, body):
+                    refused.append((row_id, reason))
+                else:
+                    outgoing.append((event_id, f"{tenant}.{routing_key.partition('.')[2]}", body))
             # All in flight at once; each awaits its own confirm. The channel keeps them in order.
             await asyncio.gather(
                 *(
@@ -172,16 +196,41 @@ class Relay:
                             content_type=CONTENT_TYPE,
                             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                             message_id=event_id,
+                            user_id=self.publisher,
                         ),
                         routing_key=routing_key,
                         timeout=self.publish_timeout,
                     )
-                    for _id, event_id, routing_key, body in rows
+                    for event_id, routing_key, body in outgoing
                 )
             )
+            if refused:
+                await self._set_aside(db, schema, refused)
             await db.execute(sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(outbox), ([r[0] for r in rows],))
-        EVENTS_PUBLISHED.inc(len(rows))
-        return len(rows)
+        EVENTS_PUBLISHED.inc(len(outgoing))
+        return len(rows)  # rows taken off the outbox: a full batch means there may be more
+
+    async def _set_aside(self, db: psycopg.AsyncConnection[Any], schema: str, refused: list[tuple[int, str]]) -> None:
+        """Refused rows move to the schema's `tenantry_outbox_rejected` with their reason, in the same transaction."""
+        await db.execute(
+            sql.SQL(
+                "INSERT INTO {rejected} (event_id, routing_key, envelope, reason, created_at, rejected_at)"
+                " SELECT o.event_id, o.routing_key, o.envelope, r.reason, o.created_at, now()"
+                " FROM {outbox} o JOIN unnest(%s::bigint[], %s::text[]) AS r(id, reason) ON r.id = o.id"
+            ).format(
+                rejected=sql.Identifier(schema, "tenantry_outbox_rejected"),
+                outbox=sql.Identifier(schema, "tenantry_outbox"),
+            ),
+            ([row_id for row_id, _ in refused], [reason for _, reason in refused]),
+        )
+        for _, reason in refused:
+            logger.warning("the outbox of %s holds a row the relay will not publish (kept aside): %s", schema, reason)
+        EVENTS_REFUSED.inc(len(refused))
+
+    @property
+    def publisher(self) -> str:
+        """The relay's broker user, stamped on every message (the broker refuses any other name)."""
+        return unquote(urlsplit(self.broker_url).username or "guest")
 
     async def _discover(self) -> list[str]:
         if self.schemas is not None:
@@ -234,6 +283,29 @@ class Relay:
     async def close(self) -> None:
         await self._close_broker()
         await self._close_db()
+
+
+def refusal(tenant: str, routing_key: str, body: str) -> str | None:
+    """Why a row of `tenant`'s outbox must not be published, or None.
+
+    A tenant's database role can write its outbox by hand (dedicated tier): a row that is no
+    CloudEvent, claims another tenant, or carries one of the platform's types is set aside here
+    rather than published (consumers would refuse it too, but a publish the broker refuses would
+    stall the batch, and every other tenant's events behind it).
+    """
+    try:
+        event = Event.from_json(body)
+    except EnvelopeError as error:
+        return f"EnvelopeError: {error}"
+    if event.tenant != tenant:
+        return f"{FORGED_PRODUCER}: the outbox of {tenant!r} holds an event claiming tenant {event.tenant!r}"
+    if routing_key.partition(".")[2] != event.type:
+        return f"{FORGED_PRODUCER}: routing key {routing_key!r} does not match the event's type {event.type!r}"
+    if event.type not in registry:
+        return f"UnknownEventType: {event.type!r} is not a registered event type"
+    if registry.get(event.type).producer != TENANT_PRODUCER:
+        return f"{FORGED_PRODUCER}: {event.type} comes from the platform only, never from a store's outbox"
+    return None
 
 
 async def _sleep_or_stop(stop: asyncio.Event, delay: float) -> None:

@@ -272,14 +272,53 @@ def plan_limits(plan: Plan) -> dict[str, int]:
     return {"max-connections": plan.broker_max_connections, "max-queues": plan.broker_max_queues}
 
 
-def ensure_platform_exchange(admin: BrokerAdmin) -> None:
+def events_vhost(events_url: str) -> str:
+    """The vhost an AMQP URL names: the platform's events vhost is the one EVENTS_BROKER_URL points at."""
+    path = urlsplit(events_url).path
+    return unquote(path[1:]) if len(path) > 1 else "/"
+
+
+def ensure_platform_exchange(admin: BrokerAdmin, vhost: str = PLATFORM_VHOST) -> None:
     """The platform vhost and its durable topic exchange for events."""
-    admin.put_vhost(PLATFORM_VHOST, description="Tenantry platform events", tags=("tenantry",))
-    admin.put_exchange(PLATFORM_VHOST, EVENTS_EXCHANGE, type="topic", durable=True)
+    admin.put_vhost(vhost, description="Tenantry platform events", tags=("tenantry",))
+    admin.put_exchange(vhost, EVENTS_EXCHANGE, type="topic", durable=True)
+
+
+def publisher_routing_pattern(producer: str) -> str:
+    """Topic permission of a platform publisher: any tenant, only the areas of `producer`'s event types."""
+    from tenantry_kernel.events.registry import registry
+
+    return f"^[a-z0-9-]+\\.({'|'.join(registry.areas_of(producer))})\\."
+
+
+def ensure_event_publisher(
+    admin: BrokerAdmin, user: str, password: str, producer: str, vhost: str = PLATFORM_VHOST
+) -> None:
+    """A broker user of the platform that publishes `producer`'s events for any tenant (docs/security.md).
+
+    The control plane publishes as one of `control-plane`; a shard relay, which publishes every
+    tenant outbox of its shard, as one of `tenant-app`. Consumers believe them by name
+    (EVENTS_PLATFORM_PUBLISHERS, EVENTS_RELAY_PUBLISHERS); the broker limits each to its areas.
+    """
+    if not password:
+        raise ValueError(f"an empty broker password was given for the event publisher {user!r}")
+    ensure_platform_exchange(admin, vhost)
+    admin.put_user(user, password, tags=())
+    # Configure on the exchange only: a relay declares it (idempotently) before publishing.
+    admin.put_permissions(vhost, user, configure=PLATFORM_WRITE, write=PLATFORM_WRITE, read=PLATFORM_READ)
+    admin.put_topic_permissions(
+        vhost, user, exchange=EVENTS_EXCHANGE, write=publisher_routing_pattern(producer), read=TOPIC_READ
+    )
 
 
 def ensure_tenant_broker(
-    admin: BrokerAdmin, slug: str, plan: Plan, password: str, amqp_host: str = "127.0.0.1", amqp_port: int = 5672
+    admin: BrokerAdmin,
+    slug: str,
+    plan: Plan,
+    password: str,
+    amqp_host: str = "127.0.0.1",
+    amqp_port: int = 5672,
+    events_vhost: str = PLATFORM_VHOST,
 ) -> TenantBroker:
     """Bring the tenant's vhost, user, permissions and limits to the desired state."""
     validate_slug(slug)
@@ -287,14 +326,14 @@ def ensure_tenant_broker(
         raise ValueError(f"an empty broker password was given for tenant {slug!r}; generate one first")
     vhost, user = vhost_name(slug), broker_user(slug)
 
-    ensure_platform_exchange(admin)
+    ensure_platform_exchange(admin, events_vhost)
     vhost_created = admin.put_vhost(vhost, description=f"Tenantry tenant {slug}", tags=("tenantry", f"tenant:{slug}"))
     # No tags: a tenant user must not log in to the management API.
     user_created = admin.put_user(user, password, tags=())
     admin.put_permissions(vhost, user, configure=FULL, write=FULL, read=FULL)
-    admin.put_permissions(PLATFORM_VHOST, user, configure=PLATFORM_CONFIGURE, write=PLATFORM_WRITE, read=PLATFORM_READ)
+    admin.put_permissions(events_vhost, user, configure=PLATFORM_CONFIGURE, write=PLATFORM_WRITE, read=PLATFORM_READ)
     admin.put_topic_permissions(
-        PLATFORM_VHOST, user, exchange=EVENTS_EXCHANGE, write=routing_key_pattern(slug), read=TOPIC_READ
+        events_vhost, user, exchange=EVENTS_EXCHANGE, write=routing_key_pattern(slug), read=TOPIC_READ
     )
     admin.put_vhost_limits(vhost, plan_limits(plan))
     logger.info(
@@ -328,7 +367,7 @@ def _permissions_match(actual: Mapping[str, Any] | None, configure: str, write: 
     return (actual.get("configure"), actual.get("write"), actual.get("read")) == (configure, write, read)
 
 
-def inspect_tenant_broker(admin: BrokerAdmin, slug: str) -> TenantBrokerState:
+def inspect_tenant_broker(admin: BrokerAdmin, slug: str, events_vhost: str = PLATFORM_VHOST) -> TenantBrokerState:
     """Read back what the broker holds for the tenant, for drift detection and status."""
     vhost, user = vhost_name(slug), broker_user(slug)
     vhost_exists = admin.get_vhost(vhost) is not None
@@ -338,11 +377,11 @@ def inspect_tenant_broker(admin: BrokerAdmin, slug: str) -> TenantBrokerState:
         and user_exists
         and _permissions_match(admin.get_permissions(vhost, user), FULL, FULL, FULL)
         and _permissions_match(
-            admin.get_permissions(PLATFORM_VHOST, user), PLATFORM_CONFIGURE, PLATFORM_WRITE, PLATFORM_READ
+            admin.get_permissions(events_vhost, user), PLATFORM_CONFIGURE, PLATFORM_WRITE, PLATFORM_READ
         )
     )
     topic = [
-        entry for entry in admin.get_topic_permissions(PLATFORM_VHOST, user) if entry.get("exchange") == EVENTS_EXCHANGE
+        entry for entry in admin.get_topic_permissions(events_vhost, user) if entry.get("exchange") == EVENTS_EXCHANGE
     ]
     topic_permissions_ok = (
         user_exists

@@ -69,6 +69,18 @@ def schema_name(slug: str) -> str:
     return "t_" + slug.replace("-", "_")
 
 
+def tenant_of_schema(schema: str) -> str | None:
+    """The tenant a schema belongs to (the inverse of `schema_name`), or None for any other schema."""
+    if not schema.startswith("t_"):
+        return None
+    slug = schema[2:].replace("_", "-")
+    try:
+        validate_slug(slug)
+    except InvalidSlug:
+        return None
+    return slug
+
+
 def role_name(slug: str) -> str:
     """PostgreSQL login role owning the tenant's schema."""
     return "tenant_" + slug.replace("-", "_")

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import quote
 
 import kombu
 
 from tenantry_kernel.events.consumer import EventConsumer, Subscription
+from tenantry_kernel.events.registry import PLATFORM_PRODUCER, TENANT_PRODUCER
 from tenantry_kernel.events.relay import Relay
-from tenantry_kernel.provisioning.broker import BrokerAdmin, ensure_platform_exchange
+from tenantry_kernel.events.trust import Publishers
+from tenantry_kernel.provisioning.broker import (
+    PLATFORM_VHOST,
+    BrokerAdmin,
+    ensure_event_publisher,
+    ensure_platform_exchange,
+)
 
 ADMIN_URL = os.environ.get("TENANTRY_BROKER_ADMIN_URL", "http://guest:guest@127.0.0.1:15672")
 
@@ -21,6 +31,50 @@ def ensure_events_exchange() -> None:
     """The platform vhost and its `tenantry.events` exchange, as provisioning creates them."""
     with BrokerAdmin.from_url(ADMIN_URL) as admin:
         ensure_platform_exchange(admin)
+
+
+@dataclass(frozen=True)
+class EventPublishers:
+    """Broker users of this test run that publish as the platform and as a shard relay, as production's do."""
+
+    platform_url: str
+    relay_url: str
+    trusted: Publishers  # what consumers in the test believe: exactly these two
+
+    @property
+    def platform_user(self) -> str:
+        return next(iter(self.trusted.platform))
+
+    @property
+    def relay_user(self) -> str:
+        return next(iter(self.trusted.relays))
+
+
+@contextmanager
+def event_publishers(
+    vhost: str = PLATFORM_VHOST, host: str = "127.0.0.1", port: int = 5672
+) -> Iterator[EventPublishers]:
+    """Two broker users of the run's own (never the names `make up` uses), removed afterwards."""
+    token = secrets.token_hex(4)
+    users = {
+        "platform": (f"tenantry-test-platform-{token}", secrets.token_urlsafe(18), PLATFORM_PRODUCER),
+        "relay": (f"tenantry-test-relay-{token}", secrets.token_urlsafe(18), TENANT_PRODUCER),
+    }
+    with BrokerAdmin.from_url(ADMIN_URL) as admin:
+        for name, password, producer in users.values():
+            ensure_event_publisher(admin, name, password, producer, vhost)
+    path = quote(vhost, safe="")
+    urls = {kind: f"amqp://{name}:{password}@{host}:{port}/{path}" for kind, (name, password, _) in users.items()}
+    try:
+        yield EventPublishers(
+            platform_url=urls["platform"],
+            relay_url=urls["relay"],
+            trusted=Publishers.of([users["platform"][0]], [users["relay"][0]]),
+        )
+    finally:
+        with BrokerAdmin.from_url(ADMIN_URL) as admin:
+            for name, _, _ in users.values():
+                admin.delete_user(name)
 
 
 @contextmanager
@@ -66,9 +120,12 @@ def relay_once(relay: Relay) -> int:
 
 
 @contextmanager
-def running_consumer(subscription: Subscription, broker_url: str) -> Iterator[EventConsumer]:
-    """A consumer thread on `subscription` (its topology declared before the block starts)."""
-    consumer = EventConsumer(subscription, broker_url)
+def running_consumer(
+    subscription: Subscription, broker_url: str, publishers: Publishers | None = None
+) -> Iterator[EventConsumer]:
+    """A consumer thread on `subscription` (its topology declared before the block starts), believing
+    `publishers` (default: the settings')."""
+    consumer = EventConsumer(subscription, broker_url, publishers=publishers)
     with kombu.Connection(broker_url) as conn:
         consumer.declare(conn.channel())
     stop = threading.Event()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import kombu
 from django.conf import settings
+from django.db import connections
 
 from control_plane.tenants.provisioner import ProvisionOutcome, condition
 from tenantry_kernel.provisioning import broker, database, routing
@@ -68,13 +69,22 @@ class LocalProvisioner:
     # -- pieces ------------------------------------------------------------------------------
 
     def _database(self, tenant: Tenant) -> database.TenantDatabase:
+        # Before any tenant role may sign in: roles belong to the whole server, and PUBLIC may connect
+        # to a database until told otherwise (this control plane's own, when it shares the server).
+        database.secure_shard(self.admin_dsn, other_databases=[connections["default"].settings_dict["NAME"]])
         password = get_or_create_password(self.secrets, f"{tenant.slug}-database")
         return database.ensure_tenant_database(self.admin_dsn, tenant.slug, plan_for(tenant.plan), password)
 
     def _broker(self, tenant: Tenant) -> broker.TenantBroker:
         password = get_or_create_password(self.secrets, f"{tenant.slug}-broker")
         with broker.BrokerAdmin.from_url(settings.BROKER_ADMIN_URL) as admin:
-            return broker.ensure_tenant_broker(admin, tenant.slug, plan_for(tenant.plan), password)
+            return broker.ensure_tenant_broker(
+                admin,
+                tenant.slug,
+                plan_for(tenant.plan),
+                password,
+                events_vhost=broker.events_vhost(settings.EVENTS_BROKER_URL),
+            )
 
     def _member_queue(self, slug: str, *, bound: bool) -> None:
         """The tenant app's member-events queue of this shard follows the tenant's `member.*` events.

@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         relay = Relay(
             dsn=database_dsn(),
-            broker_url=settings.EVENTS_BROKER_URL,
+            broker_url=settings.EVENTS_PUBLISH_URL,
             batch_size=options["batch_size"],
             sweep_interval=options["sweep_interval"],
             schemas=options["schemas"],
