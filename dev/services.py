@@ -42,7 +42,8 @@ from psycopg.conninfo import make_conninfo
 from steps import step
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCAL = ROOT / ".local"
+# Where this checkout keeps its local state; another folder only for tests of this script.
+LOCAL = Path(os.environ.get("TENANTRY_LOCAL_DIR") or ROOT / ".local")
 ENV_FILE = LOCAL / "services.env"
 PGPASS = LOCAL / "pgpass"
 MOSQUITTO_CONF = LOCAL / "mosquitto.conf"

@@ -73,3 +73,61 @@ def test_a_suite_that_collects_no_tests_fails_the_run(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "no tests collected" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "0 passed, 0 failed, 0 skipped"
+
+
+def services(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """dev/services.py with its state in `tmp_path` and no Debian cluster in sight (PATH has no pg_lsclusters)."""
+    bare = {key: value for key, value in os.environ.items() if not key.startswith(("PG", "TENANTRY_", "CI"))}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "dev" / "services.py")],
+        cwd=ROOT,
+        env={**bare, "PATH": str(tmp_path), "TENANTRY_LOCAL_DIR": str(tmp_path / "local"), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_services_under_ci_refuse_a_postgresql_fallback_nobody_asked_for(tmp_path: Path) -> None:
+    result = services(tmp_path, CI="true")
+
+    assert result.returncode == 1
+    assert (
+        "services: PostgreSQL: CI=true and the system PostgreSQL cannot be used: no Debian PostgreSQL cluster here "
+        "(apt-get install postgresql, as root). CI does not fall back to the embedded server it did not ask for "
+        "(TENANTRY_POSTGRES=embedded asks for it)."
+    ) in result.stdout
+    assert not (tmp_path / "local" / "services.env").exists()  # nothing points at a server that is not there
+
+
+def test_services_asked_for_the_system_postgresql_say_why_it_cannot_be_used(tmp_path: Path) -> None:
+    result = services(tmp_path, TENANTRY_POSTGRES="system")
+
+    assert result.returncode == 1
+    assert "services: PostgreSQL: no Debian PostgreSQL cluster here (apt-get install postgresql, as root)" in (
+        result.stdout
+    )
+    assert "embedded" not in result.stdout
+
+
+def test_the_suite_runner_under_ci_refuses_to_run_on_a_fallback_server(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "dev" / "test_all.py")],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "CI": "true",
+            "TENANTRY_POSTGRES_KIND": "embedded-fallback",
+            "TENANTRY_POSTGRES_SERVER": "embedded PostgreSQL 18.1 in .local/postgres",
+            "TENANTRY_SUITES": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "tests: PostgreSQL: embedded PostgreSQL 18.1 in .local/postgres — a FALLBACK, not the machine's server",
+        "tests: CI=true refuses a fallback PostgreSQL it did not ask for (see `make services`)",
+    ]
