@@ -9,7 +9,7 @@ from pathlib import Path
 
 import kopf
 
-API_GROUP = "tenantry.dev"
+from tenant_operator.api import API_GROUP
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,14 @@ from typing import Any
 
 import yaml
 
-from tenant_operator.config import API_GROUP
+from tenant_operator.api import (
+    API_GROUP,
+    API_VERSION,
+    DATABASE_SHARD_KIND,
+    DATABASE_SHARD_PLURAL,
+    TENANT_KIND,
+    TENANT_PLURAL,
+)
 from tenant_operator.domains import HOSTNAME_PATTERN, LOCAL_SUFFIXES
 from tenantry_kernel.provisioning.display_names import (
     CONTROL_CHARACTER,
@@ -28,15 +35,9 @@ from tenantry_kernel.provisioning.naming import RESERVED_PREFIXES, RESERVED_SLUG
 from tenantry_kernel.provisioning.plans import PlanName
 
 __all__ = [
-    "API_GROUP",
-    "API_VERSION",
     "CATEGORY",
     "CRD_FILES",
-    "DATABASE_SHARD_KIND",
-    "DATABASE_SHARD_PLURAL",
     "HOSTNAME_PATTERN",
-    "TENANT_KIND",
-    "TENANT_PLURAL",
     "all_crds",
     "database_shard_crd",
     "main",
@@ -46,12 +47,7 @@ __all__ = [
 
 Schema = dict[str, Any]
 
-API_VERSION = "v1alpha1"
 CATEGORY = "tenantry"
-TENANT_KIND = "Tenant"
-TENANT_PLURAL = "tenants"
-DATABASE_SHARD_KIND = "DatabaseShard"
-DATABASE_SHARD_PLURAL = "databaseshards"
 
 # Go's regexp (the API server) and Python's re read these the same way: no look-arounds.
 DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"

@@ -14,9 +14,9 @@ from typing import Any
 import kopf
 
 from tenant_operator import metrics
+from tenant_operator.api import API_GROUP, API_VERSION, DATABASE_SHARD_PLURAL, TENANT_PLURAL
 from tenant_operator.conditions import Conditions
 from tenant_operator.config import OperatorConfig, apply_kopf_settings
-from tenant_operator.crds import API_GROUP, API_VERSION
 from tenant_operator.kube import Kube, KubeConfig
 from tenant_operator.reconcile import (
     InvalidTenantSpec,
@@ -31,8 +31,8 @@ from tenant_operator.reconcile import (
 )
 from tenantry_kernel.provisioning.broker import BrokerAdmin
 
-TENANTS = (API_GROUP, API_VERSION, "tenants")
-SHARDS = (API_GROUP, API_VERSION, "databaseshards")
+TENANTS = (API_GROUP, API_VERSION, TENANT_PLURAL)
+SHARDS = (API_GROUP, API_VERSION, DATABASE_SHARD_PLURAL)
 # Unexpected errors (a shard restarting, the broker API timing out) are retried soon;
 # kopf's default of 60 s is too slow for provisioning.
 RETRY_BACKOFF = 5

@@ -17,6 +17,8 @@ from typing import Any
 import requests
 import yaml
 
+from tenant_operator.api import DATABASE_SHARD_KIND, DATABASE_SHARD_PLURAL, GROUP_VERSION, TENANT_KIND, TENANT_PLURAL
+
 SERVICE_ACCOUNT = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 
 # kind → (group/version, plural, namespaced)
@@ -34,8 +36,8 @@ KINDS: dict[str, tuple[str, str, bool]] = {
     "NetworkPolicy": ("networking.k8s.io/v1", "networkpolicies", True),
     "HorizontalPodAutoscaler": ("autoscaling/v2", "horizontalpodautoscalers", True),
     "PodDisruptionBudget": ("policy/v1", "poddisruptionbudgets", True),
-    "Tenant": ("tenantry.dev/v1alpha1", "tenants", False),
-    "DatabaseShard": ("tenantry.dev/v1alpha1", "databaseshards", False),
+    TENANT_KIND: (GROUP_VERSION, TENANT_PLURAL, False),
+    DATABASE_SHARD_KIND: (GROUP_VERSION, DATABASE_SHARD_PLURAL, False),
     "Event": ("v1", "events", True),
 }
 

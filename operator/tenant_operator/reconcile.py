@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tenant_operator import render
+from tenant_operator.api import API_GROUP, API_VERSION
 from tenant_operator.conditions import Conditions, now
 from tenant_operator.config import OperatorConfig
-from tenant_operator.crds import API_GROUP, API_VERSION
 from tenant_operator.domains import DomainRefused, claim_domains, format_errors
 from tenant_operator.kube import Kube
 from tenant_operator.placement import NoShardAvailable, ShardView, choose_shard

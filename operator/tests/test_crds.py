@@ -19,7 +19,7 @@ import yaml
 from celpy.adapter import json_to_cel
 from jsonschema import Draft202012Validator, FormatChecker
 
-from tenant_operator import crds
+from tenant_operator import api, crds
 from tenant_operator.reconcile import tenant_spec_errors
 from tenantry_kernel.provisioning.naming import RESERVED_PREFIXES, RESERVED_SLUGS, InvalidSlug, validate_slug
 from tenantry_kernel.provisioning.plans import PlanName
@@ -299,7 +299,7 @@ def test_crd_is_cluster_scoped_with_status_subresource(crd, kind, plural, short_
     [version] = spec["versions"]
     assert (version["name"], version["served"], version["storage"]) == ("v1alpha1", True, True)
     assert version["subresources"] == {"status": {}}
-    assert (crds.API_GROUP, crds.API_VERSION, crds.TENANT_PLURAL, crds.DATABASE_SHARD_PLURAL) == (
+    assert (api.API_GROUP, api.API_VERSION, api.TENANT_PLURAL, api.DATABASE_SHARD_PLURAL) == (
         "tenantry.dev",
         "v1alpha1",
         "tenants",
@@ -434,7 +434,7 @@ def test_example_is_accepted_by_its_kind_schema_and_rules(path: Path) -> None:
     violations = cel_violations(openapi_schema(manifest["kind"]), manifest)
 
     # Then it is accepted
-    assert manifest["apiVersion"] == f"{crds.API_GROUP}/{crds.API_VERSION}"
+    assert manifest["apiVersion"] == f"{api.API_GROUP}/{api.API_VERSION}"
     assert (errors, violations) == ([], [])
 
 
