@@ -13,13 +13,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from tenant_operator import render
-from tenant_operator.api import API_GROUP, API_VERSION
 from tenant_operator.conditions import Conditions, now
 from tenant_operator.config import OperatorConfig
 from tenant_operator.domains import DomainRefused, claim_domains, format_errors
 from tenant_operator.kube import Kube
 from tenant_operator.placement import NoShardAvailable, ShardView, choose_shard
+from tenant_operator.specs.common import TENANT_LABEL, Placement, RenderConfig, SecretNames, TenantRef
+from tenant_operator.specs.dedicated import render_dedicated
+from tenant_operator.specs.job import render_migration_job, render_shared_migration_job
+from tenant_operator.specs.secret import render_tenant_secret
+from tenant_operator.specs.settings import resolve_settings
 from tenantry_kernel.provisioning import broker, database, routing
 from tenantry_kernel.provisioning.display_names import display_name_errors
 from tenantry_kernel.provisioning.naming import InvalidSlug, namespace_name, validate_slug
@@ -27,8 +30,6 @@ from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.provisioning.secrets import generate_password
 
 log = logging.getLogger("tenantry.operator")
-
-TENANT_LABEL = f"{API_GROUP}/tenant"
 NEVER_PROVISIONED = database.TenantDatabaseState(
     role_exists=False,
     role_can_login=False,
@@ -207,12 +208,10 @@ def tenant_host(ctx: OperatorContext, slug: str) -> str:
     return f"{slug}.{ctx.config.base_domain}"
 
 
-def secret_names(slug: str, tier: str) -> render.SecretNames:
+def secret_names(slug: str, tier: str) -> SecretNames:
     if tier == "dedicated":
-        return render.SecretNames(
-            database="tenant-app-database", broker="tenant-app-broker", django="tenant-app-django"
-        )
-    return render.SecretNames(
+        return SecretNames(database="tenant-app-database", broker="tenant-app-broker", django="tenant-app-django")
+    return SecretNames(
         database=f"tenant-{slug}-database", broker=f"tenant-{slug}-broker", django=f"tenant-{slug}-django"
     )
 
@@ -221,35 +220,10 @@ def secrets_namespace(ctx: OperatorContext, slug: str, tier: str) -> str:
     return namespace_name(slug) if tier == "dedicated" else ctx.config.system_namespace
 
 
-def owner_reference(tenant: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": f"{API_GROUP}/{API_VERSION}",
-        "kind": "Tenant",
-        "name": tenant["metadata"]["name"],
-        "uid": tenant["metadata"]["uid"],
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
-
-
 def ensure_secret(
     ctx: OperatorContext, tenant: dict[str, Any], namespace: str, name: str, data: dict[str, str]
 ) -> None:
-    slug = tenant["metadata"]["name"]
-    ctx.kube.ensure(
-        {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "type": "Opaque",
-            "metadata": {
-                "name": name,
-                "namespace": namespace,
-                "labels": {TENANT_LABEL: slug, "app.kubernetes.io/managed-by": "tenantry-operator"},
-                "ownerReferences": [owner_reference(tenant)],
-            },
-            "data": {key: base64.b64encode(value.encode()).decode() for key, value in sorted(data.items())},
-        }
-    )
+    ctx.kube.ensure(render_tenant_secret(_tenant_ref(tenant), namespace, name, data))
 
 
 def stored_password(ctx: OperatorContext, namespace: str, name: str, key: str = "password") -> str:
@@ -287,14 +261,14 @@ def place_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> str:
 
 
 def run_migrations_job(
-    ctx: OperatorContext, tenant: dict[str, Any], spec: dict[str, Any], shard: str, names: render.SecretNames
+    ctx: OperatorContext, tenant: dict[str, Any], spec: dict[str, Any], shard: str, names: SecretNames
 ) -> bool:
     """Ensure the migrations Job of spec.app.version; True when it has succeeded."""
-    ref, placement, config = _tenant_ref(tenant), render.Placement(shard), _render_config(ctx)
+    ref, placement, config = _tenant_ref(tenant), Placement(shard), _render_config(ctx)
     if spec.get("tier", "shared") == "dedicated":
-        job = render.render_migration_job(ref, spec, placement, names, config)
+        job = render_migration_job(ref, spec, placement, names, config)
     else:
-        job = render.render_shared_migration_job(ref, spec, placement, names, config, ctx.config.system_namespace)
+        job = render_shared_migration_job(ref, spec, placement, names, config, ctx.config.system_namespace)
     current, _ = ctx.kube.ensure(job)
     job_status = current.get("status") or {}
     if job_status.get("succeeded"):
@@ -307,13 +281,13 @@ def run_migrations_job(
     return False
 
 
-def _tenant_ref(tenant: dict[str, Any]) -> render.TenantRef:
+def _tenant_ref(tenant: dict[str, Any]) -> TenantRef:
     meta = tenant["metadata"]
-    return render.TenantRef(name=meta["name"], uid=meta["uid"], generation=int(meta.get("generation", 1)))
+    return TenantRef(name=meta["name"], uid=meta["uid"], generation=int(meta.get("generation", 1)))
 
 
-def _render_config(ctx: OperatorContext) -> render.RenderConfig:
-    return render.RenderConfig(
+def _render_config(ctx: OperatorContext) -> RenderConfig:
+    return RenderConfig(
         base_domain=ctx.config.base_domain,
         image=ctx.config.image,
         ingress_class=ctx.config.ingress_class,
@@ -499,7 +473,7 @@ def _migrate(
     tenant: dict[str, Any],
     spec: dict[str, Any],
     shard_name: str,
-    names: render.SecretNames,
+    names: SecretNames,
     tenant_db: database.TenantDatabase,
     target_version: str,
     running_version: str | None,
@@ -525,9 +499,9 @@ def _migrate(
 
 
 def _render(
-    ctx: OperatorContext, tenant: dict[str, Any], spec: dict[str, Any], shard: str, names: render.SecretNames
+    ctx: OperatorContext, tenant: dict[str, Any], spec: dict[str, Any], shard: str, names: SecretNames
 ) -> list[dict[str, Any]]:
-    return render.render_dedicated(_tenant_ref(tenant), spec, render.Placement(shard), names, _render_config(ctx))
+    return render_dedicated(_tenant_ref(tenant), spec, Placement(shard), names, _render_config(ctx))
 
 
 def _apply_children(
@@ -535,7 +509,7 @@ def _apply_children(
     tenant: dict[str, Any],
     spec: dict[str, Any],
     shard: str,
-    names: render.SecretNames,
+    names: SecretNames,
     repaired: list[str],
 ) -> None:
     desired = _render(ctx, tenant, spec, shard, names)
@@ -544,7 +518,7 @@ def _apply_children(
         c.get("type") == "WorkloadReady" and c.get("status") == "True"
         for c in (tenant.get("status") or {}).get("conditions", [])
     )
-    replicas_min = render.resolve_settings(spec).replicas_min
+    replicas_min = resolve_settings(spec).replicas_min
     for obj in desired:
         current, action = ctx.kube.ensure(obj)
         if action == "created" and was_deployed and obj["kind"] != "Namespace":

@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tenant_operator import render
 from tenant_operator.kube import KINDS
+from tenant_operator.specs.dedicated import MANAGED_KINDS
+from tenant_operator.specs.job import JOB
+from tenant_operator.specs.namespace import NAMESPACE
 
 OPERATOR_DIR = Path(__file__).resolve().parents[1]
 PACKAGE_DIR = OPERATOR_DIR / "tenant_operator"
@@ -61,9 +63,9 @@ def _kind(api_version_and_kind: tuple[str, str]) -> str:
 # `kube.ensure(obj)` takes a whole object: which kinds each calling function ensures.
 ENSURED_KINDS_BY_FUNCTION = {
     "ensure_secret": {"Secret"},
-    "run_migrations_job": {_kind(render.JOB)},
-    "_reconcile_tenant": {_kind(render.NAMESPACE)},
-    "_apply_children": {_kind(each) for each in render.MANAGED_KINDS},
+    "run_migrations_job": {_kind(JOB)},
+    "_reconcile_tenant": {_kind(NAMESPACE)},
+    "_apply_children": {_kind(each) for each in MANAGED_KINDS},
 }
 
 ENV_READ = re.compile(r"""(?:env|environ)\.get\(\s*["']([A-Z0-9_]+)["']""")

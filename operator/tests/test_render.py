@@ -10,16 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tenant_operator.render import (
-    MANAGED_KINDS,
-    Placement,
-    RenderConfig,
-    SecretNames,
-    TenantRef,
-    desired_kinds,
-    render_dedicated,
-    render_migration_job,
-)
+from tenant_operator.specs.common import Placement, RenderConfig, SecretNames, TenantRef
+from tenant_operator.specs.dedicated import MANAGED_KINDS, desired_kinds, render_dedicated
+from tenant_operator.specs.job import render_migration_job
 from tenantry_kernel.provisioning.naming import InvalidSlug
 from tenantry_kernel.provisioning.plans import plan_for
 
