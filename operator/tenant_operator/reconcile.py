@@ -11,6 +11,7 @@ import base64
 import logging
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from tenant_operator.conditions import Conditions, now
@@ -26,10 +27,11 @@ from tenant_operator.specs.settings import resolve_settings
 from tenantry_kernel.provisioning import broker, database, routing
 from tenantry_kernel.provisioning.display_names import display_name_errors
 from tenantry_kernel.provisioning.naming import InvalidSlug, namespace_name, validate_slug
-from tenantry_kernel.provisioning.plans import plan_for
+from tenantry_kernel.provisioning.plans import Plan, plan_for
 from tenantry_kernel.provisioning.secrets import generate_password
 
 log = logging.getLogger("tenantry.operator")
+
 NEVER_PROVISIONED = database.TenantDatabaseState(
     role_exists=False,
     role_can_login=False,
@@ -307,160 +309,292 @@ def reconcile_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> TenantOutc
 
 
 def _reconcile_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> TenantOutcome:
-    slug = tenant["metadata"]["name"]
-    spec = tenant.get("spec") or {}
-    old_status = tenant.get("status") or {}
-    generation = int(tenant["metadata"].get("generation", 1))
-    conditions = Conditions(old_status.get("conditions"), generation)
-    outcome = TenantOutcome(status={"observedGeneration": generation})
-    was_ready = conditions.is_true("Ready")
-
-    def finish(ready: bool, reason: str, message: str) -> TenantOutcome:
-        conditions.set("Ready", ready, reason, message)
-        outcome.status["conditions"] = conditions.as_list()
-        outcome.status["phase"] = (
-            "Suspended" if ready and spec.get("suspended") else "Ready" if ready else _failed_phase(reason)
-        )
-        ctx.tenant_ready[slug] = "True" if ready else "False"
-        if ready and not was_ready:
-            outcome.events.append(Transition("Ready", message))
-        return outcome
-
-    errors = tenant_spec_errors(slug, spec)
-    if errors:
-        outcome.events.append(Transition("InvalidSpec", "; ".join(errors), warning=True))
-        finish(False, "InvalidSpec", "; ".join(errors))
-        raise InvalidTenantSpecWithStatus(outcome)
-    # Before anything is created or routed: a refused domain leaves the tenant as it was.
-    try:
-        domains = claim_domains(ctx.kube, ctx.domains_lock, tenant, ctx.config.base_domain)
-    except DomainRefused as exc:
-        outcome.events.append(Transition(exc.reason, str(exc), warning=True))
-        finish(False, exc.reason, str(exc))
-        raise InvalidTenantSpecWithStatus(outcome) from exc
-    outcome.status["domains"] = domains
-
-    plan = plan_for(spec.get("plan", "free"))
-    tier = spec.get("tier", "shared")
-    suspended = bool(spec.get("suspended", False))
-
-    # Placement.
-    try:
-        shard_name = place_tenant(ctx, tenant)
-    except NoShardAvailable as exc:
-        conditions.set("DatabaseReady", False, "NoShardAvailable", str(exc))
-        outcome.events.append(Transition("NoShardAvailable", str(exc), warning=True))
-        finish(False, "NoShardAvailable", str(exc))
-        raise WaitingForWithStatus(outcome, str(exc), delay=10) from exc
-    outcome.status["shard"] = shard_name
-    shard = ctx.kube.get("DatabaseShard", shard_name)
-    if shard is None:
-        finish(False, "ShardMissing", f"DatabaseShard {shard_name} is gone")
-        raise WaitingForWithStatus(outcome, f"DatabaseShard {shard_name} is gone", delay=30)
-    admin_dsn = shard_database_dsn(shard_admin_dsn(ctx.kube, shard), shard)
-
-    names = secret_names(slug, tier)
-    secrets_ns = secrets_namespace(ctx, slug, tier)
-    outcome.status["secretRefs"] = {"database": names.database, "broker": names.broker, "django": names.django}
-    outcome.status["namespace"] = namespace_name(slug) if tier == "dedicated" else ""
-
-    # Drift seen before repairing it (for the event). A tenant never provisioned before has
-    # nothing to drift from: skip the inspection (a third of the calls of a first reconcile).
-    repaired = []
-    if conditions.is_true("DatabaseReady"):
-        before_db = database.inspect_tenant_database(admin_dsn, slug)
-        if not before_db.role_exists:
-            repaired.append("database role")
-        if not before_db.schema_exists:
-            repaired.append("schema")
+    """One Tenant brought to its spec, step by step; each step is idempotent and records its status."""
+    run = _TenantRun.start(ctx, tenant)
+    _check_spec(run)
+    _claim_domains(run)
+    _place_on_shard(run)
+    _record_secret_refs(run)
+    _inspect_drift(run)
+    if run.tier == "dedicated":
+        _ensure_namespace(run)
+    _provision_database(run)
+    _provision_broker(run)
+    _provision_django_secret(run)
+    _migrate_schema(run)
+    if run.tier == "dedicated":
+        _deploy_workloads(run)
     else:
-        before_db = NEVER_PROVISIONED
-    if conditions.is_true("BrokerReady"):
-        before_broker = broker.inspect_tenant_broker(ctx.broker_admin, slug)
+        _route_on_shared_deployment(run)
+    _record_app_version(run)
+    _record_suspension(run)
+    _report_drift(run)
+    _record_url(run)
+    return _report_ready(run)
+
+
+@dataclass
+class _TenantRun:
+    """One reconcile of one Tenant: what it starts from, and what the steps have done so far."""
+
+    ctx: OperatorContext
+    tenant: dict[str, Any]
+    slug: str
+    spec: dict[str, Any]
+    old_status: dict[str, Any]
+    conditions: Conditions
+    outcome: TenantOutcome
+    was_ready: bool
+    # Drift seen before repairing it, for the DriftRepaired event.
+    repaired: list[str] = field(default_factory=list)
+    # Set by the steps, in the order _reconcile_tenant runs them.
+    domains: list[str] = field(init=False)
+    shard_name: str = field(init=False)
+    admin_dsn: str = field(init=False)
+    before_db: database.TenantDatabaseState = field(init=False)
+    tenant_db: database.TenantDatabase = field(init=False)
+    migrated: bool = field(init=False)
+    workload_message: str = field(init=False)
+
+    @classmethod
+    def start(cls, ctx: OperatorContext, tenant: dict[str, Any]) -> _TenantRun:
+        old_status = tenant.get("status") or {}
+        generation = int(tenant["metadata"].get("generation", 1))
+        conditions = Conditions(old_status.get("conditions"), generation)
+        return cls(
+            ctx=ctx,
+            tenant=tenant,
+            slug=tenant["metadata"]["name"],
+            spec=tenant.get("spec") or {},
+            old_status=old_status,
+            conditions=conditions,
+            outcome=TenantOutcome(status={"observedGeneration": generation}),
+            was_ready=conditions.is_true("Ready"),
+        )
+
+    @cached_property
+    def plan(self) -> Plan:
+        # Read once the spec has passed _check_spec.
+        return plan_for(self.spec.get("plan", "free"))
+
+    @property
+    def tier(self) -> str:
+        tier: str = self.spec.get("tier", "shared")
+        return tier
+
+    @property
+    def suspended(self) -> bool:
+        return bool(self.spec.get("suspended", False))
+
+    @property
+    def names(self) -> SecretNames:
+        return secret_names(self.slug, self.tier)
+
+    @property
+    def secrets_namespace(self) -> str:
+        return secrets_namespace(self.ctx, self.slug, self.tier)
+
+    @property
+    def target_version(self) -> str:
+        version: str = (self.spec.get("app") or {}).get("version", "latest")
+        return version
+
+    @property
+    def running_version(self) -> str | None:
+        return self.old_status.get("appVersion")
+
+    def finish(self, ready: bool, reason: str, message: str) -> TenantOutcome:
+        """Set Ready and the phase; post Ready when the tenant just became ready."""
+        self.conditions.set("Ready", ready, reason, message)
+        self.outcome.status["conditions"] = self.conditions.as_list()
+        self.outcome.status["phase"] = (
+            "Suspended" if ready and self.spec.get("suspended") else "Ready" if ready else _failed_phase(reason)
+        )
+        self.ctx.tenant_ready[self.slug] = "True" if ready else "False"
+        if ready and not self.was_ready:
+            self.outcome.events.append(Transition("Ready", message))
+        return self.outcome
+
+
+def _check_spec(run: _TenantRun) -> None:
+    """Refuse, without retries, a spec the CRD schema could not refuse."""
+    errors = tenant_spec_errors(run.slug, run.spec)
+    if errors:
+        run.outcome.events.append(Transition("InvalidSpec", "; ".join(errors), warning=True))
+        run.finish(False, "InvalidSpec", "; ".join(errors))
+        raise InvalidTenantSpecWithStatus(run.outcome)
+
+
+def _claim_domains(run: _TenantRun) -> None:
+    """Claim spec.domains before anything is created or routed: a refused domain leaves the tenant as it was."""
+    try:
+        run.domains = claim_domains(run.ctx.kube, run.ctx.domains_lock, run.tenant, run.ctx.config.base_domain)
+    except DomainRefused as exc:
+        run.outcome.events.append(Transition(exc.reason, str(exc), warning=True))
+        run.finish(False, exc.reason, str(exc))
+        raise InvalidTenantSpecWithStatus(run.outcome) from exc
+    run.outcome.status["domains"] = run.domains
+
+
+def _place_on_shard(run: _TenantRun) -> None:
+    """The tenant's DatabaseShard (placed now if it has none yet) and the DSN to administer it."""
+    try:
+        run.shard_name = place_tenant(run.ctx, run.tenant)
+    except NoShardAvailable as exc:
+        run.conditions.set("DatabaseReady", False, "NoShardAvailable", str(exc))
+        run.outcome.events.append(Transition("NoShardAvailable", str(exc), warning=True))
+        run.finish(False, "NoShardAvailable", str(exc))
+        raise WaitingForWithStatus(run.outcome, str(exc), delay=10) from exc
+    run.outcome.status["shard"] = run.shard_name
+    shard = run.ctx.kube.get("DatabaseShard", run.shard_name)
+    if shard is None:
+        run.finish(False, "ShardMissing", f"DatabaseShard {run.shard_name} is gone")
+        raise WaitingForWithStatus(run.outcome, f"DatabaseShard {run.shard_name} is gone", delay=30)
+    run.admin_dsn = shard_database_dsn(shard_admin_dsn(run.ctx.kube, shard), shard)
+
+
+def _record_secret_refs(run: _TenantRun) -> None:
+    names = run.names
+    run.outcome.status["secretRefs"] = {"database": names.database, "broker": names.broker, "django": names.django}
+    run.outcome.status["namespace"] = namespace_name(run.slug) if run.tier == "dedicated" else ""
+
+
+def _inspect_drift(run: _TenantRun) -> None:
+    """Note what went missing since the last reconcile, before the next steps recreate it.
+
+    A tenant never provisioned before has nothing to drift from: skip the inspection (a
+    third of the calls of a first reconcile).
+    """
+    if run.conditions.is_true("DatabaseReady"):
+        run.before_db = database.inspect_tenant_database(run.admin_dsn, run.slug)
+        if not run.before_db.role_exists:
+            run.repaired.append("database role")
+        if not run.before_db.schema_exists:
+            run.repaired.append("schema")
+    else:
+        run.before_db = NEVER_PROVISIONED
+    if run.conditions.is_true("BrokerReady"):
+        before_broker = broker.inspect_tenant_broker(run.ctx.broker_admin, run.slug)
         if not before_broker.vhost_exists:
-            repaired.append("vhost")
+            run.repaired.append("vhost")
         elif not before_broker.user_exists:
-            repaired.append("broker user")
+            run.repaired.append("broker user")
 
-    if tier == "dedicated":
-        namespace = next(o for o in _render(ctx, tenant, spec, shard_name, names) if o["kind"] == "Namespace")
-        _, action = ctx.kube.ensure(namespace)
-        if action == "created" and old_status.get("namespace"):
-            repaired.append("namespace")
 
-    # Database: role, schema, grants.
-    db_password = stored_password(ctx, secrets_ns, names.database)
-    tenant_db = database.ensure_tenant_database(admin_dsn, slug, plan, db_password)
+def _ensure_namespace(run: _TenantRun) -> None:
+    """The dedicated tenant's Namespace, first: its Secrets live there."""
+    namespace = next(
+        o for o in _render(run.ctx, run.tenant, run.spec, run.shard_name, run.names) if o["kind"] == "Namespace"
+    )
+    _, action = run.ctx.kube.ensure(namespace)
+    if action == "created" and run.old_status.get("namespace"):
+        run.repaired.append("namespace")
+
+
+def _provision_database(run: _TenantRun) -> None:
+    """Role, schema and grants on the shard, and the Secret that hands them to the app."""
+    db_password = stored_password(run.ctx, run.secrets_namespace, run.names.database)
+    run.tenant_db = database.ensure_tenant_database(run.admin_dsn, run.slug, run.plan, db_password)
     ensure_secret(
-        ctx, tenant, secrets_ns, names.database,
-        {"DATABASE_URL": tenant_db.dsn(), "password": db_password, "PGSCHEMA": tenant_db.schema},
+        run.ctx, run.tenant, run.secrets_namespace, run.names.database,
+        {"DATABASE_URL": run.tenant_db.dsn(), "password": db_password, "PGSCHEMA": run.tenant_db.schema},
     )  # fmt: skip
-    conditions.set("DatabaseReady", True, "Provisioned", f"schema {tenant_db.schema} on shard {shard_name}")
+    run.conditions.set("DatabaseReady", True, "Provisioned", f"schema {run.tenant_db.schema} on shard {run.shard_name}")
 
-    # Broker: vhost, user, permissions, limits.
-    broker_password = stored_password(ctx, secrets_ns, names.broker)
+
+def _provision_broker(run: _TenantRun) -> None:
+    """Vhost, user, permissions and limits on the broker, and the Secret that hands them to the app."""
+    ctx = run.ctx
+    broker_password = stored_password(ctx, run.secrets_namespace, run.names.broker)
     tenant_broker = broker.ensure_tenant_broker(
-        ctx.broker_admin, slug, plan, broker_password, ctx.config.broker_amqp_host, ctx.config.broker_amqp_port
+        ctx.broker_admin, run.slug, run.plan, broker_password, ctx.config.broker_amqp_host, ctx.config.broker_amqp_port
     )
     ensure_secret(
-        ctx, tenant, secrets_ns, names.broker, {"BROKER_URL": tenant_broker.amqp_url(), "password": broker_password}
-    )
-    conditions.set("BrokerReady", True, "Provisioned", f"vhost {tenant_broker.vhost}")
+        ctx, run.tenant, run.secrets_namespace, run.names.broker,
+        {"BROKER_URL": tenant_broker.amqp_url(), "password": broker_password},
+    )  # fmt: skip
+    run.conditions.set("BrokerReady", True, "Provisioned", f"vhost {tenant_broker.vhost}")
 
-    django_key = stored_password(ctx, secrets_ns, names.django, key="DJANGO_SECRET_KEY")
+
+def _provision_django_secret(run: _TenantRun) -> None:
+    """The tenant app's DJANGO_SECRET_KEY, kept across reconciles (a new one if the stored one is too short)."""
+    django_key = stored_password(run.ctx, run.secrets_namespace, run.names.django, key="DJANGO_SECRET_KEY")
     if len(django_key) < 50:
         django_key = generate_password(64)
-    ensure_secret(ctx, tenant, secrets_ns, names.django, {"DJANGO_SECRET_KEY": django_key})
+    ensure_secret(run.ctx, run.tenant, run.secrets_namespace, run.names.django, {"DJANGO_SECRET_KEY": django_key})
 
-    # Migrations, then workloads on the migrated version.
-    target_version = (spec.get("app") or {}).get("version", "latest")
-    running_version = old_status.get("appVersion")
-    migrated = _migrate(
-        ctx, tenant, spec, shard_name, names, tenant_db, target_version, running_version, before_db, admin_dsn
-    )
-    rollout_version = target_version if migrated else (running_version or target_version)
-    rollout_spec = {**spec, "app": {**(spec.get("app") or {}), "version": rollout_version}}
 
-    if tier == "dedicated":
-        _apply_children(ctx, tenant, rollout_spec, shard_name, names, repaired)
-        workload_message = f"web, worker and beat at version {rollout_version}"
-    else:
-        routing.ensure_routes(admin_dsn, slug, [tenant_host(ctx, slug), *domains], suspended=suspended)
-        workload_message = f"routed on the shared deployment of shard {shard_name}"
+def _migrate_schema(run: _TenantRun) -> None:
+    """Migrate the schema to spec.app.version (a Job in cluster mode): the workloads wait for it."""
+    run.migrated = _migrate(
+        run.ctx, run.tenant, run.spec, run.shard_name, run.names, run.tenant_db,
+        run.target_version, run.running_version, run.before_db, run.admin_dsn,
+    )  # fmt: skip
 
-    if migrated:
-        outcome.status["appVersion"] = target_version
-        if running_version and running_version != target_version:
-            outcome.events.append(Transition("Upgraded", f"migrated and rolled out version {target_version}"))
-    elif running_version:
-        outcome.status["appVersion"] = running_version
 
-    if suspended:
-        conditions.set(
+def _deploy_workloads(run: _TenantRun) -> None:
+    """The dedicated namespace's objects, at the migrated version (the running one while migrations run)."""
+    rollout_version = run.target_version if run.migrated else (run.running_version or run.target_version)
+    rollout_spec = {**run.spec, "app": {**(run.spec.get("app") or {}), "version": rollout_version}}
+    _apply_children(run.ctx, run.tenant, rollout_spec, run.shard_name, run.names, run.repaired)
+    run.workload_message = f"web, worker and beat at version {rollout_version}"
+
+
+def _route_on_shared_deployment(run: _TenantRun) -> None:
+    """The shard's routes from the tenant's hosts to its schema (blocked while suspended)."""
+    hosts = [tenant_host(run.ctx, run.slug), *run.domains]
+    routing.ensure_routes(run.admin_dsn, run.slug, hosts, suspended=run.suspended)
+    run.workload_message = f"routed on the shared deployment of shard {run.shard_name}"
+
+
+def _record_app_version(run: _TenantRun) -> None:
+    """status.appVersion: the migrated version, else the one still running; Upgraded when it changed."""
+    if run.migrated:
+        run.outcome.status["appVersion"] = run.target_version
+        if run.running_version and run.running_version != run.target_version:
+            run.outcome.events.append(Transition("Upgraded", f"migrated and rolled out version {run.target_version}"))
+    elif run.running_version:
+        run.outcome.status["appVersion"] = run.running_version
+
+
+def _record_suspension(run: _TenantRun) -> None:
+    """The Suspended condition, with an event when the tenant is suspended or resumed."""
+    if run.suspended:
+        run.conditions.set(
             "Suspended",
             True,
             "SuspendedBySpec",
-            "scaled to zero; data kept" if tier == "dedicated" else "routing blocked; data kept",
+            "scaled to zero; data kept" if run.tier == "dedicated" else "routing blocked; data kept",
         )
-        if old_status.get("phase") != "Suspended":
-            outcome.events.append(Transition("Suspended", "tenant suspended; data untouched"))
+        if run.old_status.get("phase") != "Suspended":
+            run.outcome.events.append(Transition("Suspended", "tenant suspended; data untouched"))
     else:
-        conditions.set("Suspended", False, "Active", "")
-        if old_status.get("phase") == "Suspended":
-            outcome.events.append(Transition("Resumed", "tenant resumed"))
+        run.conditions.set("Suspended", False, "Active", "")
+        if run.old_status.get("phase") == "Suspended":
+            run.outcome.events.append(Transition("Resumed", "tenant resumed"))
 
-    if repaired:
-        message = "recreated " + ", ".join(repaired)
-        outcome.events.append(Transition("DriftRepaired", message, warning=True))
-        log.warning("tenant %s: %s", slug, message, extra={"tenant": slug})
 
-    outcome.status["url"] = f"{ctx.config.url_scheme}://{tenant_host(ctx, slug)}/"
-    if not migrated:
-        conditions.set("WorkloadReady", False, "MigrationsRunning", f"waiting for the migrations of {target_version}")
-        finish(False, "MigrationsRunning", f"waiting for the migrations of version {target_version}")
-        raise WaitingForWithStatus(outcome, f"migrations of {target_version} still running", delay=5)
-    conditions.set("WorkloadReady", True, "Deployed" if tier == "dedicated" else "Routed", workload_message)
-    return finish(True, "Reconciled", f"{plan.name.value} plan, {tier} tier, shard {shard_name}")
+def _report_drift(run: _TenantRun) -> None:
+    """A DriftRepaired warning naming what the steps had to recreate."""
+    if run.repaired:
+        message = "recreated " + ", ".join(run.repaired)
+        run.outcome.events.append(Transition("DriftRepaired", message, warning=True))
+        log.warning("tenant %s: %s", run.slug, message, extra={"tenant": run.slug})
+
+
+def _record_url(run: _TenantRun) -> None:
+    run.outcome.status["url"] = f"{run.ctx.config.url_scheme}://{tenant_host(run.ctx, run.slug)}/"
+
+
+def _report_ready(run: _TenantRun) -> TenantOutcome:
+    """Ready once the migrations have run; until then WorkloadReady is false and the reconcile retries."""
+    if not run.migrated:
+        target = run.target_version
+        run.conditions.set("WorkloadReady", False, "MigrationsRunning", f"waiting for the migrations of {target}")
+        run.finish(False, "MigrationsRunning", f"waiting for the migrations of version {target}")
+        raise WaitingForWithStatus(run.outcome, f"migrations of {target} still running", delay=5)
+    run.conditions.set("WorkloadReady", True, "Deployed" if run.tier == "dedicated" else "Routed", run.workload_message)
+    return run.finish(True, "Reconciled", f"{run.plan.name.value} plan, {run.tier} tier, shard {run.shard_name}")
 
 
 def _failed_phase(reason: str) -> str:

@@ -64,7 +64,7 @@ def _kind(api_version_and_kind: tuple[str, str]) -> str:
 ENSURED_KINDS_BY_FUNCTION = {
     "ensure_secret": {"Secret"},
     "run_migrations_job": {_kind(JOB)},
-    "_reconcile_tenant": {_kind(NAMESPACE)},
+    "_ensure_namespace": {_kind(NAMESPACE)},
     "_apply_children": {_kind(each) for each in MANAGED_KINDS},
 }
 
