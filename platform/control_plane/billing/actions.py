@@ -25,7 +25,7 @@ from control_plane.billing.models import (
     StripeEvent,
     TaxRate,
 )
-from control_plane.tenants import actions as tenant_actions
+from control_plane.tenants.actions import lifecycle as tenant_actions
 from control_plane.tenants.models import Tenant, TenantState
 from tenantry_kernel.events.store import Repository
 from tenantry_kernel.provisioning.plans import PlanName

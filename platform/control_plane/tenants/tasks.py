@@ -15,7 +15,8 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
-from control_plane.tenants import actions, emails
+from control_plane.tenants import emails
+from control_plane.tenants.actions import lifecycle, members
 from control_plane.tenants.models import Tenant, TenantState
 from control_plane.tenants.provisioner import provisioner
 from tenantry_kernel.mail import MAIL_TASK_OPTIONS, send
@@ -54,11 +55,11 @@ def provision_tenant(self: Task[Any, Any], tenant_id: str) -> str | None:
         logger.warning("provisioning failed", extra={"tenant": tenant.slug}, exc_info=True)
         if _may_retry(self):
             raise _retry(self, error) from error
-        actions.mark_failed(tenant, reason=f"{type(error).__name__}: {error}"[:500])
+        lifecycle.mark_failed(tenant, reason=f"{type(error).__name__}: {error}"[:500])
         return TenantState.FAILED
-    actions.record_status(tenant, conditions=outcome.conditions, shard=outcome.shard)
+    lifecycle.record_status(tenant, conditions=outcome.conditions, shard=outcome.shard)
     if outcome.ready:
-        return actions.mark_ready(tenant, url=outcome.url).state
+        return lifecycle.mark_ready(tenant, url=outcome.url).state
     return tenant.state
 
 
@@ -104,7 +105,7 @@ def delete_tenant(self: Task[Any, Any], tenant_id: str) -> str | None:
             raise _retry(self, error) from error
         raise
     if gone:
-        return actions.mark_deleted(tenant).state
+        return lifecycle.mark_deleted(tenant).state
     return tenant.state
 
 
@@ -126,7 +127,7 @@ def sync_tenants() -> int:
 @shared_task(name="tenants.send_invitation", **MAIL_TASK_OPTIONS)
 def send_invitation(invitation_id: int) -> None:
     """Mail the invitation with a token made now (tenants.emails says why); nothing if it was closed meanwhile."""
-    issued = actions.issue_invitation_token(invitation_id)
+    issued = members.issue_invitation_token(invitation_id)
     if issued is None:
         logger.info("invitation not mailed: accepted, revoked or expired", extra={"invitation_id": invitation_id})
         return

@@ -155,18 +155,18 @@ def _ready_condition(conditions: list[dict[str, Any]]) -> dict[str, Any] | None:
 def sync_tenant_status(tenant: Tenant, backend: KubernetesProvisioner | None = None) -> Tenant:
     """Mirror the Tenant resource's status into the record: conditions, generation, shard, URL, and
     the state they imply (Ready=True → ready; InvalidSpec → failed; resource gone while deleting → deleted)."""
-    from control_plane.tenants import actions
+    from control_plane.tenants.actions import lifecycle
     from control_plane.tenants.models import TenantState
 
     backend = backend or KubernetesProvisioner()
     resource = backend.get(tenant.slug)
     if resource is None:
         if tenant.state == TenantState.DELETING:
-            return actions.mark_deleted(tenant)
+            return lifecycle.mark_deleted(tenant)
         return tenant
     status = resource.get("status") or {}
     conditions = list(status.get("conditions") or [])
-    tenant = actions.record_status(
+    tenant = lifecycle.record_status(
         tenant,
         conditions=conditions,
         observed_generation=status.get("observedGeneration"),
@@ -179,7 +179,7 @@ def sync_tenant_status(tenant: Tenant, backend: KubernetesProvisioner | None = N
     current = status.get("observedGeneration") in (None, generation)
     if tenant.state == TenantState.PROVISIONING and current:
         if ready.get("status") == "True":
-            return actions.mark_ready(tenant, url=str(status.get("url") or ""), source="provisioner")
+            return lifecycle.mark_ready(tenant, url=str(status.get("url") or ""), source="provisioner")
         if ready.get("reason") == "InvalidSpec":
-            return actions.mark_failed(tenant, reason=str(ready.get("message") or "InvalidSpec"))
+            return lifecycle.mark_failed(tenant, reason=str(ready.get("message") or "InvalidSpec"))
     return tenant
