@@ -14,7 +14,8 @@ from control_plane.accounts.models import User
 from control_plane.tenants import tasks
 from control_plane.tenants.actions import lifecycle
 from control_plane.tenants.models import DeletionPolicy, Tenant, TenantState
-from control_plane.tenants.provisioner.kubernetes import GROUP, PLURAL, VERSION, sync_tenant_status
+from control_plane.tenants.provisioner.kubernetes import GROUP, PLURAL, VERSION
+from control_plane.tenants.tasks import sync_tenant_status
 from tenantry_kernel.testing.kubernetes import EmulatorThread
 
 pytestmark = pytest.mark.django_db
