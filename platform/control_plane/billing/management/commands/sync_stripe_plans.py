@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from control_plane.billing.actions import ensure_catalogue
+from control_plane.billing.actions.subscriptions import ensure_catalogue
 
 
 class Command(BaseCommand):
