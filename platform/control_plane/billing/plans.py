@@ -97,7 +97,7 @@ OFFERS: dict[PlanName, Offer] = {
     ),
 }  # fmt: skip
 
-# Cheapest first: the order upgrades and downgrades are judged by.
+# Cheapest first: the order the pricing page and the API's choices list them in.
 ORDER = [PlanName.FREE, PlanName.STARTER, PlanName.GROWTH, PlanName.ENTERPRISE]
 
 
@@ -111,7 +111,3 @@ def offer_for(name: str) -> Offer:
 
 def offer_for_stripe_plan(stripe_plan_id: str) -> Offer | None:
     return next((offer for offer in OFFERS.values() if offer.stripe_plan_id == stripe_plan_id), None)
-
-
-def is_upgrade(from_plan: str, to_plan: str) -> bool:
-    return ORDER.index(PlanName(to_plan)) > ORDER.index(PlanName(from_plan))

@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError
 
 from control_plane.audit.actions import record
 from control_plane.tenants.actions import members
-from control_plane.tenants.lifecycle import ALLOWED
+from control_plane.tenants.lifecycle import ALLOWED, can_move
 from control_plane.tenants.models import DeletionPolicy, MemberRole, Membership, Plan, Tenant, TenantState, Tier
 from tenantry_kernel.celery import enqueue_on_commit
 from tenantry_kernel.events.outbox import emit
@@ -48,7 +48,7 @@ def transition(
         from_state = locked.state
         if from_state == to_state and url in (None, locked.url):
             return locked
-        if from_state != to_state and to_state not in ALLOWED[from_state]:
+        if from_state != to_state and not can_move(from_state, to_state):
             raise InvalidTransition(
                 f"Tenant {locked.slug!r} is {from_state}; it cannot become {to_state}. "
                 f"From {from_state} it may become: {', '.join(sorted(ALLOWED[from_state])) or 'nothing'}."
