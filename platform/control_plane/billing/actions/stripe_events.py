@@ -97,7 +97,7 @@ def _on_subscription_changed(subscription: dict[str, Any]) -> None:
         return  # an older subscription's late news
     record_subscription(profile, subscription)
     items = subscription["items"]["data"]
-    offer = plans.offer_for_stripe_plan(items[0]["plan"]["id"]) if items else None
+    offer = plans.offer_for_stripe_price(items[0]["plan"]["id"]) if items else None
     if offer is not None and subscription["status"] in ("active", "trialing", "past_due"):
         switch_tenant_plan(profile.tenant, offer.name.value, actor=None, request=None, source="stripe")
 

@@ -42,14 +42,14 @@ class NoSubscription(Conflict):
 
 
 def ensure_catalogue() -> None:
-    """Create each paid plan's Stripe Product and monthly Plan unless Stripe has them (idempotent)."""
+    """Create each paid plan's Stripe Product and monthly price unless Stripe has them (idempotent)."""
     api = stripe_api.client()
     with stripe_api.errors_as_api_errors():
         for offer in plans.OFFERS.values():
             if offer.is_free:
                 continue
             try:
-                api.v1.plans.retrieve(offer.stripe_plan_id)
+                api.v1.plans.retrieve(offer.stripe_price_id)
                 continue
             except stripe.StripeError as exc:
                 if not stripe_api.is_missing(exc):
@@ -62,7 +62,7 @@ def ensure_catalogue() -> None:
                 api.v1.products.create(params={"id": offer.stripe_product_id, "name": f"Tenantry {offer.title}"})
             api.v1.plans.create(
                 params={
-                    "id": offer.stripe_plan_id,
+                    "id": offer.stripe_price_id,
                     "product": offer.stripe_product_id,
                     "amount": offer.minor_units,
                     "currency": offer.currency.lower(),
@@ -152,7 +152,9 @@ def preview_plan_change(tenant: Tenant, plan: str) -> dict[str, Any]:
             params={
                 "customer": profile.stripe_customer_id,
                 "subscription": profile.subscription_id,
-                "subscription_details": {"items": [{"id": profile.subscription_item_id, "plan": offer.stripe_plan_id}]},
+                "subscription_details": {
+                    "items": [{"id": profile.subscription_item_id, "plan": offer.stripe_price_id}]
+                },
             }
         )
     currency = preview["currency"]
@@ -189,7 +191,7 @@ def change_subscription(tenant: Tenant, plan: str, *, actor: Any, request: HttpR
                 subscription = api.v1.subscriptions.update(
                     profile.subscription_id,
                     # Stripe's default proration (create_prorations) credits the unused time.
-                    params={"items": [{"id": profile.subscription_item_id, "plan": offer.stripe_plan_id}]},
+                    params={"items": [{"id": profile.subscription_item_id, "plan": offer.stripe_price_id}]},
                 )
             record_subscription(profile, subscription)
         else:
@@ -201,7 +203,7 @@ def change_subscription(tenant: Tenant, plan: str, *, actor: Any, request: HttpR
                 subscription = api.v1.subscriptions.create(
                     params={
                         "customer": customer_id,
-                        "items": [{"plan": offer.stripe_plan_id}],
+                        "items": [{"plan": offer.stripe_price_id}],
                         "default_tax_rates": _stripe_tax_rate_ids(profile),
                         "metadata": {"tenant": tenant.slug},
                     }
