@@ -17,7 +17,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from control_plane.accounts.models import User
-from control_plane.billing import actions
+from control_plane.billing.actions import invoices
 from control_plane.billing.models import BillingProfile, Invoice, InvoiceSequence, LedgerBalance
 from control_plane.billing.pdf import invoice_html, invoice_pdf
 from control_plane.tenants.models import Tenant
@@ -44,7 +44,7 @@ def test_invoice_numbers_have_no_gaps_or_duplicates_under_concurrency() -> None:
         try:
             barrier.wait()
             with transaction.atomic():
-                number = actions._next_invoice_number(year)
+                number = invoices._next_invoice_number(year)
                 if index % 3 == 0:
                     raise Rollback(number)
             committed.append(number)

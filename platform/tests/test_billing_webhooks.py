@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 
 from control_plane.accounts.models import User
 from control_plane.audit.models import AuditEvent
-from control_plane.billing import actions
+from control_plane.billing.actions import dunning
 from control_plane.billing.models import BillingProfile, Invoice, InvoiceStatus, LedgerBalance, StripeEvent
 from control_plane.tenants.models import Tenant, TenantState
 from tenantry_kernel.testing import wait_until
@@ -170,14 +170,14 @@ def test_dunning_failed_payment_grace_suspension_and_resumption(
     assert profile.grace_ends_at - profile.payment_failed_at == timedelta(days=settings.BILLING_GRACE_DAYS)
     second = Invoice.objects.get(stripe_invoice_id=renewal.id)
     assert (second.number, second.status) == (f"TY-{year}-000002", InvoiceStatus.OPEN)
-    assert actions.suspend_overdue_tenants() == []
+    assert dunning.suspend_overdue_tenants() == []
     tenant.refresh_from_db()
     assert tenant.state == TenantState.READY
 
     # When the grace period ends unpaid, the periodic sweep suspends the tenant (once)
     after_grace = profile.grace_ends_at + timedelta(seconds=1)
-    assert actions.suspend_overdue_tenants(after_grace) == ["acme"]
-    assert actions.suspend_overdue_tenants(after_grace) == []
+    assert dunning.suspend_overdue_tenants(after_grace) == ["acme"]
+    assert dunning.suspend_overdue_tenants(after_grace) == []
     tenant.refresh_from_db()
     assert tenant.state == TenantState.SUSPENDED
     assert AuditEvent.objects.filter(tenant="acme", action="tenant.suspended", source="stripe").count() == 1

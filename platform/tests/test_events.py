@@ -20,7 +20,7 @@ import pytest
 from django.db import connection, transaction
 from prometheus_client import REGISTRY
 
-from control_plane.billing import actions
+from control_plane.billing.actions import ledger
 from control_plane.billing.events import on_usage_reported
 from control_plane.billing.ledger import LedgerProjection
 from control_plane.billing.models import LedgerBalance, MeteredUsage
@@ -425,11 +425,11 @@ def test_replaying_the_billing_ledger_equals_the_live_projection(tenant: str) ->
 
     other = f"{tenant}-b"
     for index in range(60):  # past a snapshot (every 50)
-        actions.charge(tenant, Decimal("9.99"), "EUR", f"period {index}")
-    actions.receive_payment(tenant, Decimal("100"), "EUR", "pi_1")
-    actions.credit(tenant, Decimal("0.40"), "EUR", "goodwill")
-    actions.charge(other, Decimal("5"), "USD", "starter")
-    actions.record_usage(tenant, "orders", 12, source_event="e1", period_end="2026-11-02T00:00:00Z")
+        ledger.charge(tenant, Decimal("9.99"), "EUR", f"period {index}")
+    ledger.receive_payment(tenant, Decimal("100"), "EUR", "pi_1")
+    ledger.credit(tenant, Decimal("0.40"), "EUR", "goodwill")
+    ledger.charge(other, Decimal("5"), "USD", "starter")
+    ledger.record_usage(tenant, "orders", 12, source_event="e1", period_end="2026-11-02T00:00:00Z")
     live = sorted(LedgerBalance.objects.values_list("tenant", "currency", "balance", "version"))
     live_usage = sorted(MeteredUsage.objects.values_list("tenant", "metric", "quantity"))
 
@@ -438,7 +438,7 @@ def test_replaying_the_billing_ledger_equals_the_live_projection(tenant: str) ->
     assert sorted(LedgerBalance.objects.values_list("tenant", "currency", "balance", "version")) == live
     assert sorted(MeteredUsage.objects.values_list("tenant", "metric", "quantity")) == live_usage
     assert LedgerBalance.objects.get(tenant=tenant).balance == Decimal("9.99") * 60 - Decimal("100.40")
-    loaded = actions.accounts.load(tenant)
+    loaded = ledger.accounts.load(tenant)
     assert loaded is not None
     assert loaded.version == 63
     assert loaded.usage == {"orders": 12}

@@ -11,7 +11,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from control_plane.accounts.models import User
-from control_plane.tenants import actions
+from control_plane.tenants.actions import lifecycle
+from control_plane.tenants.actions.members import invite_member
 from control_plane.tenants.models import Invitation, MemberRole, Membership, Tenant, TenantState
 from tenantry_kernel.events.models import OutboxEvent
 from tenantry_kernel.testing.mail import MailSink, link_in
@@ -21,10 +22,10 @@ PASSWORD = "correct horse battery staple 42"
 
 
 def new_tenant(owner: User, *, ready: bool = True) -> Tenant:
-    tenant = actions.create_tenant(name="Corner Bakery", slug=f"bakery-{secrets.token_hex(3)}", owner=owner)
+    tenant = lifecycle.create_tenant(name="Corner Bakery", slug=f"bakery-{secrets.token_hex(3)}", owner=owner)
     if ready:
-        actions.transition(tenant, TenantState.PROVISIONING)
-        actions.transition(tenant, TenantState.READY, url=f"http://{tenant.slug}.localhost:8000/")
+        lifecycle.transition(tenant, TenantState.PROVISIONING)
+        lifecycle.transition(tenant, TenantState.READY, url=f"http://{tenant.slug}.localhost:8000/")
     tenant.refresh_from_db()
     return tenant
 
@@ -68,7 +69,7 @@ def test_invited_user_accepts_signed_in_and_becomes_a_member(
 ) -> None:  # fmt: skip
     tenant = new_tenant(owner)
     invitee = make_user(f"staff-{secrets.token_hex(3)}@example.com")
-    actions.invite_member(tenant, email=invitee.email, role=MemberRole.BILLING, actor=owner)
+    invite_member(tenant, email=invitee.email, role=MemberRole.BILLING, actor=owner)
     token = mailed_token(mail, invitee.email)
 
     wrong = api_for(owner).post("/api/v1/invitations/accept/", {"token": token})
@@ -91,7 +92,7 @@ def test_invitee_without_an_account_creates_one_when_accepting(
 ) -> None:
     tenant = new_tenant(owner)
     email = f"fresh-{secrets.token_hex(3)}@example.com"
-    actions.invite_member(tenant, email=email, role=MemberRole.ADMIN, actor=owner)
+    invite_member(tenant, email=email, role=MemberRole.ADMIN, actor=owner)
     token = mailed_token(mail, email)
 
     response = APIClient().post(
@@ -185,11 +186,11 @@ def test_no_member_events_before_the_workspace_exists_then_all_at_once(
     owner: User, make_user: Callable[..., User]
 ) -> None:
     tenant = new_tenant(owner, ready=False)
-    actions.invite_member(tenant, email="later@example.com", role=MemberRole.ADMIN, actor=owner)
+    invite_member(tenant, email="later@example.com", role=MemberRole.ADMIN, actor=owner)
     assert member_events(tenant) == []
 
-    actions.transition(tenant, TenantState.PROVISIONING)
-    actions.mark_ready(tenant, url=f"http://{tenant.slug}.localhost:8000/")
+    lifecycle.transition(tenant, TenantState.PROVISIONING)
+    lifecycle.mark_ready(tenant, url=f"http://{tenant.slug}.localhost:8000/")
 
     assert member_events(tenant) == [
         ("member.invited", {"email": owner.email, "role": "owner"}),
@@ -199,7 +200,7 @@ def test_no_member_events_before_the_workspace_exists_then_all_at_once(
 
 def test_members_list_and_revoking_an_invitation(owner: User, api_for: Callable[[User], APIClient]) -> None:
     tenant = new_tenant(owner)
-    invitation = actions.invite_member(tenant, email="gone@example.com", role=MemberRole.ADMIN, actor=owner)
+    invitation = invite_member(tenant, email="gone@example.com", role=MemberRole.ADMIN, actor=owner)
     api = api_for(owner)
 
     members = api.get(f"/api/v1/tenants/{tenant.slug}/members/").json()["results"]

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from control_plane.accounts.models import User
-from control_plane.tenants import actions
+from control_plane.tenants.actions import lifecycle
 from control_plane.tenants.models import Tenant, TenantState
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +21,11 @@ pytestmark = pytest.mark.django_db
 def tenants(owner: User, count: int, state: TenantState = TenantState.READY) -> list[Tenant]:
     made = []
     for _ in range(count):
-        tenant = actions.create_tenant(name="Shop", slug=f"shop-{secrets.token_hex(3)}", owner=owner)
-        actions.transition(tenant, TenantState.PROVISIONING)
+        tenant = lifecycle.create_tenant(name="Shop", slug=f"shop-{secrets.token_hex(3)}", owner=owner)
+        lifecycle.transition(tenant, TenantState.PROVISIONING)
         if state != TenantState.PROVISIONING:
-            actions.transition(tenant, state)
-        actions.record_status(tenant, conditions=[{"type": "Ready", "status": "True", "reason": "Reconciled"}])
+            lifecycle.transition(tenant, state)
+        lifecycle.record_status(tenant, conditions=[{"type": "Ready", "status": "True", "reason": "Reconciled"}])
         tenant.refresh_from_db()
         made.append(tenant)
     return made

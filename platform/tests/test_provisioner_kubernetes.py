@@ -11,9 +11,11 @@ import pytest
 from kubernetes import client
 
 from control_plane.accounts.models import User
-from control_plane.tenants import actions, tasks
+from control_plane.tenants import tasks
+from control_plane.tenants.actions import lifecycle
 from control_plane.tenants.models import DeletionPolicy, Tenant, TenantState
-from control_plane.tenants.provisioner.kubernetes import GROUP, PLURAL, VERSION, sync_tenant_status
+from control_plane.tenants.provisioner.kubernetes import GROUP, PLURAL, VERSION
+from control_plane.tenants.tasks import sync_tenant_status
 from tenantry_kernel.testing.kubernetes import EmulatorThread
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +65,10 @@ def operator_reports(emulator: EmulatorThread, slug: str, ready: bool, reason: s
 
 
 def provisioning_tenant(owner: User, **fields: Any) -> Tenant:
-    tenant = actions.create_tenant(
+    tenant = lifecycle.create_tenant(
         name="Nordic Outdoor Gear", slug=f"nordic-{secrets.token_hex(3)}", owner=owner, plan="growth", **fields
     )
-    return actions.request_provisioning(tenant)
+    return lifecycle.request_provisioning(tenant)
 
 
 def test_provisioning_creates_the_tenant_resource_with_the_records_spec(
@@ -128,15 +130,15 @@ def test_suspend_plan_change_and_deletion_reach_the_resource(emulator: EmulatorT
     operator_reports(emulator, tenant.slug, True, "Reconciled", url="https://x.example/")
     tenant = sync_tenant_status(Tenant.objects.get(pk=tenant.pk))
 
-    actions.suspend(tenant, reason="unpaid")
+    lifecycle.suspend(tenant, reason="unpaid")
     tasks.suspend_tenant.apply(args=(str(tenant.pk),)).get()
     assert existing(emulator, tenant.slug)["spec"]["suspended"] is True
 
-    actions.change_plan(tenant, "enterprise")
+    lifecycle.change_plan(tenant, "enterprise")
     tasks.apply_plan.apply(args=(str(tenant.pk),)).get()
     assert existing(emulator, tenant.slug)["spec"]["plan"] == "enterprise"
 
-    actions.request_deletion(tenant, policy=DeletionPolicy.RETAIN)
+    lifecycle.request_deletion(tenant, policy=DeletionPolicy.RETAIN)
     # the emulator has no operator finalizer: the resource goes at once, and the record follows
     assert tasks.delete_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.DELETED
     assert resource(emulator, tenant.slug) is None
@@ -157,7 +159,7 @@ def test_a_resource_held_by_a_finalizer_is_deleted_when_sync_sees_it_gone(
         _content_type="application/merge-patch+json",
     )  # fmt: skip
 
-    actions.request_deletion(tenant, policy=DeletionPolicy.DELETE)
+    lifecycle.request_deletion(tenant, policy=DeletionPolicy.DELETE)
     assert tasks.delete_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.DELETING
     assert existing(emulator, tenant.slug)["spec"]["database"] == {"deletionPolicy": "Delete"}
     assert sync_tenant_status(Tenant.objects.get(pk=tenant.pk)).state == TenantState.DELETING

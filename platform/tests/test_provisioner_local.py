@@ -18,7 +18,8 @@ from psycopg.conninfo import conninfo_to_dict
 from rest_framework.test import APIClient
 
 from control_plane.accounts.models import User
-from control_plane.tenants import actions, tasks
+from control_plane.tenants import tasks
+from control_plane.tenants.actions import lifecycle
 from control_plane.tenants.models import DeletionPolicy, Tenant, TenantState
 from control_plane.tenants.provisioner import provisioner
 from tenantry_kernel.provisioning import broker, database, routing
@@ -79,8 +80,10 @@ def bindings(queue: str) -> set[str]:
 
 
 def provisioning_tenant(owner: User) -> Tenant:
-    tenant = actions.create_tenant(name="Local Shop", slug=f"local-{secrets.token_hex(3)}", owner=owner, plan="starter")
-    actions.transition(tenant, TenantState.PROVISIONING)
+    tenant = lifecycle.create_tenant(
+        name="Local Shop", slug=f"local-{secrets.token_hex(3)}", owner=owner, plan="starter"
+    )
+    lifecycle.transition(tenant, TenantState.PROVISIONING)
     tenant.refresh_from_db()
     return tenant
 
@@ -113,17 +116,17 @@ def test_local_provisioner_creates_suspends_resumes_and_deletes(
         assert f"{slug}.member.*" in bindings(settings.TENANT_MEMBER_EVENTS_QUEUE)
 
         # suspend: route blocked, role cannot log in; resume reverses both
-        actions.suspend(tenant, reason="unpaid")
+        lifecycle.suspend(tenant, reason="unpaid")
         assert tasks.suspend_tenant.apply(args=(str(tenant.pk),)).get() is True
         assert [r.suspended for r in routing.routes_of(local_shard, slug)] == [True]
         assert database.inspect_tenant_database(local_shard, slug).role_can_login is False
-        actions.resume(tenant)
+        lifecycle.resume(tenant)
         assert tasks.resume_tenant.apply(args=(str(tenant.pk),)).get() is True
         assert [r.suspended for r in routing.routes_of(local_shard, slug)] == [False]
         assert database.inspect_tenant_database(local_shard, slug).role_can_login is True
 
         # delete (policy Delete): everything is gone and the record says deleted
-        actions.request_deletion(tenant, policy=DeletionPolicy.DELETE)
+        lifecycle.request_deletion(tenant, policy=DeletionPolicy.DELETE)
         assert tasks.delete_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.DELETED
         state = database.inspect_tenant_database(local_shard, slug)
         assert (state.role_exists, state.schema_exists) == (False, False)
@@ -139,7 +142,7 @@ def test_retain_keeps_the_schema_and_removes_the_routes(local_shard: str, make_u
     tenant = provisioning_tenant(make_user(f"o-{secrets.token_hex(3)}@example.com"))
     try:
         tasks.provision_tenant.apply(args=(str(tenant.pk),)).get()
-        actions.request_deletion(tenant, policy=DeletionPolicy.RETAIN)
+        lifecycle.request_deletion(tenant, policy=DeletionPolicy.RETAIN)
         assert tasks.delete_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.DELETED
 
         state = database.inspect_tenant_database(local_shard, tenant.slug)

@@ -19,7 +19,7 @@ from control_plane.search import selectors
 from control_plane.search.backends.base import SearchQuery
 from control_plane.search.events import search_subscription
 from control_plane.search.models import ProductEntry, TenantEntry
-from control_plane.tenants.actions import transition
+from control_plane.tenants.actions.lifecycle import transition
 from control_plane.tenants.models import Tenant
 from tenantry_kernel.events.consumer import EventConsumer, Subscription
 from tenantry_kernel.events.envelope import Event

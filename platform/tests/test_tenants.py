@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from control_plane.accounts.models import User
 from control_plane.audit.models import AuditEvent
-from control_plane.tenants import actions
+from control_plane.tenants.actions import lifecycle
 from control_plane.tenants.models import DeletionPolicy, MemberRole, Membership, Tenant, TenantState
 from tenantry_kernel.events.models import OutboxEvent
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def new_tenant(owner: User, state: TenantState = TenantState.READY) -> Tenant:
-    tenant = actions.create_tenant(name="Corner Bakery", slug=f"bakery-{secrets.token_hex(3)}", owner=owner)
+    tenant = lifecycle.create_tenant(name="Corner Bakery", slug=f"bakery-{secrets.token_hex(3)}", owner=owner)
     path = {
         TenantState.PENDING: [],
         TenantState.PROVISIONING: [TenantState.PROVISIONING],
@@ -27,7 +27,7 @@ def new_tenant(owner: User, state: TenantState = TenantState.READY) -> Tenant:
         TenantState.FAILED: [TenantState.PROVISIONING, TenantState.FAILED],
     }[state]
     for step in path:
-        actions.transition(tenant, step)
+        lifecycle.transition(tenant, step)
     tenant.refresh_from_db()
     return tenant
 
@@ -41,7 +41,7 @@ def test_create_tenant_refuses_reserved_slugs_per_field(owner: User) -> None:
     from rest_framework.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as refused:
-        actions.create_tenant(name="Admin", slug="admin", owner=owner)
+        lifecycle.create_tenant(name="Admin", slug="admin", owner=owner)
     assert refused.value.detail == {"slug": ["the tenant name 'admin' is reserved; choose another"]}
 
 
@@ -50,12 +50,12 @@ def test_suspend_and_resume_move_the_state_and_enqueue_the_provisioner(
 ) -> None:
     tenant = new_tenant(owner)
     with django_capture_on_commit_callbacks() as callbacks:
-        suspended = actions.suspend(tenant, reason="unpaid invoice")
+        suspended = lifecycle.suspend(tenant, reason="unpaid invoice")
     assert suspended.state == TenantState.SUSPENDED
     assert suspended.state_reason == "unpaid invoice"
     assert len(callbacks) == 1
     with django_capture_on_commit_callbacks() as callbacks:
-        resumed = actions.resume(tenant)
+        resumed = lifecycle.resume(tenant)
     assert resumed.state == TenantState.READY
     assert len(callbacks) == 1
     assert [(d["from_state"], d["to_state"]) for _, d in events(tenant)][-2:] == [
@@ -65,8 +65,8 @@ def test_suspend_and_resume_move_the_state_and_enqueue_the_provisioner(
 
 def test_a_forbidden_move_is_a_409_with_its_code(owner: User) -> None:
     tenant = new_tenant(owner, TenantState.PENDING)
-    with pytest.raises(actions.InvalidTransition) as refused:
-        actions.suspend(tenant, reason="x")
+    with pytest.raises(lifecycle.InvalidTransition) as refused:
+        lifecycle.suspend(tenant, reason="x")
     assert refused.value.default_code == "invalid_transition"
     tenant.refresh_from_db()
     assert tenant.state == TenantState.PENDING
@@ -75,8 +75,8 @@ def test_a_forbidden_move_is_a_409_with_its_code(owner: User) -> None:
 def test_change_plan_emits_plan_changed_once(owner: User, django_capture_on_commit_callbacks: Any) -> None:
     tenant = new_tenant(owner)
     with django_capture_on_commit_callbacks() as callbacks:
-        actions.change_plan(tenant, "growth", actor=owner)
-        actions.change_plan(tenant, "growth", actor=owner)  # no change, nothing emitted
+        lifecycle.change_plan(tenant, "growth", actor=owner)
+        lifecycle.change_plan(tenant, "growth", actor=owner)  # no change, nothing emitted
     tenant.refresh_from_db()
     assert tenant.plan == "growth"
     assert [e for e in events(tenant) if e[0] == "tenant.plan_changed"] == [
@@ -88,12 +88,12 @@ def test_change_plan_emits_plan_changed_once(owner: User, django_capture_on_comm
 
 def test_request_deletion_records_the_policy(owner: User) -> None:
     tenant = new_tenant(owner, TenantState.FAILED)
-    deleting = actions.request_deletion(tenant, policy=DeletionPolicy.RETAIN, actor=owner)
+    deleting = lifecycle.request_deletion(tenant, policy=DeletionPolicy.RETAIN, actor=owner)
     assert (deleting.state, deleting.deletion_policy) == (TenantState.DELETING, "Retain")
-    deleted = actions.mark_deleted(deleting)
+    deleted = lifecycle.mark_deleted(deleting)
     assert deleted.state == TenantState.DELETED
-    with pytest.raises(actions.InvalidTransition):
-        actions.request_deletion(deleted)
+    with pytest.raises(lifecycle.InvalidTransition):
+        lifecycle.request_deletion(deleted)
 
 
 def test_portal_lists_my_tenants_only(
@@ -102,8 +102,8 @@ def test_portal_lists_my_tenants_only(
     mine = new_tenant(owner)
     theirs = new_tenant(make_user(f"other-{secrets.token_hex(3)}@example.com"))
     gone = new_tenant(owner, TenantState.PENDING)
-    actions.request_deletion(gone)
-    actions.mark_deleted(gone)
+    lifecycle.request_deletion(gone)
+    lifecycle.mark_deleted(gone)
     api = api_for(owner)
 
     listed = api.get("/api/v1/tenants/").json()["results"]

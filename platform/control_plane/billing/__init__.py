@@ -1,5 +1,4 @@
-"""The billing ledger: what each tenant used, owes and paid, kept as an event-sourced stream per tenant.
-
-Stripe (subscriptions, invoices, webhooks) comes with the control-plane issue and records
-into this ledger through the same actions.
+"""Billing: the plans' prices (`plans`), Stripe customers and subscriptions, invoices, dunning, and the ledger of
+what each tenant used, owes and paid, kept as an event-sourced stream per tenant (`ledger`); the state changes
+are in `actions`, one module per area.
 """

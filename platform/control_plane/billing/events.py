@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from control_plane.billing import actions
+from control_plane.billing.actions import ledger
 from tenantry_kernel.events.consumer import Subscription
 from tenantry_kernel.events.envelope import Event
 
 
 def on_usage_reported(event: Event) -> None:
-    actions.record_usage(
+    ledger.record_usage(
         event.tenant,
         event.data["metric"],
         event.data["quantity"],

@@ -3,8 +3,10 @@
 The resource side (database connections, pod sizes, quotas) is the kernel's
 `tenantry_kernel.provisioning.plans`; each offer here points at it, so a plan is one name
 with one price, one feature list and one size. Stripe knows each paid plan as a Product
-(`tenantry-<plan>`) with a monthly Plan (`tenantry-<plan>-monthly-<currency>`), created by
-`manage.py sync_stripe_plans` (or on first use) from this table.
+(`tenantry-<plan>`) with a monthly price (`tenantry-<plan>-monthly-<currency>`), created by
+`manage.py sync_stripe_plans` (or on first use) from this table. At Stripe that price is a Plan
+object (the older form of a Price, which localstripe speaks); in this code a "plan" is only ever
+ours, and Stripe's Plan objects are called prices.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tenantry_kernel.provisioning.plans import Plan as Resources
+from tenantry_kernel.provisioning.plans import Plan as PlanResources
 from tenantry_kernel.provisioning.plans import PlanName, plan_for
 
 
@@ -42,7 +44,8 @@ class Offer:
         return f"tenantry-{self.name.value}"
 
     @property
-    def stripe_plan_id(self) -> str:
+    def stripe_price_id(self) -> str:
+        """The id of the offer's monthly price at Stripe (a Stripe Plan object, see above)."""
         return f"tenantry-{self.name.value}-monthly-{self.currency.lower()}"
 
     @property
@@ -51,7 +54,7 @@ class Offer:
         return int((self.monthly_price * 100).to_integral_exact())
 
     @property
-    def resources(self) -> Resources:
+    def resources(self) -> PlanResources:
         return plan_for(self.name.value)
 
     def public(self) -> dict[str, Any]:
@@ -97,7 +100,7 @@ OFFERS: dict[PlanName, Offer] = {
     ),
 }  # fmt: skip
 
-# Cheapest first: the order upgrades and downgrades are judged by.
+# Cheapest first: the order the pricing page and the API's choices list them in.
 ORDER = [PlanName.FREE, PlanName.STARTER, PlanName.GROWTH, PlanName.ENTERPRISE]
 
 
@@ -109,9 +112,5 @@ def offer_for(name: str) -> Offer:
         raise ValueError(f"unknown plan {name!r}; expected one of {', '.join(p.value for p in ORDER)}") from None
 
 
-def offer_for_stripe_plan(stripe_plan_id: str) -> Offer | None:
-    return next((offer for offer in OFFERS.values() if offer.stripe_plan_id == stripe_plan_id), None)
-
-
-def is_upgrade(from_plan: str, to_plan: str) -> bool:
-    return ORDER.index(PlanName(to_plan)) > ORDER.index(PlanName(from_plan))
+def offer_for_stripe_price(stripe_price_id: str) -> Offer | None:
+    return next((offer for offer in OFFERS.values() if offer.stripe_price_id == stripe_price_id), None)

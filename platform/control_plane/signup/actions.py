@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 
+from control_plane.accounts.actions import create_user
 from control_plane.accounts.models import User
-from control_plane.signup.users import create_portal_user
-from control_plane.tenants import actions as tenants
+from control_plane.tenants.actions import lifecycle
 from control_plane.tenants.models import Plan, Tenant
 
 
@@ -28,7 +28,7 @@ def sign_up(
     store gets a paid plan's limits unpaid. The signup answer names the plan still to subscribe to.
     """
     with transaction.atomic():
-        user = create_portal_user(email=email, password=password, full_name=full_name, request=request)
-        tenant = tenants.create_tenant(name=store_name, slug=slug, owner=user, plan=Plan.FREE, request=request)
-        tenant = tenants.request_provisioning(tenant, actor=user, request=request, source="portal", reason="signup")
+        user = create_user(email=email, password=password, full_name=full_name, request=request)
+        tenant = lifecycle.create_tenant(name=store_name, slug=slug, owner=user, plan=Plan.FREE, request=request)
+        tenant = lifecycle.request_provisioning(tenant, actor=user, request=request, source="portal", reason="signup")
     return user, tenant

@@ -3,7 +3,7 @@
 An invitation's token is stored only as its digest, so the raw token exists once, where it is made.
 Making it in the request would mean carrying it to the worker through the broker (and the worker's
 log lines about the task); instead the task carries the invitation's id, and the worker gives the
-invitation a fresh token (`actions.issue_invitation_token`, which replaces the stored digest) just
+invitation a fresh token (`actions.members.issue_invitation_token`, which replaces the stored digest) just
 before it renders and sends the mail. The cost: every send, a retry after an SMTP failure or a
 message delivered twice, makes a new token and the earlier mail's link stops working, so a person
 who receives two mails must use the later one. That is the usual rule for re-sent links, and a

@@ -1,6 +1,6 @@
 """A tenant (a store) and who belongs to it.
 
-`state` moves only through `tenants.actions.transition`, which checks `lifecycle.ALLOWED`,
+`state` moves only through `tenants.actions.lifecycle.transition`, which checks `lifecycle.ALLOWED`,
 audits the change and emits `tenant.state_changed` in the same transaction.
 """
 

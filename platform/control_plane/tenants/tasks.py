@@ -1,4 +1,5 @@
-"""Provisioning work and invitation mail, run by the control plane's worker after the action that decided it commits.
+"""Provisioning work and invitation mail, run by the control plane's worker after the action that decided it commits,
+and the periodic mirror of the Tenant resources' status (cluster mode).
 
 Each task re-reads the tenant and does nothing when its state moved on (a stale message), so
 redelivery and retries are harmless; the provisioner backends are idempotent. A failure is
@@ -10,15 +11,19 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Task, shared_task
 from django.conf import settings
 
-from control_plane.tenants import actions, emails
+from control_plane.tenants import emails
+from control_plane.tenants.actions import lifecycle, members
 from control_plane.tenants.models import Tenant, TenantState
 from control_plane.tenants.provisioner import provisioner
 from tenantry_kernel.mail import MAIL_TASK_OPTIONS, send
+
+if TYPE_CHECKING:
+    from control_plane.tenants.provisioner.kubernetes import KubernetesProvisioner
 
 logger = logging.getLogger("tenantry.tenants.tasks")
 
@@ -54,11 +59,11 @@ def provision_tenant(self: Task[Any, Any], tenant_id: str) -> str | None:
         logger.warning("provisioning failed", extra={"tenant": tenant.slug}, exc_info=True)
         if _may_retry(self):
             raise _retry(self, error) from error
-        actions.mark_failed(tenant, reason=f"{type(error).__name__}: {error}"[:500])
+        lifecycle.mark_failed(tenant, reason=f"{type(error).__name__}: {error}"[:500])
         return TenantState.FAILED
-    actions.record_status(tenant, conditions=outcome.conditions, shard=outcome.shard)
+    lifecycle.record_status(tenant, conditions=outcome.conditions, shard=outcome.shard)
     if outcome.ready:
-        return actions.mark_ready(tenant, url=outcome.url).state
+        return lifecycle.mark_ready(tenant, url=outcome.url).state
     return tenant.state
 
 
@@ -104,14 +109,42 @@ def delete_tenant(self: Task[Any, Any], tenant_id: str) -> str | None:
             raise _retry(self, error) from error
         raise
     if gone:
-        return actions.mark_deleted(tenant).state
+        return lifecycle.mark_deleted(tenant).state
     return tenant.state
+
+
+def sync_tenant_status(tenant: Tenant, backend: KubernetesProvisioner | None = None) -> Tenant:
+    """Mirror the Tenant resource's status into the record: conditions, generation, shard, URL, and
+    the state they imply (Ready=True → ready; InvalidSpec → failed; resource gone while deleting → deleted).
+
+    The provisioner only reports (`KubernetesProvisioner.status`); what the report means for the tenant is decided here.
+    """
+    from control_plane.tenants.provisioner.kubernetes import KubernetesProvisioner
+
+    backend = backend or KubernetesProvisioner()
+    status = backend.status(tenant.slug)
+    if status is None:
+        if tenant.state == TenantState.DELETING:
+            return lifecycle.mark_deleted(tenant)
+        return tenant
+    tenant = lifecycle.record_status(
+        tenant, conditions=status.conditions, observed_generation=status.observed_generation, shard=status.shard
+    )
+    ready = status.condition("Ready")
+    if ready is None:
+        return tenant
+    if tenant.state == TenantState.PROVISIONING and status.current:
+        if ready.get("status") == "True":
+            return lifecycle.mark_ready(tenant, url=status.url, source="provisioner")
+        if ready.get("reason") == "InvalidSpec":
+            return lifecycle.mark_failed(tenant, reason=str(ready.get("message") or "InvalidSpec"))
+    return tenant
 
 
 @shared_task(name="tenants.sync_status")
 def sync_tenants() -> int:
     """Mirror every live tenant's resource status (kubernetes backend); Beat runs it periodically."""
-    from control_plane.tenants.provisioner.kubernetes import KubernetesProvisioner, sync_tenant_status
+    from control_plane.tenants.provisioner.kubernetes import KubernetesProvisioner
 
     if settings.TENANT_PROVISIONER != "kubernetes":
         return 0
@@ -126,7 +159,7 @@ def sync_tenants() -> int:
 @shared_task(name="tenants.send_invitation", **MAIL_TASK_OPTIONS)
 def send_invitation(invitation_id: int) -> None:
     """Mail the invitation with a token made now (tenants.emails says why); nothing if it was closed meanwhile."""
-    issued = actions.issue_invitation_token(invitation_id)
+    issued = members.issue_invitation_token(invitation_id)
     if issued is None:
         logger.info("invitation not mailed: accepted, revoked or expired", extra={"invitation_id": invitation_id})
         return

@@ -16,7 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from control_plane.billing import actions, selectors
+from control_plane.billing import selectors
+from control_plane.billing.actions import customers, stripe_events, subscriptions
 from control_plane.billing.api.serializers import (
     CancelSerializer,
     InvoiceSerializer,
@@ -55,12 +56,12 @@ class TenantSubscription(APIView):
         form.is_valid(raise_exception=True)
         plan: str = form.validated_data["plan"]
         if "country" in form.validated_data:
-            actions.set_billing_country(
+            customers.set_billing_country(
                 tenant, form.validated_data["country"], actor=request.user, request=request._request
             )
         if form.validated_data["preview"]:
-            return Response(actions.preview_plan_change(tenant, plan))
-        profile = actions.change_subscription(tenant, plan, actor=request.user, request=request._request)
+            return Response(subscriptions.preview_plan_change(tenant, plan))
+        profile = subscriptions.change_subscription(tenant, plan, actor=request.user, request=request._request)
         return Response(subscription_body(tenant, profile))
 
 
@@ -69,7 +70,7 @@ class CancelSubscription(APIView):
         tenant = selectors.tenant_for_billing(request.user, slug)
         form = CancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        profile = actions.cancel_subscription(
+        profile = subscriptions.cancel_subscription(
             tenant, at_period_end=form.validated_data["at_period_end"], actor=request.user, request=request._request
         )
         return Response(subscription_body(tenant, profile))
@@ -101,7 +102,7 @@ class PaymentMethods(APIView):
         tenant = selectors.tenant_for_billing(request.user, slug)
         form = PaymentMethodAttachSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        method = actions.attach_payment_method(
+        method = customers.attach_payment_method(
             tenant, form.validated_data["payment_method"], actor=request.user, request=request._request
         )
         card = method.stripe_data.get("card") or {}
@@ -199,7 +200,7 @@ class StripeWebhook(APIView):
         event = parsers.loads(body)
         StripeEventSerializer(data=event).is_valid(raise_exception=True)
         try:
-            stored = actions.receive_stripe_event(event)
+            stored = stripe_events.receive_stripe_event(event)
         except APIException:
             raise
         except Exception as exc:

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from control_plane.accounts.actions import start_session
-from control_plane.signup.users import create_portal_user
-from control_plane.tenants import actions, selectors
+from control_plane.tenants import selectors
+from control_plane.tenants.actions import lifecycle, members
 from control_plane.tenants.api.serializers import (
     AcceptInvitationSerializer,
     DeleteTenantSerializer,
@@ -55,7 +55,7 @@ class TenantDetailView(APIView):
             raise PermissionDenied("Only an owner can delete the store.")
         payload = DeleteTenantSerializer(data=request.data or request.query_params)
         payload.is_valid(raise_exception=True)
-        tenant = actions.request_deletion(
+        tenant = lifecycle.request_deletion(
             membership.tenant, policy=payload.validated_data["deletion_policy"], actor=request.user, request=request
         )
         return Response(TenantSerializer(tenant).data, status=status.HTTP_202_ACCEPTED)
@@ -79,20 +79,20 @@ class MemberDetailView(APIView):
         member = self._member(request, slug, member_id)
         payload = RoleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        updated = actions.change_member_role(
+        updated = members.change_member_role(
             member, payload.validated_data["role"], actor=request.user, request=request
         )
         return Response(MemberSerializer(updated).data)
 
     def delete(self, request: Request, slug: str, member_id: int) -> Response:
-        actions.remove_member(self._member(request, slug, member_id), actor=request.user, request=request)
+        members.remove_member(self._member(request, slug, member_id), actor=request.user, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class InvitationListView(APIView):
     def get(self, request: Request, slug: str) -> Response:
         membership = _membership(request, slug)
-        if membership.role not in actions.MANAGERS:
+        if membership.role not in members.MANAGERS:
             raise PermissionDenied("Only the store's owners and admins see its invitations.")
         invitations = selectors.open_invitations_of(membership.tenant)
         return Response({"results": InvitationSerializer(invitations, many=True).data})
@@ -101,7 +101,7 @@ class InvitationListView(APIView):
         tenant = _membership(request, slug).tenant
         payload = InviteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        invitation = actions.invite_member(
+        invitation = members.invite_member(
             tenant, email=payload.validated_data["email"], role=payload.validated_data["role"], actor=request.user,
             request=request,
         )  # fmt: skip
@@ -114,7 +114,7 @@ class InvitationDetailView(APIView):
         invitation = Invitation.objects.select_related("tenant").filter(tenant=tenant, pk=invitation_id).first()
         if invitation is None:
             raise Http404(f"Store {slug!r} has no invitation {invitation_id}.")
-        actions.revoke_invitation(invitation, actor=request.user, request=request)
+        members.revoke_invitation(invitation, actor=request.user, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -136,15 +136,11 @@ class AcceptInvitationView(APIView):
                         {"password": ["Sign in to accept, or choose a password to create your account."]},
                         code="required",
                     )
-                invitation = actions.open_invitation(data["token"])
-                user = create_portal_user(
-                    email=invitation.email, password=data["password"], full_name=data["full_name"], request=request
+                user = members.create_invited_account(
+                    data["token"], password=data["password"], full_name=data["full_name"], request=request
                 )
-                # The invitation reached this address: it is verified.
-                user.email_verified_at = invitation.created_at
-                user.save(update_fields=["email_verified_at"])
                 tokens = start_session(request, user, method="invitation").as_dict()
-            membership = actions.accept_invitation(data["token"], user=user, request=request)
+            membership = members.accept_invitation(data["token"], user=user, request=request)
         body = {"tenant": MyTenantSerializer(membership).data, **({"tokens": tokens} if tokens else {})}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -178,11 +174,11 @@ class OpsTenantActionView(APIView):
         tenant = _tenant(slug)
         reason = str(request.data.get("reason", "") if hasattr(request.data, "get") else "")[:500]
         if self.operation == "suspend":
-            tenant = actions.suspend(tenant, reason=reason or "suspended by ops", actor=request.user, request=request)
+            tenant = lifecycle.suspend(tenant, reason=reason or "suspended by ops", actor=request.user, request=request)
         elif self.operation == "resume":
-            tenant = actions.resume(tenant, reason=reason or "resumed by ops", actor=request.user, request=request)
+            tenant = lifecycle.resume(tenant, reason=reason or "resumed by ops", actor=request.user, request=request)
         else:
-            tenant = actions.request_provisioning(
+            tenant = lifecycle.request_provisioning(
                 tenant, actor=request.user, request=request, source="ops", reason=reason or "retried by ops"
             )
         return Response(OpsTenantSerializer(tenant).data, status=status.HTTP_202_ACCEPTED)

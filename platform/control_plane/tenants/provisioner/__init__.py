@@ -48,7 +48,7 @@ class Provisioner(Protocol):
 
     def delete(self, tenant: Tenant) -> bool:
         """Remove the tenant honouring `tenant.deletion_policy`; True when it is gone already, False
-        when the removal was asked for and finishes later (`sync_tenant_status` notices)."""
+        when the removal was asked for and finishes later (`tasks.sync_tenant_status` notices)."""
         ...
 
 

@@ -1,5 +1,6 @@
 """Cluster mode: the control plane writes `Tenant` resources; the operator reconciles them and
-reports back in their status, which `sync_tenant_status` mirrors into the tenant record.
+reports back in their status, which `KubernetesProvisioner.status` reads and the tenants' task
+(`tasks.sync_tenant_status`) mirrors into the tenant record.
 
 Uses the official `kubernetes` client: in-cluster credentials, a kubeconfig, or the
 KUBERNETES_API_URL setting (an API server on loopback, e.g. the kmock emulator in tests).
@@ -8,6 +9,7 @@ KUBERNETES_API_URL setting (an API server on loopback, e.g. the kmock emulator i
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -82,6 +84,21 @@ def tenant_resource(tenant: Tenant) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ResourceStatus:
+    """What the operator reports in a Tenant resource's status."""
+
+    conditions: list[dict[str, Any]]
+    observed_generation: int | None
+    shard: str
+    url: str
+    # The status describes the resource's latest spec (or does not say which generation it describes).
+    current: bool
+
+    def condition(self, type_: str) -> dict[str, Any] | None:
+        return next((c for c in self.conditions if c.get("type") == type_), None)
+
+
 class KubernetesProvisioner:
     name = "kubernetes"
 
@@ -113,10 +130,26 @@ class KubernetesProvisioner:
                 raise
         return self._patch_spec(tenant.slug, tenant_spec(tenant))
 
+    def status(self, slug: str) -> ResourceStatus | None:
+        """The operator's report on the Tenant resource `slug`; None when the resource is gone."""
+        resource = self.get(slug)
+        if resource is None:
+            return None
+        status = resource.get("status") or {}
+        observed = status.get("observedGeneration")
+        generation = int((resource.get("metadata") or {}).get("generation", 1))
+        return ResourceStatus(
+            conditions=list(status.get("conditions") or []),
+            observed_generation=observed,
+            shard=str(status.get("shard") or ""),
+            url=str(status.get("url") or ""),
+            current=observed in (None, generation),
+        )
+
     def provision(self, tenant: Tenant) -> ProvisionOutcome:
         resource = self.apply(tenant)
         status = resource.get("status") or {}
-        # Ready only once the operator says so (sync_tenant_status), never at creation.
+        # Ready only once the operator says so (tasks.sync_tenant_status), never at creation.
         return ProvisionOutcome(
             ready=False, shard=str(status.get("shard", "")), conditions=status.get("conditions") or []
         )
@@ -146,40 +179,3 @@ class KubernetesProvisioner:
                 return True
             raise
         return self.get(tenant.slug) is None
-
-
-def _ready_condition(conditions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    return next((c for c in conditions if c.get("type") == "Ready"), None)
-
-
-def sync_tenant_status(tenant: Tenant, backend: KubernetesProvisioner | None = None) -> Tenant:
-    """Mirror the Tenant resource's status into the record: conditions, generation, shard, URL, and
-    the state they imply (Ready=True → ready; InvalidSpec → failed; resource gone while deleting → deleted)."""
-    from control_plane.tenants import actions
-    from control_plane.tenants.models import TenantState
-
-    backend = backend or KubernetesProvisioner()
-    resource = backend.get(tenant.slug)
-    if resource is None:
-        if tenant.state == TenantState.DELETING:
-            return actions.mark_deleted(tenant)
-        return tenant
-    status = resource.get("status") or {}
-    conditions = list(status.get("conditions") or [])
-    tenant = actions.record_status(
-        tenant,
-        conditions=conditions,
-        observed_generation=status.get("observedGeneration"),
-        shard=str(status.get("shard") or ""),
-    )
-    ready = _ready_condition(conditions)
-    if ready is None:
-        return tenant
-    generation = int((resource.get("metadata") or {}).get("generation", 1))
-    current = status.get("observedGeneration") in (None, generation)
-    if tenant.state == TenantState.PROVISIONING and current:
-        if ready.get("status") == "True":
-            return actions.mark_ready(tenant, url=str(status.get("url") or ""), source="provisioner")
-        if ready.get("reason") == "InvalidSpec":
-            return actions.mark_failed(tenant, reason=str(ready.get("message") or "InvalidSpec"))
-    return tenant

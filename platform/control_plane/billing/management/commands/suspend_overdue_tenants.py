@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from control_plane.billing.actions import suspend_overdue_tenants
+from control_plane.billing.actions.dunning import suspend_overdue_tenants
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Create the paid plans' Stripe Products and Plans from `billing.plans` unless Stripe has them already."""
+"""Create the paid plans' Stripe Products and monthly prices from `billing.plans` unless Stripe has them already."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from control_plane.billing.actions import ensure_catalogue
+from control_plane.billing.actions.subscriptions import ensure_catalogue
 
 
 class Command(BaseCommand):
@@ -14,4 +14,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_catalogue()
-        self.stdout.write("Stripe plans are in place")
+        self.stdout.write("The paid plans' Stripe products and prices are in place")

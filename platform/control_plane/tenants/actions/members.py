@@ -1,6 +1,7 @@
-"""Every state change of a tenant record and of its members. Provisioning itself is the
-provisioner's (`tenants.provisioner`), run by the tasks (`tenants.tasks`) these actions enqueue
-once their transaction commits.
+"""Every change of who belongs to a tenant: its members and their roles, and the invitations that add them.
+
+Each change the tenant's workspace needs to know of is announced to it as a `member.*` event, once the
+workspace exists (`announce_all` tells it everyone when the tenant becomes ready).
 """
 
 from __future__ import annotations
@@ -8,302 +9,22 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from control_plane.audit.actions import record
-from control_plane.tenants.lifecycle import ALLOWED
-from control_plane.tenants.models import (
-    DeletionPolicy,
-    Invitation,
-    MemberRole,
-    Membership,
-    Plan,
-    Tenant,
-    TenantState,
-    Tier,
-)
+from control_plane.tenants.models import Invitation, MemberRole, Membership, Tenant, TenantState
 from tenantry_kernel.celery import enqueue_on_commit
 from tenantry_kernel.events.outbox import emit
-from tenantry_kernel.provisioning.naming import InvalidSlug, validate_slug
 from tenantry_kernel.web.exceptions import Conflict
 
-
-class InvalidTransition(Conflict):
-    default_code = "invalid_transition"
-    default_detail = "The tenant cannot move to that state from its current one."
-
-
-def transition(
-    tenant: Tenant,
-    to_state: str,
-    *,
-    reason: str = "",
-    actor: Any = None,
-    request: HttpRequest | None = None,
-    source: str = "system",
-    url: str | None = None,
-) -> Tenant:
-    """Move `tenant` to `to_state`, audited and announced (`tenant.state_changed`) in one transaction.
-
-    Locks the row, so two concurrent moves serialize and the second sees the first's result.
-    Moving to the state it is already in is a no-op (idempotent retries). Raises
-    InvalidTransition (409 `invalid_transition`) for a move the state machine forbids.
-    """
-    with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        from_state = locked.state
-        if from_state == to_state and url in (None, locked.url):
-            return locked
-        if from_state != to_state and to_state not in ALLOWED[from_state]:
-            raise InvalidTransition(
-                f"Tenant {locked.slug!r} is {from_state}; it cannot become {to_state}. "
-                f"From {from_state} it may become: {', '.join(sorted(ALLOWED[from_state])) or 'nothing'}."
-            )
-        locked.state = to_state
-        locked.state_reason = reason[:500]
-        locked.state_changed_at = timezone.now()
-        fields = ["state", "state_reason", "state_changed_at", "updated_at"]
-        if url is not None:
-            locked.url = url
-            fields.append("url")
-        if to_state == TenantState.PROVISIONING and from_state != to_state:
-            locked.provisioning_attempts += 1
-            fields.append("provisioning_attempts")
-        locked.save(update_fields=fields)
-        payload: dict[str, Any] = {
-            "name": locked.name,
-            "plan": locked.plan,
-            "from_state": from_state,
-            "to_state": to_state,
-            "reason": locked.state_reason,
-        }
-        if locked.url:
-            payload["url"] = locked.url
-        emit("tenant.state_changed", payload, subject=locked.slug, tenant=locked.slug)
-        record(
-            f"tenant.{to_state}",
-            actor=actor,
-            tenant=locked.slug,
-            target=locked,
-            data={"from": from_state, "reason": locked.state_reason},
-            request=request,
-            source=source,
-        )
-    tenant.refresh_from_db()
-    return locked
-
-
-# -- tenants --------------------------------------------------------------------------------
-
-
-def create_tenant(
-    *,
-    name: str,
-    slug: str,
-    owner: Any,
-    plan: str = Plan.FREE,
-    tier: str = Tier.SHARED,
-    region: str = "local",
-    request: HttpRequest | None = None,
-    source: str = "portal",
-) -> Tenant:
-    """A pending tenant with `owner` as its first owner. Raises ValidationError on `slug` (per field)."""
-    try:
-        validate_slug(slug)
-    except InvalidSlug as error:
-        raise ValidationError({"slug": [str(error)]}, code="invalid_slug") from None
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                tenant = Tenant.objects.create(name=name, slug=slug, plan=plan, tier=tier, region=region)
-        except IntegrityError:
-            raise ValidationError(
-                {"slug": [f"The store address {slug!r} is taken; pick another (see the suggestions)."]},
-                code="slug_taken",
-            ) from None
-        Membership.objects.create(tenant=tenant, user=owner, role=MemberRole.OWNER)
-        record(
-            "tenant.created",
-            actor=owner,
-            tenant=slug,
-            target=tenant,
-            data={"plan": plan, "tier": tier, "region": region},
-            request=request,
-            source=source,
-        )
-    return tenant
-
-
-def _enqueue(task_name: str, tenant: Tenant) -> None:
-    from control_plane.tenants import tasks
-
-    enqueue_on_commit(getattr(tasks, task_name), str(tenant.pk))
-
-
-def request_provisioning(
-    tenant: Tenant, *, actor: Any = None, request: HttpRequest | None = None, source: str = "system", reason: str = ""
-) -> Tenant:
-    """pending/failed/ready → provisioning, and the provisioner asked (after commit) to make it real."""
-    with transaction.atomic():
-        locked = transition(
-            tenant, TenantState.PROVISIONING, reason=reason, actor=actor, request=request, source=source
-        )
-        _enqueue("provision_tenant", locked)
-    return locked
-
-
-def record_status(
-    tenant: Tenant,
-    *,
-    conditions: list[dict[str, Any]],
-    observed_generation: int | None = None,
-    shard: str = "",
-) -> Tenant:
-    """What the provisioner reports (conditions, generation, shard), without changing the state."""
-    with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        changed = []
-        if locked.conditions != conditions:
-            locked.conditions = conditions
-            changed.append("conditions")
-        if observed_generation is not None and locked.observed_generation != observed_generation:
-            locked.observed_generation = observed_generation
-            changed.append("observed_generation")
-        if shard and locked.shard != shard:
-            locked.shard = shard
-            changed.append("shard")
-        if changed:
-            locked.save(update_fields=[*changed, "updated_at"])
-    return locked
-
-
-def mark_ready(tenant: Tenant, *, url: str, source: str = "provisioner") -> Tenant:
-    """provisioning → ready at `url`; the workspace's OIDC client is registered and learns its members."""
-    with transaction.atomic():
-        locked = transition(tenant, TenantState.READY, url=url or None, reason="provisioned", source=source)
-        # Until now the tenant app had no queue bound for this tenant: tell it who belongs now.
-        for membership in locked.memberships.select_related("user").order_by("id"):
-            _emit_member_change(locked, membership.user.email, None, membership.role, name=membership.user.full_name)
-        for invitation in locked.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True):
-            _emit_member_change(locked, invitation.email, None, invitation.role)
-        register_oidc_client(locked)
-    return locked
-
-
-def mark_failed(tenant: Tenant, *, reason: str, source: str = "provisioner") -> Tenant:
-    return transition(tenant, TenantState.FAILED, reason=reason[:500], source=source)
-
-
-def suspend(
-    tenant: Tenant, *, reason: str, actor: Any = None, request: HttpRequest | None = None, source: str = "ops"
-) -> Tenant:
-    """ready → suspended (unpaid bills, abuse): data kept, requests refused."""
-    with transaction.atomic():
-        locked = transition(tenant, TenantState.SUSPENDED, reason=reason, actor=actor, request=request, source=source)
-        _enqueue("suspend_tenant", locked)
-    return locked
-
-
-def resume(
-    tenant: Tenant, *, reason: str = "", actor: Any = None, request: HttpRequest | None = None, source: str = "ops"
-) -> Tenant:
-    with transaction.atomic():
-        locked = transition(tenant, TenantState.READY, reason=reason, actor=actor, request=request, source=source)
-        _enqueue("resume_tenant", locked)
-    return locked
-
-
-def change_plan(
-    tenant: Tenant, plan: str, *, actor: Any = None, request: HttpRequest | None = None, source: str = "portal"
-) -> Tenant:
-    """A new plan for the tenant; the provisioner applies its limits (after commit)."""
-    if plan not in Plan.values:
-        raise ValidationError({"plan": [f"Unknown plan {plan!r}; choose one of {', '.join(Plan.values)}."]})
-    with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        if locked.state in (TenantState.DELETING, TenantState.DELETED):
-            raise Conflict(f"Tenant {locked.slug!r} is {locked.state}; its plan cannot change.", code="tenant_deleted")
-        previous = locked.plan
-        if previous == plan:
-            return locked
-        locked.plan = plan
-        locked.save(update_fields=["plan", "updated_at"])
-        emit("tenant.plan_changed", {"from_plan": previous, "to_plan": plan}, subject=locked.slug, tenant=locked.slug)
-        record(
-            "tenant.plan_changed",
-            actor=actor,
-            tenant=locked.slug,
-            target=locked,
-            data={"from": previous, "to": plan},
-            request=request,
-            source=source,
-        )
-        if locked.state in (TenantState.READY, TenantState.SUSPENDED, TenantState.PROVISIONING):
-            _enqueue("apply_plan", locked)
-    tenant.refresh_from_db()
-    return locked
-
-
-def request_deletion(
-    tenant: Tenant,
-    *,
-    policy: str = DeletionPolicy.DELETE,
-    actor: Any = None,
-    request: HttpRequest | None = None,
-    source: str = "portal",
-) -> Tenant:
-    """→ deleting with `policy` (Delete drops the data, Retain keeps it); the provisioner removes the rest."""
-    if policy not in DeletionPolicy.values:
-        raise ValidationError({"deletion_policy": [f"Unknown deletion policy {policy!r}; use Delete or Retain."]})
-    with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        if locked.state == TenantState.DELETED:
-            raise InvalidTransition(f"Tenant {locked.slug!r} is deleted already.")
-        if locked.deletion_policy != policy:
-            locked.deletion_policy = policy
-            locked.save(update_fields=["deletion_policy", "updated_at"])
-        locked = transition(
-            locked, TenantState.DELETING, reason=f"deletion requested ({policy})", actor=actor, request=request,
-            source=source,
-        )  # fmt: skip
-        _enqueue("delete_tenant", locked)
-    tenant.refresh_from_db()
-    return locked
-
-
-def mark_deleted(tenant: Tenant, *, source: str = "provisioner") -> Tenant:
-    with transaction.atomic():
-        locked = transition(tenant, TenantState.DELETED, reason=f"deleted ({tenant.deletion_policy})", source=source)
-        Invitation.objects.filter(tenant=locked, accepted_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-        remove_oidc_client(locked)
-    return locked
-
-
-# -- single sign-on clients -------------------------------------------------------------------
-# OIDC_CLIENT_CALL_SITE: the one place where the provisioning lifecycle meets the identity provider.
-
-
-def register_oidc_client(tenant: Tenant) -> None:
-    from control_plane.oidc.actions import register_tenant_client
-
-    register_tenant_client(tenant)
-
-
-def remove_oidc_client(tenant: Tenant) -> None:
-    from control_plane.oidc.actions import remove_tenant_client
-
-    remove_tenant_client(tenant)
-
-
-# -- members --------------------------------------------------------------------------------
+if TYPE_CHECKING:
+    from control_plane.accounts.models import User
 
 # Portal role → the tenant app's built-in role (tenant_app.access.catalog.BUILTIN_ROLES). A
 # billing member manages payment in the portal only and has no account in the workspace.
@@ -319,7 +40,7 @@ WORKSPACE_STATES = frozenset({TenantState.READY, TenantState.SUSPENDED})
 def _emit_member_change(tenant: Tenant, email: str, old_role: str | None, new_role: str | None, name: str = "") -> None:
     """The member event the tenant app consumes, if the change matters to the workspace and it exists.
 
-    Before the tenant is ready nothing is sent: `mark_ready` sends everyone at once.
+    Before the tenant is ready nothing is sent: `announce_all` sends everyone at once.
     """
     if tenant.state not in WORKSPACE_STATES:
         return
@@ -334,6 +55,14 @@ def _emit_member_change(tenant: Tenant, email: str, old_role: str | None, new_ro
         emit("member.invited", data, subject=f"member/{email}", tenant=tenant.slug)
     else:
         emit("member.role_changed", {"email": email, "role": after}, subject=f"member/{email}", tenant=tenant.slug)
+
+
+def announce_all(tenant: Tenant) -> None:
+    """Tell the tenant's new workspace of every member and open invitation (`lifecycle.mark_ready`)."""
+    for membership in tenant.memberships.select_related("user").order_by("id"):
+        _emit_member_change(tenant, membership.user.email, None, membership.role, name=membership.user.full_name)
+    for invitation in tenant.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True):
+        _emit_member_change(tenant, invitation.email, None, invitation.role)
 
 
 def role_of(tenant: Tenant, user: Any) -> str | None:
@@ -464,6 +193,24 @@ def open_invitation(token: str) -> Invitation:
     return invitation
 
 
+def create_invited_account(
+    token: str, *, password: str, full_name: str = "", request: HttpRequest | None = None
+) -> User:
+    """A portal account for the address the open invitation `token` names, verified: the invitation reached it.
+
+    For someone without an account, before `accept_invitation`; the accounts app's `create_user` raises its
+    per-field errors (code `email_taken`, a weak password).
+    """
+    from control_plane.accounts.actions import create_user
+
+    invitation = open_invitation(token)
+    with transaction.atomic():
+        user = create_user(email=invitation.email, password=password, full_name=full_name, request=request)
+        user.email_verified_at = invitation.created_at
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
 def accept_invitation(token: str, *, user: Any, request: HttpRequest | None = None) -> Membership:
     """The signed-in `user` (whose email the invitation names) becomes a member with its role."""
     from control_plane.accounts.models import normalize_email
@@ -542,3 +289,10 @@ def remove_member(membership: Membership, *, actor: Any, request: HttpRequest | 
             data={"email": locked.user.email, "role": locked.role}, request=request, source="portal",
         )  # fmt: skip
         locked.delete()
+
+
+def revoke_open_invitations(tenant: Tenant) -> None:
+    """Close every open invitation of a tenant that is gone (`lifecycle.mark_deleted`)."""
+    Invitation.objects.filter(tenant=tenant, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
