@@ -958,7 +958,7 @@ VARIABLES_LIST = [
         bool,
         True,
         ("operator",),
-        "kopf peering (`true` exactly, in any case); anything else runs standalone",
+        "kopf peering: on for `true` (in any case), otherwise the operator runs standalone",
         OPERATOR,
     ),
     Variable(
