@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 WITH_SERVICES := set -a; [ -f .local/services.env ] && . .local/services.env; set +a;
 LOCAL_DATABASES := tenantry_platform tenantry_shard_local
 
-.PHONY: help up demo test deps services lint format typecheck pytest lock clean
+.PHONY: help up demo test deps services lint format typecheck pytest config lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ typecheck: deps ## mypy (strict, with django-stubs) on every component
 
 pytest: deps services ## Every component's pytest suite (PYTEST_ARGS="-x -k name" to narrow)
 	@$(WITH_SERVICES) $(BIN)/python dev/test_all.py $(PYTEST_ARGS)
+
+config: deps ## Write docs/configuration.md's tables and .env.example from the variables' catalog
+	$(BIN)/python -m tenantry_kernel.config --write
 
 lock: deps ## Re-resolve requirements/*.txt from pyproject.toml
 	$(BIN)/pip-compile -q --extra dev --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \

@@ -8,10 +8,11 @@ Never used in production: a deployed process is configured by its environment al
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import environ
+
+from tenantry_kernel.config import getenv
 
 ENV_FILE = Path(__file__).resolve().parents[2] / ".local" / "services.env"
 
@@ -24,11 +25,9 @@ def load() -> None:
 
 def postgres_server() -> str:
     """Which PostgreSQL server the local settings point at, in words (for run headers)."""
-    described = os.environ.get("TENANTRY_POSTGRES_SERVER")
+    described = getenv("TENANTRY_POSTGRES_SERVER")
     if not described:
-        return (
-            f"{os.environ.get('PGHOST', '127.0.0.1')}:{os.environ.get('PGPORT', '5432')} (not set up by make services)"
-        )
-    if os.environ.get("TENANTRY_POSTGRES_KIND") == "embedded-fallback":
+        return f"{getenv('PGHOST')}:{getenv('PGPORT')} (not set up by make services)"
+    if getenv("TENANTRY_POSTGRES_KIND") == "embedded-fallback":
         return f"{described} — a FALLBACK, not the machine's server"
     return described

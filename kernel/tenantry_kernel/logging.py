@@ -13,13 +13,13 @@ import datetime
 import functools
 import logging
 import logging.config
-import os
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from opentelemetry import trace
 
+from tenantry_kernel.config import getenv
 from tenantry_kernel.context import current_request_id, current_tenant
 
 JSON_FORMATTER = "pythonjsonlogger.json.JsonFormatter"
@@ -248,7 +248,7 @@ def json_default(value: Any) -> Any:
 
 def logging_config(service: str, level: str | None = None) -> dict[str, Any]:
     """A `logging.config.dictConfig` dictionary: one JSON line per record on stdout."""
-    level = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
+    level = (level or getenv("LOG_LEVEL")).upper()
     return {
         "version": 1,
         "disable_existing_loggers": False,

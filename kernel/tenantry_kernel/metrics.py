@@ -6,8 +6,6 @@ a fixed set and the status code. No tenant or user ids: those belong in logs and
 
 from __future__ import annotations
 
-import os
-
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -18,6 +16,8 @@ from prometheus_client import (
     multiprocess,
     start_http_server,
 )
+
+from tenantry_kernel.config import getenv
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED_ROUTE = "<unmatched>"
@@ -56,7 +56,7 @@ def observe_request(route: str, method: str, status: int, seconds: float, db_que
 
 def exposition() -> tuple[bytes, str]:
     """The text exposition of this process, or of all workers in multiprocess mode."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if getenv("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST

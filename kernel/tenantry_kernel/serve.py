@@ -12,6 +12,7 @@ import os
 
 import uvicorn
 
+from tenantry_kernel.config import getenv
 from tenantry_kernel.logging import logging_config
 
 
@@ -19,9 +20,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("app", help="ASGI application, as module:attribute")
     parser.add_argument("--service", required=True, help="service name in logs and traces")
-    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    parser.add_argument("--host", default=getenv("HOST"))
+    parser.add_argument("--port", type=int, default=int(getenv("PORT")))
+    parser.add_argument("--workers", type=int, default=int(getenv("WEB_CONCURRENCY")))
     parser.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     args = parser.parse_args(argv)
 
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
         # Our middleware writes one access line per request with ids and timings.
         access_log=False,
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        forwarded_allow_ips=getenv("FORWARDED_ALLOW_IPS"),
         server_header=False,
         lifespan="off",
     )

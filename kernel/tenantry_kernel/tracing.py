@@ -16,13 +16,14 @@ from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from tenantry_kernel import __version__
+from tenantry_kernel.config import getenv
 
 _lock = threading.Lock()
 _provider: TracerProvider | None = None
 
 
 def otlp_endpoint_configured() -> bool:
-    return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+    return bool(getenv("OTEL_EXPORTER_OTLP_ENDPOINT") or getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
 
 
 def configure_tracing(service: str, *, django: bool = False) -> TracerProvider:
@@ -37,8 +38,8 @@ def configure_tracing(service: str, *, django: bool = False) -> TracerProvider:
             return _provider
         resource = Resource.create(
             {
-                "service.name": os.environ.get("OTEL_SERVICE_NAME", service),
-                "service.version": os.environ.get("TENANTRY_VERSION", __version__),
+                "service.name": getenv("OTEL_SERVICE_NAME", service),
+                "service.version": getenv("TENANTRY_VERSION", __version__),
                 "service.namespace": "tenantry",
             }
         )
@@ -72,5 +73,5 @@ def _instrument_libraries(*, django: bool) -> None:
         from opentelemetry.instrumentation.django import DjangoInstrumentor
 
         # Probes and scrapes would drown real traffic in span storage.
-        os.environ.setdefault("OTEL_PYTHON_DJANGO_EXCLUDED_URLS", "healthz,readyz,metrics")
+        os.environ["OTEL_PYTHON_DJANGO_EXCLUDED_URLS"] = getenv("OTEL_PYTHON_DJANGO_EXCLUDED_URLS")
         DjangoInstrumentor().instrument()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import kopf
 
 from tenant_operator.api import API_GROUP
+from tenantry_kernel.config import getenv
 
 
 @dataclass(frozen=True)
@@ -40,31 +40,29 @@ class OperatorConfig:
 
     @classmethod
     def from_env(cls) -> OperatorConfig:
-        env = os.environ
+        """The configuration from the environment; each default is declared in tenantry_kernel.config's catalog."""
         return cls(
-            metrics_port=int(env.get("OPERATOR_METRICS_PORT", "9090")),
-            liveness_port=int(env.get("OPERATOR_LIVENESS_PORT", "8080")),
-            namespace_scope=env.get("OPERATOR_NAMESPACE") or None,
+            metrics_port=int(getenv("OPERATOR_METRICS_PORT")),
+            liveness_port=int(getenv("OPERATOR_LIVENESS_PORT")),
+            namespace_scope=getenv("OPERATOR_NAMESPACE") or None,
             # Operators of equal priority see each other through kopf's peering objects and
             # pause while more than one runs: run one replica (Recreate) with peering on.
-            peering=env.get("OPERATOR_PEERING", "true").lower() == "true",
-            system_namespace=env.get("OPERATOR_SYSTEM_NAMESPACE", cls.system_namespace),
-            base_domain=env.get("TENANT_BASE_DOMAIN", cls.base_domain),
-            url_scheme=env.get("TENANT_URL_SCHEME", cls.url_scheme),
-            image=env.get("TENANT_APP_IMAGE", cls.image),
-            broker_admin_url=env.get("BROKER_ADMIN_URL", cls.broker_admin_url),
-            broker_amqp_host=env.get("BROKER_AMQP_HOST", cls.broker_amqp_host),
-            broker_amqp_port=int(env.get("BROKER_AMQP_PORT", str(cls.broker_amqp_port))),
-            migrations=env.get("OPERATOR_MIGRATIONS", cls.migrations),
-            tenant_app_manage_py=Path(env.get("TENANT_APP_MANAGE_PY", "tenant-app/manage.py")),
-            drift_interval=float(env.get("OPERATOR_DRIFT_INTERVAL", "60")),
-            shard_interval=float(env.get("OPERATOR_SHARD_INTERVAL", "30")),
-            ingress_class=env.get("TENANT_INGRESS_CLASS", cls.ingress_class),
-            cluster_issuer=env.get("TENANT_CLUSTER_ISSUER", cls.cluster_issuer),
+            peering=getenv("OPERATOR_PEERING").lower() == "true",
+            system_namespace=getenv("OPERATOR_SYSTEM_NAMESPACE"),
+            base_domain=getenv("TENANT_BASE_DOMAIN", cls.base_domain),
+            url_scheme=getenv("TENANT_URL_SCHEME"),
+            image=getenv("TENANT_APP_IMAGE"),
+            broker_admin_url=getenv("BROKER_ADMIN_URL"),
+            broker_amqp_host=getenv("BROKER_AMQP_HOST"),
+            broker_amqp_port=int(getenv("BROKER_AMQP_PORT")),
+            migrations=getenv("OPERATOR_MIGRATIONS"),
+            tenant_app_manage_py=Path(getenv("TENANT_APP_MANAGE_PY", "tenant-app/manage.py")),
+            drift_interval=float(getenv("OPERATOR_DRIFT_INTERVAL")),
+            shard_interval=float(getenv("OPERATOR_SHARD_INTERVAL")),
+            ingress_class=getenv("TENANT_INGRESS_CLASS"),
+            cluster_issuer=getenv("TENANT_CLUSTER_ISSUER"),
             platform_databases=tuple(
-                name.strip()
-                for name in env.get("OPERATOR_PLATFORM_DATABASES", ",".join(cls.platform_databases)).split(",")
-                if name.strip()
+                name.strip() for name in getenv("OPERATOR_PLATFORM_DATABASES").split(",") if name.strip()
             ),
         )
 
@@ -85,4 +83,4 @@ def apply_kopf_settings(settings: kopf.OperatorSettings) -> None:
     settings.networking.request_timeout = 30
     settings.networking.error_backoffs = [1, 2, 5, 10, 20]
     # Provisioning is blocking I/O (psycopg, requests) in kopf's executor threads.
-    settings.execution.max_workers = int(os.environ.get("OPERATOR_MAX_WORKERS", "20"))
+    settings.execution.max_workers = int(getenv("OPERATOR_MAX_WORKERS"))

@@ -18,6 +18,7 @@ import requests
 import yaml
 
 from tenant_operator.api import DATABASE_SHARD_KIND, DATABASE_SHARD_PLURAL, GROUP_VERSION, TENANT_KIND, TENANT_PLURAL
+from tenantry_kernel.config import getenv
 
 SERVICE_ACCOUNT = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 
@@ -59,14 +60,14 @@ class KubeConfig:
 
     @classmethod
     def load(cls) -> KubeConfig:
-        if (SERVICE_ACCOUNT / "token").exists() and os.environ.get("KUBERNETES_SERVICE_HOST"):
-            host, port = os.environ["KUBERNETES_SERVICE_HOST"], os.environ.get("KUBERNETES_SERVICE_PORT", "443")
+        if (SERVICE_ACCOUNT / "token").exists() and getenv("KUBERNETES_SERVICE_HOST"):
+            host, port = getenv("KUBERNETES_SERVICE_HOST"), getenv("KUBERNETES_SERVICE_PORT")
             return cls(
                 server=f"https://{host}:{port}",
                 token=(SERVICE_ACCOUNT / "token").read_text().strip(),
                 ca_file=str(SERVICE_ACCOUNT / "ca.crt"),
             )
-        path = Path(os.environ.get("KUBECONFIG", "~/.kube/config").split(os.pathsep)[0]).expanduser()
+        path = Path(getenv("KUBECONFIG").split(os.pathsep)[0]).expanduser()
         return cls.from_kubeconfig(yaml.safe_load(path.read_text()))
 
     @classmethod

@@ -68,7 +68,7 @@ ENSURED_KINDS_BY_FUNCTION = {
     "_apply_children": {_kind(each) for each in MANAGED_KINDS},
 }
 
-ENV_READ = re.compile(r"""(?:env|environ)\.get\(\s*["']([A-Z0-9_]+)["']""")
+ENV_READ = re.compile(r"""(?:(?:env|environ)\.get|getenv)\(\s*["']([A-Z0-9_]+)["']""")
 # Left out of the Deployment on purpose (see the comments in operator.yaml).
 OMITTED_ENV = {"OPERATOR_NAMESPACE", "TENANT_APP_MANAGE_PY"}
 

@@ -22,6 +22,8 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from tenantry_kernel.config import getenv
+
 ROOT = Path(__file__).resolve().parents[3]
 KERNEL = ROOT / "kernel"
 LOCK_FILE = ROOT / "requirements" / "dev.txt"
@@ -34,9 +36,9 @@ def server_params() -> dict[str, str]:
     The password is not here: libpq takes it from PGPASSWORD or the password file PGPASSFILE names.
     """
     return {
-        "host": os.environ.get("PGHOST", "127.0.0.1"),
-        "port": os.environ.get("PGPORT", "5432"),
-        "user": os.environ.get("PGUSER", "postgres"),
+        "host": getenv("PGHOST"),
+        "port": getenv("PGPORT"),
+        "user": getenv("PGUSER"),
     }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import threading
 from collections.abc import Iterable, Iterator
@@ -13,6 +12,7 @@ from urllib.parse import quote
 
 import kombu
 
+from tenantry_kernel.config import getenv
 from tenantry_kernel.events.consumer import EventConsumer, Subscription
 from tenantry_kernel.events.registry import PLATFORM_PRODUCER, TENANT_PRODUCER
 from tenantry_kernel.events.relay import Relay
@@ -24,7 +24,7 @@ from tenantry_kernel.provisioning.broker import (
     ensure_platform_exchange,
 )
 
-ADMIN_URL = os.environ.get("TENANTRY_BROKER_ADMIN_URL", "http://guest:guest@127.0.0.1:15672")
+ADMIN_URL = getenv("TENANTRY_BROKER_ADMIN_URL")
 
 
 def ensure_events_exchange() -> None:

@@ -3,37 +3,21 @@
 A project's `settings/base.py` star-imports this module, then names itself and calls the
 helpers below for what differs (database name, cache prefix, service name).
 
-Environment variables:
-  DJANGO_SECRET_KEY    required in production
-  DJANGO_ALLOWED_HOSTS comma-separated
-  DATABASE_URL         postgres://user:pass@host:port/name; without it, the libpq
-                       variables PGHOST, PGPORT, PGUSER, PGPASSWORD and the project's
-                       own database name are used
-  DATABASE_POOLER      "pgbouncer" when connections go through pgbouncer in
-                       transaction mode
-  REDIS_URL            redis://host:port/db
-  BROKER_URL           amqp://user:pass@host:port/vhost (Celery)
-  CELERY_DEFAULT_QUEUE, CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT (seconds)
-  LOG_LEVEL, METRICS_TOKEN, READINESS_TIMEOUT, OTEL_* (see tenantry_kernel.tracing)
-  DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE  bytes a request body may have (default 1 MiB; 413 past it)
-  REQUEST_JSON_MAX_DEPTH              levels a JSON body may nest (default 64; 400 past it)
+Every variable read here is declared, with its type, default and meaning, in
+`tenantry_kernel/config/catalog.py`; docs/configuration.md lists them.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-import environ
-
+from tenantry_kernel.config import env, getenv
 from tenantry_kernel.logging import logging_config
-
-env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
-CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 DJANGO_APPS = [
     "django.contrib.admin",
@@ -103,8 +87,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
-CELERY_BROKER_URL = env.str("BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672//")
+REDIS_URL = env.str("REDIS_URL")
+CELERY_BROKER_URL = env.str("BROKER_URL")
 # At-least-once: a message is acknowledged when its task has finished, so a worker that dies
 # (or a pool process killed mid-task) leaves it to be delivered again; tasks are idempotent.
 CELERY_TASK_ACKS_LATE = True
@@ -121,40 +105,40 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Seconds: the soft limit raises SoftTimeLimitExceeded in the task (time to clean up), the hard
 # one kills its process. Both stay below RabbitMQ's consumer timeout (30 min) for unacked messages.
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT")
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT")
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 # Kernel modules with tasks every worker runs: none now (mail tasks are the projects', tenantry_kernel.mail).
 CELERY_IMPORTS: list[str] = []
 
 # Outgoing mail (tenantry_kernel.mail): any SMTP server; locally the console.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantry <no-reply@tenantry.localhost>")
+EMAIL_HOST = env.str("EMAIL_HOST")
+EMAIL_PORT = env.int("EMAIL_PORT")
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL")
 
 # Events (tenantry_kernel.events): the platform vhost holding the `tenantry.events` topic exchange,
 # which the relay publishes to and consumers read from.
-EVENTS_BROKER_URL = env.str("EVENTS_BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672/tenantry")
+EVENTS_BROKER_URL = env.str("EVENTS_BROKER_URL")
 # The relay publishes as its own broker user (the AMQP user_id consumers check); same URL by default.
-EVENTS_PUBLISH_URL = env.str("EVENTS_PUBLISH_URL", default="") or EVENTS_BROKER_URL
+EVENTS_PUBLISH_URL = env.str("EVENTS_PUBLISH_URL") or EVENTS_BROKER_URL
 # The broker users consumers believe (tenantry_kernel.events.trust): the platform's publishers, which
 # alone may emit member, tenant and billing events, and the shard relays, which publish tenants' outboxes.
-EVENTS_PLATFORM_PUBLISHERS: list[str] = env.list("EVENTS_PLATFORM_PUBLISHERS", default=["tenantry-platform"])
-EVENTS_RELAY_PUBLISHERS: list[str] = env.list("EVENTS_RELAY_PUBLISHERS", default=["tenantry-relay"])
+EVENTS_PLATFORM_PUBLISHERS: list[str] = env.list("EVENTS_PLATFORM_PUBLISHERS")
+EVENTS_RELAY_PUBLISHERS: list[str] = env.list("EVENTS_RELAY_PUBLISHERS")
 
-READINESS_TIMEOUT = env.float("READINESS_TIMEOUT", default=2.0)
-METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+READINESS_TIMEOUT = env.float("READINESS_TIMEOUT")
+METRICS_TOKEN = env.str("METRICS_TOKEN")
 
 # Request limits (tenantry_kernel.web.parsers; docs/configuration.md). No endpoint takes uploads: the
 # largest bodies are Stripe's events, tens of KB. A longer body is refused with 413, a JSON body nested
 # deeper with 400 before it is parsed (parsers and serializers recurse once per level).
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
-REQUEST_JSON_MAX_DEPTH = env.int("REQUEST_JSON_MAX_DEPTH", default=64)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE")
+REQUEST_JSON_MAX_DEPTH = env.int("REQUEST_JSON_MAX_DEPTH")
 # Paths whose errors answer the JSON error body (tenantry_kernel.web.errors), DEBUG or not.
 API_PATH_PREFIXES: list[str] = ["/api/"]
 
@@ -168,31 +152,31 @@ REST_FRAMEWORK: dict[str, Any] = {
 
 def database_settings(default_name: str) -> dict[str, dict[str, Any]]:
     """DATABASES with one `default` alias, from DATABASE_URL or the libpq variables."""
-    if os.environ.get("DATABASE_URL"):
+    if getenv("DATABASE_URL"):
         database: dict[str, Any] = env.db_url("DATABASE_URL")
     else:
         database = {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": os.environ.get("PGDATABASE", default_name),
-            "HOST": os.environ.get("PGHOST", "127.0.0.1"),
-            "PORT": os.environ.get("PGPORT", "5432"),
-            "USER": os.environ.get("PGUSER", "postgres"),
-            "PASSWORD": os.environ.get("PGPASSWORD", ""),
+            "NAME": getenv("PGDATABASE", default_name),
+            "HOST": getenv("PGHOST"),
+            "PORT": getenv("PGPORT"),
+            "USER": getenv("PGUSER"),
+            "PASSWORD": getenv("PGPASSWORD"),
         }
     database.setdefault("OPTIONS", {})
-    database["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
-    database["OPTIONS"].setdefault("application_name", os.environ.get("OTEL_SERVICE_NAME", default_name))
+    database["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT"))
+    database["OPTIONS"].setdefault("application_name", getenv("OTEL_SERVICE_NAME", default_name))
     # 0: closed at the end of each request. Under ASGI every request runs in a thread of its own,
     # so persistent connections pile up one per thread (Django's docs say as much); reuse comes
     # from the pool (DATABASE_POOL_SIZE) instead. Workers and consumers may set a max age.
-    database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+    database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE")
     database["CONN_HEALTH_CHECKS"] = True
-    if pool_size := env.int("DATABASE_POOL_SIZE", default=0):
+    if pool_size := env.int("DATABASE_POOL_SIZE"):
         # Under ASGI each request thread would keep a connection of its own and exhaust the
         # role's limit under load; a pool shares `pool_size` of them across the process.
         database["OPTIONS"]["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
         database["CONN_MAX_AGE"] = 0
-    if os.environ.get("DATABASE_POOLER") == "pgbouncer":
+    if getenv("DATABASE_POOLER") == "pgbouncer":
         # Transaction pooling hands each transaction to any server connection:
         # server-side prepared statements and cursors would land on the wrong one.
         database["OPTIONS"]["prepare_threshold"] = None

@@ -1,10 +1,10 @@
 """Settings every environment of the Tenantry control plane shares."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 from control_plane.oidc.keys import local_client_key, signing_keys
+from tenantry_kernel.config import getenv
 from tenantry_kernel.web.settings import *  # noqa: F403
 from tenantry_kernel.web.settings import (
     DJANGO_APPS,
@@ -62,20 +62,20 @@ REST_FRAMEWORK = {
 }
 
 # Billing (control_plane.billing): Stripe through dj-stripe. Keys come from the environment only.
-STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
-STRIPE_PUBLIC_KEY = env.str("STRIPE_PUBLIC_KEY", default="")
-STRIPE_LIVE_MODE = env.bool("STRIPE_LIVE_MODE", default=False)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY")
+STRIPE_PUBLIC_KEY = env.str("STRIPE_PUBLIC_KEY")
+STRIPE_LIVE_MODE = env.bool("STRIPE_LIVE_MODE")
 # The signing secret of the webhook endpoint registered at Stripe (whsec_...).
-STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
-if env.str("STRIPE_API_HOST", default=""):
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET")
+if env.str("STRIPE_API_HOST"):
     # A stand-in Stripe (localstripe) for local mode; dj-stripe warns when it is set in production.
     STRIPE_API_HOST = env.str("STRIPE_API_HOST")
 DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
 DJSTRIPE_USE_NATIVE_JSONFIELD = True
 # Days a tenant keeps working after a failed payment before it is suspended.
-BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS")
 # The issuer named on invoice PDFs.
-BILLING_ISSUER = env.str("BILLING_ISSUER", default="Tenantry Platform")
+BILLING_ISSUER = env.str("BILLING_ISSUER")
 # The control plane's own task queue, apart from the tenant app's on a shared broker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="control-plane")
 # Celery Beat: the dunning sweep suspends tenants whose grace period ended unpaid.
@@ -90,13 +90,13 @@ CELERY_BEAT_SCHEDULE = {
 # .local/oidc/ (never committed; `manage.py generate_oidc_key --rotate-local` rotates it).
 OIDC_LOCAL_KEY_DIR = Path(env.str("OIDC_LOCAL_KEY_DIR", default=str(BASE_DIR.parent / ".local" / "oidc")))
 # Production never makes its own keys (each pod would sign with another) and sends codes over https only.
-_OIDC_PRODUCTION = os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production")
+_OIDC_PRODUCTION = getenv("DJANGO_SETTINGS_MODULE", default="").endswith(".production")
 _OIDC_LOCAL_KEYS = env.bool("OIDC_LOCAL_KEYS", default=not _OIDC_PRODUCTION)
 _OIDC_SIGNING_KEY, _OIDC_RETIRED_KEYS = signing_keys(
-    active_pem=env.str("OIDC_RSA_PRIVATE_KEY", default=""),
-    active_file=env.str("OIDC_RSA_PRIVATE_KEY_FILE", default=""),
-    inactive_pems=env.str("OIDC_RSA_PRIVATE_KEYS_INACTIVE", default=""),
-    inactive_files=env.list("OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES", default=[]),
+    active_pem=env.str("OIDC_RSA_PRIVATE_KEY"),
+    active_file=env.str("OIDC_RSA_PRIVATE_KEY_FILE"),
+    inactive_pems=env.str("OIDC_RSA_PRIVATE_KEYS_INACTIVE"),
+    inactive_files=env.list("OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES"),
     local_dir=OIDC_LOCAL_KEY_DIR if _OIDC_LOCAL_KEYS else None,
 )
 OAUTH2_PROVIDER = {
@@ -104,7 +104,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEY": _OIDC_SIGNING_KEY,
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _OIDC_RETIRED_KEYS,
     # The issuer; without it, derived from the request's origin (`<origin>/o`).
-    "OIDC_ISS_ENDPOINT": env.str("OIDC_ISSUER", default=""),
+    "OIDC_ISS_ENDPOINT": env.str("OIDC_ISSUER"),
     "OAUTH2_VALIDATOR_CLASS": "control_plane.oidc.validators.PlatformOAuth2Validator",
     "SCOPES": {
         "openid": "Sign you in",
@@ -116,8 +116,8 @@ OAUTH2_PROVIDER = {
     "ALLOWED_REDIRECT_URI_SCHEMES": env.list(
         "OIDC_REDIRECT_URI_SCHEMES", default=["https"] if _OIDC_PRODUCTION else ["http", "https"]
     ),
-    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OIDC_ACCESS_TOKEN_SECONDS", default=900),
-    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OIDC_REFRESH_TOKEN_SECONDS", default=30 * 24 * 3600),
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OIDC_ACCESS_TOKEN_SECONDS"),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OIDC_REFRESH_TOKEN_SECONDS"),
     "ID_TOKEN_EXPIRE_SECONDS": 300,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     # Each refresh hands out a new refresh token; presenting a used one again revokes the whole family.
@@ -149,56 +149,56 @@ PLATFORM_SSO_CLIENT_KEY = env.str(
 
 # Global search (control_plane.search): "postgres" (full text in the control plane's database) or
 # "elasticsearch" (ELASTICSEARCH_URL; indices and templates named SEARCH_INDEX_PREFIX-*).
-SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="postgres")
-ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
-SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="tenantry-search")
+SEARCH_BACKEND = env.str("SEARCH_BACKEND")
+ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL")
+SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX")
 # Per-IP budgets of the anonymous search API ("<n>/<second|minute|hour|day>").
-SEARCH_RATE_PER_IP = env.str("SEARCH_RATE_PER_IP", default="120/minute")
-SEARCH_AUTOCOMPLETE_RATE_PER_IP = env.str("SEARCH_AUTOCOMPLETE_RATE_PER_IP", default="600/minute")
+SEARCH_RATE_PER_IP = env.str("SEARCH_RATE_PER_IP")
+SEARCH_AUTOCOMPLETE_RATE_PER_IP = env.str("SEARCH_AUTOCOMPLETE_RATE_PER_IP")
 
 # Tenants (control_plane.tenants): who provisions them, and how local mode reaches the shard and broker.
 # "local": the provisioning library run by the control plane's worker; "kubernetes": Tenant resources.
-TENANT_PROVISIONER = env.str("TENANT_PROVISIONER", default="local")
+TENANT_PROVISIONER = env.str("TENANT_PROVISIONER")
 SHARD_ADMIN_DSN = env.str(
     "SHARD_ADMIN_DSN",
-    default=f"host={env.str('PGHOST', default='127.0.0.1')} port={env.str('PGPORT', default='5432')} "
-    f"user={env.str('PGUSER', default='postgres')} dbname={env.str('TENANT_APP_DB', default='tenantry_shard_local')}",
+    default=f"host={env.str('PGHOST')} port={env.str('PGPORT')} "
+    f"user={env.str('PGUSER')} dbname={env.str('TENANT_APP_DB')}",
 )
 TENANT_APP_MANAGE_PY = env.str("TENANT_APP_MANAGE_PY", default=str(BASE_DIR.parent / "tenant-app" / "manage.py"))
-TENANT_APP_SETTINGS_MODULE = env.str("TENANT_APP_SETTINGS_MODULE", default="tenant_app.settings.local")
+TENANT_APP_SETTINGS_MODULE = env.str("TENANT_APP_SETTINGS_MODULE")
 # Empty: one per shard database (tenantry_kernel.provisioning.database.template_role_for).
-TENANT_TEMPLATE_ROLE = env.str("TENANT_TEMPLATE_ROLE", default="")
+TENANT_TEMPLATE_ROLE = env.str("TENANT_TEMPLATE_ROLE")
 # The shard's shared tenant-app role granted each tenant's role (empty: it connects as a superuser).
-TENANT_ROUTER_ROLE = env.str("TENANT_ROUTER_ROLE", default="")
+TENANT_ROUTER_ROLE = env.str("TENANT_ROUTER_ROLE")
 TENANT_SECRETS_DIR = env.str("TENANT_SECRETS_DIR", default=str(BASE_DIR.parent / ".local" / "tenant-secrets"))
 TENANT_BASE_DOMAIN = env.str("TENANT_BASE_DOMAIN", default="localhost")
-TENANT_URL_TEMPLATE = env.str("TENANT_URL_TEMPLATE", default="http://{host}:8000/")
+TENANT_URL_TEMPLATE = env.str("TENANT_URL_TEMPLATE")
 # The shard's member-events queue (tenant_app.accounts.events.member_subscription), bound per tenant.
-TENANT_MEMBER_EVENTS_QUEUE = env.str("TENANT_MEMBER_EVENTS_QUEUE", default="tenant-app.shard-local.members")
-BROKER_ADMIN_URL = env.str("TENANTRY_BROKER_ADMIN_URL", default="http://guest:guest@127.0.0.1:15672")
-KUBERNETES_API_URL = env.str("KUBERNETES_API_URL", default="")
-KUBERNETES_API_TOKEN = env.str("KUBERNETES_API_TOKEN", default="")
-TENANT_PROVISIONING_RETRIES = env.int("TENANT_PROVISIONING_RETRIES", default=6)
-TENANT_PROVISIONING_BACKOFF = env.int("TENANT_PROVISIONING_BACKOFF", default=5)
-TENANT_INVITATION_DAYS = env.int("TENANT_INVITATION_DAYS", default=7)
-PORTAL_INVITATION_URL = env.str("PORTAL_INVITATION_URL", default="http://localhost:5173/invitations/{token}")
+TENANT_MEMBER_EVENTS_QUEUE = env.str("TENANT_MEMBER_EVENTS_QUEUE")
+BROKER_ADMIN_URL = env.str("TENANTRY_BROKER_ADMIN_URL")
+KUBERNETES_API_URL = env.str("KUBERNETES_API_URL")
+KUBERNETES_API_TOKEN = env.str("KUBERNETES_API_TOKEN")
+TENANT_PROVISIONING_RETRIES = env.int("TENANT_PROVISIONING_RETRIES")
+TENANT_PROVISIONING_BACKOFF = env.int("TENANT_PROVISIONING_BACKOFF")
+TENANT_INVITATION_DAYS = env.int("TENANT_INVITATION_DAYS")
+PORTAL_INVITATION_URL = env.str("PORTAL_INVITATION_URL")
 # Signup (control_plane.signup): budgets per client address and per email ("<n>/<second|minute|hour|day>").
-SIGNUP_RATE_PER_IP = env.str("SIGNUP_RATE_PER_IP", default="20/hour")
-SIGNUP_RATE_PER_EMAIL = env.str("SIGNUP_RATE_PER_EMAIL", default="5/hour")
-SIGNUP_SLUG_RATE_PER_IP = env.str("SIGNUP_SLUG_RATE_PER_IP", default="300/hour")
+SIGNUP_RATE_PER_IP = env.str("SIGNUP_RATE_PER_IP")
+SIGNUP_RATE_PER_EMAIL = env.str("SIGNUP_RATE_PER_EMAIL")
+SIGNUP_SLUG_RATE_PER_IP = env.str("SIGNUP_SLUG_RATE_PER_IP")
 
 # Portal accounts (control_plane.accounts, on tenantry_kernel.identity like the tenant app's): simplejwt pairs of
 # the audience "portal" (a tenant app's token is refused here, and a portal token there), rotating refresh tokens
 # whose reuse revokes the session.
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("PORTAL_ACCESS_TOKEN_MINUTES", default=5)),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("PORTAL_REFRESH_TOKEN_DAYS", default=14)),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("PORTAL_ACCESS_TOKEN_MINUTES")),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("PORTAL_REFRESH_TOKEN_DAYS")),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     "ALGORITHM": "HS256",
     # HS256 with JWT_SIGNING_KEY, or SECRET_KEY when unset (simplejwt's default).
-    **({"SIGNING_KEY": env.str("JWT_SIGNING_KEY")} if env.str("JWT_SIGNING_KEY", default="") else {}),
+    **({"SIGNING_KEY": env.str("JWT_SIGNING_KEY")} if env.str("JWT_SIGNING_KEY") else {}),
     "ISSUER": "tenantry-control-plane",
     "AUDIENCE": "portal",
 }
@@ -212,13 +212,13 @@ MIDDLEWARE = [
     *MIDDLEWARE[MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1 :],
 ]
 # The portal's front end, where emailed links lead (empty: the origin the request reached the API at).
-PORTAL_URL = env.str("PORTAL_URL", default="")
-ACCOUNTS_LINK_PATHS = {"verify_email": env.str("ACCOUNTS_VERIFY_EMAIL_PATH", default="/verify-email")}
+PORTAL_URL = env.str("PORTAL_URL")
+ACCOUNTS_LINK_PATHS = {"verify_email": env.str("ACCOUNTS_VERIFY_EMAIL_PATH")}
 # Budgets of the endpoints that take passwords or codes or send mail, per client address (or user), in Redis.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     **REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),
-    "sign_in": env.str("API_RATE_SIGN_IN", default="10/min"),
-    "two_factor": env.str("API_RATE_TWO_FACTOR", default="20/min"),
-    "account_email": env.str("API_RATE_ACCOUNT_EMAIL", default="10/hour"),
-    "account_email_address": env.str("API_RATE_ACCOUNT_EMAIL_ADDRESS", default="5/hour"),
+    "sign_in": env.str("API_RATE_SIGN_IN"),
+    "two_factor": env.str("API_RATE_TWO_FACTOR"),
+    "account_email": env.str("API_RATE_ACCOUNT_EMAIL"),
+    "account_email_address": env.str("API_RATE_ACCOUNT_EMAIL_ADDRESS"),
 }

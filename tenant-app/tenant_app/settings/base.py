@@ -45,13 +45,13 @@ INSTALLED_APPS = [
 
 # Tenancy (tenant_app.tenancy): a process serves one tenant (dedicated, TENANT_SLUG set)
 # or every tenant of its shard, picked by host from the shard's routing table (shared).
-TENANT_SLUG = env.str("TENANT_SLUG", default="")
+TENANT_SLUG = env.str("TENANT_SLUG")
 TENANCY_MODE = "dedicated" if TENANT_SLUG else "shared"
 # Hosts that reach the service itself rather than a tenant (operations, local development).
-TENANCY_SERVICE_HOSTS: list[str] = env.list("TENANCY_SERVICE_HOSTS", default=[])
-TENANCY_ROUTE_TTL = env.float("TENANCY_ROUTE_TTL", default=5.0)
+TENANCY_SERVICE_HOSTS: list[str] = env.list("TENANCY_SERVICE_HOSTS")
+TENANCY_ROUTE_TTL = env.float("TENANCY_ROUTE_TTL")
 # Shared tier: the shard's worker pool reads the shard's own queue (tenant_app.tenancy.tasks).
-if TENANCY_MODE == "shared" and env.str("TENANT_SHARD", default=""):
+if TENANCY_MODE == "shared" and env.str("TENANT_SHARD"):
     CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default=f"shard.{env.str('TENANT_SHARD')}")
 # Celery Beat keeps its entries in the database (django-celery-beat): per-tenant entries are
 # rows (tenant_app.schedules); the one static entry gives new tenants theirs.
@@ -59,20 +59,20 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "tenantry.schedules.sync": {
         "task": "tenantry.schedules.sync_tenant_schedules",
-        "schedule": env.float("SCHEDULES_SYNC_SECONDS", default=600.0),
+        "schedule": env.float("SCHEDULES_SYNC_SECONDS"),
     }
 }
 # Per-tenant schedules (crontabs in the tenant's time zone): the nightly report, invitation reminders.
-SCHEDULES_NIGHTLY_REPORT_CRON = env.str("SCHEDULES_NIGHTLY_REPORT_CRON", default="15 0 * * *")
-SCHEDULES_INVITATION_REMINDER_CRON = env.str("SCHEDULES_INVITATION_REMINDER_CRON", default="0 9 * * *")
+SCHEDULES_NIGHTLY_REPORT_CRON = env.str("SCHEDULES_NIGHTLY_REPORT_CRON")
+SCHEDULES_INVITATION_REMINDER_CRON = env.str("SCHEDULES_INVITATION_REMINDER_CRON")
 # The hourly usage report (tenant_app.metering) at minute 5, once the hour before is complete.
-SCHEDULES_USAGE_REPORT_CRON = env.str("SCHEDULES_USAGE_REPORT_CRON", default="5 * * * *")
+SCHEDULES_USAGE_REPORT_CRON = env.str("SCHEDULES_USAGE_REPORT_CRON")
 # Handled event ids (tenantry_inbox) are kept this long: far past any redelivery or retry.
-SCHEDULES_PRUNE_INBOX_CRON = env.str("SCHEDULES_PRUNE_INBOX_CRON", default="40 3 * * *")
-EVENTS_INBOX_RETENTION_DAYS = env.int("EVENTS_INBOX_RETENTION_DAYS", default=30)
+SCHEDULES_PRUNE_INBOX_CRON = env.str("SCHEDULES_PRUNE_INBOX_CRON")
+EVENTS_INBOX_RETENTION_DAYS = env.int("EVENTS_INBOX_RETENTION_DAYS")
 # Invitations not accepted after this many days are reminded once; older ones than the second are left alone.
-SCHEDULES_INVITATION_REMINDER_AFTER_DAYS = env.int("SCHEDULES_INVITATION_REMINDER_AFTER_DAYS", default=2)
-SCHEDULES_INVITATION_REMINDER_WITHIN_DAYS = env.int("SCHEDULES_INVITATION_REMINDER_WITHIN_DAYS", default=14)
+SCHEDULES_INVITATION_REMINDER_AFTER_DAYS = env.int("SCHEDULES_INVITATION_REMINDER_AFTER_DAYS")
+SCHEDULES_INVITATION_REMINDER_WITHIN_DAYS = env.int("SCHEDULES_INVITATION_REMINDER_WITHIN_DAYS")
 MIDDLEWARE = [
     *MIDDLEWARE[: MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")],
     "tenant_app.tenancy.middleware.TenantMiddleware",
@@ -81,15 +81,15 @@ MIDDLEWARE = [
 
 AUTH_USER_MODEL = "accounts.User"
 # Seconds a process trusts its cached roles and policies of a tenant before checking for changes.
-ACCESS_POLICY_TTL = env.float("ACCESS_POLICY_TTL", default=5.0)
+ACCESS_POLICY_TTL = env.float("ACCESS_POLICY_TTL")
 # Front-end pages the account emails link to, on the store's own host.
 ACCOUNTS_LINK_PATHS = {
-    "verify_email": env.str("ACCOUNTS_VERIFY_EMAIL_PATH", default="/verify-email"),
-    "reset_password": env.str("ACCOUNTS_RESET_PASSWORD_PATH", default="/reset-password"),
-    "accept_invitation": env.str("ACCOUNTS_ACCEPT_INVITATION_PATH", default="/accept-invitation"),
+    "verify_email": env.str("ACCOUNTS_VERIFY_EMAIL_PATH"),
+    "reset_password": env.str("ACCOUNTS_RESET_PASSWORD_PATH"),
+    "accept_invitation": env.str("ACCOUNTS_ACCEPT_INVITATION_PATH"),
 }
 # Links in mail sent outside a request (scheduled reminders): scheme and port around a store host.
-ACCOUNTS_STORE_ORIGIN = env.str("ACCOUNTS_STORE_ORIGIN", default="https://{host}")
+ACCOUNTS_STORE_ORIGIN = env.str("ACCOUNTS_STORE_ORIGIN")
 # Role of people who sign themselves up (the storefront's customers).
 ACCOUNTS_SIGNUP_ROLE = "customer"
 
@@ -102,9 +102,9 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [env.str("CHANNEL_LAYER_URL", default=REDIS_URL)]},
     }
 }
-NOTIFICATIONS_BACKLOG_LIMIT = env.int("NOTIFICATIONS_BACKLOG_LIMIT", default=500)  # sent on resume, oldest first
-NOTIFICATIONS_TICKET_TTL = env.int("NOTIFICATIONS_TICKET_TTL", default=60)  # seconds
-NOTIFICATIONS_SSE_HEARTBEAT = env.float("NOTIFICATIONS_SSE_HEARTBEAT", default=15.0)  # seconds between comments
+NOTIFICATIONS_BACKLOG_LIMIT = env.int("NOTIFICATIONS_BACKLOG_LIMIT")  # sent on resume, oldest first
+NOTIFICATIONS_TICKET_TTL = env.int("NOTIFICATIONS_TICKET_TTL")  # seconds
+NOTIFICATIONS_SSE_HEARTBEAT = env.float("NOTIFICATIONS_SSE_HEARTBEAT")  # seconds between comments
 
 # Event consumers (`manage.py consume_events NAME`); one queue per consumer group (the shard, or the
 # dedicated tenant), bound to the events of the tenants this deployment serves.
@@ -140,7 +140,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
     "ALGORITHM": "HS256",
     # HS256 with JWT_SIGNING_KEY, or SECRET_KEY when unset (simplejwt's default).
-    **({"SIGNING_KEY": env.str("JWT_SIGNING_KEY")} if env.str("JWT_SIGNING_KEY", default="") else {}),
+    **({"SIGNING_KEY": env.str("JWT_SIGNING_KEY")} if env.str("JWT_SIGNING_KEY") else {}),
     "ISSUER": "tenantry-tenant-app",
 }
 # Two-factor (tenant_app.twofactor) counts wrong codes per user and locks them out itself, across
@@ -149,11 +149,11 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 # Single sign-on (tenant_app.sso): one JSON object for every tenant, e.g.
 # {"google": {"client_id": "…", "client_secret": "…"}, "platform": {"issuer": "https://…", "client_id": …}};
 # keys per provider in tenant_app/sso/providers.py. Each store's callback is on its own host.
-SSO_PROVIDERS: dict[str, dict[str, str]] = env.json("SSO_PROVIDERS", default={})
-SSO_STATE_TTL = env.int("SSO_STATE_TTL", default=600)  # seconds a started sign-in may take
-SSO_HTTP_TIMEOUT = env.float("SSO_HTTP_TIMEOUT", default=10.0)
+SSO_PROVIDERS: dict[str, dict[str, str]] = env.json("SSO_PROVIDERS")
+SSO_STATE_TTL = env.int("SSO_STATE_TTL")  # seconds a started sign-in may take
+SSO_HTTP_TIMEOUT = env.float("SSO_HTTP_TIMEOUT")
 # Redirect URIs of native apps (custom schemes) allowed besides the store's own origin.
-SSO_APP_REDIRECT_URIS: list[str] = env.list("SSO_APP_REDIRECT_URIS", default=[])
+SSO_APP_REDIRECT_URIS: list[str] = env.list("SSO_APP_REDIRECT_URIS")
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_AUTHENTICATION_CLASSES": ["tenant_app.accounts.authentication.TenantJWTAuthentication"],
@@ -167,14 +167,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["tenant_app.api.throttling.UserThrottle", "tenant_app.api.throttling.TenantThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "user": env.str("API_RATE_PER_USER", default="1200/min"),
-        "tenant": env.str("API_RATE_PER_TENANT", default="12000/min"),
+        "user": env.str("API_RATE_PER_USER"),
+        "tenant": env.str("API_RATE_PER_TENANT"),
         # Endpoints that take credentials, codes or send mail, per client address (or user).
-        "sign_in": env.str("API_RATE_SIGN_IN", default="10/min"),
-        "two_factor": env.str("API_RATE_TWO_FACTOR", default="20/min"),
-        "sso": env.str("API_RATE_SSO", default="30/min"),
-        "account_email": env.str("API_RATE_ACCOUNT_EMAIL", default="10/hour"),
-        "account_email_address": env.str("API_RATE_ACCOUNT_EMAIL_ADDRESS", default="5/hour"),
+        "sign_in": env.str("API_RATE_SIGN_IN"),
+        "two_factor": env.str("API_RATE_TWO_FACTOR"),
+        "sso": env.str("API_RATE_SSO"),
+        "account_email": env.str("API_RATE_ACCOUNT_EMAIL"),
+        "account_email_address": env.str("API_RATE_ACCOUNT_EMAIL_ADDRESS"),
     },
     # The client address is REMOTE_ADDR, which uvicorn takes from X-Forwarded-For only when a
     # trusted proxy sent it; DRF would otherwise believe any client's own X-Forwarded-For.
