@@ -138,10 +138,6 @@ def _role_exists(conn: psycopg.Connection[Any], role: str) -> bool:
     return bool(_fetch_one(conn, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s)", (role,)))
 
 
-def _schema_exists(conn: psycopg.Connection[Any], schema: str) -> bool:
-    return bool(_fetch_one(conn, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)", (schema,)))
-
-
 # -- passwords ------------------------------------------------------------------------------
 
 

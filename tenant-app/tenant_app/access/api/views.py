@@ -30,10 +30,6 @@ from tenant_app.accounts.models import User
 from tenant_app.api import signed_in_user
 
 
-def _visible(request: Request, action: str, queryset: QuerySet[Role]) -> QuerySet[Role]:
-    return scope(request.user, action, queryset, Context.of(request._request))
-
-
 class RoleFilter(django_filters.FilterSet):
     permission = django_filters.CharFilter(method="holding", label="Roles that hold this permission")
 
