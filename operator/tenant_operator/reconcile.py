@@ -20,7 +20,23 @@ from tenant_operator.crds import API_GROUP, API_VERSION
 from tenant_operator.domains import DomainRefused, claim_domains, format_errors
 from tenant_operator.kube import Kube
 from tenant_operator.placement import NoShardAvailable, ShardView, choose_shard
-from tenantry_kernel.provisioning import broker, database, routing
+from tenantry_kernel.provisioning import broker, routing
+from tenantry_kernel.provisioning.database.base import TenantDatabaseError
+from tenantry_kernel.provisioning.database.migrations import (
+    ManagePyMigrationRunner,
+    MigrationRunner,
+    migrate_tenant_schema,
+)
+from tenantry_kernel.provisioning.database.schemas import (
+    TenantDatabase,
+    TenantDatabaseState,
+    disable_tenant_database,
+    drop_tenant_database,
+    ensure_tenant_database,
+    inspect_tenant_database,
+)
+from tenantry_kernel.provisioning.database.shard import secure_shard, shard_info
+from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.provisioning.display_names import display_name_errors
 from tenantry_kernel.provisioning.naming import InvalidSlug, namespace_name, validate_slug
 from tenantry_kernel.provisioning.plans import plan_for
@@ -29,7 +45,7 @@ from tenantry_kernel.provisioning.secrets import generate_password
 log = logging.getLogger("tenantry.operator")
 
 TENANT_LABEL = f"{API_GROUP}/tenant"
-NEVER_PROVISIONED = database.TenantDatabaseState(
+NEVER_PROVISIONED = TenantDatabaseState(
     role_exists=False,
     role_can_login=False,
     schema_exists=False,
@@ -82,9 +98,9 @@ class OperatorContext:
     tenant_locks: dict[str, threading.Lock] = field(default_factory=dict)
     tenant_locks_lock: threading.Lock = field(default_factory=threading.Lock)
     tenant_ready: dict[str, str] = field(default_factory=dict)
-    migration_runner: database.MigrationRunner | None = None
+    migration_runner: MigrationRunner | None = None
     # Local-mode runners per shard: each keeps its migrated template schema.
-    clone_runners: dict[str, database.TemplateCloneRunner] = field(default_factory=dict)
+    clone_runners: dict[str, TemplateCloneRunner] = field(default_factory=dict)
     clone_runners_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def lock_for(self, name: str) -> threading.Lock:
@@ -128,11 +144,11 @@ def reconcile_shard(ctx: OperatorContext, shard: dict[str, Any]) -> dict[str, An
         dsn = shard_database_dsn(shard_admin_dsn(ctx.kube, shard), shard)
         # Tenant roles live on the whole server: before any is placed here, PUBLIC (every role)
         # loses CONNECT on this database, `postgres`, `template1` and the platform's databases.
-        database.secure_shard(dsn, other_databases=ctx.config.platform_databases)
-        info = database.shard_info(dsn)
+        secure_shard(dsn, other_databases=ctx.config.platform_databases)
+        info = shard_info(dsn)
     except (WaitingFor, InvalidTenantSpec) as exc:
         conditions.set("Ready", False, "AdminSecretUnavailable", str(exc))
-    except database.TenantDatabaseError as exc:
+    except TenantDatabaseError as exc:
         conditions.set("Ready", False, "AccessNotRestricted", str(exc))
     except Exception as exc:  # an unreachable shard is a status, not a crash
         conditions.set("Ready", False, "Unreachable", f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
@@ -394,7 +410,7 @@ def _reconcile_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> TenantOut
     # nothing to drift from: skip the inspection (a third of the calls of a first reconcile).
     repaired = []
     if conditions.is_true("DatabaseReady"):
-        before_db = database.inspect_tenant_database(admin_dsn, slug)
+        before_db = inspect_tenant_database(admin_dsn, slug)
         if not before_db.role_exists:
             repaired.append("database role")
         if not before_db.schema_exists:
@@ -416,7 +432,7 @@ def _reconcile_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> TenantOut
 
     # Database: role, schema, grants.
     db_password = stored_password(ctx, secrets_ns, names.database)
-    tenant_db = database.ensure_tenant_database(admin_dsn, slug, plan, db_password)
+    tenant_db = ensure_tenant_database(admin_dsn, slug, plan, db_password)
     ensure_secret(
         ctx, tenant, secrets_ns, names.database,
         {"DATABASE_URL": tenant_db.dsn(), "password": db_password, "PGSCHEMA": tenant_db.schema},
@@ -500,10 +516,10 @@ def _migrate(
     spec: dict[str, Any],
     shard_name: str,
     names: render.SecretNames,
-    tenant_db: database.TenantDatabase,
+    tenant_db: TenantDatabase,
     target_version: str,
     running_version: str | None,
-    before: database.TenantDatabaseState,
+    before: TenantDatabaseState,
     admin_dsn: str,
 ) -> bool:
     if ctx.config.migrations == "job":
@@ -515,12 +531,12 @@ def _migrate(
         with ctx.clone_runners_lock:
             runner = ctx.clone_runners.get(admin_dsn)
             if runner is None:
-                manage = database.ManagePyMigrationRunner(ctx.config.tenant_app_manage_py)
-                runner = database.TemplateCloneRunner(admin_dsn, manage)
+                manage = ManagePyMigrationRunner(ctx.config.tenant_app_manage_py)
+                runner = TemplateCloneRunner(admin_dsn, manage)
                 # Built once, before tenants clone it concurrently.
                 runner.ensure_template()
                 ctx.clone_runners[admin_dsn] = runner
-    database.migrate_tenant_schema(tenant_db, runner)
+    migrate_tenant_schema(tenant_db, runner)
     return True
 
 
@@ -589,10 +605,10 @@ def delete_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> list[Transiti
             admin_dsn = shard_database_dsn(shard_admin_dsn(ctx.kube, shard), shard)
             routing.delete_routes(admin_dsn, slug)
             if db_policy == "Delete":
-                database.drop_tenant_database(admin_dsn, slug)
+                drop_tenant_database(admin_dsn, slug)
                 events.append(Transition("DatabaseDeleted", f"schema and role dropped on shard {shard_name}"))
             else:
-                database.disable_tenant_database(admin_dsn, slug)
+                disable_tenant_database(admin_dsn, slug)
                 events.append(Transition("DatabaseRetained", f"role disabled, schema kept on shard {shard_name}"))
         if (spec.get("broker") or {}).get("deletionPolicy", "Delete") == "Delete":
             broker.delete_tenant_broker(ctx.broker_admin, slug)
