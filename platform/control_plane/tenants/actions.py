@@ -305,7 +305,7 @@ def remove_oidc_client(tenant: Tenant) -> None:
 
 # -- members --------------------------------------------------------------------------------
 
-# Portal role → the tenant app's built-in role (tenant_app.access.catalog.BUILTIN_ROLES). A
+# Portal role → the tenant app's built-in role (tenant_app.access.permission_catalog.BUILTIN_ROLES). A
 # billing member manages payment in the portal only and has no account in the workspace.
 WORKSPACE_ROLES: dict[str, str | None] = {
     MemberRole.OWNER: "owner",
