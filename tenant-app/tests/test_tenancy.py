@@ -203,6 +203,14 @@ def test_migrate_tenants_refuses_unknown_slugs(unmigrated: tuple[str, list[str]]
         call_command("migrate_tenants", "--tenant", "nobody")
 
 
+@pytest.mark.parametrize("command", ["rebuild_order_projection", "ensure_tenant_schedules"])
+def test_per_tenant_commands_in_dedicated_mode_refuse_another_tenant(settings: SettingsWrapper, command: str) -> None:
+    settings.TENANCY_MODE, settings.TENANT_SLUG = "dedicated", "acme"
+
+    with pytest.raises(CommandError, match="this process serves tenant 'acme' only, not bolt; run the command in"):
+        call_command(command, "--tenant", "acme", "--tenant", "bolt")
+
+
 def test_users_belong_to_their_tenant(shard: tuple[str, list[ShardTenant]]) -> None:
     from django.contrib.auth import get_user_model
 
