@@ -39,7 +39,7 @@ from psycopg import sql
 
 from tenant_operator.kube import Kube, KubeConfig
 from tenantry_kernel.provisioning.broker import PLATFORM_VHOST, BrokerAdmin, delete_tenant_broker
-from tenantry_kernel.provisioning.database import template_role_for
+from tenantry_kernel.provisioning.database.template_clone import template_role_for
 from tenantry_kernel.provisioning.naming import role_name
 from tenantry_kernel.testing.kubernetes import EmulatorThread
 

@@ -18,13 +18,13 @@ import psycopg
 from psycopg import sql
 from stats import percentile, timed  # bench/stats.py; bench scripts run from their folder
 
-from tenantry_kernel.provisioning.database import (
+from tenantry_kernel.provisioning.database.migrations import (
     ManagePyMigrationRunner,
     MigrationRunner,
-    TemplateCloneRunner,
-    ensure_tenant_database,
     migrate_tenant_schema,
 )
+from tenantry_kernel.provisioning.database.schemas import ensure_tenant_database
+from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.provisioning.naming import role_name
 from tenantry_kernel.provisioning.plans import PlanName, plan_for
 

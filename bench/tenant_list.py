@@ -35,13 +35,9 @@ from psycopg import sql
 from stats import percentile  # bench/stats.py; bench scripts run from their folder
 
 from tenantry_kernel.provisioning import routing
-from tenantry_kernel.provisioning.database import (
-    ManagePyMigrationRunner,
-    TenantDatabase,
-    ensure_tenant_database,
-    grant_router_role,
-    migrate_tenant_schema,
-)
+from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
+from tenantry_kernel.provisioning.database.roles import grant_router_role
+from tenantry_kernel.provisioning.database.schemas import TenantDatabase, ensure_tenant_database
 from tenantry_kernel.provisioning.naming import role_name
 from tenantry_kernel.provisioning.plans import PlanName, plan_for
 from tenantry_kernel.testing import free_port, wait_for_http

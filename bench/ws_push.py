@@ -41,7 +41,8 @@ from tenant_list import cleanup, start_server  # the same server start and clean
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from tenantry_kernel.provisioning.database import ManagePyMigrationRunner, ensure_tenant_database, migrate_tenant_schema
+from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
+from tenantry_kernel.provisioning.database.schemas import ensure_tenant_database
 from tenantry_kernel.provisioning.naming import role_name
 from tenantry_kernel.provisioning.plans import PlanName, plan_for
 

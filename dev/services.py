@@ -326,7 +326,7 @@ def ensure_databases(names: list[str], server: Postgres) -> None:
     import psycopg
     from psycopg import sql
 
-    from tenantry_kernel.provisioning.database import SERVER_DATABASES, restrict_database_access
+    from tenantry_kernel.provisioning.database.shard import SERVER_DATABASES, restrict_database_access
 
     admin = make_conninfo(**server.params(), dbname="postgres")
     with psycopg.connect(admin, autocommit=True) as conn:

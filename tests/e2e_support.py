@@ -246,7 +246,7 @@ def _run_up(env: dict[str, str], mail: MailSink) -> Iterator[Stack]:
 def remove_leftovers(stack: Stack, slug: str) -> None:
     """What a store that a failed run did not delete leaves outside the scratch databases: its role and broker."""
     from tenantry_kernel.provisioning.broker import BrokerAdmin, delete_tenant_broker
-    from tenantry_kernel.provisioning.database import drop_tenant_database
+    from tenantry_kernel.provisioning.database.schemas import drop_tenant_database
 
     with BrokerAdmin.from_url(f"http://{BROKER_AUTH[0]}:{BROKER_AUTH[1]}@127.0.0.1:15672") as admin:
         delete_tenant_broker(admin, slug)

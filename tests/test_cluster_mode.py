@@ -30,7 +30,10 @@ import requests
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from tenantry_kernel.provisioning import broker, database, routing
+from tenantry_kernel.provisioning import broker, routing
+from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner
+from tenantry_kernel.provisioning.database.schemas import inspect_tenant_database
+from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.testing import ServedApp, free_port, serve_app, wait_until
 from tenantry_kernel.testing.databases import drop_role, migrated_database, new_database, server_conninfo, server_env
 from tenantry_kernel.testing.kubernetes import EmulatorThread
@@ -241,8 +244,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         # The shard's tenant template is built as a deploy would (ensure_template), under a role of its own so
         # that no other shard's build on this server changes its password. (The control plane's database is a
         # copy of a migrated template: the migrate here only confirms it.)
-        template = database.TemplateCloneRunner(
-            shard_dsn, database.ManagePyMigrationRunner(TENANT_APP / "manage.py"), template_role=template_role
+        template = TemplateCloneRunner(
+            shard_dsn, ManagePyMigrationRunner(TENANT_APP / "manage.py"), template_role=template_role
         )
         with ThreadPoolExecutor(1) as pool:
             built = pool.submit(template.ensure_template)
@@ -355,7 +358,7 @@ def test_a_signup_is_provisioned_by_the_operator_and_its_deletion_goes_through_t
     )
     assert ready["status"]["shard"] == SHARD
     assert "tenantry.dev/finalizer" in ready["metadata"]["finalizers"]
-    state = database.inspect_tenant_database(cluster.shard_dsn, slug)
+    state = inspect_tenant_database(cluster.shard_dsn, slug)
     assert (state.role_exists, state.role_can_login, state.schema_exists, state.migrated) == (True, True, True, True)
     assert broker.inspect_tenant_broker(admin, slug).vhost_exists
     assert [(r.host, r.suspended) for r in routing.routes_of(cluster.shard_dsn, slug)] == [
@@ -396,7 +399,7 @@ def test_a_signup_is_provisioned_by_the_operator_and_its_deletion_goes_through_t
     assert deleted.status_code == 202, deleted.text
     assert deleted.json()["state"] == "deleting"
     cluster.wait(lambda: cluster.resource(slug) is None, 60, f"the Tenant resource {slug} gone")
-    state = database.inspect_tenant_database(cluster.shard_dsn, slug)
+    state = inspect_tenant_database(cluster.shard_dsn, slug)
     assert (state.role_exists, state.schema_exists) == (False, False)
     assert not broker.inspect_tenant_broker(admin, slug).vhost_exists
     assert routing.routes_of(cluster.shard_dsn, slug) == []

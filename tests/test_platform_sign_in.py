@@ -23,7 +23,10 @@ import pytest
 import requests
 from psycopg import sql
 
-from tenantry_kernel.provisioning import database, routing
+from tenantry_kernel.provisioning import routing
+from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
+from tenantry_kernel.provisioning.database.schemas import drop_tenant_database, ensure_tenant_database
+from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import ServedApp, serve_app
 from tenantry_kernel.testing.databases import migrated_database, server_conninfo, server_env
@@ -72,7 +75,7 @@ class Servers:
     tenant_app: ServedApp
     control_env: dict[str, str]
     admin_dsn: str  # the shard's
-    migrations: database.TemplateCloneRunner
+    migrations: TemplateCloneRunner
 
 
 @dataclass(frozen=True)
@@ -96,9 +99,9 @@ def servers() -> Iterator[Servers]:
         manage(TENANT_APP, "tenant_app.settings.test", shard_env, "migrate", "--noinput", "-v", "0")
         admin_dsn = server_conninfo(shard_db)
         template_role = f"tenantry_template_{shard_db}"
-        migrations = database.TemplateCloneRunner(
+        migrations = TemplateCloneRunner(
             admin_dsn,
-            database.ManagePyMigrationRunner(TENANT_APP / "manage.py", "tenant_app.settings.test"),
+            ManagePyMigrationRunner(TENANT_APP / "manage.py", "tenant_app.settings.test"),
             template_role=template_role,
         )
         try:
@@ -127,15 +130,15 @@ def servers() -> Iterator[Servers]:
 def platform(servers: Servers) -> Iterator[Platform]:
     """A store provisioned on the shard and routed, as local mode does; the platform does not know it yet."""
     slug = f"shop-{secrets.token_hex(3)}"
-    tenant_db = database.ensure_tenant_database(servers.admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
+    tenant_db = ensure_tenant_database(servers.admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
     try:
-        database.migrate_tenant_schema(tenant_db, servers.migrations)
+        migrate_tenant_schema(tenant_db, servers.migrations)
         routing.ensure_routes(servers.admin_dsn, slug, [f"{slug}.localhost"], suspended=False)
         store = Store(slug, int(servers.tenant_app.base_url.rsplit(":", 1)[1]))
         yield Platform(servers.control_plane, store, servers.control_env)
     finally:
         routing.delete_routes(servers.admin_dsn, slug)
-        database.drop_tenant_database(servers.admin_dsn, slug)
+        drop_tenant_database(servers.admin_dsn, slug)
 
 
 def provision_on_control_plane(platform: Platform) -> dict[str, Any]:

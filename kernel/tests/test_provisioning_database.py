@@ -18,21 +18,18 @@ import pytest
 from psycopg import sql
 
 from tenantry_kernel.provisioning import routing
-from tenantry_kernel.provisioning.database import (
-    ManagePyMigrationRunner,
-    TemplateCloneRunner,
+from tenantry_kernel.provisioning.database.base import TenantDatabaseError
+from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
+from tenantry_kernel.provisioning.database.roles import grant_router_role
+from tenantry_kernel.provisioning.database.schemas import (
     TenantDatabase,
-    TenantDatabaseError,
     disable_tenant_database,
     drop_tenant_database,
     ensure_tenant_database,
-    grant_router_role,
     inspect_tenant_database,
-    migrate_tenant_schema,
-    restrict_database_access,
-    secure_shard,
-    shard_info,
 )
+from tenantry_kernel.provisioning.database.shard import restrict_database_access, secure_shard, shard_info
+from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import PlanName, plan_for
 from tenantry_kernel.testing.databases import server_conninfo, server_databases_reopened, server_params, server_url

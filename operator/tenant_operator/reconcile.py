@@ -24,7 +24,23 @@ from tenant_operator.specs.dedicated import render_dedicated
 from tenant_operator.specs.job import render_migration_job, render_shared_migration_job
 from tenant_operator.specs.secret import render_tenant_secret
 from tenant_operator.specs.settings import resolve_settings
-from tenantry_kernel.provisioning import broker, database, routing
+from tenantry_kernel.provisioning import broker, routing
+from tenantry_kernel.provisioning.database.base import TenantDatabaseError
+from tenantry_kernel.provisioning.database.migrations import (
+    ManagePyMigrationRunner,
+    MigrationRunner,
+    migrate_tenant_schema,
+)
+from tenantry_kernel.provisioning.database.schemas import (
+    TenantDatabase,
+    TenantDatabaseState,
+    disable_tenant_database,
+    drop_tenant_database,
+    ensure_tenant_database,
+    inspect_tenant_database,
+)
+from tenantry_kernel.provisioning.database.shard import secure_shard, shard_info
+from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.provisioning.display_names import display_name_errors
 from tenantry_kernel.provisioning.naming import InvalidSlug, namespace_name, validate_slug
 from tenantry_kernel.provisioning.plans import Plan, plan_for
@@ -32,7 +48,7 @@ from tenantry_kernel.provisioning.secrets import generate_password
 
 log = logging.getLogger("tenantry.operator")
 
-NEVER_PROVISIONED = database.TenantDatabaseState(
+NEVER_PROVISIONED = TenantDatabaseState(
     role_exists=False,
     role_can_login=False,
     schema_exists=False,
@@ -85,9 +101,9 @@ class OperatorContext:
     tenant_locks: dict[str, threading.Lock] = field(default_factory=dict)
     tenant_locks_lock: threading.Lock = field(default_factory=threading.Lock)
     tenant_ready: dict[str, str] = field(default_factory=dict)
-    migration_runner: database.MigrationRunner | None = None
+    migration_runner: MigrationRunner | None = None
     # Local-mode runners per shard: each keeps its migrated template schema.
-    clone_runners: dict[str, database.TemplateCloneRunner] = field(default_factory=dict)
+    clone_runners: dict[str, TemplateCloneRunner] = field(default_factory=dict)
     clone_runners_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def lock_for(self, name: str) -> threading.Lock:
@@ -131,11 +147,11 @@ def reconcile_shard(ctx: OperatorContext, shard: dict[str, Any]) -> dict[str, An
         dsn = shard_database_dsn(shard_admin_dsn(ctx.kube, shard), shard)
         # Tenant roles live on the whole server: before any is placed here, PUBLIC (every role)
         # loses CONNECT on this database, `postgres`, `template1` and the platform's databases.
-        database.secure_shard(dsn, other_databases=ctx.config.platform_databases)
-        info = database.shard_info(dsn)
+        secure_shard(dsn, other_databases=ctx.config.platform_databases)
+        info = shard_info(dsn)
     except (WaitingFor, InvalidTenantSpec) as exc:
         conditions.set("Ready", False, "AdminSecretUnavailable", str(exc))
-    except database.TenantDatabaseError as exc:
+    except TenantDatabaseError as exc:
         conditions.set("Ready", False, "AccessNotRestricted", str(exc))
     except Exception as exc:  # an unreachable shard is a status, not a crash
         conditions.set("Ready", False, "Unreachable", f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
@@ -351,8 +367,8 @@ class _TenantRun:
     domains: list[str] = field(init=False)
     shard_name: str = field(init=False)
     admin_dsn: str = field(init=False)
-    before_db: database.TenantDatabaseState = field(init=False)
-    tenant_db: database.TenantDatabase = field(init=False)
+    before_db: TenantDatabaseState = field(init=False)
+    tenant_db: TenantDatabase = field(init=False)
     migrated: bool = field(init=False)
     workload_message: str = field(init=False)
 
@@ -466,7 +482,7 @@ def _inspect_drift(run: _TenantRun) -> None:
     third of the calls of a first reconcile).
     """
     if run.conditions.is_true("DatabaseReady"):
-        run.before_db = database.inspect_tenant_database(run.admin_dsn, run.slug)
+        run.before_db = inspect_tenant_database(run.admin_dsn, run.slug)
         if not run.before_db.role_exists:
             run.repaired.append("database role")
         if not run.before_db.schema_exists:
@@ -494,7 +510,7 @@ def _ensure_namespace(run: _TenantRun) -> None:
 def _provision_database(run: _TenantRun) -> None:
     """Role, schema and grants on the shard, and the Secret that hands them to the app."""
     db_password = stored_password(run.ctx, run.secrets_namespace, run.names.database)
-    run.tenant_db = database.ensure_tenant_database(run.admin_dsn, run.slug, run.plan, db_password)
+    run.tenant_db = ensure_tenant_database(run.admin_dsn, run.slug, run.plan, db_password)
     ensure_secret(
         run.ctx, run.tenant, run.secrets_namespace, run.names.database,
         {"DATABASE_URL": run.tenant_db.dsn(), "password": db_password, "PGSCHEMA": run.tenant_db.schema},
@@ -608,10 +624,10 @@ def _migrate(
     spec: dict[str, Any],
     shard_name: str,
     names: SecretNames,
-    tenant_db: database.TenantDatabase,
+    tenant_db: TenantDatabase,
     target_version: str,
     running_version: str | None,
-    before: database.TenantDatabaseState,
+    before: TenantDatabaseState,
     admin_dsn: str,
 ) -> bool:
     if ctx.config.migrations == "job":
@@ -623,12 +639,12 @@ def _migrate(
         with ctx.clone_runners_lock:
             runner = ctx.clone_runners.get(admin_dsn)
             if runner is None:
-                manage = database.ManagePyMigrationRunner(ctx.config.tenant_app_manage_py)
-                runner = database.TemplateCloneRunner(admin_dsn, manage)
+                manage = ManagePyMigrationRunner(ctx.config.tenant_app_manage_py)
+                runner = TemplateCloneRunner(admin_dsn, manage)
                 # Built once, before tenants clone it concurrently.
                 runner.ensure_template()
                 ctx.clone_runners[admin_dsn] = runner
-    database.migrate_tenant_schema(tenant_db, runner)
+    migrate_tenant_schema(tenant_db, runner)
     return True
 
 
@@ -697,10 +713,10 @@ def delete_tenant(ctx: OperatorContext, tenant: dict[str, Any]) -> list[Transiti
             admin_dsn = shard_database_dsn(shard_admin_dsn(ctx.kube, shard), shard)
             routing.delete_routes(admin_dsn, slug)
             if db_policy == "Delete":
-                database.drop_tenant_database(admin_dsn, slug)
+                drop_tenant_database(admin_dsn, slug)
                 events.append(Transition("DatabaseDeleted", f"schema and role dropped on shard {shard_name}"))
             else:
-                database.disable_tenant_database(admin_dsn, slug)
+                disable_tenant_database(admin_dsn, slug)
                 events.append(Transition("DatabaseRetained", f"role disabled, schema kept on shard {shard_name}"))
         if (spec.get("broker") or {}).get("deletionPolicy", "Delete") == "Delete":
             broker.delete_tenant_broker(ctx.broker_admin, slug)

@@ -31,7 +31,7 @@ from tenant_operator.config import OperatorConfig
 from tenant_operator.kube import Kube, KubeConfig
 from tenant_operator.reconcile import OperatorContext
 from tenantry_kernel.provisioning import broker as broker_lib
-from tenantry_kernel.provisioning import database as database_lib
+from tenantry_kernel.provisioning.database.template_clone import template_role_for
 from tenantry_kernel.testing.databases import server_conninfo
 from tenantry_kernel.testing.kubernetes import EmulatorThread
 
@@ -117,7 +117,7 @@ def shards(kube: Kube) -> Iterator[Shards]:
         drop_database(database)
         # Its template role (one per shard database) owned nothing outside it.
         with psycopg.connect(server_conninfo(), autocommit=True) as conn:
-            role = database_lib.template_role_for(server_conninfo(database))
+            role = template_role_for(server_conninfo(database))
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
@@ -271,4 +271,4 @@ def is_ready(obj: dict[str, Any] | None) -> bool:
     return bool(ready and ready["status"] == "True")
 
 
-__all__ = ["condition", "database_lib", "is_ready", "wait_for"]
+__all__ = ["condition", "is_ready", "wait_for"]

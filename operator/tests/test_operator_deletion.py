@@ -9,7 +9,8 @@ from typing import cast
 import pytest
 
 from tenant_operator.kube import Kube
-from tenantry_kernel.provisioning import broker, database
+from tenantry_kernel.provisioning import broker
+from tenantry_kernel.provisioning.database.schemas import inspect_tenant_database
 
 from .conftest import Shards, Tenants, is_ready, wait_for
 
@@ -65,7 +66,7 @@ def test_a_tenant_deleted_while_its_drift_check_runs_is_released_and_not_provisi
     # then the finalizer goes once the check is over, not at kopf's next poll of the timer (60 s) ...
     wait_for(lambda: kube.get("Tenant", slug) is None, 30, "the Tenant finalized")
     # ... and the check, which had started before the deletion, provisioned nothing again
-    left = database.inspect_tenant_database(dsn, slug)
+    left = inspect_tenant_database(dsn, slug)
     assert (left.schema_exists, left.role_exists) == (False, False)
     assert not broker.inspect_tenant_broker(running.context.broker_admin, slug).vhost_exists
     for secret in ("database", "broker", "django"):

@@ -15,7 +15,9 @@ from prometheus_client import REGISTRY
 from psycopg.conninfo import conninfo_to_dict
 
 from tenant_operator.kube import Kube
-from tenantry_kernel.provisioning import broker, database, routing
+from tenantry_kernel.provisioning import broker, routing
+from tenantry_kernel.provisioning.database.schemas import TenantDatabase, inspect_tenant_database
+from tenantry_kernel.provisioning.database.shard import shard_info
 from tenantry_kernel.provisioning.naming import namespace_name, role_name, schema_name
 from tenantry_kernel.testing.databases import server_conninfo, server_databases_reopened
 
@@ -86,7 +88,7 @@ def test_shared_tenant_becomes_ready_with_schema_role_vhost_and_route(
         "WorkloadReady": "True",
         "Suspended": "False",
     }
-    state = database.inspect_tenant_database(dsn, slug)
+    state = inspect_tenant_database(dsn, slug)
     assert (state.role_exists, state.schema_exists, state.migrated) == (True, True, True)
     assert state.connection_limit == 5  # the free plan's
     assert broker.inspect_tenant_broker(admin(), slug).vhost_exists
@@ -145,7 +147,7 @@ def test_dedicated_tenant_gets_every_child_and_a_plan_change_resizes_them(
         )
 
     wait_for(resized, 60, "resized children")
-    assert database.inspect_tenant_database(dsn, slug).connection_limit == 40
+    assert inspect_tenant_database(dsn, slug).connection_limit == 40
     assert kube.get("PodDisruptionBudget", "web", namespace) is not None  # growth: min 2
 
 
@@ -209,7 +211,7 @@ def test_suspend_scales_to_zero_and_resume_brings_it_back(
     wait_for(lambda: all(replicas(n) == 0 for n in ("web", "worker", "beat")), 30, "scaled to zero")
     assert kube.get("HorizontalPodAutoscaler", "web", namespace) is None
     assert all(route.suspended for route in routing.routes_of(dsn, shared))
-    assert database.inspect_tenant_database(dsn, dedicated).schema_exists  # data untouched
+    assert inspect_tenant_database(dsn, dedicated).schema_exists  # data untouched
 
     for slug in (dedicated, shared):
         kube.patch("Tenant", slug, {"spec": {"suspended": False}})
@@ -237,7 +239,7 @@ def test_drift_is_repaired(kube: Kube, shards: Shards, tenants: Tenants, operato
     # then the drift timer puts everything back.
     wait_for(lambda: kube.get("Service", "web", namespace) is not None, 30, "the Service back")
     wait_for(lambda: broker.inspect_tenant_broker(admin(), slug).vhost_exists, 30, "the vhost back")
-    wait_for(lambda: database.inspect_tenant_database(dsn, slug).migrated, 60, "the schema back and migrated")
+    wait_for(lambda: inspect_tenant_database(dsn, slug).migrated, 60, "the schema back and migrated")
     wait_for(lambda: any(e["reason"] == "DriftRepaired" for e in events_for(kube, slug)), 30, "a DriftRepaired event")
 
 
@@ -263,9 +265,9 @@ def test_delete_with_retain_keeps_the_schema_and_delete_drops_it(
         left = {slug: (obj["metadata"], obj.get("status")) for slug, obj in stuck.items() if obj is not None}
         events = events_for(kube, kept) + events_for(kube, dropped)
         raise AssertionError(f"{exc}; still there: {left}; events: {events}") from exc
-    retained = database.inspect_tenant_database(dsn, kept)
+    retained = inspect_tenant_database(dsn, kept)
     assert (retained.schema_exists, retained.role_exists, retained.role_can_login) == (True, True, False)
-    gone = database.inspect_tenant_database(dsn, dropped)
+    gone = inspect_tenant_database(dsn, dropped)
     assert (gone.schema_exists, gone.role_exists) == (False, False)
     for slug in (kept, dropped):  # broker deletionPolicy defaults to Delete
         assert not broker.inspect_tenant_broker(admin(), slug).vhost_exists
@@ -311,7 +313,7 @@ def test_placement_picks_the_least_loaded_shard_and_respects_capacity(
     assert "full" in must_condition(waiting, "Ready")["message"]
     assert "shard" not in waiting["status"]
     wait_for(lambda: stored(kube, "DatabaseShard", "shard-a")["status"].get("tenantCount") == 2, 30)
-    assert database.shard_info(dsn_a).tenant_count == 2  # nothing orphaned by concurrent reconciles
+    assert shard_info(dsn_a).tenant_count == 2  # nothing orphaned by concurrent reconciles
 
 
 def test_invalid_spec_gets_a_condition_and_no_retry_storm(
@@ -342,7 +344,7 @@ def test_operator_killed_mid_provisioning_converges_after_restart(
     dsn_b = shards.add("shard-b")
     started, release = threading.Event(), threading.Event()
 
-    def crashing_runner(tenant: database.TenantDatabase) -> None:
+    def crashing_runner(tenant: TenantDatabase) -> None:
         started.set()
         release.wait(60)
         raise SystemExit("killed")  # the process dies here in real life
@@ -360,8 +362,8 @@ def test_operator_killed_mid_provisioning_converges_after_restart(
     tenant = ready_tenant(kube, slug)
     placed = tenant["status"]["shard"]
     other_dsn = dsn_b if placed == "shard-a" else dsn_a
-    assert database.inspect_tenant_database(dsn_a if placed == "shard-a" else dsn_b, slug).migrated
-    orphan = database.inspect_tenant_database(other_dsn, slug)
+    assert inspect_tenant_database(dsn_a if placed == "shard-a" else dsn_b, slug).migrated
+    orphan = inspect_tenant_database(other_dsn, slug)
     assert not orphan.schema_exists  # nothing created on the other shard
     assert len([s for s in kube.list("Secret", namespace_name(slug))]) == 3
 
@@ -471,7 +473,7 @@ def test_a_domain_under_the_platforms_domain_is_refused_and_nothing_is_created_o
     )
     assert refused["status"]["phase"] == "Failed"
     assert routing.routes_of(dsn, mallory) == []
-    assert not database.inspect_tenant_database(dsn, mallory).role_exists
+    assert not inspect_tenant_database(dsn, mallory).role_exists
     assert not broker.inspect_tenant_broker(admin(), mallory).vhost_exists
     assert [(r.host, r.tenant) for r in routing.routes_of(dsn, victim)] == [(f"{victim}.stores.example.com", victim)]
     assert any(e["reason"] == "DomainUnderPlatform" for e in events_for(kube, mallory))
@@ -500,7 +502,7 @@ def test_a_domain_another_store_holds_is_refused_keeping_everything_until_it_is_
     assert refused["status"].get("domains", []) == []
     assert {r.host: r.tenant for r in routing.routes_of(dsn, alpha)}["shop.alpha.example"] == alpha
     assert [r.host for r in routing.routes_of(dsn, bravo)] == [f"{bravo}.tenantry.localhost"]
-    kept = database.inspect_tenant_database(dsn, bravo)
+    kept = inspect_tenant_database(dsn, bravo)
     assert (kept.role_exists, kept.role_can_login, kept.schema_exists) == (True, True, True)
     assert broker.inspect_tenant_broker(admin(), bravo).vhost_exists
 
@@ -530,7 +532,7 @@ def test_a_blank_or_nul_display_name_is_refused_by_the_operator_where_the_api_se
     )
     for slug in (blank, nul):
         assert routing.routes_of(dsn, slug) == []
-        assert not database.inspect_tenant_database(dsn, slug).role_exists
+        assert not inspect_tenant_database(dsn, slug).role_exists
 
 
 def test_the_operator_closes_a_shards_server_to_tenant_roles_except_their_own_shard(
@@ -552,7 +554,7 @@ def test_the_operator_closes_a_shards_server_to_tenant_roles_except_their_own_sh
             # then the store's role, with the password it was handed, signs in to its shard only
             secret = stored(kube, "Secret", f"tenant-{slug}-database", "tenantry-system")
             password = base64.b64decode(secret["data"]["password"]).decode()
-            assert database.inspect_tenant_database(dsn, slug).role_can_login
+            assert inspect_tenant_database(dsn, slug).role_can_login
             for dbname in (platform, "postgres", "template1"):
                 with pytest.raises(psycopg.OperationalError) as refused:
                     psycopg.connect(server_conninfo(dbname, user=role_name(slug), password=password)).close()

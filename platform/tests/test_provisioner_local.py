@@ -22,7 +22,8 @@ from control_plane.tenants import tasks
 from control_plane.tenants.actions import lifecycle
 from control_plane.tenants.models import DeletionPolicy, Tenant, TenantState
 from control_plane.tenants.provisioner import provisioner
-from tenantry_kernel.provisioning import broker, database, routing
+from tenantry_kernel.provisioning import broker, routing
+from tenantry_kernel.provisioning.database.schemas import drop_tenant_database, inspect_tenant_database
 from tenantry_kernel.provisioning.naming import role_name, schema_name, vhost_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.provisioning.secrets import LocalSecretStore
@@ -65,7 +66,7 @@ def local_shard(settings: Any, tmp_path: Path, db: None) -> Iterator[str]:
 
 def cleanup(admin_dsn: str, slug: str) -> None:
     routing.delete_routes(admin_dsn, slug)
-    database.drop_tenant_database(admin_dsn, slug)
+    drop_tenant_database(admin_dsn, slug)
     with broker.BrokerAdmin.from_url(ADMIN_URL) as admin:
         broker.delete_tenant_broker(admin, slug)
 
@@ -103,7 +104,7 @@ def test_local_provisioner_creates_suspends_resumes_and_deletes(
         assert {c["type"]: c["status"] for c in tenant.conditions} == {
             "DatabaseReady": "True", "BrokerReady": "True", "WorkloadReady": "True", "Ready": "True",
         }  # fmt: skip
-        state = database.inspect_tenant_database(local_shard, slug)
+        state = inspect_tenant_database(local_shard, slug)
         assert (state.role_exists, state.schema_exists, state.migrated, state.connection_limit) == (
             True,
             True,
@@ -119,16 +120,16 @@ def test_local_provisioner_creates_suspends_resumes_and_deletes(
         lifecycle.suspend(tenant, reason="unpaid")
         assert tasks.suspend_tenant.apply(args=(str(tenant.pk),)).get() is True
         assert [r.suspended for r in routing.routes_of(local_shard, slug)] == [True]
-        assert database.inspect_tenant_database(local_shard, slug).role_can_login is False
+        assert inspect_tenant_database(local_shard, slug).role_can_login is False
         lifecycle.resume(tenant)
         assert tasks.resume_tenant.apply(args=(str(tenant.pk),)).get() is True
         assert [r.suspended for r in routing.routes_of(local_shard, slug)] == [False]
-        assert database.inspect_tenant_database(local_shard, slug).role_can_login is True
+        assert inspect_tenant_database(local_shard, slug).role_can_login is True
 
         # delete (policy Delete): everything is gone and the record says deleted
         lifecycle.request_deletion(tenant, policy=DeletionPolicy.DELETE)
         assert tasks.delete_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.DELETED
-        state = database.inspect_tenant_database(local_shard, slug)
+        state = inspect_tenant_database(local_shard, slug)
         assert (state.role_exists, state.schema_exists) == (False, False)
         with broker.BrokerAdmin.from_url(ADMIN_URL) as admin:
             assert admin.get_vhost(vhost_name(slug)) is None
@@ -145,7 +146,7 @@ def test_retain_keeps_the_schema_and_removes_the_routes(local_shard: str, make_u
         lifecycle.request_deletion(tenant, policy=DeletionPolicy.RETAIN)
         assert tasks.delete_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.DELETED
 
-        state = database.inspect_tenant_database(local_shard, tenant.slug)
+        state = inspect_tenant_database(local_shard, tenant.slug)
         assert (state.schema_exists, state.migrated, state.role_can_login) == (True, True, False)
         assert routing.routes_of(local_shard, tenant.slug) == []
     finally:
@@ -170,7 +171,7 @@ def test_a_provisioned_stores_role_may_connect_to_its_shard_only(
             assert tasks.provision_tenant.apply(args=(str(tenant.pk),)).get() == TenantState.READY
 
             # then its role, with its real password, is refused there, and signs in to its shard
-            assert database.inspect_tenant_database(local_shard, tenant.slug).role_can_login
+            assert inspect_tenant_database(local_shard, tenant.slug).role_can_login
             password = (LocalSecretStore(settings.TENANT_SECRETS_DIR).get(f"{tenant.slug}-database") or {})["password"]
             for dbname in (platform_db, "postgres"):
                 with pytest.raises(psycopg.OperationalError) as refused:
@@ -234,7 +235,7 @@ def test_signup_reaches_ready_through_the_worker(celery_worker: None, local_shar
             lambda: Tenant.objects.filter(slug=slug, state=TenantState.READY).first(), timeout=180, what="tenant ready"
         )
         assert ready.url == f"http://{slug}.localhost:8123/"
-        assert database.inspect_tenant_database(local_shard, slug).migrated
+        assert inspect_tenant_database(local_shard, slug).migrated
     finally:
         cleanup(local_shard, slug)
 

@@ -8,7 +8,10 @@ import pytest
 from django.db import connection
 
 from tenant_app.tenancy.routes import routes
-from tenantry_kernel.provisioning import database, routing
+from tenantry_kernel.provisioning import routing
+from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
+from tenantry_kernel.provisioning.database.schemas import drop_tenant_database, ensure_tenant_database
+from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.provisioning.routing import Route
@@ -48,12 +51,12 @@ def served_database_env() -> dict[str, str]:
 
 
 @functools.cache
-def template_runner(admin_dsn: str) -> database.TemplateCloneRunner:
+def template_runner(admin_dsn: str) -> TemplateCloneRunner:
     """Migrates a template schema once per test database, then clones it (as the operator provisions, ~0.1 s)."""
     # Roles are cluster-wide: one template role per test database, so parallel runs never share it.
-    return database.TemplateCloneRunner(
+    return TemplateCloneRunner(
         admin_dsn,
-        database.ManagePyMigrationRunner(MANAGE_PY, "tenant_app.settings.test"),
+        ManagePyMigrationRunner(MANAGE_PY, "tenant_app.settings.test"),
         template_role=f"tenantry_template_{connection.settings_dict['NAME']}"[:63],
     )
 
@@ -70,8 +73,8 @@ def shard(transactional_db: None) -> Iterator[tuple[str, list[ShardTenant]]]:
     tenants = []
     for prefix in ("alpha", "bravo"):
         slug = f"{prefix}-{secrets.token_hex(3)}"
-        tenant_db = database.ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
-        database.migrate_tenant_schema(tenant_db, runner)
+        tenant_db = ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
+        migrate_tenant_schema(tenant_db, runner)
         routing.ensure_routes(admin_dsn, slug, [f"{slug}.localhost"], suspended=False)
         tenants.append(ShardTenant(slug, f"{slug}.localhost"))
     routes.forget()
@@ -79,7 +82,7 @@ def shard(transactional_db: None) -> Iterator[tuple[str, list[ShardTenant]]]:
     routes.forget()
     for tenant in tenants:
         routing.delete_routes(admin_dsn, tenant.slug)
-        database.drop_tenant_database(admin_dsn, tenant.slug)
+        drop_tenant_database(admin_dsn, tenant.slug)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tenant_app.access import actions, catalog
+from tenant_app.access import actions, permission_catalog
 from tenant_app.access.conditions import ConditionError, attributes_of, compile_condition, plain, to_cel
 from tenant_app.access.models import AccessRevision, Policy, Role
 from tenant_app.access.policy import Context, Decision, Denied, authorize, policy_cache, require, scope
@@ -239,8 +239,8 @@ def test_every_workspace_starts_with_the_built_in_roles(both: tuple[Workspace, W
 
         assert set(roles) == {"owner", "admin", "manager", "staff", "customer"}
         assert all(role.builtin for role in roles.values())
-        assert set(roles["owner"].permissions) == set(catalog.PERMISSIONS)
-        assert set(roles["admin"].permissions) == set(catalog.PERMISSIONS) - {"owners.manage"}
+        assert set(roles["owner"].permissions) == set(permission_catalog.PERMISSIONS)
+        assert set(roles["admin"].permissions) == set(permission_catalog.PERMISSIONS) - {"owners.manage"}
         assert roles["staff"].permissions == ["products.view", "products.update", "orders.view"]
         assert {slug for slug, role in roles.items() if role.requires_two_factor} == {"owner", "admin"}
         assert (own_orders.effect, own_orders.actions, own_orders_roles) == ("allow", ["orders.view"], ["customer"])

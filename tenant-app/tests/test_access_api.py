@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tenant_app.access import catalog
+from tenant_app.access import permission_catalog
 from tenant_app.access.models import Role
 from tenant_app.accounts.models import RefreshFamily, User
 from tenant_app.accounts.tokens import refresh_token_for
@@ -88,7 +88,7 @@ def test_roles_are_listed_by_cursor_and_filtered(store: Store) -> None:
     assert [role["slug"] for role in listed.json()["results"]] == [
         "owner", "admin", "manager", "staff", "customer", "clerk",
     ]  # fmt: skip
-    assert {role["slug"] for role in builtin.json()["results"]} == set(catalog.BUILTIN_ROLES)
+    assert {role["slug"] for role in builtin.json()["results"]} == set(permission_catalog.BUILTIN_ROLES)
     assert [role["slug"] for role in custom.json()["results"]] == ["clerk"]
     assert {r["slug"] for r in holding.json()["results"]} == {"owner", "admin", "manager", "staff", "customer", "clerk"}
     assert [r["slug"] for r in second_page.json()["results"]] == ["customer", "clerk"]
@@ -178,7 +178,7 @@ def test_built_in_roles_keep_their_name_and_permissions(store: Store) -> None:
     relaxed = store.call("owner", "patch", "/api/v1/roles/admin/", {"requires_two_factor": False, "description": "IT"})
     deleted = store.call("owner", "delete", "/api/v1/roles/manager/")
     unchanged = store.call(
-        "owner", "patch", "/api/v1/roles/owner/", {"permissions": list(reversed(catalog.PERMISSIONS))}
+        "owner", "patch", "/api/v1/roles/owner/", {"permissions": list(reversed(permission_catalog.PERMISSIONS))}
     )
 
     assert error(renamed)[:2] == (400, "invalid")
@@ -357,7 +357,7 @@ def test_the_permission_catalog_is_listed_for_those_who_see_roles(store: Store) 
 
     assert listed.status_code == 200
     results = listed.json()["results"]
-    assert [entry["action"] for entry in results] == list(catalog.PERMISSIONS)
+    assert [entry["action"] for entry in results] == list(permission_catalog.PERMISSIONS)
     assert {entry["action"] for entry in results if entry["owner_only"]} == {"owners.manage"}
     assert all(entry["description"] for entry in results)
     assert error(store.call("customer", "get", "/api/v1/permissions/")) == (403, "forbidden", None)

@@ -17,7 +17,12 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from tenant_app.tenancy.context import tenant_transaction
 from tenant_app.tenancy.routes import routes
 from tenantry_kernel.context import bound_tenant
-from tenantry_kernel.provisioning import database, routing
+from tenantry_kernel.provisioning import routing
+from tenantry_kernel.provisioning.database.schemas import (
+    drop_tenant_database,
+    ensure_tenant_database,
+    inspect_tenant_database,
+)
 from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import plan_for
 
@@ -74,13 +79,13 @@ def test_an_unknown_host_is_404_with_a_machine_readable_body(shard: tuple[str, l
 def test_a_store_deleted_while_its_route_is_cached_is_404_not_a_crash(shard: tuple[str, list[ShardTenant]]) -> None:
     admin_dsn, _ = shard
     slug = f"gone-{secrets.token_hex(3)}"
-    database.ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
+    ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
     routing.ensure_routes(admin_dsn, slug, [f"{slug}.localhost"], suspended=False)
     routes.forget()
     served = Client().get("/whoami/", HTTP_HOST=f"{slug}.localhost")  # its route is now cached here
 
     # when the store is deleted (role and schema dropped) before the cached route expires
-    database.drop_tenant_database(admin_dsn, slug)
+    drop_tenant_database(admin_dsn, slug)
     gone = Client().get("/whoami/", HTTP_HOST=f"{slug}.localhost")
     routing.delete_routes(admin_dsn, slug)
     after = Client().get("/whoami/", HTTP_HOST=f"{slug}.localhost")
@@ -167,12 +172,12 @@ def unmigrated(shard: tuple[str, list[ShardTenant]]) -> Iterator[tuple[str, list
     admin_dsn, _ = shard
     slugs = [f"fresh-{secrets.token_hex(3)}" for _ in range(2)]
     for slug in slugs:
-        database.ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
+        ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
         routing.ensure_routes(admin_dsn, slug, [f"{slug}.localhost"], suspended=False)
     yield admin_dsn, slugs
     for slug in slugs:
         routing.delete_routes(admin_dsn, slug)
-        database.drop_tenant_database(admin_dsn, slug)
+        drop_tenant_database(admin_dsn, slug)
 
 
 def test_migrate_tenants_migrates_each_schema_as_its_own_role(unmigrated: tuple[str, list[str]]) -> None:
@@ -181,10 +186,10 @@ def test_migrate_tenants_migrates_each_schema_as_its_own_role(unmigrated: tuple[
 
     call_command("migrate_tenants", "--tenant", first, stdout=out)
 
-    assert database.inspect_tenant_database(admin_dsn, first).migrated
-    assert not database.inspect_tenant_database(admin_dsn, second).migrated
+    assert inspect_tenant_database(admin_dsn, first).migrated
+    assert not inspect_tenant_database(admin_dsn, second).migrated
     call_command("migrate_tenants", "--all", stdout=out)
-    assert database.inspect_tenant_database(admin_dsn, second).migrated
+    assert inspect_tenant_database(admin_dsn, second).migrated
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = %s", [schema_name(second)])
         assert cursor.fetchall() == [(role_name(second),)]
@@ -196,6 +201,14 @@ def test_migrate_tenants_migrates_each_schema_as_its_own_role(unmigrated: tuple[
 def test_migrate_tenants_refuses_unknown_slugs(unmigrated: tuple[str, list[str]]) -> None:
     with pytest.raises(CommandError, match="not routed on this shard: nobody"):
         call_command("migrate_tenants", "--tenant", "nobody")
+
+
+@pytest.mark.parametrize("command", ["rebuild_order_projection", "ensure_tenant_schedules"])
+def test_per_tenant_commands_in_dedicated_mode_refuse_another_tenant(settings: SettingsWrapper, command: str) -> None:
+    settings.TENANCY_MODE, settings.TENANT_SLUG = "dedicated", "acme"
+
+    with pytest.raises(CommandError, match="this process serves tenant 'acme' only, not bolt; run the command in"):
+        call_command(command, "--tenant", "acme", "--tenant", "bolt")
 
 
 def test_users_belong_to_their_tenant(shard: tuple[str, list[ShardTenant]]) -> None:

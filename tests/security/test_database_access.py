@@ -35,7 +35,7 @@ import yaml
 from celpy.adapter import json_to_cel
 from psycopg import sql
 
-from tenantry_kernel.provisioning import database
+from tenantry_kernel.provisioning.database.schemas import ensure_tenant_database
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing.databases import drop_role, new_database, server_conninfo, server_databases_reopened
 
@@ -73,7 +73,7 @@ def test_a_stores_role_is_refused_by_the_platforms_database_and_postgres_after_m
         assert services.returncode == 0, services.stdout + services.stderr
         # and a store is provisioned on the shard with the real provisioning library
         password = secrets.token_urlsafe(24)
-        tenant = database.ensure_tenant_database(server_conninfo(shard), slug, plan_for("free"), password)
+        tenant = ensure_tenant_database(server_conninfo(shard), slug, plan_for("free"), password)
 
         # then the store's role, with its real password, is refused by the platform's database and postgres
         for dbname in (platform, "postgres"):

@@ -27,7 +27,10 @@ import requests
 import stripe
 from psycopg import sql
 
-from tenantry_kernel.provisioning import database, routing
+from tenantry_kernel.provisioning import routing
+from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
+from tenantry_kernel.provisioning.database.schemas import ensure_tenant_database
+from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.provisioning.naming import schema_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import ServedApp, serve_app
@@ -141,11 +144,11 @@ def written(servers: Servers) -> dict[str, Any]:
     }
 
 
-def provision_store(admin_dsn: str, runner: database.TemplateCloneRunner) -> Store:
+def provision_store(admin_dsn: str, runner: TemplateCloneRunner) -> Store:
     """A store on the shard with its route, as local mode provisions one."""
     store = Store(f"hostile-{secrets.token_hex(3)}")
-    tenant_db = database.ensure_tenant_database(admin_dsn, store.slug, plan_for("free"), secrets.token_urlsafe(16))
-    database.migrate_tenant_schema(tenant_db, runner)
+    tenant_db = ensure_tenant_database(admin_dsn, store.slug, plan_for("free"), secrets.token_urlsafe(16))
+    migrate_tenant_schema(tenant_db, runner)
     routing.ensure_routes(admin_dsn, store.slug, [store.host], suspended=False)
     return store
 
@@ -210,9 +213,9 @@ def servers() -> Iterator[Servers]:
                 "API_RATE_ACCOUNT_EMAIL_ADDRESS": "100000/hour",
             }
             admin_dsn = server_conninfo(shard_db)
-            runner = database.TemplateCloneRunner(
+            runner = TemplateCloneRunner(
                 admin_dsn,
-                database.ManagePyMigrationRunner(TENANT_APP / "manage.py", "tenant_app.settings.test"),
+                ManagePyMigrationRunner(TENANT_APP / "manage.py", "tenant_app.settings.test"),
                 template_role=template_role,
             )
             store = provision_store(admin_dsn, runner)

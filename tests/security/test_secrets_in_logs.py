@@ -27,7 +27,10 @@ import requests
 from amqp.exceptions import NotFound
 from kombu import Connection
 
-from tenantry_kernel.provisioning import database, routing
+from tenantry_kernel.provisioning import routing
+from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
+from tenantry_kernel.provisioning.database.schemas import drop_tenant_database, ensure_tenant_database
+from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import ServedApp, serve_app, wait_until
 from tenantry_kernel.testing.databases import drop_database, drop_role, migrated_database, server_conninfo, server_env
@@ -208,14 +211,14 @@ def attack(tmp_path: Path) -> Iterator[Attack]:
         template_role = f"tenantry_template_{shard_db}"
         stack.callback(drop_role, template_role)  # cluster-wide; what it owned goes with the shard's database
         stack.callback(drop_database, shard_db)
-        migrations = database.TemplateCloneRunner(
+        migrations = TemplateCloneRunner(
             admin_dsn,
-            database.ManagePyMigrationRunner(TENANT_APP / "manage.py", "tenant_app.settings.test"),
+            ManagePyMigrationRunner(TENANT_APP / "manage.py", "tenant_app.settings.test"),
             template_role=template_role,
         )
-        tenant_db = database.ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
-        stack.callback(database.drop_tenant_database, admin_dsn, slug)
-        database.migrate_tenant_schema(tenant_db, migrations)
+        tenant_db = ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
+        stack.callback(drop_tenant_database, admin_dsn, slug)
+        migrate_tenant_schema(tenant_db, migrations)
         routing.ensure_routes(admin_dsn, slug, [f"{slug}.localhost"], suspended=False)
         stack.callback(routing.delete_routes, admin_dsn, slug)
 

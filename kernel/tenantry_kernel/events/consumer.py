@@ -15,6 +15,11 @@ Before any of that, the event's claims are checked against what the broker guara
 published it, under which routing key: `tenantry_kernel.events.trust`); a forged one goes to the
 dead-letter queue with the reason `forged_producer: …` and changes nothing. Its time is bounded
 by the moment it was received, so a far-future time cannot pin a record against later events.
+
+A consumer's declaration is checked against the event registry as soon as it is made: every
+handled type must be registered and have a handler, and every type a binding routes to the queue
+must have a handler. Modules declare their handlers with `event_handlers()` at module level, so a
+misspelt type fails the import; a `Subscription` checks its own when it is created (at startup).
 """
 
 from __future__ import annotations
@@ -63,6 +68,10 @@ class PermanentFailure(Exception):
     the event goes to the dead-letter queue at once, with this message as the reason."""
 
 
+class InvalidSubscription(ValueError):
+    """A consumer's declaration disagrees with the event registry; the message names the type or binding."""
+
+
 Handler = Callable[[Event], None]
 # What a lost broker looks like through kombu and py-amqp (socket errors are OSErrors).
 _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, *kombu.Connection("amqp://").connection_errors)
@@ -73,6 +82,49 @@ Scope = Callable[[Event], AbstractContextManager[Any]]
 def _service_scope(event: Event) -> Iterator[None]:
     with bound_tenant(event.tenant), transaction.atomic():
         yield
+
+
+def _did_you_mean(type_name: str) -> str:
+    closest = registry.closest_to(type_name)
+    return f" (did you mean {closest!r}?)" if closest else ""
+
+
+def check_handlers(owner: str, handlers: Mapping[str, Handler]) -> None:
+    """Every handled type is registered and mapped to a function; `owner` names the consumer in the error."""
+    for type_name, handler in handlers.items():
+        if type_name not in registry:
+            raise InvalidSubscription(
+                f"{owner} handles {type_name!r}, which is not a registered event type{_did_you_mean(type_name)}; "
+                "fix the name, or register the type in tenantry_kernel.events.registry"
+            )
+        if not callable(handler):
+            raise InvalidSubscription(
+                f"{owner} has no handler for {type_name!r} ({handler!r} is not a function); "
+                "map the type to the function that handles it, or leave it out"
+            )
+
+
+def check_bindings(owner: str, handlers: Mapping[str, Handler], bindings: Iterable[str]) -> None:
+    """Every binding routes some registered type to the queue, and a handler exists for each type it routes."""
+    for binding in bindings:
+        routed = registry.routed_by(binding)
+        if not routed:
+            raise InvalidSubscription(
+                f"{owner} is bound to {binding!r}, which routes no registered event type to it; "
+                "a binding is `<tenant>.<type>`, where * stands for one word and # for any number"
+            )
+        if missing := [event_type.name for event_type in routed if event_type.name not in handlers]:
+            raise InvalidSubscription(
+                f"{owner} is bound to {binding!r} but has no handler for {', '.join(missing)}; "
+                "add one, or narrow the binding (those events would all be dead-lettered)"
+            )
+
+
+def event_handlers(owner: str, handlers: Mapping[str, Handler]) -> dict[str, Handler]:
+    """A consumer's handlers by event type, checked as they are declared: `HANDLERS = event_handlers(__name__, {...})`
+    at module level fails the import of a module that handles a type the registry does not have."""
+    check_handlers(owner, handlers)
+    return dict(handlers)
 
 
 @dataclass
@@ -92,6 +144,12 @@ class Subscription:
     prefetch: int = 10
     rebind_interval: float = 30.0
 
+    def __post_init__(self) -> None:
+        check_handlers(f"consumer {self.name!r}", self.handlers)
+        if not callable(self.bindings):
+            self.bindings = tuple(self.bindings)  # read more than once: a generator would be empty the second time
+            check_bindings(f"consumer {self.name!r}", self.handlers, self.bindings)
+
     @property
     def queue(self) -> str:
         return self.name
@@ -104,8 +162,11 @@ class Subscription:
         return f"{self.name}.retry.{int(delay * 1000)}ms"
 
     def current_bindings(self) -> set[str]:
-        patterns = self.bindings() if callable(self.bindings) else self.bindings
-        return set(patterns)
+        if not callable(self.bindings):
+            return set(self.bindings)
+        patterns = set(self.bindings())
+        check_bindings(f"consumer {self.name!r}", self.handlers, patterns)  # known only now, e.g. per tenant
+        return patterns
 
 
 @dataclass

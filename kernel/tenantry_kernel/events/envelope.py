@@ -20,8 +20,6 @@ from tenantry_kernel.json_depth import nesting_exceeds
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/cloudevents+json"
-# Who is not a tenant: events of the platform itself (the tenant directory, plans).
-PLATFORM_TENANT = "platform"
 
 # Whatever a publisher sends is parsed within these bounds (a hostile body must not exhaust a consumer).
 MAX_ENVELOPE_BYTES = 256 * 1024

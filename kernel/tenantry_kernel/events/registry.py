@@ -8,6 +8,7 @@ edit in place. `python -m tenantry_kernel.events.registry` prints the catalogue.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import sys
@@ -101,6 +102,19 @@ class Registry:
     def __contains__(self, name: object) -> bool:
         return name in self._types
 
+    def closest_to(self, name: str) -> str | None:
+        """The registered type name nearest a misspelt one, if any is near."""
+        return next(iter(difflib.get_close_matches(name, self._types, n=1)), None)
+
+    def routed_by(self, binding: str) -> list[EventType]:
+        """The registered types a queue bound with `binding` receives, whatever the tenant.
+
+        A binding is a routing-key pattern, `<tenant>.<type>`, with the topic exchange's wildcards:
+        `*` stands for one word, `#` for zero or more.
+        """
+        pattern = binding.split(".")
+        return [event_type for event_type in self if _topic_matches(pattern, [None, *event_type.name.split(".")])]
+
     def areas_of(self, producer: str) -> list[str]:
         """The areas (first words of type names) whose types `producer` emits; an area has one producer."""
         areas = sorted({event_type.area for event_type in self if event_type.producer == producer})
@@ -108,6 +122,18 @@ class Registry:
         if shared:
             raise ValueError(f"areas {shared} hold types of several producers; topic permissions need one each")
         return areas
+
+
+def _topic_matches(pattern: list[str], words: list[str | None]) -> bool:
+    """AMQP topic matching of a routing key's words; None is a word any literal matches (the tenant)."""
+    if not pattern:
+        return not words
+    head, rest = pattern[0], pattern[1:]
+    if head == "#":
+        return any(_topic_matches(rest, words[skipped:]) for skipped in range(len(words) + 1))
+    if not words:
+        return False
+    return (head == "*" or words[0] is None or head == words[0]) and _topic_matches(rest, words[1:])
 
 
 registry = Registry()

@@ -40,7 +40,7 @@ from tenantry_kernel.events.outbox import NOTIFY_CHANNEL
 from tenantry_kernel.events.registry import TENANT_PRODUCER, registry
 from tenantry_kernel.events.trust import FORGED_PRODUCER
 from tenantry_kernel.provisioning.broker import EVENTS_EXCHANGE
-from tenantry_kernel.provisioning.database import TEMPLATE_SCHEMA
+from tenantry_kernel.provisioning.database.template_clone import TEMPLATE_SCHEMA
 from tenantry_kernel.provisioning.naming import tenant_of_schema
 
 logger = logging.getLogger("tenantry.events.relay")

@@ -24,13 +24,6 @@ def client_id(slug: str) -> str:
     return f"{CLIENT_ID_PREFIX}{slug}"
 
 
-def slug_of(client_id: str) -> str | None:
-    """The tenant a client id belongs to, or None for a client that is no tenant's."""
-    if not client_id.startswith(CLIENT_ID_PREFIX) or len(client_id) == len(CLIENT_ID_PREFIX):
-        return None
-    return client_id[len(CLIENT_ID_PREFIX) :]
-
-
 def client_secret(key: str, slug: str) -> str:
     """HMAC-SHA256(key, slug) in hex: knowing one tenant's secret tells nothing of another's, or of the key."""
     if len(key) < MIN_KEY_LENGTH:

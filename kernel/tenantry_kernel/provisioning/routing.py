@@ -14,8 +14,6 @@ import psycopg
 
 from tenantry_kernel.provisioning.naming import role_name, schema_name
 
-ROUTES_TABLE = "tenantry_routes"
-
 _CREATE = """
 CREATE TABLE IF NOT EXISTS public.tenantry_routes (
     host text PRIMARY KEY,

@@ -33,8 +33,6 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from tenantry_kernel import tracing
 from tenantry_kernel.testing import delete_queue, free_port, serve_app
 
-TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
-
 
 @dataclass(frozen=True)
 class WebProject:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from control_plane.billing.actions import ledger
-from tenantry_kernel.events.consumer import Subscription
+from tenantry_kernel.events.consumer import Subscription, event_handlers
 from tenantry_kernel.events.envelope import Event
 
 
@@ -17,10 +17,14 @@ def on_usage_reported(event: Event) -> None:
     )
 
 
+# Checked against the event registry as this module loads.
+HANDLERS = event_handlers(__name__, {"usage.reported": on_usage_reported})
+
+
 def usage_subscription() -> Subscription:
     """Queue `control-plane.usage`: every tenant's `usage.reported`."""
     return Subscription(
         name="control-plane.usage",
         bindings=["*.usage.reported"],
-        handlers={"usage.reported": on_usage_reported},
+        handlers=HANDLERS,
     )

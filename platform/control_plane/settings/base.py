@@ -166,7 +166,7 @@ SHARD_ADMIN_DSN = env.str(
 )
 TENANT_APP_MANAGE_PY = env.str("TENANT_APP_MANAGE_PY", default=str(BASE_DIR.parent / "tenant-app" / "manage.py"))
 TENANT_APP_SETTINGS_MODULE = env.str("TENANT_APP_SETTINGS_MODULE")
-# Empty: one per shard database (tenantry_kernel.provisioning.database.template_role_for).
+# Empty: one per shard database (tenantry_kernel.provisioning.database.template_clone.template_role_for).
 TENANT_TEMPLATE_ROLE = env.str("TENANT_TEMPLATE_ROLE")
 # The shard's shared tenant-app role granted each tenant's role (empty: it connects as a superuser).
 TENANT_ROUTER_ROLE = env.str("TENANT_ROUTER_ROLE")

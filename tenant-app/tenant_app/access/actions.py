@@ -13,7 +13,7 @@ from django.db.models import ProtectedError
 from django.http import HttpRequest
 from rest_framework.exceptions import ValidationError
 
-from tenant_app.access import catalog
+from tenant_app.access import permission_catalog
 from tenant_app.access.conditions import ConditionError, compile_condition
 from tenant_app.access.models import Policy, Role
 from tenant_app.access.policy import Context, Denied, access_changed, authorize, permissions_of, require
@@ -36,13 +36,13 @@ def _invalid(field: str, message: str) -> ValidationError:
 def _checked_permissions(actor: User, permissions: Iterable[str]) -> list[str]:
     """Catalog permissions, in catalog order; the actor must hold each one (no escalation)."""
     wanted = set(permissions)
-    if unknown := sorted(wanted - catalog.PERMISSIONS.keys()):
+    if unknown := sorted(wanted - permission_catalog.PERMISSIONS.keys()):
         raise _invalid("permissions", f"Unknown permissions: {', '.join(unknown)}; see /api/v1/permissions/.")
-    if reserved := sorted(wanted & catalog.OWNER_ONLY):
+    if reserved := sorted(wanted & permission_catalog.OWNER_ONLY):
         raise _invalid("permissions", f"Only the owner role holds {', '.join(reserved)}.")
     if beyond := sorted(wanted - permissions_of(actor)):
         raise Denied(f"You cannot hand on permissions you do not hold: {', '.join(beyond)}.")
-    return [action for action in catalog.PERMISSIONS if action in wanted]
+    return [action for action in permission_catalog.PERMISSIONS if action in wanted]
 
 
 def create_role(
@@ -87,8 +87,8 @@ def update_role(request: HttpRequest | None, actor: User, role: Role, **changes:
         raise TypeError(f"roles have no editable fields {unknown}")
     if "permissions" in changes:  # in catalog order, so the same set in another order is no change
         wanted = set(changes["permissions"])
-        changes["permissions"] = [action for action in catalog.PERMISSIONS if action in wanted] + sorted(
-            wanted - catalog.PERMISSIONS.keys()
+        changes["permissions"] = [action for action in permission_catalog.PERMISSIONS if action in wanted] + sorted(
+            wanted - permission_catalog.PERMISSIONS.keys()
         )
     with transaction.atomic():
         role = Role.objects.select_for_update().get(pk=role.pk)
@@ -179,7 +179,7 @@ def _checked_policy(actions: Sequence[str] | None, condition: str | None, effect
     if actions is not None:
         if not actions:
             raise _invalid("actions", "Name at least one action (or `*` for every action).")
-        if unknown := [pattern for pattern in actions if not catalog.is_action_pattern(pattern)]:
+        if unknown := [pattern for pattern in actions if not permission_catalog.is_action_pattern(pattern)]:
             raise _invalid(
                 "actions", f"Unknown actions: {', '.join(unknown)}; use catalog actions, `<resource>.*` or `*`."
             )

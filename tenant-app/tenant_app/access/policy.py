@@ -12,7 +12,7 @@ How a decision is made (deny-overrides):
    update products only of their location"); it never grants what the role lacks, so adding
    or enabling any policy can only take access away. Alternatives go in one condition (`||`).
 5. Granted, "granted_by_role". Where 3 or 4 refused, rows of self-service resources
-   (catalog.SELF_SERVICE: one's own sessions) are still allowed, "own_resource".
+   (permission_catalog.SELF_SERVICE: one's own sessions) are still allowed, "own_resource".
 A condition that fails to evaluate (a missing attribute, unlike types) counts against the user.
 
 Without a resource, conditions that mention `resource` are left out: authorize(user, action)
@@ -53,7 +53,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from rest_framework.exceptions import PermissionDenied
 
-from tenant_app.access import catalog
+from tenant_app.access import permission_catalog
 from tenant_app.access.conditions import (
     Condition,
     ConditionError,
@@ -112,7 +112,7 @@ class CompiledPolicy:
 
     def applies(self, action: str, role_id: int | None) -> bool:
         roles_match = not self.role_ids or role_id in self.role_ids
-        return roles_match and any(catalog.matches(pattern, action) for pattern in self.actions)
+        return roles_match and any(permission_catalog.matches(pattern, action) for pattern in self.actions)
 
     def needs_resource(self) -> bool:
         return self.condition is not None and self.condition.uses_resource
@@ -242,7 +242,7 @@ def _signed_in(user: Any) -> bool:
 
 
 def _owner_attribute(action: str) -> str | None:
-    return catalog.SELF_SERVICE.get(action.split(".", 1)[0])
+    return permission_catalog.SELF_SERVICE.get(action.split(".", 1)[0])
 
 
 def authorize(user: Any, action: str, resource: object | None = None, context: Context | None = None) -> Decision:

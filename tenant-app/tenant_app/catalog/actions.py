@@ -24,7 +24,7 @@ from tenant_app.catalog.money import money
 from tenant_app.notifications.actions import notify
 from tenantry_kernel.events.outbox import emit
 
-# Roles told when a product goes live (built-in roles: tenant_app.access.catalog.BUILTIN_ROLES).
+# Roles told when a product goes live (built-in roles: tenant_app.access.permission_catalog.BUILTIN_ROLES).
 TEAM_NOTIFIED_OF_PUBLICATION = ("owner", "admin")
 
 # What update_product may change; `published` changes only through publish/unpublish.

@@ -27,7 +27,3 @@ def validate_currency(code: str) -> None:
 def money(amount: Decimal, currency: str) -> dict[str, Any]:
     """The events' and the API's money object: {"amount": "12.50", "currency": "EUR"}."""
     return {"amount": format(amount.quantize(CENT), "f"), "currency": currency}
-
-
-def amount_of(value: dict[str, Any]) -> Decimal:
-    return Decimal(value["amount"])

@@ -26,7 +26,7 @@ from tenantry_kernel.web.exceptions import Conflict
 if TYPE_CHECKING:
     from control_plane.accounts.models import User
 
-# Portal role → the tenant app's built-in role (tenant_app.access.catalog.BUILTIN_ROLES). A
+# Portal role → the tenant app's built-in role (tenant_app.access.permission_catalog.BUILTIN_ROLES). A
 # billing member manages payment in the portal only and has no account in the workspace.
 WORKSPACE_ROLES: dict[str, str | None] = {
     MemberRole.OWNER: "owner",

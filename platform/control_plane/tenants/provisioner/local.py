@@ -18,7 +18,17 @@ from django.conf import settings
 from django.db import connections
 
 from control_plane.tenants.provisioner import ProvisionOutcome, condition
-from tenantry_kernel.provisioning import broker, database, routing
+from tenantry_kernel.provisioning import broker, routing
+from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
+from tenantry_kernel.provisioning.database.roles import grant_router_role
+from tenantry_kernel.provisioning.database.schemas import (
+    TenantDatabase,
+    disable_tenant_database,
+    drop_tenant_database,
+    ensure_tenant_database,
+)
+from tenantry_kernel.provisioning.database.shard import secure_shard
+from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.provisioning.secrets import LocalSecretStore, get_or_create_password
 
@@ -28,7 +38,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("tenantry.provisioner.local")
 
 # One clone runner per shard and process: each remembers that its template is current.
-_runners: dict[tuple[str, str], database.TemplateCloneRunner] = {}
+_runners: dict[tuple[str, str], TemplateCloneRunner] = {}
 _runners_lock = threading.Lock()
 
 
@@ -40,15 +50,13 @@ def tenant_url(slug: str) -> str:
     return str(settings.TENANT_URL_TEMPLATE).format(slug=slug, host=tenant_host(slug))
 
 
-def migration_runner(admin_dsn: str) -> database.TemplateCloneRunner:
+def migration_runner(admin_dsn: str) -> TemplateCloneRunner:
     key = (admin_dsn, settings.TENANT_TEMPLATE_ROLE)
     with _runners_lock:
         runner = _runners.get(key)
         if runner is None:
-            manage = database.ManagePyMigrationRunner(
-                Path(settings.TENANT_APP_MANAGE_PY), settings.TENANT_APP_SETTINGS_MODULE
-            )
-            runner = database.TemplateCloneRunner(admin_dsn, manage, template_role=settings.TENANT_TEMPLATE_ROLE)
+            manage = ManagePyMigrationRunner(Path(settings.TENANT_APP_MANAGE_PY), settings.TENANT_APP_SETTINGS_MODULE)
+            runner = TemplateCloneRunner(admin_dsn, manage, template_role=settings.TENANT_TEMPLATE_ROLE)
             # Built once, before tenants clone it concurrently.
             runner.ensure_template()
             _runners[key] = runner
@@ -68,12 +76,12 @@ class LocalProvisioner:
 
     # -- pieces ------------------------------------------------------------------------------
 
-    def _database(self, tenant: Tenant) -> database.TenantDatabase:
+    def _database(self, tenant: Tenant) -> TenantDatabase:
         # Before any tenant role may sign in: roles belong to the whole server, and PUBLIC may connect
         # to a database until told otherwise (this control plane's own, when it shares the server).
-        database.secure_shard(self.admin_dsn, other_databases=[connections["default"].settings_dict["NAME"]])
+        secure_shard(self.admin_dsn, other_databases=[connections["default"].settings_dict["NAME"]])
         password = get_or_create_password(self.secrets, f"{tenant.slug}-database")
-        return database.ensure_tenant_database(self.admin_dsn, tenant.slug, plan_for(tenant.plan), password)
+        return ensure_tenant_database(self.admin_dsn, tenant.slug, plan_for(tenant.plan), password)
 
     def _broker(self, tenant: Tenant) -> broker.TenantBroker:
         password = get_or_create_password(self.secrets, f"{tenant.slug}-broker")
@@ -114,9 +122,9 @@ class LocalProvisioner:
         from control_plane.tenants.models import TenantState
 
         tenant_db = self._database(tenant)
-        database.migrate_tenant_schema(tenant_db, migration_runner(self.admin_dsn))
+        migrate_tenant_schema(tenant_db, migration_runner(self.admin_dsn))
         if settings.TENANT_ROUTER_ROLE:
-            database.grant_router_role(self.admin_dsn, tenant.slug, settings.TENANT_ROUTER_ROLE)
+            grant_router_role(self.admin_dsn, tenant.slug, settings.TENANT_ROUTER_ROLE)
         tenant_broker = self._broker(tenant)
         self._member_queue(tenant.slug, bound=True)
         self._routes(tenant, suspended=tenant.state == TenantState.SUSPENDED)
@@ -140,7 +148,7 @@ class LocalProvisioner:
     def suspend(self, tenant: Tenant) -> None:
         self._routes(tenant, suspended=True)
         # The role cannot log in while suspended (its own processes stop); data stays.
-        database.disable_tenant_database(self.admin_dsn, tenant.slug)
+        disable_tenant_database(self.admin_dsn, tenant.slug)
 
     def resume(self, tenant: Tenant) -> None:
         self._database(tenant)  # LOGIN again, with the stored password
@@ -152,13 +160,13 @@ class LocalProvisioner:
         routing.delete_routes(self.admin_dsn, tenant.slug)
         self._member_queue(tenant.slug, bound=False)
         if tenant.deletion_policy == DeletionPolicy.DELETE:
-            database.drop_tenant_database(self.admin_dsn, tenant.slug)
+            drop_tenant_database(self.admin_dsn, tenant.slug)
             with broker.BrokerAdmin.from_url(settings.BROKER_ADMIN_URL) as admin:
                 broker.delete_tenant_broker(admin, tenant.slug)
             self.secrets.delete(f"{tenant.slug}-database")
             self.secrets.delete(f"{tenant.slug}-broker")
         else:
             # Retain: the schema, its role (unable to log in) and the vhost stay for a later restore.
-            database.disable_tenant_database(self.admin_dsn, tenant.slug)
+            disable_tenant_database(self.admin_dsn, tenant.slug)
         logger.info("tenant deleted", extra={"tenant": tenant.slug, "deletion_policy": tenant.deletion_policy})
         return True

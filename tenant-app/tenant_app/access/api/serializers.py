@@ -6,14 +6,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from tenant_app.access import catalog, conditions
+from tenant_app.access import conditions, permission_catalog
 from tenant_app.access.models import Policy, Role
 
 
 def _permissions(**options: Any) -> serializers.ListField:
     """A list of "<resource>.<verb>" strings (a fresh field each time: DRF binds a child field to one parent)."""
     permission = serializers.CharField(max_length=80)
-    return serializers.ListField(child=permission, max_length=len(catalog.PERMISSIONS), **options)
+    return serializers.ListField(child=permission, max_length=len(permission_catalog.PERMISSIONS), **options)
 
 
 class RoleSerializer(serializers.ModelSerializer[Role]):

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenant_app.access import actions, catalog
+from tenant_app.access import actions, permission_catalog
 from tenant_app.access.api.serializers import (
     PermissionCatalogSerializer,
     PolicySerializer,
@@ -28,10 +28,6 @@ from tenant_app.access.permissions import ActionPermission
 from tenant_app.access.policy import Context, scope
 from tenant_app.accounts.models import User
 from tenant_app.api import signed_in_user
-
-
-def _visible(request: Request, action: str, queryset: QuerySet[Role]) -> QuerySet[Role]:
-    return scope(request.user, action, queryset, Context.of(request._request))
 
 
 class RoleFilter(django_filters.FilterSet):
@@ -143,8 +139,8 @@ class PermissionCatalogView(APIView):
     @extend_schema(operation_id="permissions_list", responses={200: PermissionCatalogSerializer})
     def get(self, request: Request) -> Response:
         results = [
-            {"action": action, "description": description, "owner_only": action in catalog.OWNER_ONLY}
-            for action, description in catalog.PERMISSIONS.items()
+            {"action": action, "description": description, "owner_only": action in permission_catalog.OWNER_ONLY}
+            for action, description in permission_catalog.PERMISSIONS.items()
         ]
         return Response(PermissionCatalogSerializer({"results": results}).data)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import migrations
 
-from tenant_app.access.catalog import seed_builtin_roles
+from tenant_app.access.permission_catalog import seed_builtin_roles
 
 
 def seed(apps: Any, schema_editor: Any) -> None:

@@ -12,34 +12,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 
 from tenant_app.schedules.actions import ensure_tenant_schedules, sync_shard_schedules
-from tenant_app.tenancy.routes import tenants_on_shard
+from tenant_app.tenancy.commands import TenantCommand
 
 
-class Command(BaseCommand):
+class Command(TenantCommand):
     help = __doc__.splitlines()[0]
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--tenant", action="append", default=[], help="a tenant slug (repeatable)")
-        parser.add_argument("--all", action="store_true", help="every tenant in the shard's routing table")
+    timed = False
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["all"] == bool(options["tenant"]):
             raise CommandError("name tenants with --tenant SLUG, or give --all (not both)")
         if options["all"]:
+            # The whole shard at once: entries of departed tenants are removed too.
             counts = sync_shard_schedules()
             self.stdout.write(", ".join(f"{what}: {count}" for what, count in counts.items()))
             return
-        if settings.TENANCY_MODE == "shared":
-            missing = sorted(set(options["tenant"]) - set(tenants_on_shard()))
-            if missing:
-                raise CommandError(f"not routed on this shard: {', '.join(missing)}; check the slugs")
-        for slug in options["tenant"]:
-            try:
-                entries = ensure_tenant_schedules(slug)
-            except ValueError as error:
-                raise CommandError(str(error)) from error
-            self.stdout.write(f"{slug}: {', '.join(entry.name for entry in entries)}")
+        super().handle(*args, **options)
+
+    def handle_tenant(self, slug: str, **options: Any) -> str:
+        try:
+            entries = ensure_tenant_schedules(slug)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        return ", ".join(entry.name for entry in entries)
