@@ -103,22 +103,22 @@ def test_a_typo_answers_the_corrected_query(anonymous: APIClient, publish: Calla
 @pytest.mark.parametrize(
     ("params", "fields"),
     [
-        ({}, {"q": ["Give the text to search for in q."]}),
-        ({"q": ""}, {"q": ["q is empty; give 1 to 200 characters to search for."]}),
-        ({"q": "t" * 201}, {"q": ["q is too long: at most 200 characters."]}),
-        ({"q": "tea", "kind": "shop"}, {"kind": ["kind is 'shop'; use product or tenant, or leave it out for both."]}),
+        ({}, {"/q": ["Give the text to search for in q."]}),
+        ({"q": ""}, {"/q": ["q is empty; give 1 to 200 characters to search for."]}),
+        ({"q": "t" * 201}, {"/q": ["q is too long: at most 200 characters."]}),
+        ({"q": "tea", "kind": "shop"}, {"/kind": ["kind is 'shop'; use product or tenant, or leave it out for both."]}),
         (
             {"q": "tea", "currency": "eur"},
-            {"currency": ["currency must be an ISO 4217 code in three capital letters, such as EUR."]},
+            {"/currency": ["currency must be an ISO 4217 code in three capital letters, such as EUR."]},
         ),
         (
             {"q": "tea", "currency": "EUR", "kind": "tenant"},
-            {"currency": ["currency filters products; leave it out to search tenants, or use kind=product."]},
+            {"/currency": ["currency filters products; leave it out to search tenants, or use kind=product."]},
         ),
-        ({"q": "tea", "limit": "500"}, {"limit": ["Ensure this value is less than or equal to 50."]}),
+        ({"q": "tea", "limit": "500"}, {"/limit": ["Ensure this value is less than or equal to 50."]}),
         (
             {"q": "tea", "cursor": "forged"},
-            {"cursor": ["This cursor is invalid; follow the `next` link of a previous answer as it was given."]},
+            {"/cursor": ["This cursor is invalid; follow the `next` link of a previous answer as it was given."]},
         ),
     ],
 )

@@ -127,14 +127,14 @@ def test_a_custom_role_is_created_changed_and_deleted_with_audit(store: Store) -
     [
         (
             {**CLERK, "permissions": ["products.view", "products.fly"]},
-            "permissions",
+            "/permissions",
             "Unknown permissions: products.fly",
         ),
-        ({**CLERK, "permissions": ["owners.manage"]}, "permissions", "Only the owner role holds owners.manage"),
-        ({**CLERK, "slug": "not a slug"}, "slug", "letters, numbers, underscores or hyphens"),
-        ({**CLERK, "slug": "staff"}, "slug", "A role with the slug 'staff' exists"),
-        ({**CLERK, "permissions": "products.view"}, "permissions", 'Expected a list of items but got type "str"'),
-        ({"slug": "clerk"}, "name", "This field is required."),
+        ({**CLERK, "permissions": ["owners.manage"]}, "/permissions", "Only the owner role holds owners.manage"),
+        ({**CLERK, "slug": "not a slug"}, "/slug", "letters, numbers, underscores or hyphens"),
+        ({**CLERK, "slug": "staff"}, "/slug", "A role with the slug 'staff' exists"),
+        ({**CLERK, "permissions": "products.view"}, "/permissions", 'Expected a list of items but got type "str"'),
+        ({"slug": "clerk"}, "/name", "This field is required."),
     ],
 )
 def test_a_bad_role_is_refused_with_a_field_error(store: Store, body: dict[str, Any], field: str, message: str) -> None:
@@ -276,14 +276,14 @@ def test_a_policy_is_created_changed_and_deleted_with_audit(store: Store) -> Non
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"condition": "resource.location == "}, "condition", "not a valid CEL expression"),
-        ({"condition": "open(subject)"}, "condition", "`open()` is not available"),
-        ({"condition": "resource.price * 2 > 10"}, "condition", "compare its fields"),
-        ({"actions": ["products.fly"]}, "actions", "Unknown actions: products.fly"),
-        ({"actions": []}, "actions", "This list may not be empty."),
-        ({"roles": ["ghost"]}, "roles", "Object with slug=ghost does not exist."),
-        ({"effect": "maybe"}, "effect", '"maybe" is not a valid choice.'),
-        ({"name": "customers-own-orders"}, "name", "A policy named 'customers-own-orders' exists"),
+        ({"condition": "resource.location == "}, "/condition", "not a valid CEL expression"),
+        ({"condition": "open(subject)"}, "/condition", "`open()` is not available"),
+        ({"condition": "resource.price * 2 > 10"}, "/condition", "compare its fields"),
+        ({"actions": ["products.fly"]}, "/actions", "Unknown actions: products.fly"),
+        ({"actions": []}, "/actions", "This list may not be empty."),
+        ({"roles": ["ghost"]}, "/roles", "Object with slug=ghost does not exist."),
+        ({"effect": "maybe"}, "/effect", '"maybe" is not a valid choice.'),
+        ({"name": "customers-own-orders"}, "/name", "A policy named 'customers-own-orders' exists"),
     ],
 )
 def test_a_bad_policy_is_refused_with_a_field_error(

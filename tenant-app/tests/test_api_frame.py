@@ -28,7 +28,8 @@ from rest_framework.views import APIView
 from tenant_app.accounts.models import User
 from tenant_app.accounts.tokens import refresh_token_for
 from tenant_app.tenancy.context import tenant_transaction
-from tenantry_kernel.testing.problems import field_errors, problem
+from tenantry_kernel.testing.problems import field_errors, problem, registered
+from tenantry_kernel.web.problems import Problem, all_problems
 
 from .conftest import ShardTenant
 
@@ -65,11 +66,21 @@ def test_every_operation_documents_the_error_body_and_has_a_unique_stable_id() -
         for status in ERROR_STATUSES:
             response = operation["responses"][status]
             response = responses[response["$ref"].rsplit("/", 1)[1]] if "$ref" in response else response
-            assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+            assert response["content"] == {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }
     assert "Retry-After" in responses["Throttled"]["headers"]
-    error = schema["components"]["schemas"]["Error"]["properties"]["error"]
-    assert set(error["properties"]) == {"code", "message", "fields"}
-    assert error["required"] == ["code", "message"]
+    problem_schema = schema["components"]["schemas"]["Problem"]
+    assert set(problem_schema["properties"]) == {
+        "type", "title", "status", "detail", "instance", "code", "errors", "request_id"
+    }  # fmt: skip
+    assert problem_schema["required"] == ["type", "title", "status", "detail", "code"]
+    # Every code the app answers is documented, with its status and title.
+    assert problem_schema["properties"]["code"]["enum"] == [entry.code for entry in all_problems()]
+    assert {"invalid", "not_found", "tenant_not_found", "forbidden", "order_not_payable"} <= set(
+        problem_schema["properties"]["code"]["enum"]
+    )
+    assert "- `tenant_suspended` (503, Store suspended): " in problem_schema["properties"]["code"]["description"]
     ids = [operation["operationId"] for operation in operations]
     assert len(ids) == len(set(ids))
     # Named after the path, without the /api/v1 prefix: unchanged while the code behind changes.
@@ -131,7 +142,7 @@ def test_requests_drf_refuses_get_the_error_body(
 
     assert response.status_code == status
     assert problem(response)["code"] == code
-    assert set(response.json()["error"]) == {"code", "message"}
+    assert set(response.json()) == {"type", "title", "status", "detail", "instance", "code"}
 
 
 # -- a small API on the project's defaults --------------------------------------------------
@@ -287,10 +298,33 @@ def test_a_body_of_the_wrong_type_is_a_non_field_error(alpha: Caller) -> None:
 
 @pytest.mark.urls(__name__)
 def test_a_validation_error_about_no_field_keeps_its_own_code(alpha: Caller) -> None:
+    with registered(Problem("order_final", 400, "Order final", "Orders are not replaced.")):
+        response = alpha.client.put("/api/v1/orders/", {}, content_type="application/json")
+
+        assert response.status_code == 400
+        assert problem(response) == {"code": "order_final", "detail": "Orders cannot be replaced; cancel this one."}
+        assert response.json()["type"] == "/api/problems/order_final"
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.unregistered_problems
+def test_a_code_missing_from_the_registry_is_answered_as_about_blank_and_logged(
+    alpha: Caller, caplog: pytest.LogCaptureFixture
+) -> None:
+    # order_final is this module's own code, registered nowhere outside the test above.
     response = alpha.client.put("/api/v1/orders/", {}, content_type="application/json")
 
-    assert response.status_code == 400
-    assert problem(response) == {"code": "order_final", "detail": "Orders cannot be replaced; cancel this one."}
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": "Orders cannot be replaced; cancel this one.",
+        "instance": "/api/v1/orders/",
+        "code": "order_final",
+    }
+    assert [record.getMessage() for record in caplog.records if record.name == "tenantry.problems"] == [
+        "unregistered problem code 'order_final' answered with status 400; list it in an app's errors.py"
+    ]
 
 
 @pytest.mark.urls(__name__)

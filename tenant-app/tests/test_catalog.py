@@ -254,20 +254,20 @@ def test_staff_change_products_of_their_own_location_only(store: Store) -> None:
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({**BIKE, "price": {"amount": "1.00", "currency": "XYZ"}}, "price.currency", "'XYZ' is not an ISO 4217"),
-        ({**BIKE, "price": {"amount": "1.00", "currency": "eur"}}, "price.currency", "'eur' is not an ISO 4217"),
-        ({**BIKE, "price": {"amount": "-0.01", "currency": "EUR"}}, "price.amount", "greater than or equal to 0"),
-        ({**BIKE, "price": {"amount": "1.001", "currency": "EUR"}}, "price.amount", "no more than 2 decimal places"),
+        ({**BIKE, "price": {"amount": "1.00", "currency": "XYZ"}}, "/price/currency", "'XYZ' is not an ISO 4217"),
+        ({**BIKE, "price": {"amount": "1.00", "currency": "eur"}}, "/price/currency", "'eur' is not an ISO 4217"),
+        ({**BIKE, "price": {"amount": "-0.01", "currency": "EUR"}}, "/price/amount", "greater than or equal to 0"),
+        ({**BIKE, "price": {"amount": "1.001", "currency": "EUR"}}, "/price/amount", "no more than 2 decimal places"),
         (
             {**BIKE, "price": {"amount": "12345678901", "currency": "EUR"}},
-            "price.amount",
+            "/price/amount",
             "no more than 10 digits before",
         ),
-        ({**BIKE, "price": {"amount": "NaN", "currency": "EUR"}}, "price.amount", "A valid number is required."),
-        ({**BIKE, "price": 12.5}, "price.non_field_errors", "Invalid data. Expected a dictionary"),
-        ({**BIKE, "name": "  "}, "name", "This field may not be blank."),
-        ({"price": BIKE["price"]}, "name", "This field is required."),
-        ({**BIKE, "name": "x" * 201}, "name", "no more than 200 characters"),
+        ({**BIKE, "price": {"amount": "NaN", "currency": "EUR"}}, "/price/amount", "A valid number is required."),
+        ({**BIKE, "price": 12.5}, "/price", "Invalid data. Expected a dictionary"),
+        ({**BIKE, "name": "  "}, "/name", "This field may not be blank."),
+        ({"price": BIKE["price"]}, "/name", "This field is required."),
+        ({**BIKE, "name": "x" * 201}, "/name", "no more than 200 characters"),
     ],
 )
 def test_a_bad_product_is_refused_with_a_field_error(

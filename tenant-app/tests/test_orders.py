@@ -334,12 +334,12 @@ ONE_CURRENCY = "All products of one order must be priced in one currency; place 
 @pytest.mark.parametrize(
     ("lines", "fields"),
     [
-        ([("draft", 1)], {"lines.0.product": [NOT_FOR_SALE.replace("{id}", "{draft}")]}),
-        ([("bike", 1), (None, 1)], {"lines.1.product": [NOT_FOR_SALE.format(id=999999)]}),
-        ([("bike", 1), ("bike", 2)], {"lines.1.product": ["List each product once, with its quantity."]}),
-        ([("bike", 1), ("helmet", 1)], {"lines": [ONE_CURRENCY]}),
-        ([("bike", 0)], {"lines.0.quantity": ["Ensure this value is greater than or equal to 1."]}),
-        ([], {"lines": ["This list may not be empty."]}),
+        ([("draft", 1)], {"/lines/0/product": [NOT_FOR_SALE.replace("{id}", "{draft}")]}),
+        ([("bike", 1), (None, 1)], {"/lines/1/product": [NOT_FOR_SALE.format(id=999999)]}),
+        ([("bike", 1), ("bike", 2)], {"/lines/1/product": ["List each product once, with its quantity."]}),
+        ([("bike", 1), ("helmet", 1)], {"/lines": [ONE_CURRENCY]}),
+        ([("bike", 0)], {"/lines/0/quantity": ["Ensure this value is greater than or equal to 1."]}),
+        ([], {"/lines": ["This list may not be empty."]}),
     ],
 )
 def test_a_bad_order_is_refused_with_field_errors(
