@@ -188,8 +188,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tenantry store API",
     "DESCRIPTION": (
-        "The REST API of a Tenantry store, on the store's own host. Errors are RFC 9457 problem details: "
-        "see `Problem`."
+        "The REST API of a Tenantry store, on the store's own host. Errors are RFC 9457 problem details: see `Problem`."
     ),
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
