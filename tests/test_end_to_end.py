@@ -254,4 +254,4 @@ def test_signup_to_deletion_on_the_local_stack(stack: Stack, slug: str) -> None:
         answer = store.call("GET", "/api/v1/me/", access)
         return dict(answer.json()) if answer.status_code == 404 else None
 
-    assert problem(wait_until(no_store, 15, "404 at the deleted store's address"))["code"]
+    assert problem(wait_until(no_store, 15, "404 at the deleted store's address"))["code"] == "tenant_not_found"

@@ -394,6 +394,23 @@ def test_assigning_a_role_goes_through_the_action_and_is_audited(tenants: list[S
     assert field_errors(unknown["errors"][0]["extensions"]) == {
         "/role": ["No role has the slug 'emperor'; see `roles`."]
     }
+    # The facts of REST's problem details, next to GraphQL's own code.
+    assert unknown["errors"][0]["message"] == "Some fields are invalid; see extensions.errors."
+    assert unknown["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "reason": "invalid",
+        "status": 400,
+        "type": "/api/problems/invalid",
+        "errors": [
+            {"pointer": "/role", "detail": "No role has the slug 'emperor'; see `roles`.", "code": "unknown_role"}
+        ],
+    }
+    assert to_owner["errors"][0]["extensions"] == {
+        "code": "FORBIDDEN",
+        "reason": "forbidden",
+        "status": 403,
+        "type": "/api/problems/forbidden",
+    }
     with tenant_transaction(alpha.route):
         event = AuditEvent.objects.get(type=AuditEventType.ROLE_ASSIGNED)
         assert (event.actor.email if event.actor else None, event.subject, event.details["role"]) == (
