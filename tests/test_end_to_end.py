@@ -28,6 +28,7 @@ from tenantry_kernel.provisioning import routing
 from tenantry_kernel.provisioning.naming import role_name, schema_name, vhost_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import wait_until
+from tenantry_kernel.testing.problems import problem
 from tenantry_kernel.testing.stripe import signed_event
 from tenantry_kernel.testing.totp import Authenticator
 from tests.e2e_support import (
@@ -253,4 +254,4 @@ def test_signup_to_deletion_on_the_local_stack(stack: Stack, slug: str) -> None:
         answer = store.call("GET", "/api/v1/me/", access)
         return dict(answer.json()) if answer.status_code == 404 else None
 
-    assert wait_until(no_store, 15, "404 at the deleted store's address")["error"]["code"]
+    assert problem(wait_until(no_store, 15, "404 at the deleted store's address"))["code"] == "tenant_not_found"

@@ -30,6 +30,7 @@ from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRu
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import ServedApp, serve_app
 from tenantry_kernel.testing.databases import migrated_database, server_conninfo, server_env
+from tenantry_kernel.testing.problems import problem
 from tests import e2e_support
 from tests.e2e_support import form_field
 
@@ -255,7 +256,7 @@ def test_a_deleted_stores_client_signs_nobody_in(platform: Platform) -> None:
     # The store cannot exchange the code any more: its client is gone.
     refused = platform.store.call("GET", pending_callback)
     assert refused.status_code == 400, refused.text
-    assert refused.json()["error"]["code"] == "sso_code_invalid"
+    assert problem(refused)["code"] == "sso_code_invalid"
     # A signed-in person starting again is stopped at the platform: an unknown client is never redirected to.
     started = platform.store.call("POST", "/api/v1/auth/sso/platform/start/", json={})
     stopped = browser.get(started.json()["authorization_url"], allow_redirects=False, timeout=30)

@@ -8,6 +8,7 @@ from tenantry_kernel.web.views import service_index
 urlpatterns = [
     path("", service_index, name="service-index"),
     path("admin/", admin_site.site.urls),
+    path("api/problems/", include("tenantry_kernel.web.urls")),
     path("api/v1/auth/", include("control_plane.accounts.api.urls")),
     path("o/", include("control_plane.oidc.urls")),
     path("api/v1/", include("control_plane.signup.api.urls")),
@@ -16,7 +17,7 @@ urlpatterns = [
     path("api/v1/search/", include("control_plane.search.api.urls")),
 ]
 
-# Errors outside DRF views (unknown paths, bad hosts, crashes) in the one error body under /api/.
+# Errors outside DRF views (unknown paths, bad hosts, crashes) as problem details under /api/.
 handler400 = "tenantry_kernel.web.errors.bad_request"
 handler403 = "tenantry_kernel.web.errors.permission_denied"
 handler404 = "tenantry_kernel.web.errors.not_found"

@@ -19,6 +19,7 @@ from control_plane.accounts import actions
 from control_plane.accounts.models import RefreshFamily, User
 from control_plane.audit.models import AuditEvent
 from tenantry_kernel.testing.mail import MailSink, link_in
+from tenantry_kernel.testing.problems import problem
 
 from .conftest import PASSWORD
 from .test_accounts_support import Authenticator, client_from_own_address
@@ -27,7 +28,7 @@ AUTH = "/api/v1/auth"
 
 
 def error_of(response: Any) -> dict[str, Any]:
-    body: dict[str, Any] = response.json()["error"]
+    body: dict[str, Any] = problem(response)
     return body
 
 
@@ -80,8 +81,8 @@ def test_sign_up_mails_a_link_that_verifies_the_address_once(transactional_db: N
     assert again.status_code == 400
     assert error_of(again) == {
         "code": "invalid",
-        "message": "Some fields are invalid; see fields.",
-        "fields": {"token": ["This link is invalid or expired; ask for a new one."]},
+        "detail": "Some fields are invalid; see errors.",
+        "errors": {"/token": ["This link is invalid or expired; ask for a new one."]},
     }
     assert audit_actions(user) == ["account.user_registered", "account.email_verified"]
     assert AuditEvent.objects.get(action="account.user_registered").source == "portal"
@@ -167,7 +168,7 @@ def test_a_wrong_password_is_refused_and_audited(make_user: Callable[..., User])
     refused = sign_in(client_from_own_address(), "owner@example.test", "not the password at all")
 
     assert refused.status_code == 401
-    assert error_of(refused) == {"code": "invalid_credentials", "message": "The email or password is wrong."}
+    assert error_of(refused) == {"code": "invalid_credentials", "detail": "The email or password is wrong."}
     failure = AuditEvent.objects.get(action="account.sign_in_failed")
     assert failure.actor is None
     assert failure.data == {"subject": "owner@example.test"}
@@ -307,7 +308,7 @@ def test_staff_must_enrol_a_second_factor_before_their_first_session(make_user: 
     assert refused.status_code == 409
     assert error_of(refused) == {
         "code": "two_factor_required_for_staff",
-        "message": "Platform staff must keep two-factor authentication on.",
+        "detail": "Platform staff must keep two-factor authentication on.",
     }
     assert RefreshFamily.objects.get(user=staff).method == "password+2fa"
 

@@ -14,6 +14,7 @@ from control_plane.accounts.models import User
 from control_plane.audit.models import AuditEvent
 from control_plane.billing.models import BillingProfile
 from control_plane.tenants.models import Tenant
+from tenantry_kernel.testing.problems import problem
 from tests.billing_fixtures import DECLINED_ON_ATTACH, DECLINED_ON_CHARGE, card
 
 pytestmark = pytest.mark.django_db
@@ -49,10 +50,10 @@ def test_only_owners_and_billing_members_reach_billing(
     assert api_for(billing).get("/api/v1/tenants/acme/invoices/").status_code == 200
     denied = api_for(admin).get("/api/v1/tenants/acme/invoices/")
     assert denied.status_code == 403
-    assert denied.json()["error"]["code"] == "permission_denied"
+    assert problem(denied)["code"] == "permission_denied"
     hidden = api_for(outsider).get("/api/v1/tenants/acme/subscription")
     assert hidden.status_code == 404
-    assert hidden.json()["error"]["code"] == "not_found"
+    assert problem(hidden)["code"] == "not_found"
     assert api_for(None).get("/api/v1/tenants/acme/subscription").status_code == 401
 
 
@@ -62,9 +63,9 @@ def test_an_unknown_plan_is_refused_with_the_field_named(make_store: MakeStore, 
     response = api_for(owner).post("/api/v1/tenants/acme/subscription", {"plan": "platinum"}, format="json")
 
     assert response.status_code == 400
-    body = response.json()["error"]
+    body = problem(response)
     assert body["code"] == "invalid"
-    assert list(body["fields"]) == ["plan"]
+    assert list(body["errors"]) == ["/plan"]
 
 
 def test_a_paid_plan_needs_a_payment_method_first(
@@ -75,7 +76,7 @@ def test_a_paid_plan_needs_a_payment_method_first(
     response = api_for(owner).post("/api/v1/tenants/acme/subscription", {"plan": "starter"}, format="json")
 
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "payment_method_required"
+    assert problem(response)["code"] == "payment_method_required"
     tenant.refresh_from_db()
     assert tenant.plan == "free"
 
@@ -130,7 +131,7 @@ def test_owner_adds_a_card_subscribes_and_upgrades_with_proration(
 
     again = api.post("/api/v1/tenants/acme/subscription", {"plan": "growth"}, format="json")
     assert again.status_code == 409
-    assert again.json()["error"]["code"] == "plan_unchanged"
+    assert problem(again)["code"] == "plan_unchanged"
 
 
 def test_a_declined_first_payment_leaves_the_tenant_on_its_plan(
@@ -148,7 +149,7 @@ def test_a_declined_first_payment_leaves_the_tenant_on_its_plan(
     response = api.post("/api/v1/tenants/acme/subscription", {"plan": "starter"}, format="json")
 
     assert response.status_code == 402
-    assert response.json()["error"]["code"] == "payment_failed"
+    assert problem(response)["code"] == "payment_failed"
     tenant.refresh_from_db()
     assert tenant.plan == "free"
     profile = BillingProfile.objects.get(tenant=tenant)
@@ -169,7 +170,7 @@ def test_a_card_declined_on_attach_is_a_402(
     )
 
     assert response.status_code == 402
-    assert response.json()["error"]["code"] == "payment_failed"
+    assert problem(response)["code"] == "payment_failed"
     assert api_for(owner).get("/api/v1/tenants/acme/payment-methods").json()["results"] == []
 
 
@@ -197,7 +198,7 @@ def test_cancel_at_period_end_then_now(
     assert stripe_standin.v1.subscriptions.retrieve(subscription_id)["status"] == "canceled"
     nothing = api.post("/api/v1/tenants/acme/subscription/cancel", {}, format="json")
     assert nothing.status_code == 409
-    assert nothing.json()["error"]["code"] == "no_subscription"
+    assert problem(nothing)["code"] == "no_subscription"
 
 
 def test_downgrading_to_free_cancels_the_subscription(

@@ -21,6 +21,7 @@ from control_plane.billing.actions import invoices
 from control_plane.billing.models import BillingProfile, Invoice, InvoiceSequence, LedgerBalance
 from control_plane.billing.pdf import invoice_html, invoice_pdf
 from control_plane.tenants.models import Tenant
+from tenantry_kernel.testing.problems import problem
 from tenantry_kernel.testing.stripe import signed_event
 from tests.billing_fixtures import card
 
@@ -142,7 +143,7 @@ def test_owners_and_billing_members_list_and_download_invoices(
     assert download["Content-Disposition"] == f'attachment; filename="{invoice.number}.pdf"'
     assert download.content.startswith(b"%PDF-")
     denied = api_for(admin).get(f"/api/v1/tenants/acme/invoices/{invoice.number}/pdf")
-    assert (denied.status_code, denied.json()["error"]["code"]) == (403, "permission_denied")
+    assert (denied.status_code, problem(denied)["code"]) == (403, "permission_denied")
     # Another tenant's owner cannot reach it, through their own tenant or this one.
     assert api_for(other_owner).get(f"/api/v1/tenants/globex/invoices/{invoice.number}/pdf").status_code == 404
     assert api_for(other_owner).get(f"/api/v1/tenants/acme/invoices/{invoice.number}/pdf").status_code == 404

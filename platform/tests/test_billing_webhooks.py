@@ -28,6 +28,7 @@ from control_plane.billing.actions import dunning
 from control_plane.billing.models import BillingProfile, Invoice, InvoiceStatus, LedgerBalance, StripeEvent
 from control_plane.tenants.models import Tenant, TenantState
 from tenantry_kernel.testing import wait_until
+from tenantry_kernel.testing.problems import problem
 from tenantry_kernel.testing.stripe import register_webhook, signed_event
 from tests.billing_fixtures import DECLINED_ON_CHARGE, NEEDS_3DS, card
 
@@ -69,7 +70,7 @@ def test_a_forged_or_tampered_event_is_refused_and_not_stored() -> None:
 
     for response in (forged, tampered, unsigned):
         assert response.status_code == 400
-        assert response.json()["error"]["code"] == "invalid_signature"
+        assert problem(response)["code"] == "invalid_signature"
     assert StripeEvent.objects.count() == 0
 
 
@@ -238,7 +239,7 @@ def test_an_event_that_cannot_be_handled_is_kept_and_answered_503_for_a_retry(
     response = post_event(body, signature)
 
     assert response.status_code == 503
-    assert response.json()["error"]["code"] == "webhook_not_processed"
+    assert problem(response)["code"] == "webhook_not_processed"
     stored = StripeEvent.objects.get(id="evt_broken")
     assert (stored.processed_at, stored.attempts) == (None, 1)
     assert "KeyError" in stored.last_error

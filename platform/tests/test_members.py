@@ -16,6 +16,7 @@ from control_plane.tenants.actions.members import invite_member
 from control_plane.tenants.models import Invitation, MemberRole, Membership, Tenant, TenantState
 from tenantry_kernel.events.models import OutboxEvent
 from tenantry_kernel.testing.mail import MailSink, link_in
+from tenantry_kernel.testing.problems import field_errors, problem
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple 42"
@@ -74,7 +75,7 @@ def test_invited_user_accepts_signed_in_and_becomes_a_member(
 
     wrong = api_for(owner).post("/api/v1/invitations/accept/", {"token": token})
     assert wrong.status_code == 403
-    assert wrong.json()["error"]["code"] == "permission_denied"
+    assert problem(wrong)["code"] == "permission_denied"
 
     accepted = api_for(invitee).post("/api/v1/invitations/accept/", {"token": token})
     assert accepted.status_code == 201, accepted.json()
@@ -84,7 +85,7 @@ def test_invited_user_accepts_signed_in_and_becomes_a_member(
 
     reused = api_for(invitee).post("/api/v1/invitations/accept/", {"token": token})
     assert reused.status_code == 400
-    assert list(reused.json()["error"]["fields"]) == ["token"]
+    assert list(field_errors(reused)) == ["/token"]
 
 
 def test_invitee_without_an_account_creates_one_when_accepting(
@@ -125,13 +126,13 @@ def test_only_owners_and_admins_manage_members_and_only_owners_grant_ownership(
     )
 
     assert by_billing.status_code == 403
-    assert by_billing.json()["error"] == {
-        "code": "permission_denied", "message": "Only the store's owners and admins manage its members."
+    assert problem(by_billing) == {
+        "code": "permission_denied", "detail": "Only the store's owners and admins manage its members."
     }  # fmt: skip
     assert admin_grants_owner.status_code == 403
     assert admin_invites_admin.status_code == 201
     assert stranger.status_code == 404
-    assert stranger.json()["error"]["code"] == "not_found"
+    assert problem(stranger)["code"] == "not_found"
 
 
 def test_roles_change_and_the_tenant_app_gets_the_role_it_knows(
@@ -155,7 +156,7 @@ def test_roles_change_and_the_tenant_app_gets_the_role_it_knows(
         ("member.invited", {"email": email, "role": "admin"}),
     ]
     assert bad.status_code == 400
-    assert bad.json()["error"]["fields"] == {"role": ['"manager" is not a valid choice.']}
+    assert field_errors(bad) == {"/role": ['"manager" is not a valid choice.']}
 
 
 def test_the_last_owner_can_be_neither_demoted_nor_removed(
@@ -169,7 +170,7 @@ def test_the_last_owner_can_be_neither_demoted_nor_removed(
     removed = api_for(owner).delete(url)
 
     assert demoted.status_code == removed.status_code == 409
-    assert demoted.json()["error"]["code"] == removed.json()["error"]["code"] == "last_owner"
+    assert problem(demoted)["code"] == problem(removed)["code"] == "last_owner"
     assert Membership.objects.get(pk=own.pk).role == MemberRole.OWNER
 
     # with a second owner the first may step down

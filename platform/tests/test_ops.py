@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from control_plane.accounts.models import User
 from control_plane.tenants.actions import lifecycle
 from control_plane.tenants.models import Tenant, TenantState
+from tenantry_kernel.testing.problems import field_errors, problem
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_ops_list_filters_by_state_with_conditions_in_a_fixed_number_of_queries(
 
     bad = api.get("/api/v1/ops/tenants/", {"state": "sleeping"})
     assert bad.status_code == 400
-    assert list(bad.json()["error"]["fields"]) == ["state"]
+    assert list(field_errors(bad)) == ["/state"]
 
 
 def test_ops_suspend_resume_and_retry(
@@ -85,7 +86,7 @@ def test_ops_suspend_resume_and_retry(
         202, "suspended", "chargeback",
     )  # fmt: skip
     assert again.status_code == 409
-    assert again.json()["error"]["code"] == "invalid_transition"
+    assert problem(again)["code"] == "invalid_transition"
     assert (resumed.status_code, resumed.json()["state"]) == (202, "ready")
     assert (retried.status_code, retried.json()["state"], retried.json()["provisioning_attempts"]) == (
         202, "provisioning", 2,

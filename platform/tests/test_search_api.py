@@ -14,6 +14,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from rest_framework.test import APIClient
 
 from control_plane.search import actions
+from tenantry_kernel.testing.problems import field_errors, problem
 
 pytestmark = pytest.mark.django_db
 
@@ -102,22 +103,22 @@ def test_a_typo_answers_the_corrected_query(anonymous: APIClient, publish: Calla
 @pytest.mark.parametrize(
     ("params", "fields"),
     [
-        ({}, {"q": ["Give the text to search for in q."]}),
-        ({"q": ""}, {"q": ["q is empty; give 1 to 200 characters to search for."]}),
-        ({"q": "t" * 201}, {"q": ["q is too long: at most 200 characters."]}),
-        ({"q": "tea", "kind": "shop"}, {"kind": ["kind is 'shop'; use product or tenant, or leave it out for both."]}),
+        ({}, {"/q": ["Give the text to search for in q."]}),
+        ({"q": ""}, {"/q": ["q is empty; give 1 to 200 characters to search for."]}),
+        ({"q": "t" * 201}, {"/q": ["q is too long: at most 200 characters."]}),
+        ({"q": "tea", "kind": "shop"}, {"/kind": ["kind is 'shop'; use product or tenant, or leave it out for both."]}),
         (
             {"q": "tea", "currency": "eur"},
-            {"currency": ["currency must be an ISO 4217 code in three capital letters, such as EUR."]},
+            {"/currency": ["currency must be an ISO 4217 code in three capital letters, such as EUR."]},
         ),
         (
             {"q": "tea", "currency": "EUR", "kind": "tenant"},
-            {"currency": ["currency filters products; leave it out to search tenants, or use kind=product."]},
+            {"/currency": ["currency filters products; leave it out to search tenants, or use kind=product."]},
         ),
-        ({"q": "tea", "limit": "500"}, {"limit": ["Ensure this value is less than or equal to 50."]}),
+        ({"q": "tea", "limit": "500"}, {"/limit": ["Ensure this value is less than or equal to 50."]}),
         (
             {"q": "tea", "cursor": "forged"},
-            {"cursor": ["This cursor is invalid; follow the `next` link of a previous answer as it was given."]},
+            {"/cursor": ["This cursor is invalid; follow the `next` link of a previous answer as it was given."]},
         ),
     ],
 )
@@ -127,9 +128,7 @@ def test_bad_search_parameters_get_a_400_naming_the_field(
     response = anonymous.get(SEARCH, params)
 
     assert response.status_code == 400
-    assert response.json() == {
-        "error": {"code": "invalid", "message": "Some fields are invalid; see fields.", "fields": fields}
-    }
+    assert problem(response) == {"code": "invalid", "detail": "Some fields are invalid; see errors.", "errors": fields}
 
 
 def test_bad_autocomplete_input_gets_a_400(anonymous: APIClient) -> None:
@@ -137,8 +136,8 @@ def test_bad_autocomplete_input_gets_a_400(anonymous: APIClient) -> None:
     too_long = anonymous.get(AUTOCOMPLETE, {"q": "m" * 101})
 
     assert missing.status_code == too_long.status_code == 400
-    assert missing.json()["error"]["fields"] == {"q": ["Give the text to complete in q."]}
-    assert too_long.json()["error"]["fields"] == {"q": ["q is too long: at most 100 characters."]}
+    assert field_errors(missing) == {"/q": ["Give the text to complete in q."]}
+    assert field_errors(too_long) == {"/q": ["q is too long: at most 100 characters."]}
 
 
 def test_autocomplete_answers_with_the_typed_part_marked(
@@ -180,7 +179,7 @@ def test_each_ip_has_a_budget(anonymous: APIClient, settings: SettingsWrapper) -
     assert completions == [200, 200, 429]  # a budget of its own
     assert elsewhere.status_code == 200
     assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "throttled"
+    assert problem(refused)["code"] == "throttled"
     assert 0 < int(refused["Retry-After"]) <= 60
 
 

@@ -15,6 +15,7 @@ from control_plane.accounts.models import User
 from control_plane.signup.models import IdempotentRequest
 from control_plane.tenants.models import MemberRole, Membership, Tenant, TenantState
 from tenantry_kernel.events.models import OutboxEvent
+from tenantry_kernel.testing.problems import field_errors, problem
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -114,10 +115,10 @@ def test_signup_derives_the_slug_from_the_store_name() -> None:
 def test_signup_refuses_reserved_and_malformed_slugs_on_the_slug_field(slug: str, message: str) -> None:
     response = client().post("/api/v1/signup/", body(slug=slug), format="json")
     assert response.status_code == 400
-    error = response.json()["error"]
+    error = problem(response)
     assert error["code"] == "invalid"
-    assert list(error["fields"]) == ["slug"]
-    assert error["fields"]["slug"][0].startswith(message)
+    assert list(error["errors"]) == ["/slug"]
+    assert error["errors"]["/slug"][0].startswith(message)
     assert not Tenant.objects.filter(slug=slug).exists()
 
 
@@ -151,8 +152,8 @@ def test_signup_refuses_a_store_name_a_tenant_resource_may_not_carry(store_name:
 
     # then the field is refused with what to do, and nothing is created
     assert response.status_code == 400, response.json()
-    error = response.json()["error"]
-    assert (error["code"], error["fields"]) == ("invalid", {"store_name": messages})
+    error = problem(response)
+    assert (error["code"], error["errors"]) == ("invalid", {"/store_name": messages})
     assert not Tenant.objects.filter(slug=data["slug"]).exists()
 
 
@@ -162,9 +163,9 @@ def test_signup_names_each_bad_field() -> None:
         "/api/v1/signup/", {"email": "not-an-email", "password": PASSWORD, "plan": "platinum"}, format="json"
     )
     assert response.status_code == 400
-    fields = response.json()["error"]["fields"]
-    assert set(fields) == {"email", "store_name", "plan"}
-    assert fields["plan"] == ['"platinum" is not a valid choice.']
+    fields = field_errors(response)
+    assert set(fields) == {"/email", "/store_name", "/plan"}
+    assert fields["/plan"] == ['"platinum" is not a valid choice.']
 
 
 @pytest.mark.django_db
@@ -174,15 +175,13 @@ def test_signup_with_a_taken_slug_or_email_says_which_and_creates_nothing(make_u
 
     taken_slug = client().post("/api/v1/signup/", body(slug=first["slug"]), format="json")
     assert taken_slug.status_code == 400
-    assert taken_slug.json()["error"]["fields"] == {
-        "slug": [f"The store address {first['slug']!r} is taken; pick another."]
-    }
+    assert field_errors(taken_slug) == {"/slug": [f"The store address {first['slug']!r} is taken; pick another."]}
 
     second = body(email=first["email"].upper())
     taken_email = client().post("/api/v1/signup/", second, format="json")
     assert taken_email.status_code == 400
-    assert taken_email.json()["error"]["fields"] == {
-        "email": ["This email already has an account; sign in or reset the password."]
+    assert field_errors(taken_email) == {
+        "/email": ["This email already has an account; sign in or reset the password."]
     }
     assert not Tenant.objects.filter(slug=second["slug"]).exists()
 
@@ -191,7 +190,7 @@ def test_signup_with_a_taken_slug_or_email_says_which_and_creates_nothing(make_u
 def test_weak_password_is_refused_on_the_password_field() -> None:
     response = client().post("/api/v1/signup/", body(password="12345678"), format="json")
     assert response.status_code == 400
-    assert list(response.json()["error"]["fields"]) == ["password"]
+    assert list(field_errors(response)) == ["/password"]
 
 
 @pytest.mark.django_db
@@ -241,7 +240,7 @@ def test_same_idempotency_key_with_another_body_is_refused() -> None:
     other = api.post("/api/v1/signup/", body(), format="json", HTTP_IDEMPOTENCY_KEY=key)
 
     assert other.status_code == 422
-    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert problem(other)["code"] == "idempotency_key_reused"
 
 
 @pytest.mark.django_db
@@ -290,7 +289,7 @@ def test_signups_are_limited_per_email_with_a_code() -> None:
         answers = [client().post("/api/v1/signup/", body(email=email), format="json") for _ in range(3)]
     # the second is refused as a taken email, the third is not even looked at
     assert [a.status_code for a in answers] == [202, 400, 429]
-    assert answers[2].json()["error"]["code"] == "throttled"
+    assert problem(answers[2])["code"] == "throttled"
     assert int(answers[2].headers["Retry-After"]) >= 1
 
 
@@ -301,5 +300,5 @@ def test_signups_are_limited_per_client_address() -> None:
         answers = [api.post("/api/v1/signup/", body(), format="json") for _ in range(3)]
         other_address = client().post("/api/v1/signup/", body(), format="json")
     assert [a.status_code for a in answers] == [202, 202, 429]
-    assert answers[2].json()["error"]["code"] == "throttled"
+    assert problem(answers[2])["code"] == "throttled"
     assert other_address.status_code == 202

@@ -14,6 +14,7 @@ from control_plane.audit.models import AuditEvent
 from control_plane.tenants.actions import lifecycle
 from control_plane.tenants.models import DeletionPolicy, MemberRole, Membership, Tenant, TenantState
 from tenantry_kernel.events.models import OutboxEvent
+from tenantry_kernel.testing.problems import field_errors, problem
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,7 @@ def test_portal_lists_my_tenants_only(
     assert detail.status_code == 200
     assert detail.json()["slug"] == mine.slug
     assert other.status_code == 404
-    assert other.json()["error"]["code"] == "not_found"
+    assert problem(other)["code"] == "not_found"
 
 
 def test_only_an_owner_deletes_and_chooses_the_policy(
@@ -130,6 +131,6 @@ def test_only_an_owner_deletes_and_chooses_the_policy(
 
     assert by_admin.status_code == 403
     assert bad_policy.status_code == 400
-    assert bad_policy.json()["error"]["fields"] == {"deletion_policy": ['"Shred" is not a valid choice.']}
+    assert field_errors(bad_policy) == {"/deletion_policy": ['"Shred" is not a valid choice.']}
     assert by_owner.status_code == 202
     assert (by_owner.json()["state"], Tenant.objects.get(pk=tenant.pk).deletion_policy) == ("deleting", "Retain")

@@ -9,6 +9,7 @@ from tenantry_kernel.web.views import service_index
 urlpatterns = [
     path("", service_index, name="service-index"),
     path("admin/", admin.site.urls),
+    path("api/problems/", include("tenantry_kernel.web.urls")),
     path("api/v1/", include("tenant_app.accounts.api.urls")),
     path("api/v1/", include("tenant_app.audit.api.urls")),
     path("api/v1/", include("tenant_app.access.api.urls")),
@@ -21,7 +22,7 @@ urlpatterns = [
     path("api/", include("tenant_app.api.urls")),
 ]
 
-# Errors outside DRF views (unknown paths, bad hosts, crashes) in the one error body under /api/.
+# Errors outside DRF views (unknown paths, bad hosts, crashes) as problem details under /api/.
 handler400 = "tenantry_kernel.web.errors.bad_request"
 handler403 = "tenantry_kernel.web.errors.permission_denied"
 handler404 = "tenantry_kernel.web.errors.not_found"

@@ -13,6 +13,7 @@ from tenant_app.accounts.tokens import refresh_token_for
 from tenant_app.catalog.models import Product
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.events.models import OutboxEvent
+from tenantry_kernel.testing.problems import problem
 
 from .conftest import ShardTenant
 
@@ -89,8 +90,8 @@ class Store:
 
 
 def error(response: Any) -> tuple[int, str, dict[str, Any] | None]:
-    body = response.json()["error"]
-    return response.status_code, body["code"], body.get("fields")
+    body = problem(response)
+    return response.status_code, body["code"], body.get("errors")
 
 
 def money(amount: str, currency: str = "EUR") -> dict[str, str]:

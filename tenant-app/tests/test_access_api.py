@@ -16,6 +16,7 @@ from tenant_app.accounts.models import RefreshFamily, User
 from tenant_app.accounts.tokens import refresh_token_for
 from tenant_app.audit.models import AuditEvent
 from tenant_app.tenancy.context import tenant_transaction
+from tenantry_kernel.testing.problems import field_errors, problem
 
 from .conftest import ShardTenant
 
@@ -64,8 +65,8 @@ def store(shard: tuple[str, list[ShardTenant]]) -> Store:
 
 
 def error(response: Any) -> tuple[int, str, dict[str, Any] | None]:
-    body = response.json()["error"]
-    return response.status_code, body["code"], body.get("fields")
+    body = problem(response)
+    return response.status_code, body["code"], body.get("errors")
 
 
 CLERK = {"slug": "clerk", "name": "Clerk", "permissions": ["products.view", "orders.view"]}
@@ -126,21 +127,21 @@ def test_a_custom_role_is_created_changed_and_deleted_with_audit(store: Store) -
     [
         (
             {**CLERK, "permissions": ["products.view", "products.fly"]},
-            "permissions",
+            "/permissions",
             "Unknown permissions: products.fly",
         ),
-        ({**CLERK, "permissions": ["owners.manage"]}, "permissions", "Only the owner role holds owners.manage"),
-        ({**CLERK, "slug": "not a slug"}, "slug", "letters, numbers, underscores or hyphens"),
-        ({**CLERK, "slug": "staff"}, "slug", "A role with the slug 'staff' exists"),
-        ({**CLERK, "permissions": "products.view"}, "permissions", 'Expected a list of items but got type "str"'),
-        ({"slug": "clerk"}, "name", "This field is required."),
+        ({**CLERK, "permissions": ["owners.manage"]}, "/permissions", "Only the owner role holds owners.manage"),
+        ({**CLERK, "slug": "not a slug"}, "/slug", "letters, numbers, underscores or hyphens"),
+        ({**CLERK, "slug": "staff"}, "/slug", "A role with the slug 'staff' exists"),
+        ({**CLERK, "permissions": "products.view"}, "/permissions", 'Expected a list of items but got type "str"'),
+        ({"slug": "clerk"}, "/name", "This field is required."),
     ],
 )
 def test_a_bad_role_is_refused_with_a_field_error(store: Store, body: dict[str, Any], field: str, message: str) -> None:
     refused = store.call("owner", "post", "/api/v1/roles/", body)
 
     assert error(refused)[:2] == (400, "invalid")
-    assert message in " ".join(refused.json()["error"]["fields"][field])
+    assert message in " ".join(field_errors(refused)[field])
     assert store.events("role_created") == []
 
 
@@ -162,7 +163,7 @@ def test_nobody_hands_on_permissions_they_do_not_hold(store: Store) -> None:
     from_customer = store.call("delegate", "put", f"/api/v1/users/{store.ids['customer']}/role/", {"role": "clerk"})
 
     assert error(escalating) == (403, "forbidden", None)
-    assert "products.delete" in escalating.json()["error"]["message"]
+    assert "products.delete" in problem(escalating)["detail"]
     assert fine.status_code == 201
     assert error(widened) == (403, "forbidden", None)
     assert error(to_admin) == (403, "forbidden", None)
@@ -182,7 +183,7 @@ def test_built_in_roles_keep_their_name_and_permissions(store: Store) -> None:
     )
 
     assert error(renamed)[:2] == (400, "invalid")
-    assert set(renamed.json()["error"]["fields"]) == {"name", "permissions"}
+    assert set(field_errors(renamed)) == {"/name", "/permissions"}
     assert relaxed.status_code == 200
     assert (relaxed.json()["requires_two_factor"], relaxed.json()["description"]) == (False, "IT")
     assert error(deleted) == (409, "builtin_role", None)
@@ -204,9 +205,9 @@ def test_a_role_in_use_cannot_be_deleted(store: Store) -> None:
     by_policy = store.call("owner", "delete", "/api/v1/roles/temp/")
 
     assert error(by_member) == (409, "role_in_use", None)
-    assert "1 member(s)" in by_member.json()["error"]["message"]
+    assert "1 member(s)" in problem(by_member)["detail"]
     assert error(by_policy) == (409, "role_in_use", None)
-    assert "temps-by-day" in by_policy.json()["error"]["message"]
+    assert "temps-by-day" in problem(by_policy)["detail"]
     assert store.events("role_deleted") == []
 
 
@@ -229,7 +230,7 @@ def test_a_policy_on_roles_is_checked_per_object(store: Store) -> None:
     custom = store.call("admin", "patch", "/api/v1/roles/clerk/", {"description": "Counter"})
 
     assert error(builtin) == (403, "forbidden", None)
-    assert "denied_by_policy:built-ins-are-fixed" in builtin.json()["error"]["message"]
+    assert "denied_by_policy:built-ins-are-fixed" in problem(builtin)["detail"]
     assert custom.status_code == 200
 
 
@@ -275,14 +276,14 @@ def test_a_policy_is_created_changed_and_deleted_with_audit(store: Store) -> Non
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"condition": "resource.location == "}, "condition", "not a valid CEL expression"),
-        ({"condition": "open(subject)"}, "condition", "`open()` is not available"),
-        ({"condition": "resource.price * 2 > 10"}, "condition", "compare its fields"),
-        ({"actions": ["products.fly"]}, "actions", "Unknown actions: products.fly"),
-        ({"actions": []}, "actions", "This list may not be empty."),
-        ({"roles": ["ghost"]}, "roles", "Object with slug=ghost does not exist."),
-        ({"effect": "maybe"}, "effect", '"maybe" is not a valid choice.'),
-        ({"name": "customers-own-orders"}, "name", "A policy named 'customers-own-orders' exists"),
+        ({"condition": "resource.location == "}, "/condition", "not a valid CEL expression"),
+        ({"condition": "open(subject)"}, "/condition", "`open()` is not available"),
+        ({"condition": "resource.price * 2 > 10"}, "/condition", "compare its fields"),
+        ({"actions": ["products.fly"]}, "/actions", "Unknown actions: products.fly"),
+        ({"actions": []}, "/actions", "This list may not be empty."),
+        ({"roles": ["ghost"]}, "/roles", "Object with slug=ghost does not exist."),
+        ({"effect": "maybe"}, "/effect", '"maybe" is not a valid choice.'),
+        ({"name": "customers-own-orders"}, "/name", "A policy named 'customers-own-orders' exists"),
     ],
 )
 def test_a_bad_policy_is_refused_with_a_field_error(
@@ -291,7 +292,7 @@ def test_a_bad_policy_is_refused_with_a_field_error(
     refused = store.call("admin", "post", "/api/v1/policies/", {**STAFF_LOCATION, **change})
 
     assert error(refused)[:2] == (400, "invalid")
-    assert message in " ".join(refused.json()["error"]["fields"][field])
+    assert message in " ".join(field_errors(refused)[field])
     assert store.events("policy_created") == []
 
 
@@ -301,7 +302,7 @@ def test_a_bad_condition_is_refused_on_change_too(store: Store) -> None:
     refused = store.call("admin", "patch", "/api/v1/policies/staff-own-location/", {"condition": "user.id == 1"})
 
     assert error(refused)[:2] == (400, "invalid")
-    assert refused.json()["error"]["fields"]["condition"] == [
+    assert field_errors(refused)["/condition"] == [
         "Unknown name `user`: conditions can use subject, resource and context."
     ]
 
@@ -345,7 +346,7 @@ def test_a_saved_policy_changes_the_next_decision(store: Store) -> None:
     store.call("admin", "delete", "/api/v1/policies/managers-at-the-office/")
 
     assert error(refused) == (403, "forbidden", None)
-    assert "not_allowed_by_policy:managers-at-the-office" in refused.json()["error"]["message"]
+    assert "not_allowed_by_policy:managers-at-the-office" in problem(refused)["detail"]
     assert store.call("manager", "get", "/api/v1/roles/").status_code == 200
 
 
@@ -397,10 +398,10 @@ def test_role_assignment_errors(store: Store) -> None:
     no_permission = store.call("manager", "put", f"/api/v1/users/{store.ids['staff']}/role/", {"role": "customer"})
     no_body = store.call("admin", "put", f"/api/v1/users/{store.ids['staff']}/role/", {})
 
-    assert error(unknown_role) == (400, "invalid", {"role": ["Object with slug=ghost does not exist."]})
+    assert error(unknown_role) == (400, "invalid", {"/role": ["Object with slug=ghost does not exist."]})
     assert error(unknown_user)[:2] == (404, "not_found")
     assert error(no_permission) == (403, "forbidden", None)
-    assert error(no_body) == (400, "invalid", {"role": ["This field is required."]})
+    assert error(no_body) == (400, "invalid", {"/role": ["This field is required."]})
     assert store.role_of("staff") == "staff"
 
 

@@ -16,6 +16,7 @@ from tenant_app.accounts.models import RefreshFamily, User
 from tenant_app.audit.models import AuditEvent
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.testing.mail import MailSink, link_in
+from tenantry_kernel.testing.problems import field_errors, problem
 
 from .conftest import ShardTenant
 
@@ -90,7 +91,7 @@ def test_sign_up_sends_a_verification_link_that_works_once(alpha: ShardTenant, m
 
     again = api(alpha, "post", "/api/v1/auth/email/verify/", link_params(message))
     assert again.status_code == 400
-    assert again.json()["error"]["fields"] == {"token": ["This link is invalid or expired; ask for a new one."]}
+    assert field_errors(again) == {"/token": ["This link is invalid or expired; ask for a new one."]}
     assert [e.subject or (e.actor and e.actor.email) for e in events(alpha, "email_verified")] == ["ann@example.test"]
 
 
@@ -99,9 +100,9 @@ def test_sign_up_refuses_a_taken_address_and_a_weak_password(alpha: ShardTenant)
     weak = api(alpha, "post", "/api/v1/auth/register/", {"email": "new@example.test", "password": "12345678"})
 
     assert taken.status_code == 400
-    assert list(taken.json()["error"]["fields"]) == ["email"]
+    assert list(field_errors(taken)) == ["/email"]
     assert weak.status_code == 400
-    assert list(weak.json()["error"]["fields"]) == ["password"]
+    assert list(field_errors(weak)) == ["/password"]
     with tenant_transaction(alpha.route):
         assert not User.objects.filter(email="new@example.test").exists()
 
@@ -135,7 +136,7 @@ def test_password_reset_by_email_signs_out_everywhere(alpha: ShardTenant, mail: 
     link = link_params(message)
     reset = api(alpha, "post", "/api/v1/auth/password/reset/confirm/", {**link, "password": NEW_PASSWORD})
     assert reset.status_code == 204, reset.content
-    assert api(alpha, "get", "/api/v1/me/", token=before["access"]).json()["error"]["code"] == "token_revoked"
+    assert problem(api(alpha, "get", "/api/v1/me/", token=before["access"]))["code"] == "token_revoked"
     assert api(alpha, "post", "/api/v1/auth/token/refresh/", {"refresh": before["refresh"]}).status_code == 401
     sign_in(alpha, "admin@example.test", NEW_PASSWORD)
     reused = api(alpha, "post", "/api/v1/auth/password/reset/confirm/", {**link, "password": PASSWORD})
@@ -154,7 +155,7 @@ def test_change_password_keeps_this_session_and_ends_the_others(alpha: ShardTena
                   {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, token=here["access"])  # fmt: skip
 
     assert wrong.status_code == 400
-    assert wrong.json()["error"]["fields"] == {"current_password": ["The current password is wrong."]}
+    assert field_errors(wrong) == {"/current_password": ["The current password is wrong."]}
     assert changed.status_code == 204
     assert api(alpha, "get", "/api/v1/me/", token=here["access"]).status_code == 200
     assert api(alpha, "get", "/api/v1/me/", token=there["access"]).status_code == 401
@@ -207,7 +208,7 @@ def test_an_invited_member_sets_a_password_from_the_email_and_signs_in(alpha: Sh
     unknown_role = api(alpha, "post", "/api/v1/users/", {"email": "x@example.test", "role": "wizard"},
                        token=owner["access"])  # fmt: skip
     assert unknown_role.status_code == 400
-    assert list(unknown_role.json()["error"]["fields"]) == ["role"]
+    assert list(field_errors(unknown_role)) == ["/role"]
 
 
 def test_members_are_listed_filtered_and_managed_only_with_permission(alpha: ShardTenant) -> None:
@@ -220,7 +221,7 @@ def test_members_are_listed_filtered_and_managed_only_with_permission(alpha: Sha
 
     assert [u["email"] for u in admins.json()["results"]] == ["admin@example.test"]
     assert forbidden.status_code == 403
-    assert forbidden.json()["error"]["code"] == "forbidden"
+    assert problem(forbidden)["code"] == "forbidden"
     assert api(alpha, "get", "/api/v1/users/").status_code == 401
     assert api(alpha, "get", "/api/v1/users/999999/", token=owner["access"]).status_code == 404
 
@@ -236,8 +237,8 @@ def test_deactivating_a_member_signs_them_out_and_the_last_owner_stays(alpha: Sh
     self_ = api(alpha, "delete", f"/api/v1/users/{admin_id}/", token=admin["access"])
     gone = api(alpha, "delete", f"/api/v1/users/{admin_id}/", token=owner["access"])
 
-    assert (last_owner.status_code, last_owner.json()["error"]["code"]) == (409, "last_owner")
-    assert (self_.status_code, self_.json()["error"]["code"]) == (409, "cannot_deactivate_self")
+    assert (last_owner.status_code, problem(last_owner)["code"]) == (409, "last_owner")
+    assert (self_.status_code, problem(self_)["code"]) == (409, "cannot_deactivate_self")
     assert gone.status_code == 204
     assert api(alpha, "get", "/api/v1/me/", token=admin["access"]).status_code == 401
     failed = api(alpha, "post", "/api/v1/auth/token/", {"email": "admin@example.test", "password": PASSWORD})

@@ -28,6 +28,8 @@ from rest_framework.views import APIView
 from tenant_app.accounts.models import User
 from tenant_app.accounts.tokens import refresh_token_for
 from tenant_app.tenancy.context import tenant_transaction
+from tenantry_kernel.testing.problems import field_errors, problem, registered
+from tenantry_kernel.web.problems import Problem, all_problems
 
 from .conftest import ShardTenant
 
@@ -64,11 +66,21 @@ def test_every_operation_documents_the_error_body_and_has_a_unique_stable_id() -
         for status in ERROR_STATUSES:
             response = operation["responses"][status]
             response = responses[response["$ref"].rsplit("/", 1)[1]] if "$ref" in response else response
-            assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+            assert response["content"] == {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }
     assert "Retry-After" in responses["Throttled"]["headers"]
-    error = schema["components"]["schemas"]["Error"]["properties"]["error"]
-    assert set(error["properties"]) == {"code", "message", "fields"}
-    assert error["required"] == ["code", "message"]
+    problem_schema = schema["components"]["schemas"]["Problem"]
+    assert set(problem_schema["properties"]) == {
+        "type", "title", "status", "detail", "instance", "code", "errors", "request_id"
+    }  # fmt: skip
+    assert problem_schema["required"] == ["type", "title", "status", "detail", "code"]
+    # Every code the app answers is documented, with its status and title.
+    assert problem_schema["properties"]["code"]["enum"] == [entry.code for entry in all_problems()]
+    assert {"invalid", "not_found", "tenant_not_found", "forbidden", "order_not_payable"} <= set(
+        problem_schema["properties"]["code"]["enum"]
+    )
+    assert "- `tenant_suspended` (503, Store suspended): " in problem_schema["properties"]["code"]["description"]
     ids = [operation["operationId"] for operation in operations]
     assert len(ids) == len(set(ids))
     # Named after the path, without the /api/v1 prefix: unchanged while the code behind changes.
@@ -95,11 +107,9 @@ def test_unknown_api_paths_answer_the_error_body_and_other_paths_djangos_page() 
     page = client.get("/no-such-page/")
 
     assert api.status_code == 404
-    assert api.json() == {
-        "error": {
-            "code": "not_found",
-            "message": "There is no API endpoint at this address; check the path and its trailing slash.",
-        }
+    assert problem(api) == {
+        "code": "not_found",
+        "detail": "There is no API endpoint at this address; check the path and its trailing slash.",
     }
     assert page.status_code == 404
     assert page["Content-Type"].startswith("text/html")
@@ -109,11 +119,9 @@ def test_a_host_this_service_does_not_answer_to_is_a_400_in_the_error_body_under
     response = Client().get("/api/schema/", HTTP_HOST="evil.example")
 
     assert response.status_code == 400
-    assert response.json() == {
-        "error": {
-            "code": "disallowed_host",
-            "message": "This service does not answer the host named in the Host header; use one of its own addresses.",
-        }
+    assert problem(response) == {
+        "code": "disallowed_host",
+        "detail": "This service does not answer the host named in the Host header; use one of its own addresses.",
     }
 
 
@@ -133,8 +141,8 @@ def test_requests_drf_refuses_get_the_error_body(
     response = getattr(Client(), method)("/api/v1/auth/token/", body, content_type=content_type, HTTP_HOST=alpha.host)
 
     assert response.status_code == status
-    assert response.json()["error"]["code"] == code
-    assert set(response.json()["error"]) == {"code", "message"}
+    assert problem(response)["code"] == code
+    assert set(response.json()) == {"type", "title", "status", "detail", "instance", "code"}
 
 
 # -- a small API on the project's defaults --------------------------------------------------
@@ -268,17 +276,15 @@ def test_nested_field_errors_are_flattened_to_dotted_paths(alpha: Caller) -> Non
     response = alpha.post("/api/v1/orders/", order)
 
     assert response.status_code == 400
-    assert response.json() == {
-        "error": {
-            "code": "invalid",
-            "message": "Some fields are invalid; see fields.",
-            "fields": {
-                "address.non_field_errors": ["We do not ship there."],
-                "lines.1.sku": ["Ensure this field has no more than 8 characters."],
-                "lines.1.quantity": ["Ensure this value is greater than or equal to 1."],
-                "tags.1": ["Ensure this field has no more than 3 characters."],
-            },
-        }
+    assert problem(response) == {
+        "code": "invalid",
+        "detail": "Some fields are invalid; see errors.",
+        "errors": {
+            "/address": ["We do not ship there."],
+            "/lines/1/sku": ["Ensure this field has no more than 8 characters."],
+            "/lines/1/quantity": ["Ensure this value is greater than or equal to 1."],
+            "/tags/1": ["Ensure this field has no more than 3 characters."],
+        },
     }
 
 
@@ -287,19 +293,38 @@ def test_a_body_of_the_wrong_type_is_a_non_field_error(alpha: Caller) -> None:
     response = alpha.post("/api/v1/orders/", ["not", "an", "object"])
 
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {
-        "non_field_errors": ["Invalid data. Expected a dictionary, but got list."]
-    }
+    assert field_errors(response) == {"": ["Invalid data. Expected a dictionary, but got list."]}
 
 
 @pytest.mark.urls(__name__)
 def test_a_validation_error_about_no_field_keeps_its_own_code(alpha: Caller) -> None:
+    with registered(Problem("order_final", 400, "Order final", "Orders are not replaced.")):
+        response = alpha.client.put("/api/v1/orders/", {}, content_type="application/json")
+
+        assert response.status_code == 400
+        assert problem(response) == {"code": "order_final", "detail": "Orders cannot be replaced; cancel this one."}
+        assert response.json()["type"] == "/api/problems/order_final"
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.unregistered_problems
+def test_a_code_missing_from_the_registry_is_answered_as_about_blank_and_logged(
+    alpha: Caller, caplog: pytest.LogCaptureFixture
+) -> None:
+    # order_final is this module's own code, registered nowhere outside the test above.
     response = alpha.client.put("/api/v1/orders/", {}, content_type="application/json")
 
-    assert response.status_code == 400
     assert response.json() == {
-        "error": {"code": "order_final", "message": "Orders cannot be replaced; cancel this one."}
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": "Orders cannot be replaced; cancel this one.",
+        "instance": "/api/v1/orders/",
+        "code": "order_final",
     }
+    assert [record.getMessage() for record in caplog.records if record.name == "tenantry.problems"] == [
+        "unregistered problem code 'order_final' answered with status 400; list it in an app's errors.py"
+    ]
 
 
 @pytest.mark.urls(__name__)
@@ -309,14 +334,14 @@ def test_djangos_own_exceptions_below_the_api_are_4xx_in_the_error_body(alpha: C
     missing = alpha.get("/api/v1/members/424242/")
 
     assert invalid.status_code == 400
-    assert invalid.json()["error"]["fields"] == {"email": ["This address is taken."]}
+    assert field_errors(invalid) == {"/email": ["This address is taken."]}
     assert forbidden.status_code == 403
-    assert forbidden.json() == {"error": {"code": "permission_denied", "message": "Owners cannot be removed."}}
+    assert problem(forbidden) == {"code": "permission_denied", "detail": "Owners cannot be removed."}
     assert missing.status_code == 404
-    assert missing.json() == {"error": {"code": "not_found", "message": "No User matches the given query."}}
+    assert problem(missing) == {"code": "not_found", "detail": "No User matches the given query."}
     plain = alpha.get("/api/v1/plain/")  # not a DRF view: Django's handler403
     assert plain.status_code == 403
-    assert plain.json()["error"]["code"] == "permission_denied"
+    assert problem(plain)["code"] == "permission_denied"
 
 
 @pytest.mark.urls(__name__)
@@ -324,9 +349,7 @@ def test_a_bad_token_is_401_in_the_error_body(alpha: Caller) -> None:
     response = Client().get("/api/v1/members/", HTTP_HOST=alpha.tenant.host, HTTP_AUTHORIZATION="Bearer x.y.z")
 
     assert response.status_code == 401
-    assert response.json() == {
-        "error": {"code": "token_not_valid", "message": "Given token not valid for any token type"}
-    }
+    assert problem(response) == {"code": "token_not_valid", "detail": "Given token not valid for any token type"}
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -337,11 +360,9 @@ def test_a_crash_is_a_500_in_the_error_body_naming_the_request_id(shard: tuple[s
     response = client.get("/api/v1/crash/", HTTP_HOST=shard[1][0].host, HTTP_X_REQUEST_ID="crash-1")
 
     assert response.status_code == 500
-    assert response.json() == {
-        "error": {
-            "code": "server_error",
-            "message": "The server failed to answer this request; try again later, or report request id crash-1.",
-        }
+    assert problem(response) == {
+        "code": "server_error",
+        "detail": "The server failed to answer this request; try again later, or report request id crash-1.",
     }
 
 
@@ -377,8 +398,8 @@ def test_a_bad_cursor_is_a_400_naming_the_cursor(alpha: Caller, cursor: str) -> 
     response = alpha.get("/api/v1/members/", {"cursor": cursor})
 
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {
-        "cursor": ["This cursor is invalid; follow a `next` or `previous` link as it was given."]
+    assert field_errors(response) == {
+        "/cursor": ["This cursor is invalid; follow a `next` or `previous` link as it was given."]
     }
 
 
@@ -408,7 +429,7 @@ def test_lists_filter_with_django_filter_and_refuse_bad_filter_values(alpha: Cal
 
     assert [member["email"] for member in inactive.json()["results"]] == ["gone@example.test"]
     assert bad.status_code == 400
-    assert bad.json()["error"]["fields"] == {"date_joined__gte": ["Enter a valid date/time."]}
+    assert field_errors(bad) == {"/date_joined__gte": ["Enter a valid date/time."]}
 
 
 @pytest.mark.urls(__name__)
@@ -437,10 +458,10 @@ def rates(settings: SettingsWrapper) -> Any:
 
 def assert_throttled(response: Any) -> None:
     assert response.status_code == 429
-    error = response.json()["error"]
+    error = problem(response)
     assert error["code"] == "throttled"
     assert re.fullmatch(r"[1-9][0-9]*", response["Retry-After"])
-    assert error["message"] == f"Request was throttled. Expected available in {response['Retry-After']} seconds."
+    assert error["detail"] == f"Request was throttled. Expected available in {response['Retry-After']} seconds."
 
 
 @pytest.mark.urls(__name__)
@@ -499,7 +520,7 @@ def test_a_nul_character_in_a_json_body_is_a_400_not_a_driver_error() -> None:
     )
 
     assert response.status_code == 400
-    assert response.json()["error"] == {
+    assert problem(response) == {
         "code": "nul_character",
-        "message": "Text in the request body may not contain NUL (U+0000) characters.",
+        "detail": "Text in the request body may not contain NUL (U+0000) characters.",
     }

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from tenant_app.access.models import Role
 from tenant_app.audit.models import AppendOnlyError, AuditEvent
 from tenant_app.tenancy.context import tenant_transaction
+from tenantry_kernel.testing.problems import problem
 
 from .conftest import ShardTenant
 
@@ -64,7 +65,7 @@ def test_sign_ins_failures_and_reuse_are_recorded_and_listed_for_admins(alpha: S
     clerk_again = sign_in(alpha, "clerk").json()
     forbidden = call(alpha, "get", "/api/v1/audit-events/", token=clerk_again["access"])
     assert forbidden.status_code == 403
-    assert forbidden.json()["error"]["code"] == "forbidden"
+    assert problem(forbidden)["code"] == "forbidden"
 
 
 def test_listing_costs_the_same_queries_for_few_and_many_events(alpha: ShardTenant) -> None:

@@ -21,6 +21,7 @@ from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.events.envelope import Event
 from tenantry_kernel.events.models import OutboxEvent
 from tenantry_kernel.events.registry import registry
+from tenantry_kernel.testing.problems import field_errors, problem
 
 from .conftest import ShardTenant
 from .shop import MEMBERS, STAFF_LOCATION, Store, error
@@ -203,7 +204,7 @@ def test_a_customer_cannot_create_publish_or_change_products(store: Store) -> No
     anonymous = store.call(None, "get", "/api/v1/products/")
 
     assert error(created)[:2] == (403, "forbidden")
-    assert "products.create (no_permission)" in created.json()["error"]["message"]
+    assert "products.create (no_permission)" in problem(created)["detail"]
     assert error(published)[:2] == (403, "forbidden")
     assert error(changed)[:2] == (403, "forbidden")
     assert error(anonymous)[:2] == (401, "not_authenticated")
@@ -236,7 +237,7 @@ def test_staff_change_products_of_their_own_location_only(store: Store) -> None:
 
     assert (own.status_code, own.json()["description"]) == (200, "Fast.")
     assert error(other)[:2] == (403, "forbidden")
-    assert "not_allowed_by_policy:staff-own-location" in other.json()["error"]["message"]
+    assert "not_allowed_by_policy:staff-own-location" in problem(other)["detail"]
     # Whoever may change one location's products cannot move one out of it.
     assert error(moved_away)[:2] == (403, "forbidden")
     assert error(publish)[:2] == (403, "forbidden")  # staff do not hold products.publish
@@ -253,20 +254,20 @@ def test_staff_change_products_of_their_own_location_only(store: Store) -> None:
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({**BIKE, "price": {"amount": "1.00", "currency": "XYZ"}}, "price.currency", "'XYZ' is not an ISO 4217"),
-        ({**BIKE, "price": {"amount": "1.00", "currency": "eur"}}, "price.currency", "'eur' is not an ISO 4217"),
-        ({**BIKE, "price": {"amount": "-0.01", "currency": "EUR"}}, "price.amount", "greater than or equal to 0"),
-        ({**BIKE, "price": {"amount": "1.001", "currency": "EUR"}}, "price.amount", "no more than 2 decimal places"),
+        ({**BIKE, "price": {"amount": "1.00", "currency": "XYZ"}}, "/price/currency", "'XYZ' is not an ISO 4217"),
+        ({**BIKE, "price": {"amount": "1.00", "currency": "eur"}}, "/price/currency", "'eur' is not an ISO 4217"),
+        ({**BIKE, "price": {"amount": "-0.01", "currency": "EUR"}}, "/price/amount", "greater than or equal to 0"),
+        ({**BIKE, "price": {"amount": "1.001", "currency": "EUR"}}, "/price/amount", "no more than 2 decimal places"),
         (
             {**BIKE, "price": {"amount": "12345678901", "currency": "EUR"}},
-            "price.amount",
+            "/price/amount",
             "no more than 10 digits before",
         ),
-        ({**BIKE, "price": {"amount": "NaN", "currency": "EUR"}}, "price.amount", "A valid number is required."),
-        ({**BIKE, "price": 12.5}, "price.non_field_errors", "Invalid data. Expected a dictionary"),
-        ({**BIKE, "name": "  "}, "name", "This field may not be blank."),
-        ({"price": BIKE["price"]}, "name", "This field is required."),
-        ({**BIKE, "name": "x" * 201}, "name", "no more than 200 characters"),
+        ({**BIKE, "price": {"amount": "NaN", "currency": "EUR"}}, "/price/amount", "A valid number is required."),
+        ({**BIKE, "price": 12.5}, "/price", "Invalid data. Expected a dictionary"),
+        ({**BIKE, "name": "  "}, "/name", "This field may not be blank."),
+        ({"price": BIKE["price"]}, "/name", "This field is required."),
+        ({**BIKE, "name": "x" * 201}, "/name", "no more than 200 characters"),
     ],
 )
 def test_a_bad_product_is_refused_with_a_field_error(
@@ -406,11 +407,11 @@ def test_graphql_refusals_and_bad_input_have_codes(store: Store) -> None:
     assert codes(by_customer) == ["FORBIDDEN"]
     assert by_customer["errors"][0]["extensions"]["reason"] == "forbidden"
     assert codes(bad_currency) == ["BAD_USER_INPUT"]
-    assert bad_currency["errors"][0]["extensions"]["fields"] == {
-        "price.currency": ["'XYZ' is not an ISO 4217 currency code; use three capital letters such as EUR or USD."]
+    assert field_errors(bad_currency["errors"][0]["extensions"]) == {
+        "/price/currency": ["'XYZ' is not an ISO 4217 currency code; use three capital letters such as EUR or USD."]
     }
     assert codes(bad_amount) == ["BAD_USER_INPUT"]
-    assert list(bad_amount["errors"][0]["extensions"]["fields"]) == ["price.amount"]
+    assert list(field_errors(bad_amount["errors"][0]["extensions"])) == ["/price/amount"]
     assert codes(other_location) == ["FORBIDDEN"]
     assert "not_allowed_by_policy:staff-own-location" in other_location["errors"][0]["message"]
     assert codes(staff_publish) == ["FORBIDDEN"]

@@ -16,6 +16,7 @@ from tenant_app.audit.actions import record_security_event
 from tenant_app.audit.models import AuditEvent, AuditEventType
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.testing.mail import MailSink
+from tenantry_kernel.testing.problems import field_errors, problem
 
 from .conftest import ShardTenant
 
@@ -172,9 +173,7 @@ def test_a_token_of_another_tenant_is_refused_with_rests_401(tenants: list[Shard
     response = graphql(bravo, "{ me { email } }", token(alpha, "admin"))
 
     assert response.status_code == 401
-    assert response.json() == {
-        "error": {"code": "token_wrong_tenant", "message": "This token was issued for another store."}
-    }
+    assert problem(response) == {"code": "token_wrong_tenant", "detail": "This token was issued for another store."}
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
@@ -209,7 +208,7 @@ def test_a_revoked_session_is_refused_before_the_query_runs(tenants: list[ShardT
     response = graphql(alpha, "{ me { email } }", tokens["access"])
 
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "token_revoked"
+    assert problem(response)["code"] == "token_revoked"
 
 
 # Roles list their members and members their role: a cycle a client could nest without end.
@@ -305,7 +304,7 @@ def test_my_profile_is_updated_through_the_action_with_rests_rules(tenants: list
 
     assert updated == {"data": {"updateMyProfile": {"email": "customer@example.test", "fullName": "Casey Customer"}}}
     assert codes(too_long) == ["BAD_USER_INPUT"]
-    assert list(too_long["errors"][0]["extensions"]["fields"]) == ["full_name"]
+    assert list(field_errors(too_long["errors"][0]["extensions"])) == ["/full_name"]
     with tenant_transaction(alpha.route):
         assert User.objects.get(email="customer@example.test").full_name == "Casey Customer"
 
@@ -323,7 +322,7 @@ def test_a_session_of_mine_is_listed_and_revoked_and_audited(tenants: list[Shard
 
     assert [(s["method"], s["active"]) for s in sessions] == [("password", True), ("password", True)]
     assert revoked == {"data": {"revokeMySession": {"id": phone_session["id"], "active": False}}}
-    assert graphql(alpha, "{ me { email } }", phone).json()["error"]["code"] == "token_revoked"
+    assert problem(graphql(alpha, "{ me { email } }", phone))["code"] == "token_revoked"
     assert graphql(alpha, "{ mySessions { id } }", laptop).json()["data"]["mySessions"] != sessions
     assert codes(not_mine) == ["NOT_FOUND"]
     with tenant_transaction(alpha.route):
@@ -364,12 +363,10 @@ def test_a_malformed_request_gets_the_standard_error_body(tenants: list[ShardTen
 
     # Read within REST's limits, and refused as REST refuses it.
     assert response.status_code == 400
-    assert response.json() == {
-        "error": {
-            "code": "parse_error",
-            "message": "The body is not valid UTF-8 JSON: "
-            "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
-        }
+    assert problem(response) == {
+        "code": "parse_error",
+        "detail": "The body is not valid UTF-8 JSON: "
+        "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
     }
 
 
@@ -394,7 +391,26 @@ def test_assigning_a_role_goes_through_the_action_and_is_audited(tenants: list[S
     assert promoted == {"data": {"assignRole": {"email": "customer@example.test", "role": {"slug": "manager"}}}}
     assert codes(to_owner) == ["FORBIDDEN"]  # only owners make owners
     assert codes(unknown) == ["BAD_USER_INPUT"]
-    assert unknown["errors"][0]["extensions"]["fields"] == {"role": ["No role has the slug 'emperor'; see `roles`."]}
+    assert field_errors(unknown["errors"][0]["extensions"]) == {
+        "/role": ["No role has the slug 'emperor'; see `roles`."]
+    }
+    # The facts of REST's problem details, next to GraphQL's own code.
+    assert unknown["errors"][0]["message"] == "Some fields are invalid; see extensions.errors."
+    assert unknown["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "reason": "invalid",
+        "status": 400,
+        "type": "/api/problems/invalid",
+        "errors": [
+            {"pointer": "/role", "detail": "No role has the slug 'emperor'; see `roles`.", "code": "unknown_role"}
+        ],
+    }
+    assert to_owner["errors"][0]["extensions"] == {
+        "code": "FORBIDDEN",
+        "reason": "forbidden",
+        "status": 403,
+        "type": "/api/problems/forbidden",
+    }
     with tenant_transaction(alpha.route):
         event = AuditEvent.objects.get(type=AuditEventType.ROLE_ASSIGNED)
         assert (event.actor.email if event.actor else None, event.subject, event.details["role"]) == (

@@ -17,6 +17,7 @@ from strawberry import relay
 from tenant_app.access.models import Policy, Role
 from tenant_app.accounts.models import RefreshFamily, User
 from tenant_app.tenancy.context import tenant_transaction
+from tenantry_kernel.testing.problems import problem
 
 from .conftest import ShardTenant
 
@@ -76,7 +77,7 @@ def test_a_token_of_store_a_is_refused_on_store_b(stores: Any, path: str) -> Non
 
     assert mine.status_code == 200, mine.content
     assert theirs.status_code == 401
-    assert theirs.json()["error"]["code"] == "token_wrong_tenant"
+    assert problem(theirs)["code"] == "token_wrong_tenant"
 
 
 def b_only_paths(b: dict[str, Any]) -> list[tuple[str, str, Any]]:
@@ -103,7 +104,7 @@ def test_ids_of_store_b_are_not_found_from_store_a_and_nothing_changes(stores: A
     answers = {(method, path): api(alpha, method, path, a["access"], body) for method, path, body in b_only_paths(b)}
 
     assert {key: response.status_code for key, response in answers.items()} == {key: 404 for key in answers}
-    assert all(response.json()["error"]["code"] == "not_found" for response in answers.values())
+    assert all(problem(response)["code"] == "not_found" for response in answers.values())
     with tenant_transaction(bravo.route):
         person = User.objects.get(pk=b["user"])
         assert (person.full_name, person.is_active, person.role) == ("", True, None)
@@ -142,7 +143,7 @@ def test_through_graphql_a_token_of_store_a_is_refused_on_store_b(stores: Any) -
 
     assert mine.json() == {"data": {"me": {"email": "admin@example.test"}}}
     assert theirs.status_code == 401
-    assert theirs.json()["error"]["code"] == "token_wrong_tenant"
+    assert problem(theirs)["code"] == "token_wrong_tenant"
 
 
 def test_through_graphql_ids_of_store_b_are_not_found_from_store_a(stores: Any) -> None:

@@ -42,6 +42,7 @@ from tenant_app.notifications.models import Notification
 from tenant_app.tenancy.channels import tenant_group
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.testing import ServedApp, serve_app
+from tenantry_kernel.testing.problems import field_errors, problem
 
 from .conftest import ShardTenant, served_database_env
 
@@ -592,12 +593,10 @@ def test_the_event_stream_takes_a_ticket_and_refuses_without_one(
         served, alpha.host, {"Authorization": f"Bearer {alpha.token(alpha.ann)}"}, last_event_id="x"
     )
 
-    assert (anonymous.response.status_code, anonymous.response.json()["error"]["code"]) == (401, "not_authenticated")
-    assert (reused.response.status_code, reused.response.json()["error"]["code"]) == (401, "ticket_invalid")
+    assert (anonymous.response.status_code, problem(anonymous.response)["code"]) == (401, "not_authenticated")
+    assert (reused.response.status_code, problem(reused.response)["code"]) == (401, "ticket_invalid")
     assert bad_resume.response.status_code == 400
-    assert bad_resume.response.json()["error"]["fields"] == {
-        "last_event_id": ["Give the id of a notification (a whole number)."]
-    }
+    assert field_errors(bad_resume.response) == {"/last_event_id": ["Give the id of a notification (a whole number)."]}
 
 
 # ---- REST API ---------------------------------------------------------------------------------
@@ -640,8 +639,8 @@ def test_marking_read_works_on_ones_own_only_and_keeps_the_first_read_time(store
     assert first.status_code == 200
     assert first.json()["unread"] is False
     assert again.json()["read_at"] == first.json()["read_at"]
-    assert (others.status_code, others.json()["error"]["code"]) == (404, "not_found")
-    assert (look.status_code, look.json()["error"]["code"]) == (404, "not_found")
+    assert (others.status_code, problem(others)["code"]) == (404, "not_found")
+    assert (look.status_code, problem(look)["code"]) == (404, "not_found")
     with tenant_transaction(alpha.tenant.route):
         assert Notification.objects.get(pk=bobs.id).read_at is None
 
@@ -657,7 +656,7 @@ def test_mark_all_read_stops_at_up_to_and_touches_no_one_else(stores: tuple[Stor
     bad = ann.post("/api/v1/notifications/read-all/", {"up_to": "many"}, content_type="application/json")
 
     assert marked.json() == {"marked": 2}
-    assert (bad.status_code, list(bad.json()["error"]["fields"])) == (400, ["up_to"])
+    assert (bad.status_code, list(field_errors(bad))) == (400, ["/up_to"])
     with tenant_transaction(alpha.tenant.route):
         unread = set(Notification.objects.filter(read_at__isnull=True).values_list("id", flat=True))
     assert unread == {arrived_since.id, bobs.id}
@@ -691,7 +690,7 @@ def test_a_token_of_another_store_is_refused_by_the_api(stores: tuple[Store, Sto
 
     response = client.get("/api/v1/notifications/")
 
-    assert (response.status_code, response.json()["error"]["code"]) == (401, "token_wrong_tenant")
+    assert (response.status_code, problem(response)["code"]) == (401, "token_wrong_tenant")
 
 
 # ---- Actions ----------------------------------------------------------------------------------

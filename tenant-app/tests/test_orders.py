@@ -23,6 +23,7 @@ from tenantry_kernel.events.envelope import Event
 from tenantry_kernel.events.models import Snapshot, StoredEvent
 from tenantry_kernel.events.registry import registry
 from tenantry_kernel.events.store import Repository, StreamConflict
+from tenantry_kernel.testing.problems import field_errors, problem
 
 from .conftest import ShardTenant
 from .shop import Store, error, money
@@ -243,7 +244,7 @@ def test_a_stale_expected_version_is_a_409_stream_conflict(store: Store, product
     stale = step(store, order["id"], "refund", {"amount": money("1.00"), "expected_version": 1})
 
     assert error(stale)[:2] == (409, "stream_conflict")
-    assert stale.json()["error"]["message"] == (
+    assert problem(stale)["detail"] == (
         f"order-{order['id']} changed since version 1 was read; reload it and try again."
     )
     assert store.call("manager", "get", f"/api/v1/orders/{order['id']}/").json()["version"] == 2
@@ -305,17 +306,17 @@ def test_steps_the_order_does_not_allow_are_refused_with_codes(store: Store, pro
     pay_cancelled = step(store, order_id, "pay", {"amount": money("10.50"), "payment_reference": "psp-4"})
 
     assert error(refund_unpaid)[:2] == (409, "order_not_refundable")
-    assert error(pay_too_little) == (400, "invalid", {"amount": ["The payment must be the outstanding 10.50 EUR."]})
+    assert error(pay_too_little) == (400, "invalid", {"/amount": ["The payment must be the outstanding 10.50 EUR."]})
     assert error(pay_in_dollars)[:2] == (400, "invalid")
     assert error(pay_twice)[:2] == (409, "order_not_payable")
     assert error(cancel_paid)[:2] == (409, "order_not_cancellable")
-    assert cancel_paid.json()["error"]["message"] == (
+    assert problem(cancel_paid)["detail"] == (
         f"Order {paid_id} is paid; cancel before payment, or after refunding all of it."
     )
     refund_message = "A refund is more than 0 and at most the 5.25 EUR paid and not refunded."
-    assert error(refund_too_much) == (400, "invalid", {"amount": [refund_message]})
-    assert error(refund_nothing) == (400, "invalid", {"amount": [refund_message]})
-    assert error(no_reference) == (400, "invalid", {"payment_reference": ["This field is required."]})
+    assert error(refund_too_much) == (400, "invalid", {"/amount": [refund_message]})
+    assert error(refund_nothing) == (400, "invalid", {"/amount": [refund_message]})
+    assert error(no_reference) == (400, "invalid", {"/payment_reference": ["This field is required."]})
     assert error(bad_version)[:2] == (400, "invalid")
     assert cancelled.status_code == 200
     assert error(cancel_twice)[:2] == (409, "order_not_cancellable")
@@ -333,12 +334,12 @@ ONE_CURRENCY = "All products of one order must be priced in one currency; place 
 @pytest.mark.parametrize(
     ("lines", "fields"),
     [
-        ([("draft", 1)], {"lines.0.product": [NOT_FOR_SALE.replace("{id}", "{draft}")]}),
-        ([("bike", 1), (None, 1)], {"lines.1.product": [NOT_FOR_SALE.format(id=999999)]}),
-        ([("bike", 1), ("bike", 2)], {"lines.1.product": ["List each product once, with its quantity."]}),
-        ([("bike", 1), ("helmet", 1)], {"lines": [ONE_CURRENCY]}),
-        ([("bike", 0)], {"lines.0.quantity": ["Ensure this value is greater than or equal to 1."]}),
-        ([], {"lines": ["This list may not be empty."]}),
+        ([("draft", 1)], {"/lines/0/product": [NOT_FOR_SALE.replace("{id}", "{draft}")]}),
+        ([("bike", 1), (None, 1)], {"/lines/1/product": [NOT_FOR_SALE.format(id=999999)]}),
+        ([("bike", 1), ("bike", 2)], {"/lines/1/product": ["List each product once, with its quantity."]}),
+        ([("bike", 1), ("helmet", 1)], {"/lines": [ONE_CURRENCY]}),
+        ([("bike", 0)], {"/lines/0/quantity": ["Ensure this value is greater than or equal to 1."]}),
+        ([], {"/lines": ["This list may not be empty."]}),
     ],
 )
 def test_a_bad_order_is_refused_with_field_errors(
@@ -360,7 +361,7 @@ def test_an_order_too_large_for_the_ledger_is_refused(store: Store) -> None:
     refused = store.call("customer", "post", "/api/v1/orders/", {"lines": [{"product": yacht, "quantity": 101}]})
 
     assert error(refused)[:2] == (400, "invalid")
-    assert "exceeds 999999999999.99" in refused.json()["error"]["fields"]["lines"][0]
+    assert "exceeds 999999999999.99" in field_errors(refused)["/lines"][0]
 
 
 # ---- Who sees and does what --------------------------------------------------------------
@@ -403,7 +404,7 @@ def test_only_those_with_the_permission_record_payments_refunds_and_cancellation
     anonymous = store.call(None, "get", "/api/v1/orders/")
 
     assert error(by_customer)[:2] == (403, "forbidden")
-    assert "orders.pay (no_permission)" in by_customer.json()["error"]["message"]
+    assert "orders.pay (no_permission)" in problem(by_customer)["detail"]
     assert error(by_staff)[:2] == (403, "forbidden")
     assert error(placed_by_staff)[:2] == (403, "forbidden")
     assert error(anonymous)[:2] == (401, "not_authenticated")

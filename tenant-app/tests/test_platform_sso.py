@@ -22,6 +22,7 @@ from tenant_app.sso.providers import check_configuration, configured_providers
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.context import bound_tenant
 from tenantry_kernel.provisioning import oidc_client
+from tenantry_kernel.testing.problems import problem
 
 from .conftest import ShardTenant
 from .oauth_standins import PkceCheck, serve, sign_in_at
@@ -152,7 +153,7 @@ def test_a_secret_derived_from_another_key_gets_no_tokens(
     response = callback(alpha, sign_in_at(start(alpha), "42"))
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "sso_code_invalid"
+    assert problem(response)["code"] == "sso_code_invalid"
     assert platform.clients.token_clients == []
     with tenant_transaction(alpha.route):
         assert not SsoLink.objects.exists()

@@ -16,6 +16,7 @@ from tenant_app.sso.models import SsoLink
 from tenant_app.sso.providers import check_configuration
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.testing import free_port
+from tenantry_kernel.testing.problems import field_errors, problem
 
 from .conftest import ShardTenant
 from .oauth_standins import OAuth2StandIn, OidcStandIn, oauth2_provider, oidc_provider, sign_in_at
@@ -23,10 +24,8 @@ from .oauth_standins import OAuth2StandIn, OidcStandIn, oauth2_provider, oidc_pr
 CLIENT_ID, CLIENT_SECRET = "tenantry-shop", "a client secret for tests"
 PASSWORD = "a long enough passphrase"
 STATE_INVALID = {
-    "error": {
-        "code": "sso_state_invalid",
-        "message": "This sign-in is unknown, expired or already finished; start the sign-in again.",
-    }
+    "code": "sso_state_invalid",
+    "detail": "This sign-in is unknown, expired or already finished; start the sign-in again.",
 }
 
 
@@ -147,11 +146,9 @@ def test_a_provider_that_is_not_configured_is_not_found(tenants: list[ShardTenan
     response = Client().post("/api/v1/auth/sso/facebook/start/", HTTP_HOST=tenants[0].host)
 
     assert response.status_code == 404
-    assert response.json() == {
-        "error": {
-            "code": "sso_provider_unknown",
-            "message": "No sign-in with 'facebook' is offered here; see the list of providers.",
-        }
+    assert problem(response) == {
+        "code": "sso_provider_unknown",
+        "detail": "No sign-in with 'facebook' is offered here; see the list of providers.",
     }
 
 
@@ -224,12 +221,10 @@ def test_an_unverified_email_never_links_an_existing_account(tenants: list[Shard
     response = sso_sign_in(alpha, "google", "mallory")
 
     assert response.status_code == 409
-    assert response.json() == {
-        "error": {
-            "code": "email_not_verified",
-            "message": "An account with owner@example.test exists and Google does not confirm that the address is "
-            "yours; sign in another way.",
-        }
+    assert problem(response) == {
+        "code": "email_not_verified",
+        "detail": "An account with owner@example.test exists and Google does not confirm that the address is "
+        "yours; sign in another way.",
     }
     with tenant_transaction(alpha.route):
         assert not SsoLink.objects.exists()
@@ -272,7 +267,7 @@ def test_github_with_an_unverified_primary_email_does_not_get_the_existing_accou
     response = sso_sign_in(alpha, "github", "mallory")
 
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "email_not_verified"
+    assert problem(response)["code"] == "email_not_verified"
     with tenant_transaction(alpha.route):
         assert not SsoLink.objects.exists()
 
@@ -294,7 +289,7 @@ def test_facebook_email_names_a_new_account_but_never_counts_as_verified(
         assert grace.full_name == "Grace Hopper"
         assert list(SsoLink.objects.values_list("subject", "email_verified")) == [("10158", False)]
     assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "email_not_verified"
+    assert problem(refused)["code"] == "email_not_verified"
 
 
 def test_a_verified_sign_in_claims_an_account_someone_set_up_with_an_unproven_address(
@@ -314,9 +309,9 @@ def test_a_verified_sign_in_claims_an_account_someone_set_up_with_an_unproven_ad
 
     assert response.status_code == 200, response.content
     assert me(alpha, response.json()["access"]).status_code == 200
-    assert me(alpha, mallory["access"]).json()["error"]["code"] == "token_revoked"
-    assert password_sign_in(alpha, "victim@example.test").json()["error"]["code"] == "invalid_credentials"
-    assert sso_sign_in(alpha, "facebook", "mallory-fb").json()["error"]["code"] == "email_not_verified"
+    assert problem(me(alpha, mallory["access"]))["code"] == "token_revoked"
+    assert problem(password_sign_in(alpha, "victim@example.test"))["code"] == "invalid_credentials"
+    assert problem(sso_sign_in(alpha, "facebook", "mallory-fb"))["code"] == "email_not_verified"
     with tenant_transaction(alpha.route):
         assert get_user_model().objects.get(email="victim@example.test").email_verified
         assert list(SsoLink.objects.values_list("provider", flat=True)) == ["google"]
@@ -334,7 +329,7 @@ def test_a_state_works_once(tenants: list[ShardTenant]) -> None:
 
     assert first.status_code == 200
     assert replayed.status_code == 400
-    assert replayed.json() == STATE_INVALID
+    assert problem(replayed) == STATE_INVALID
 
 
 def test_a_forged_state_or_a_missing_code_is_refused(tenants: list[ShardTenant]) -> None:
@@ -344,11 +339,11 @@ def test_a_forged_state_or_a_missing_code_is_refused(tenants: list[ShardTenant])
     no_code = Client().get("/api/v1/auth/sso/google/callback/?state=forged", HTTP_HOST=alpha.host)
 
     assert forged.status_code == 400
-    assert forged.json() == STATE_INVALID
+    assert problem(forged) == STATE_INVALID
     assert ("sso_failed", {"provider": "google", "reason": "sso_state_invalid"}) in audit_trail(alpha)
     assert no_code.status_code == 400
-    assert no_code.json()["error"]["code"] == "invalid"
-    assert no_code.json()["error"]["fields"] == {"code": ["This field is required."]}
+    assert problem(no_code)["code"] == "invalid"
+    assert field_errors(no_code) == {"/code": ["This field is required."]}
 
 
 def test_a_state_of_one_store_is_unknown_on_another(tenants: list[ShardTenant]) -> None:
@@ -358,7 +353,7 @@ def test_a_state_of_one_store_is_unknown_on_another(tenants: list[ShardTenant]) 
     on_bravo = callback(bravo, location)
 
     assert on_bravo.status_code == 400
-    assert on_bravo.json() == STATE_INVALID
+    assert problem(on_bravo) == STATE_INVALID
     assert callback(alpha, location).status_code == 200  # untouched by the attempt on bravo
 
 
@@ -369,7 +364,7 @@ def test_a_state_of_one_provider_is_unknown_to_another(tenants: list[ShardTenant
     response = callback(alpha, location.replace("/sso/google/", "/sso/platform/"))
 
     assert response.status_code == 400
-    assert response.json() == STATE_INVALID
+    assert problem(response) == STATE_INVALID
 
 
 def test_an_id_token_carrying_another_sign_ins_nonce_is_refused(tenants: list[ShardTenant]) -> None:
@@ -382,12 +377,9 @@ def test_an_id_token_carrying_another_sign_ins_nonce_is_refused(tenants: list[Sh
     response = callback(alpha, sign_in_at(crafted, "ada"))
 
     assert response.status_code == 400
-    assert response.json() == {
-        "error": {
-            "code": "sso_id_token_invalid",
-            "message": "The identity provider's ID token is not valid (Invalid claim: 'nonce'); "
-            "start the sign-in again.",
-        }
+    assert problem(response) == {
+        "code": "sso_id_token_invalid",
+        "detail": "The identity provider's ID token is not valid (Invalid claim: 'nonce'); start the sign-in again.",
     }
 
 
@@ -406,11 +398,9 @@ def test_a_code_bound_to_another_pkce_challenge_is_refused(
     response = callback(alpha, sign_in_at(crafted, "ada"))
 
     assert response.status_code == 400
-    assert response.json() == {
-        "error": {
-            "code": "sso_code_invalid",
-            "message": "The identity provider refused the sign-in code; start the sign-in again.",
-        }
+    assert problem(response) == {
+        "code": "sso_code_invalid",
+        "detail": "The identity provider refused the sign-in code; start the sign-in again.",
     }
 
 
@@ -423,10 +413,8 @@ def test_a_denied_sign_in_uses_up_the_state(tenants: list[ShardTenant]) -> None:
     again = Client().get(path, HTTP_HOST=alpha.host)
 
     assert denied.status_code == 400
-    assert denied.json() == {
-        "error": {"code": "sso_denied", "message": "Google did not sign you in (access_denied); try again."}
-    }
-    assert again.json() == STATE_INVALID
+    assert problem(denied) == {"code": "sso_denied", "detail": "Google did not sign you in (access_denied); try again."}
+    assert problem(again) == STATE_INVALID
 
 
 def test_an_unreachable_provider_is_a_bad_gateway(
@@ -439,11 +427,9 @@ def test_an_unreachable_provider_is_a_bad_gateway(
     response = sso_sign_in(alpha, "github", "ada")
 
     assert response.status_code == 502
-    assert response.json() == {
-        "error": {
-            "code": "sso_provider_unavailable",
-            "message": "The identity provider did not answer properly; try again in a moment.",
-        }
+    assert problem(response) == {
+        "code": "sso_provider_unavailable",
+        "detail": "The identity provider did not answer properly; try again in a moment.",
     }
 
 
@@ -481,8 +467,8 @@ def test_a_redirect_uri_elsewhere_is_refused_unless_it_is_a_registered_app(
     for stranger in ("https://evil.example/cb", f"http://{alpha.host}.evil.example/", f"https://{alpha.host}/"):
         refused = start_with(stranger)
         assert refused.status_code == 400, stranger
-        assert refused.json()["error"]["fields"] == {
-            "redirect_uri": [f"Use an address under http://{alpha.host}/ or a registered app address."]
+        assert field_errors(refused) == {
+            "/redirect_uri": [f"Use an address under http://{alpha.host}/ or a registered app address."]
         }
     app = start_with("com.example.shop:/sso")
     assert app.status_code == 200
@@ -500,7 +486,7 @@ def test_a_deactivated_user_cannot_sign_in_through_a_provider(
     response = sso_sign_in(alpha, "platform", "operator-7")
 
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "account_disabled"
+    assert problem(response)["code"] == "account_disabled"
 
 
 def test_a_malformed_provider_configuration_fails_the_system_check(settings: Any) -> None:

@@ -25,6 +25,7 @@ from tenantry_kernel.provisioning.database.schemas import (
 )
 from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import plan_for
+from tenantry_kernel.testing.problems import problem
 
 from .conftest import ShardTenant
 
@@ -72,7 +73,7 @@ def test_an_unknown_host_is_404_with_a_machine_readable_body(shard: tuple[str, l
     response = Client().get("/", HTTP_HOST="nobody-here.localhost")
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "tenant_not_found"
+    assert problem(response)["code"] == "tenant_not_found"
 
 
 @pytest.mark.urls("tests.tenancy_urls")
@@ -91,8 +92,8 @@ def test_a_store_deleted_while_its_route_is_cached_is_404_not_a_crash(shard: tup
     after = Client().get("/whoami/", HTTP_HOST=f"{slug}.localhost")
 
     assert served.status_code == 200
-    assert (gone.status_code, gone.json()["error"]["code"]) == (404, "tenant_not_found")
-    assert (after.status_code, after.json()["error"]["code"]) == (404, "tenant_not_found")
+    assert (gone.status_code, problem(gone)["code"]) == (404, "tenant_not_found")
+    assert (after.status_code, problem(after)["code"]) == (404, "tenant_not_found")
 
 
 @pytest.mark.urls("tests.tenancy_urls")
@@ -107,7 +108,7 @@ def test_a_suspended_tenant_is_503_and_resumes(shard: tuple[str, list[ShardTenan
     resumed = Client().get("/whoami/", HTTP_HOST=alpha.host)
 
     assert suspended.status_code == 503
-    assert suspended.json()["error"]["code"] == "tenant_suspended"
+    assert problem(suspended)["code"] == "tenant_suspended"
     assert suspended["Retry-After"] == "3600"
     assert resumed.status_code == 200
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tenant_app.tenancy.context import tenant_transaction
+from tenantry_kernel.testing.problems import field_errors, problem
 
 from .conftest import ShardTenant
 
@@ -50,7 +51,7 @@ def test_a_token_works_on_its_tenant_and_is_refused_on_another(accounts: list[Sh
     assert mine.json()["tenant"] == alpha.slug
     theirs = me(bravo, tokens["access"])
     assert theirs.status_code == 401
-    assert theirs.json()["error"]["code"] == "token_wrong_tenant"
+    assert problem(theirs)["code"] == "token_wrong_tenant"
     refreshed_elsewhere = post(bravo, "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]})
     assert refreshed_elsewhere.status_code == 401
 
@@ -59,15 +60,15 @@ def test_wrong_password_gets_a_machine_readable_401(accounts: list[ShardTenant])
     response = post(accounts[0], "/api/v1/auth/token/", {"email": "owner@example.test", "password": "nope"})
 
     assert response.status_code == 401
-    assert response.json() == {"error": {"code": "invalid_credentials", "message": "The email or password is wrong."}}
+    assert problem(response) == {"code": "invalid_credentials", "detail": "The email or password is wrong."}
 
 
 def test_missing_fields_are_named(accounts: list[ShardTenant]) -> None:
     response = post(accounts[0], "/api/v1/auth/token/", {"email": "owner@example.test"})
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "invalid"
-    assert list(response.json()["error"]["fields"]) == ["password"]
+    assert problem(response)["code"] == "invalid"
+    assert list(field_errors(response)) == ["/password"]
 
 
 def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(accounts: list[ShardTenant]) -> None:
@@ -83,9 +84,9 @@ def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(accounts:
     # The first refresh token comes back (stolen): the whole family is signed out.
     reused = post(alpha, "/api/v1/auth/token/refresh/", {"refresh": first["refresh"]})
     assert reused.status_code == 401
-    assert reused.json()["error"]["code"] == "token_reused"
+    assert problem(reused)["code"] == "token_reused"
     assert post(alpha, "/api/v1/auth/token/refresh/", {"refresh": rotated["refresh"]}).status_code == 401
-    assert me(alpha, rotated["access"]).json()["error"]["code"] == "token_revoked"
+    assert problem(me(alpha, rotated["access"]))["code"] == "token_revoked"
     # Another sign-in is a new family and works.
     assert me(alpha, sign_in(alpha)["access"]).status_code == 200
 

@@ -21,6 +21,7 @@ from tenant_app.audit.models import AuditEvent
 from tenant_app.tenancy.context import tenant_transaction
 from tenant_app.twofactor.challenges import SecondFactorChallenge
 from tenant_app.twofactor.models import Lockout
+from tenantry_kernel.testing.problems import field_errors, problem
 from tenantry_kernel.testing.totp import Authenticator
 
 from .conftest import ShardTenant
@@ -28,11 +29,9 @@ from .conftest import ShardTenant
 PASSWORD = "a long enough passphrase"
 EMAIL = "owner@example.test"
 WRONG_CODE = {
-    "error": {
-        "code": "two_factor_code_invalid",
-        "message": "That code is wrong or was already used; enter the current code from your authenticator app "
-        "or an unused backup code.",
-    }
+    "code": "two_factor_code_invalid",
+    "detail": "That code is wrong or was already used; enter the current code from your authenticator app "
+    "or an unused backup code.",
 }
 
 
@@ -116,7 +115,7 @@ def test_enrolment_then_sign_in_answers_a_challenge_and_the_code_gives_working_t
     assert sign_in(alpha).keys() == {"access", "refresh"}
     wrong = call(alpha, "post", "/api/v1/me/two-factor/totp/confirm/", {"code": app.wrong_code()}, token=access)
     assert wrong.status_code == 400
-    assert wrong.json()["error"]["code"] == "two_factor_code_invalid"
+    assert problem(wrong)["code"] == "two_factor_code_invalid"
 
     confirmed = call(alpha, "post", "/api/v1/me/two-factor/totp/confirm/", {"code": app.code()}, token=access)
 
@@ -126,7 +125,7 @@ def test_enrolment_then_sign_in_answers_a_challenge_and_the_code_gives_working_t
     assert all(re.fullmatch(r"[a-z2-7]{5}-[a-z2-7]{5}", code) for code in backup_codes)
     again = call(alpha, "post", "/api/v1/me/two-factor/totp/", token=access)
     assert again.status_code == 409
-    assert again.json()["error"]["code"] == "two_factor_already_enabled"
+    assert problem(again)["code"] == "two_factor_already_enabled"
 
     challenge = sign_in(alpha)
 
@@ -156,14 +155,14 @@ def test_a_wrong_code_is_refused_and_a_code_is_accepted_once(alpha: ShardTenant)
     wrong = answer(alpha, challenge, app.wrong_code())
 
     assert wrong.status_code == 401
-    assert wrong.json() == WRONG_CODE
+    assert problem(wrong) == WRONG_CODE
     code = app.code()
     assert answer(alpha, challenge, code).status_code == 200
     # The challenge is spent, and the code too: replayed on a fresh challenge it fails.
-    assert answer(alpha, challenge, app.next_code()).json()["error"]["code"] == "challenge_invalid"
+    assert problem(answer(alpha, challenge, app.next_code()))["code"] == "challenge_invalid"
     replayed = answer(alpha, sign_in(alpha)["challenge"], code)
     assert replayed.status_code == 401
-    assert replayed.json() == WRONG_CODE
+    assert problem(replayed) == WRONG_CODE
     assert audit_trail(alpha) == [
         ("two_factor_enabled", EMAIL),
         ("two_factor_failed", EMAIL),
@@ -181,7 +180,7 @@ def test_a_backup_code_signs_in_once(alpha: ShardTenant) -> None:
     assert me(alpha, used.json()["access"]).status_code == 200
     again = answer(alpha, sign_in(alpha)["challenge"], backup_codes[0])
     assert again.status_code == 401
-    assert again.json() == WRONG_CODE
+    assert problem(again) == WRONG_CODE
     status = call(alpha, "get", "/api/v1/me/two-factor/", token=used.json()["access"]).json()
     assert status["backup_codes_remaining"] == 9
     assert audit_trail(alpha)[1:] == [("backup_code_used", EMAIL), ("two_factor_failed", EMAIL)]
@@ -220,7 +219,7 @@ def test_regenerated_backup_codes_replace_the_old_ones_and_need_an_app_code(alph
     regenerated = call(alpha, "post", "/api/v1/me/two-factor/backup-codes/", {"code": app.code()}, token=access)
 
     assert with_backup_code.status_code == 400
-    assert with_backup_code.json()["error"]["code"] == "two_factor_code_invalid"
+    assert problem(with_backup_code)["code"] == "two_factor_code_invalid"
     assert regenerated.status_code == 200
     new_codes = regenerated.json()["backup_codes"]
     assert len(new_codes) == 10
@@ -247,15 +246,12 @@ def test_five_wrong_codes_in_a_row_lock_the_second_factor_and_end_its_challenges
     assert statuses == [401, 401, 401, 401]
     assert locking.status_code == 429
     assert locking["Retry-After"] == "900"
-    assert locking.json() == {
-        "error": {
-            "code": "two_factor_locked",
-            "message": "Too many wrong codes in a row: codes are refused for a while. "
-            "Expected available in 900 seconds.",
-        }
+    assert problem(locking) == {
+        "code": "two_factor_locked",
+        "detail": "Too many wrong codes in a row: codes are refused for a while. Expected available in 900 seconds.",
     }
     # The challenge ended with the lockout, and on a new one even the right code fails.
-    assert answer(alpha, challenge, app.next_code()).json()["error"]["code"] == "challenge_invalid"
+    assert problem(answer(alpha, challenge, app.next_code()))["code"] == "challenge_invalid"
     during = answer(alpha, sign_in(alpha)["challenge"], app.next_code())
     assert during.status_code == 429
     assert 0 < int(during["Retry-After"]) <= 900
@@ -269,7 +265,7 @@ def test_five_wrong_codes_in_a_row_lock_the_second_factor_and_end_its_challenges
 
     after = answer(alpha, challenge, app.next_code())
     assert after.status_code == 401
-    assert after.json()["error"]["code"] == "challenge_invalid"
+    assert problem(after)["code"] == "challenge_invalid"
     assert answer(alpha, sign_in(alpha)["challenge"], app.code()).status_code == 200
 
 
@@ -300,14 +296,14 @@ def test_a_role_that_requires_two_factor_makes_the_first_sign_in_enrol(alpha: Sh
     # It is no challenge to answer with a code: there is no second factor yet.
     not_yet = answer(alpha, challenge, "123456")
     assert not_yet.status_code == 401
-    assert not_yet.json()["error"]["code"] == "challenge_invalid"
+    assert problem(not_yet)["code"] == "challenge_invalid"
     started = call(alpha, "post", "/api/v1/auth/two-factor/enrolment/", {"challenge": challenge})
     assert started.status_code == 200
     app = Authenticator(started.json()["otpauth_uri"])
     confirm = "/api/v1/auth/two-factor/enrolment/confirm/"
     wrong = call(alpha, "post", confirm, {"challenge": challenge, "code": app.wrong_code()})
     assert wrong.status_code == 400
-    assert wrong.json()["error"]["code"] == "two_factor_code_invalid"
+    assert problem(wrong)["code"] == "two_factor_code_invalid"
 
     enrolled = call(alpha, "post", confirm, {"challenge": challenge, "code": app.code()})
 
@@ -319,7 +315,7 @@ def test_a_role_that_requires_two_factor_makes_the_first_sign_in_enrol(alpha: Sh
     assert call(alpha, "post", confirm, {"challenge": challenge, "code": app.next_code()}).status_code == 401
     refused = call(alpha, "post", "/api/v1/me/two-factor/disable/", {"code": app.next_code()}, token=access)
     assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "two_factor_required_by_role"
+    assert problem(refused)["code"] == "two_factor_required_by_role"
     assert call(alpha, "get", "/api/v1/me/two-factor/", token=access).json()["required_by_role"] is True
     assert sign_in(alpha)["status"] == "two_factor_required"
 
@@ -336,12 +332,12 @@ def test_a_challenge_works_on_its_own_store_only_and_is_no_access_token(tenants:
     forged = answer(alpha, challenge[:-1] + ("A" if challenge[-1] != "A" else "B"), app.next_code())
 
     assert elsewhere.status_code == 401
-    assert elsewhere.json()["error"]["code"] == "challenge_wrong_tenant"
+    assert problem(elsewhere)["code"] == "challenge_wrong_tenant"
     assert as_access_token.status_code == 401
-    assert as_access_token.json()["error"]["code"] == "token_not_valid"
+    assert problem(as_access_token)["code"] == "token_not_valid"
     assert as_challenge.status_code == 401
-    assert as_challenge.json()["error"]["code"] == "challenge_invalid"
-    assert forged.json()["error"]["code"] == "challenge_invalid"
+    assert problem(as_challenge)["code"] == "challenge_invalid"
+    assert problem(forged)["code"] == "challenge_invalid"
     # None of that spent the challenge.
     assert answer(alpha, challenge, app.code()).status_code == 200
 
@@ -357,11 +353,11 @@ def test_turning_two_factor_off_needs_a_code_and_then_sign_in_gives_tokens_again
     disabled = call(alpha, "post", disable, {"code": backup_codes[0]}, token=access)
 
     assert wrong.status_code == 400
-    assert wrong.json() == WRONG_CODE
+    assert problem(wrong) == WRONG_CODE
     assert missing.status_code == 400
-    assert list(missing.json()["error"]["fields"]) == ["code"]
+    assert list(field_errors(missing)) == ["/code"]
     assert disabled.status_code == 204
-    assert call(alpha, "post", disable, {"code": app.next_code()}, token=access).json()["error"]["code"] == (
+    assert problem(call(alpha, "post", disable, {"code": app.next_code()}, token=access))["code"] == (
         "two_factor_not_enabled"
     )
     assert sign_in(alpha).keys() == {"access", "refresh"}
@@ -394,5 +390,5 @@ def test_code_attempts_are_throttled_per_client(alpha: ShardTenant) -> None:
 
     throttled = [response for response in statuses if response.status_code == 429]
     assert throttled
-    assert throttled[0].json()["error"]["code"] == "throttled"
+    assert problem(throttled[0])["code"] == "throttled"
     assert {response.status_code for response in statuses} == {401, 429}

@@ -35,6 +35,7 @@ from tenantry_kernel.provisioning.naming import schema_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.testing import ServedApp, serve_app
 from tenantry_kernel.testing.databases import drop_role, migrated_database, server_conninfo, server_env
+from tenantry_kernel.testing.problems import problem
 from tests.e2e_support import scratch_vhost
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,31 +48,23 @@ SETTINGS = ["test", "local"]  # local: DEBUG on
 # The attack: 2,000 bytes, a thousand arrays inside one another.
 DEEP_BODY = b"[" * 1000 + b"]" * 1000
 TOO_DEEP = {
-    "error": {
-        "code": "json_too_deep",
-        "message": "The JSON body is nested more than 64 levels deep; send flatter data.",
-    }
+    "code": "json_too_deep",
+    "detail": "The JSON body is nested more than 64 levels deep; send flatter data.",
 }
 LIMIT = 1024 * 1024
 TOO_LARGE = {
-    "error": {
-        "code": "request_too_large",
-        "message": f"The request body is larger than {LIMIT} bytes, the most this API accepts; send less at a time.",
-    }
+    "code": "request_too_large",
+    "detail": f"The request body is larger than {LIMIT} bytes, the most this API accepts; send less at a time.",
 }
 NOT_FOUND = {
-    "error": {
-        "code": "not_found",
-        "message": "There is no API endpoint at this address; check the path and its trailing slash.",
-    }
+    "code": "not_found",
+    "detail": "There is no API endpoint at this address; check the path and its trailing slash.",
 }
 DISALLOWED_HOST = {
-    "error": {
-        "code": "disallowed_host",
-        "message": "This service does not answer the host named in the Host header; use one of its own addresses.",
-    }
+    "code": "disallowed_host",
+    "detail": "This service does not answer the host named in the Host header; use one of its own addresses.",
 }
-INVALID = "Some fields are invalid; see fields."
+INVALID = "Some fields are invalid; see errors."
 ONLY_SPACES = "This password is only spaces; choose one with letters, digits or symbols."
 
 
@@ -302,7 +295,7 @@ def test_a_json_body_nested_a_thousand_deep_is_refused_before_it_is_parsed(
     response = send(servers, settings, project, method, path, who, DEEP_BODY)
 
     assert response.status_code == 400, response.text[:500]
-    assert response.json() == TOO_DEEP
+    assert problem(response) == TOO_DEEP
     assert written(servers) == before
 
 
@@ -315,7 +308,7 @@ def test_a_signed_webhook_nested_a_thousand_deep_is_refused_and_not_stored(serve
     )
 
     assert response.status_code == 400, response.text[:500]
-    assert response.json() == TOO_DEEP
+    assert problem(response) == TOO_DEEP
     assert written(servers) == before
 
 
@@ -342,7 +335,7 @@ def test_a_body_over_the_size_limit_is_refused_with_413(
     response = send(servers, settings, project, method, path, who, OVERSIZED)
 
     assert response.status_code == 413, response.text[:500]
-    assert response.json() == TOO_LARGE
+    assert problem(response) == TOO_LARGE
     assert written(servers) == before
 
 
@@ -366,8 +359,8 @@ def test_an_unknown_api_path_answers_the_json_404(
     response = send(servers, settings, project, method, path, "anonymous", b"{}")
 
     assert response.status_code == 404, response.text[:500]
-    assert response.headers["Content-Type"] == "application/json"
-    assert response.json() == NOT_FOUND
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert problem(response) == NOT_FOUND
 
 
 @pytest.mark.parametrize("settings", SETTINGS)
@@ -387,7 +380,7 @@ def test_a_disallowed_host_answers_the_json_400(servers: Servers, settings: str,
     response = call(app, "POST", path, as_json({"email": "a@example.test"}), host="attacker.example")
 
     assert response.status_code == 400, response.text[:500]
-    assert response.json() == DISALLOWED_HOST
+    assert problem(response) == DISALLOWED_HOST
     assert written(servers) == before
 
 
@@ -415,12 +408,11 @@ def test_a_crash_under_the_api_answers_the_json_500_naming_the_request_id(
 
     assert response.status_code == 500, response.text[:500]
     assert response.headers["X-Request-ID"] == request_id
-    assert response.json() == {
-        "error": {
-            "code": "server_error",
-            "message": f"The server failed to answer this request; try again later, or report request id {request_id}.",
-        }
+    assert problem(response) == {
+        "code": "server_error",
+        "detail": f"The server failed to answer this request; try again later, or report request id {request_id}.",
     }
+    assert response.json()["request_id"] == request_id
 
 
 # ---- Stripe's webhook ---------------------------------------------------------------------------------------------
@@ -436,12 +428,12 @@ def stored_event(servers: Servers, event_id: str) -> int:
 @pytest.mark.parametrize(
     ("event", "fields"),
     [
-        ({k: v for k, v in stripe_event("evt_x").items() if k != "id"}, {"id": ["This field is required."]}),
-        ({k: v for k, v in stripe_event("evt_x").items() if k != "type"}, {"type": ["This field is required."]}),
-        (stripe_event("evt_x", data={"previous_attributes": {}}), {"data.object": ["This field is required."]}),
-        (stripe_event("evt_x", id=4242), {"id": ["Not a valid string."]}),
-        ([stripe_event("evt_x")], {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
-        ("evt_x", {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}),
+        ({k: v for k, v in stripe_event("evt_x").items() if k != "id"}, {"/id": ["This field is required."]}),
+        ({k: v for k, v in stripe_event("evt_x").items() if k != "type"}, {"/type": ["This field is required."]}),
+        (stripe_event("evt_x", data={"previous_attributes": {}}), {"/data/object": ["This field is required."]}),
+        (stripe_event("evt_x", id=4242), {"/id": ["Not a valid string."]}),
+        ([stripe_event("evt_x")], {"": ["Invalid data. Expected a dictionary, but got list."]}),
+        ("evt_x", {"": ["Invalid data. Expected a dictionary, but got str."]}),
     ],
     ids=["no-id", "no-type", "no-object", "numeric-id", "array", "string"],
 )
@@ -454,7 +446,7 @@ def test_a_signed_webhook_that_is_not_an_event_is_refused_naming_what_is_missing
     response = call(servers.control_plane[settings], "POST", WEBHOOK, payload, headers=signed(payload))
 
     assert response.status_code == 400, response.text[:500]
-    assert response.json() == {"error": {"code": "invalid", "message": INVALID, "fields": fields}}
+    assert problem(response) == {"code": "invalid", "detail": INVALID, "errors": fields}
     assert written(servers) == before
 
 
@@ -488,15 +480,14 @@ def test_a_signature_from_outside_the_tolerance_is_refused_saying_which_way(
     answered = time.time()
 
     assert response.status_code == 400, response.text[:500]
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message"}
-    assert body["error"]["code"] == code
-    said = re.fullmatch(message, body["error"]["message"])
-    assert said, body
+    refusal = problem(response)
+    assert set(refusal) == {"code", "detail"}
+    assert refusal["code"] == code
+    said = re.fullmatch(message, refusal["detail"])
+    assert said, refusal
     # The skew it names is the one the server saw, somewhere between sending and answering.
     seen = sorted(abs(at - int(moment)) for moment in (sent, answered))
-    assert seen[0] - 1 <= int(said.group(1)) <= seen[1] + 1, body
+    assert seen[0] - 1 <= int(said.group(1)) <= seen[1] + 1, refusal
     assert stored_event(servers, event_id) == 0
     # The same event signed four minutes ago, within the tolerance, is taken: only the timestamp was refused.
     taken = call(
@@ -519,11 +510,11 @@ def signup(servers: Servers, **fields: Any) -> requests.Response:
 @pytest.mark.parametrize(
     ("fields", "refused"),
     [
-        ({"password": " " * 16}, {"password": [ONLY_SPACES]}),
-        ({"password": "\t \u3000 " * 4}, {"password": [ONLY_SPACES]}),
-        ({"store_name": 12345, "slug": ""}, {"store_name": ["Not a valid string."]}),
-        ({"slug": 10**20}, {"slug": ["Not a valid string."]}),
-        ({"full_name": 3.5}, {"full_name": ["Not a valid string."]}),
+        ({"password": " " * 16}, {"/password": [ONLY_SPACES]}),
+        ({"password": "\t \u3000 " * 4}, {"/password": [ONLY_SPACES]}),
+        ({"store_name": 12345, "slug": ""}, {"/store_name": ["Not a valid string."]}),
+        ({"slug": 10**20}, {"/slug": ["Not a valid string."]}),
+        ({"full_name": 3.5}, {"/full_name": ["Not a valid string."]}),
     ],
     ids=["spaces", "unicode-spaces", "number-as-store-name", "number-as-slug", "number-as-name"],
 )
@@ -535,7 +526,7 @@ def test_signup_refuses_a_blank_password_and_numbers_for_text(
     response = signup(servers, **fields)
 
     assert response.status_code == 400, response.text
-    assert response.json() == {"error": {"code": "invalid", "message": INVALID, "fields": refused}}
+    assert problem(response) == {"code": "invalid", "detail": INVALID, "errors": refused}
     assert written(servers) == before
 
 
@@ -547,11 +538,9 @@ def test_signup_refuses_a_number_too_large_to_represent_instead_of_a_store_calle
     response = call(servers.control_plane["test"], "POST", "/api/v1/signup/", body)
 
     assert response.status_code == 400, response.text
-    assert response.json() == {
-        "error": {
-            "code": "number_out_of_range",
-            "message": "The number 1e400 in the request body is too large to represent; send a smaller one.",
-        }
+    assert problem(response) == {
+        "code": "number_out_of_range",
+        "detail": "The number 1e400 in the request body is too large to represent; send a smaller one.",
     }
     assert written(servers) == before
     assert query(servers.platform_db, "SELECT count(*) FROM tenants_tenant WHERE slug = 'inf'") == 0
@@ -579,13 +568,9 @@ def test_a_store_refuses_passwords_of_only_spaces_at_registration_and_change(ser
     )
 
     assert registered.status_code == 400, registered.text
-    assert registered.json() == {
-        "error": {"code": "invalid", "message": INVALID, "fields": {"password": [ONLY_SPACES]}}
-    }
+    assert problem(registered) == {"code": "invalid", "detail": INVALID, "errors": {"/password": [ONLY_SPACES]}}
     assert changed.status_code == 400, changed.text
-    assert changed.json() == {
-        "error": {"code": "invalid", "message": INVALID, "fields": {"new_password": [ONLY_SPACES]}}
-    }
+    assert problem(changed) == {"code": "invalid", "detail": INVALID, "errors": {"/new_password": [ONLY_SPACES]}}
     assert written(servers) == before
     assert sign_in_to_store(app, store, servers.manager_email, PASSWORD)  # the old password still holds
 
@@ -607,13 +592,9 @@ def test_a_store_refuses_numbers_for_text(servers: Servers) -> None:
     )
 
     assert renamed.status_code == 400, renamed.text
-    assert renamed.json() == {
-        "error": {"code": "invalid", "message": INVALID, "fields": {"full_name": ["Not a valid string."]}}
-    }
+    assert problem(renamed) == {"code": "invalid", "detail": INVALID, "errors": {"/full_name": ["Not a valid string."]}}
     assert product.status_code == 400, product.text
-    assert product.json() == {
-        "error": {"code": "invalid", "message": INVALID, "fields": {"name": ["Not a valid string."]}}
-    }
+    assert problem(product) == {"code": "invalid", "detail": INVALID, "errors": {"/name": ["Not a valid string."]}}
     assert written(servers) == before
 
 
@@ -650,8 +631,10 @@ def test_a_price_in_digits_other_than_ascii_is_refused_over_rest_and_graphql(ser
     )
 
     assert rest.status_code == 400, rest.text
-    assert rest.json() == {
-        "error": {"code": "invalid", "message": INVALID, "fields": {"price.amount": ["A valid number is required."]}}
+    assert problem(rest) == {
+        "code": "invalid",
+        "detail": INVALID,
+        "errors": {"/price/amount": ["A valid number is required."]},
     }
     assert graphql.status_code == 200, graphql.text
     assert [(error["message"], error["extensions"]) for error in graphql.json()["errors"]] == [

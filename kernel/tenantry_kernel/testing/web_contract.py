@@ -1,4 +1,4 @@
-"""Tests that every Tenantry Django project must pass: probes, request ids, logs, metrics, traces.
+"""Tests that every Tenantry Django project must pass: probes, request ids, logs, metrics, traces, error bodies.
 
 A project's test module star-imports this module and its conftest provides a
 `web_project` fixture (a `WebProject`); the tests then run against that project's own
@@ -32,6 +32,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from tenantry_kernel import tracing
 from tenantry_kernel.testing import delete_queue, free_port, serve_app
+from tenantry_kernel.testing.problems import problem
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def test_probes_refuse_writes_with_a_machine_readable_error(client: Client) -> N
     response = client.post("/readyz")
 
     assert response.status_code == 405
-    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert problem(response) == {"code": "method_not_allowed", "detail": "Probes answer GET and HEAD only."}
     assert response["Allow"] == "GET, HEAD"
 
 
@@ -187,7 +188,8 @@ def test_metrics_need_the_token_when_one_is_configured(client: Client, settings:
     allowed = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token")
 
     assert refused.status_code == 401
-    assert refused.json()["error"]["code"] == "unauthorized"
+    assert problem(refused) == {"code": "not_authenticated", "detail": "Send the metrics token as a Bearer token."}
+    assert refused["WWW-Authenticate"] == "Bearer"
     assert allowed.status_code == 200
     assert b"tenantry_http_requests_total" in allowed.content
 
@@ -400,11 +402,20 @@ def test_a_nul_character_in_the_address_is_a_400_with_the_error_body(client: Cli
 
     for response in (in_query, in_path):
         assert response.status_code == 400
-        assert response.json()["error"]["code"] == "nul_character"
+        assert problem(response) == {
+            "code": "nul_character",
+            "detail": "The address may not contain NUL (U+0000) characters.",
+        }
+    assert in_path.json()["instance"] == "/no-such-page/a%00b/"
 
 
-@pytest.mark.parametrize("debug", [False, True], ids=["production-like", "debug"])
-def test_errors_under_the_api_prefix_answer_the_json_error_body_even_under_debug(
+NOT_FOUND_DETAIL = "There is no API endpoint at this address; check the path and its trailing slash."
+HOST_DETAIL = "This service does not answer the host named in the Host header; use one of its own addresses."
+DEBUG_MODES = pytest.mark.parametrize("debug", [False, True], ids=["production-like", "debug"])
+
+
+@DEBUG_MODES
+def test_errors_under_the_api_prefix_answer_problem_details_even_under_debug(
     settings: SettingsWrapper, debug: bool
 ) -> None:
     # Under DEBUG Django answers with its technical pages, ignoring handler404; the API must not.
@@ -416,21 +427,210 @@ def test_errors_under_the_api_prefix_answer_the_json_error_body_even_under_debug
     elsewhere = client.get("/no-such-page/")
 
     assert unknown.status_code == 404
+    assert unknown["Content-Type"] == "application/problem+json"
     assert unknown.json() == {
-        "error": {
-            "code": "not_found",
-            "message": "There is no API endpoint at this address; check the path and its trailing slash.",
-        }
+        "type": "/api/problems/not_found",
+        "title": "Not found",
+        "status": 404,
+        "detail": NOT_FOUND_DETAIL,
+        "instance": "/api/v1/no-such-endpoint/",
+        "code": "not_found",
     }
     assert bad_host.status_code == 400
     assert bad_host.json() == {
-        "error": {
-            "code": "disallowed_host",
-            "message": "This service does not answer the host named in the Host header; use one of its own addresses.",
-        }
+        "type": "/api/problems/disallowed_host",
+        "title": "Host not served",
+        "status": 400,
+        "detail": HOST_DETAIL,
+        "instance": "/api/v1/no-such-endpoint/",
+        "code": "disallowed_host",
     }
     assert elsewhere.status_code == 404
     assert elsewhere["Content-Type"].startswith("text/html")  # outside the API, Django's own pages stay
+
+
+@pytest.fixture
+def contract_client(settings: SettingsWrapper) -> Client:
+    """A client of the contract's own routes (tenantry_kernel.testing.contract_urls) under the project's settings."""
+    settings.ROOT_URLCONF = "tenantry_kernel.testing.contract_urls"
+    return Client(raise_request_exception=False)
+
+
+ECHO = "/api/contract/echo/"
+
+
+@DEBUG_MODES
+def test_every_refusal_of_a_request_is_a_problem_with_its_status_and_code(
+    contract_client: Client, settings: SettingsWrapper, debug: bool
+) -> None:
+    settings.DEBUG = debug
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    parse_error = contract_client.post(ECHO, "{not json", content_type="application/json")
+    unsupported = contract_client.post(ECHO, "email=a", content_type="text/plain")
+    not_acceptable = contract_client.post(ECHO, "{}", content_type="application/json", HTTP_ACCEPT="text/html")
+    wrong_method = contract_client.delete(ECHO)
+    too_large = contract_client.post(ECHO, '{"text": "' + "x" * 200 + '"}', content_type="application/json")
+    not_drf = contract_client.post("/api/problems/")  # a plain Django view: Django's 405, made a problem
+
+    assert contract_client.post(ECHO, '{"a": 1}', content_type="application/json").json() == {"received": {"a": 1}}
+    assert [
+        (response.status_code, problem(response))
+        for response in (parse_error, unsupported, not_acceptable, wrong_method, too_large, not_drf)
+    ] == [
+        (
+            400,
+            {
+                "code": "parse_error",
+                "detail": "The body is not valid UTF-8 JSON: "
+                "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+            },
+        ),
+        (415, {"code": "unsupported_media_type", "detail": 'Unsupported media type "text/plain" in request.'}),
+        (406, {"code": "not_acceptable", "detail": "Could not satisfy the request Accept header."}),
+        (405, {"code": "method_not_allowed", "detail": 'Method "DELETE" not allowed.'}),
+        (
+            413,
+            {
+                "code": "request_too_large",
+                "detail": "The request body is larger than 100 bytes, the most this API accepts; send less at a time.",
+            },
+        ),
+        (405, {"code": "method_not_allowed", "detail": "This endpoint does not answer POST; see Allow."}),
+    ]
+    assert (wrong_method["Allow"], not_drf["Allow"]) == ("POST, OPTIONS", "GET, HEAD")
+
+
+@DEBUG_MODES
+def test_a_crash_is_a_500_problem_naming_the_request_id(
+    contract_client: Client, settings: SettingsWrapper, debug: bool
+) -> None:
+    settings.DEBUG = debug
+
+    response = contract_client.get("/api/contract/crash/", HTTP_X_REQUEST_ID="contract-crash-1")
+
+    assert response.status_code == 500
+    assert response.json() == {
+        "type": "/api/problems/server_error",
+        "title": "Server error",
+        "status": 500,
+        "detail": "The server failed to answer this request; try again later, or report request id contract-crash-1.",
+        "instance": "/api/contract/crash/",
+        "code": "server_error",
+        "request_id": "contract-crash-1",
+    }
+
+
+def test_invalid_input_lists_each_message_with_a_json_pointer_into_the_input() -> None:
+    from rest_framework.exceptions import ErrorDetail
+
+    from tenantry_kernel.web.errors import problem_errors
+
+    detail = {
+        "address": {"non_field_errors": [ErrorDetail("We do not ship there.", "unshippable")]},
+        "items": [{}, {}, {"sku": [ErrorDetail("Too long.", "max_length"), ErrorDetail("Unknown.", "unknown")]}],
+        "a/b~c": [ErrorDetail("Escaped.", "invalid")],
+        "non_field_errors": [ErrorDetail("Nothing fits.", "invalid")],
+    }
+
+    assert problem_errors(detail) == [
+        {"pointer": "/address", "detail": "We do not ship there.", "code": "unshippable"},
+        {"pointer": "/items/2/sku", "detail": "Too long.", "code": "max_length"},
+        {"pointer": "/items/2/sku", "detail": "Unknown.", "code": "unknown"},
+        {"pointer": "/a~1b~0c", "detail": "Escaped.", "code": "invalid"},
+        {"pointer": "", "detail": "Nothing fits.", "code": "invalid"},
+    ]
+
+
+def test_each_problem_type_is_documented_at_its_type(client: Client) -> None:
+    listed = client.get("/api/problems/")
+    not_found = client.get("/api/v1/no-such-endpoint/").json()
+    documented = client.get(not_found["type"])
+    with_slash = client.get(not_found["type"] + "/")
+    unknown = client.get("/api/problems/no_such_problem/")
+
+    assert listed.status_code == 200
+    codes = [entry["code"] for entry in listed.json()["problems"]]
+    assert codes == sorted(codes)
+    assert {"invalid", "parse_error", "not_found", "method_not_allowed", "throttled", "server_error"} <= set(codes)
+    assert documented.status_code == with_slash.status_code == 200
+    assert (
+        documented.json()
+        == with_slash.json()
+        == {
+            "type": "/api/problems/not_found",
+            "code": "not_found",
+            "status": 404,
+            "title": not_found["title"],
+            "description": "Nothing is found at this address, or it is not yours to see.",
+        }
+    )
+    assert problem(unknown) == {
+        "code": "not_found",
+        "detail": "There is no problem type 'no_such_problem'; GET /api/problems/ lists them all.",
+    }
+
+
+def test_every_code_of_the_registry_has_a_status_a_title_and_a_description() -> None:
+    from tenantry_kernel.web.problems import all_problems
+
+    for entry in all_problems():
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", entry.code), entry
+        assert 400 <= entry.status <= 599, entry
+        assert entry.title and entry.title[0].isupper() and not entry.title.endswith("."), entry
+        assert entry.description.endswith("."), entry
+
+
+def test_a_code_registered_twice_with_two_meanings_is_refused_at_startup() -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tenantry_kernel.web.problems import Problem, collect_problems, problem, register
+
+    same = problem("not_found")
+    assert same is not None
+    try:
+        register([same], "a second app")  # the same meaning twice is fine
+        with pytest.raises(ImproperlyConfigured, match="'not_found' of a third app means something else"):
+            register([Problem("not_found", 410, "Gone", "Gone for good.")], "a third app")
+    finally:
+        collect_problems()
+    assert problem("not_found") == same
+
+
+def test_a_test_during_which_the_api_answers_an_unregistered_code_fails(
+    web_project: WebProject, tmp_path: Path
+) -> None:
+    # The plugin tenantry_kernel.testing.problems, in the project's pytest.ini, fails such a test.
+    test_file = tmp_path / "test_unregistered.py"
+    test_file.write_text(
+        "from tenantry_kernel.web.errors import problem_body\n\n\n"
+        "def test_answers_a_code_nobody_registered():\n"
+        "    problem_body('no_such_code', 'Nothing.', status=418)\n"
+    )
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-c",
+            "pytest.ini",
+            "--rootdir",
+            ".",
+            str(test_file),
+        ],
+        cwd=web_project.directory,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "The API answered error codes missing from the registry" in result.stdout, result.stdout
+    assert "unregistered problem code 'no_such_code' answered with status 418" in result.stdout
 
 
 def test_serializer_fields_refuse_numbers_for_text_and_digits_other_than_ascii() -> None:

@@ -15,12 +15,14 @@ class TenantryWebConfig(AppConfig):
     def ready(self) -> None:
         from tenantry_kernel.tracing import configure_tracing
         from tenantry_kernel.web.fields import install_input_rules
+        from tenantry_kernel.web.problems import collect_problems
 
         # Runs inside django.setup(), before any handler loads its middleware, which is
         # when the Django instrumentation must add its own.
         configure_tracing(settings.SERVICE_NAME, django=True)
         _put_probes_first(settings)
         install_input_rules()
+        collect_problems()  # every app's error codes, checked for clashes before a request is served
 
 
 def _put_probes_first(settings: Any) -> None:

@@ -1,4 +1,4 @@
-"""API exceptions DRF lacks, answered in the one error shape like the rest."""
+"""API exceptions DRF lacks, answered as problem details like the rest (codes in tenantry_kernel.web.problems)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ must not meet host validation, HTTPS redirects or sessions.
 `RequestContextMiddleware` gives each request an id, writes one JSON access line and
 records the request metrics (by route template) and its database query count.
 
-`ApiErrorBodyMiddleware` keeps every error under the API prefixes in the one JSON error body
+`ApiErrorBodyMiddleware` keeps every error under the API prefixes in problem details
 (tenantry_kernel.web.errors), also where Django answers with its own pages.
 """
 
@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from tenantry_kernel import health, metrics
 from tenantry_kernel.context import accept_request_id, bound_request_id, current_tenant
-from tenantry_kernel.web.errors import error_body, error_response, is_api
+from tenantry_kernel.web.errors import PROBLEM_CONTENT_TYPE, error_response, is_api, problem_response
 
 access_log = logging.getLogger("tenantry.access")
 security_log = logging.getLogger("django.security.RequestDataTooBig")
@@ -66,11 +66,9 @@ class ProbeMiddleware:
         if probe is None:
             return self.get_response(request)
         if request.method not in ("GET", "HEAD"):
-            return JsonResponse(
-                {"error": {"code": "method_not_allowed", "message": "Probes answer GET and HEAD only."}},
-                status=405,
-                headers={"Allow": "GET, HEAD"},
-            )
+            refused = problem_response(request, "method_not_allowed", "Probes answer GET and HEAD only.")
+            refused["Allow"] = "GET, HEAD"
+            return refused
         response = probe(request)
         response["Cache-Control"] = "no-store"
         return response
@@ -93,11 +91,11 @@ class ProbeMiddleware:
         if token:
             supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
             if not hmac.compare_digest(supplied.encode(), token.encode()):
-                return JsonResponse(
-                    {"error": {"code": "unauthorized", "message": "Send the metrics token as a Bearer token."}},
-                    status=401,
-                    headers={"WWW-Authenticate": "Bearer"},
+                refused = problem_response(
+                    request, "not_authenticated", "Send the metrics token as a Bearer token."
                 )
+                refused["WWW-Authenticate"] = "Bearer"
+                return refused
         body, content_type = metrics.exposition()
         return HttpResponse(body, content_type=content_type)
 
@@ -165,22 +163,23 @@ class RejectNulMiddleware:
         query = request.GET.lists()
         if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values) for key, values in query):
             message = "The address may not contain NUL (U+0000) characters."
-            return JsonResponse(error_body("nul_character", message), status=400)
+            return problem_response(request, "nul_character", message)
         return self.get_response(request)
 
 
-# Headers of an error response that still hold for the JSON body put in its place.
+# Headers of an error response that still hold for the problem put in its place.
 _KEPT_HEADERS = (REQUEST_ID_HEADER, "Allow", "Retry-After", "WWW-Authenticate")
 
 
 class ApiErrorBodyMiddleware:
-    """Errors under the API prefixes answer the JSON error body, whatever produced them.
+    """Errors under the API prefixes answer problem details, whatever produced them.
 
     Django's handler400/404/500 give that body, but not under DEBUG (its technical 404 and 500
     pages take over, HTML with settings and a traceback, costly to render for a hostile request),
     and not for what it raises outside views: a disallowed Host, a path no route matches. This
     middleware runs ahead of everything that can fail (the kernel puts it right after the probes,
-    see apps.py) and replaces any error response under the API prefixes that is not JSON.
+    see apps.py) and replaces any error response under the API prefixes that is not JSON. A JSON
+    body is left alone: problem details from the handlers, and GraphQL's own answers.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -190,7 +189,8 @@ class ApiErrorBodyMiddleware:
         response = self.get_response(request)
         if response.status_code < 400 or not is_api(request):
             return response
-        if response.get("Content-Type", "").startswith("application/json"):
+        content_type = response.get("Content-Type", "")
+        if content_type.startswith(("application/json", PROBLEM_CONTENT_TYPE)):
             return response
         replacement = error_response(request, response.status_code, request_id=response.get(REQUEST_ID_HEADER))
         for header in _KEPT_HEADERS:

@@ -139,8 +139,10 @@ METRICS_TOKEN = env.str("METRICS_TOKEN")
 # deeper with 400 before it is parsed (parsers and serializers recurse once per level).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE")
 REQUEST_JSON_MAX_DEPTH = env.int("REQUEST_JSON_MAX_DEPTH")
-# Paths whose errors answer the JSON error body (tenantry_kernel.web.errors), DEBUG or not.
+# Paths whose errors answer problem details (tenantry_kernel.web.errors), DEBUG or not.
 API_PATH_PREFIXES: list[str] = ["/api/"]
+# Modules with error codes (`PROBLEMS`) besides every installed app's `errors` (tenantry_kernel.web.problems).
+PROBLEM_MODULES: list[str] = []
 
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -233,6 +235,7 @@ __all__ = [
     "METRICS_TOKEN",
     "MIDDLEWARE",
     "PASSWORD_HASHERS",
+    "PROBLEM_MODULES",
     "READINESS_TIMEOUT",
     "REDIS_URL",
     "REQUEST_JSON_MAX_DEPTH",

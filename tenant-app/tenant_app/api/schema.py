@@ -1,4 +1,4 @@
-"""OpenAPI additions: the bearer-token scheme, and the one error body on every operation."""
+"""OpenAPI additions: the bearer-token scheme, and problem details (the error body) on every operation."""
 
 from __future__ import annotations
 
@@ -8,33 +8,55 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "description": (
-        "Every error. `code` is for programs, `message` for people. `fields` comes with code `invalid`: "
-        "the path of each bad input maps to its messages; nested objects join keys with dots and list "
-        "items use their index (`address.city`, `items.2.sku`), and errors about the input as a whole "
-        "are under `non_field_errors`."
-    ),
-    "properties": {
-        "error": {
-            "type": "object",
-            "properties": {
-                "code": {"type": "string", "example": "invalid"},
-                "message": {"type": "string", "example": "Some fields are invalid; see fields."},
-                "fields": {
+from tenantry_kernel.web.errors import PROBLEM_CONTENT_TYPE
+from tenantry_kernel.web.problems import all_problems
+
+
+def problem_schema() -> dict[str, Any]:
+    """The `Problem` component: RFC 9457 problem details, with every code this app answers."""
+    return {
+        "type": "object",
+        "description": (
+            "Every error, as RFC 9457 problem details (`application/problem+json`). `code` is for programs, "
+            "`detail` for people; `type` is the address of the problem type's documentation (GET it: "
+            "/api/problems/ lists them all). `errors` comes with code `invalid`: one entry per message, whose "
+            "`pointer` is a JSON Pointer into the input (`/address/city`, `/items/2/sku`; `` for the input "
+            "as a whole). `request_id` comes with server errors: quote it when reporting one."
+        ),
+        "properties": {
+            "type": {"type": "string", "format": "uri-reference", "example": "/api/problems/invalid"},
+            "title": {"type": "string", "example": "Invalid input"},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599, "example": 400},
+            "detail": {"type": "string", "example": "Some fields are invalid; see errors."},
+            "instance": {"type": "string", "format": "uri-reference", "example": "/api/v1/products/"},
+            "code": {
+                "type": "string",
+                "enum": [problem.code for problem in all_problems()],
+                "description": "\n".join(
+                    f"- `{problem.code}` ({problem.status}, {problem.title}): {problem.description}"
+                    for problem in all_problems()
+                ),
+                "example": "invalid",
+            },
+            "errors": {
+                "type": "array",
+                "items": {
                     "type": "object",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                    "example": {"email": ["Enter a valid email address."]},
+                    "properties": {
+                        "pointer": {"type": "string", "example": "/email"},
+                        "detail": {"type": "string", "example": "Enter a valid email address."},
+                        "code": {"type": "string", "example": "invalid"},
+                    },
+                    "required": ["pointer", "detail", "code"],
+                    "additionalProperties": False,
                 },
             },
-            "required": ["code", "message"],
-            "additionalProperties": False,
-        }
-    },
-    "required": ["error"],
-    "additionalProperties": False,
-}
+            "request_id": {"type": "string"},
+        },
+        "required": ["type", "title", "status", "detail", "code"],
+        "additionalProperties": False,
+    }
+
 
 # Responses every operation may give, by status: (component name, description).
 ERROR_RESPONSES = {
@@ -60,11 +82,11 @@ class TenantJWTScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untype
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
-    """Postprocessing hook: the `Error` component, and a response with it for each error status
+    """Postprocessing hook: the `Problem` component, and a response with it for each error status
     that an operation does not describe itself."""
     components = result.setdefault("components", {})
-    components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    components.setdefault("schemas", {})["Problem"] = problem_schema()
+    error = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     shared = components.setdefault("responses", {})
     for name, description in ERROR_RESPONSES.values():
         shared[name] = {"description": description, "content": error}

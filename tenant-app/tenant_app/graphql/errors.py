@@ -1,4 +1,11 @@
-"""GraphQL errors with a machine-readable `extensions.code`; unexpected failures reveal nothing."""
+"""GraphQL errors with a machine-readable `extensions.code`; unexpected failures reveal nothing.
+
+An error that REST would answer as problem details (tenantry_kernel.web.errors) carries the same facts
+in its extensions: `reason` is REST's `code`, `status` the HTTP status REST would answer, `type` the
+problem type's documentation ("/api/problems/<reason>"), and invalid input comes with REST's `errors`
+(pointers into the operation's arguments, "/price/amount"). GraphQL's own errors (syntax, unknown
+fields, limits) carry `code` only.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,20 @@ from rest_framework import exceptions
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 from strawberry_django.relay import apply_cursor_pagination
+
+from tenantry_kernel.web.errors import exception_problem, problem_type
+from tenantry_kernel.web.problems import Problem
+
+# Codes only GraphQL answers (registered like every app's, tenantry_kernel.web.problems; setting PROBLEM_MODULES).
+PROBLEMS = (
+    Problem("invalid_id", 400, "Invalid ID", "A global ID does not decode to a node of the expected type."),
+    Problem(
+        "invalid_page",
+        400,
+        "Invalid page",
+        "A cursor is not one from pageInfo, or first or last is more than 100; page again from the start.",
+    ),
+)
 
 # GraphQL codes of the API's exceptions (DRF's, raised by the policy engine and the actions);
 # any other API exception keeps its own code, as REST names it (e.g. CONFLICT, THROTTLED).
@@ -42,25 +63,22 @@ def api_exception(error: Exception | None) -> exceptions.APIException | None:
     return None
 
 
-def _extensions(error: exceptions.APIException) -> dict[str, Any]:
+def _problem_extensions(reason: str, status: int) -> dict[str, Any]:
+    """REST's problem type of `reason`: its status, and its documentation's address."""
+    type_, _, status = problem_type(reason, status)
+    return {"reason": reason, "status": status, "type": type_}
+
+
+def _extensions(error: exceptions.APIException) -> tuple[str, dict[str, Any]]:
+    """The message and the extensions of an API exception."""
     code = next((code for kind, code in CODES if isinstance(error, kind)), str(error.default_code).upper())
-    reasons: Any = error.get_codes()
-    while isinstance(reasons, list | dict):
-        reasons = (list(reasons.values()) if isinstance(reasons, dict) else reasons)[0] if reasons else None
-    # `reason` is REST's error.code: the engine's or the action's own (e.g. "forbidden", "last_owner").
-    extensions: dict[str, Any] = {"code": code, "reason": str(reasons or error.default_code)}
-    if isinstance(error.detail, dict):
-        extensions["fields"] = {
-            field: [str(message) for message in (messages if isinstance(messages, list) else [messages])]
-            for field, messages in error.detail.items()
-        }
-    return extensions
-
-
-def _message(error: exceptions.APIException) -> str:
-    if isinstance(error.detail, dict):
-        return "Some fields are invalid; see extensions.fields."
-    return str(error.detail[0] if isinstance(error.detail, list) and error.detail else error.detail)
+    # `reason` is REST's code: the engine's or the action's own (e.g. "forbidden", "last_owner").
+    reason, detail, errors = exception_problem(error)
+    extensions: dict[str, Any] = {"code": code, **_problem_extensions(reason, error.status_code)}
+    if errors:
+        extensions["errors"] = errors
+        detail = "Some fields are invalid; see extensions.errors."
+    return detail, extensions
 
 
 class ErrorCodes(MaskErrors):
@@ -80,9 +98,10 @@ class ErrorCodes(MaskErrors):
             # A variable GraphQL could not coerce to its type (its own error, wrapped with the variable's name).
             message, extensions = error.message, {"code": "BAD_USER_INPUT"}
         elif (api_error := api_exception(error.original_error)) is not None:
-            message, extensions = _message(api_error), _extensions(api_error)
+            message, extensions = _extensions(api_error)
         else:
-            message, extensions = self.error_message, {"code": "INTERNAL_SERVER_ERROR"}
+            extensions = {"code": "INTERNAL_SERVER_ERROR", **_problem_extensions("server_error", 500)}
+            message = self.error_message
         return GraphQLError(
             message,
             nodes=error.nodes,

@@ -13,7 +13,7 @@ from cross_web import HTTPException
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import APIException, ParseError
@@ -24,7 +24,7 @@ from strawberry.django.views import GraphQLView
 from tenant_app.accounts.authentication import TenantJWTAuthentication
 from tenant_app.graphql.schema import schema
 from tenantry_kernel.web import parsers
-from tenantry_kernel.web.errors import api_exception_handler, error_body
+from tenantry_kernel.web.errors import exception_response, problem_response
 
 
 @dataclass
@@ -42,12 +42,12 @@ class TenantGraphQLView(GraphQLView[RequestContext, None]):
     token: Any = None  # of this request: Django makes a view instance per request
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        # A bad token is refused before any operation runs, with REST's status and body, so a
-        # client handles a token of another store or a signed-out session the same way everywhere.
+        # A bad token is refused before any operation runs, with REST's status and problem details, so
+        # a client handles a token of another store or a signed-out session the same way everywhere.
         try:
             authenticated = TenantJWTAuthentication().authenticate(Request(request))
         except APIException as exc:
-            response = _refusal(exc)
+            response = _refusal(request, exc)
             response["WWW-Authenticate"] = 'Bearer realm="api"'
             return response
         # Only the bearer token authenticates: a session cookie must not, as this view skips CSRF checks.
@@ -56,9 +56,9 @@ class TenantGraphQLView(GraphQLView[RequestContext, None]):
             return self.run(request=request)
         except HTTPException as exc:  # a malformed HTTP request (body, method, content type)
             code = HTTP_ERROR_CODES.get(exc.status_code, "bad_request")
-            return JsonResponse(error_body(code, exc.reason), status=exc.status_code)
+            return problem_response(request, code, exc.reason, status=exc.status_code)
         except (APIException, RequestDataTooBig) as exc:  # a body past the limits (decode_json, request.body)
-            return _refusal(exc)
+            return _refusal(request, exc)
 
     def decode_json(self, data: str | bytes) -> object:
         decoded = parsers.loads(data)
@@ -71,11 +71,11 @@ class TenantGraphQLView(GraphQLView[RequestContext, None]):
         return RequestContext(request=request, response=response, token=self.token)
 
 
-def _refusal(exc: Exception) -> JsonResponse:
-    """REST's status and error body for `exc`."""
-    refused = api_exception_handler(exc, {})
+def _refusal(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """REST's status and problem details for `exc`."""
+    refused = exception_response(request, exc)
     assert refused is not None  # an APIException (or what maps to one) always gets an answer
-    return JsonResponse(refused.data, status=refused.status_code)
+    return refused
 
 
 graphql_view = csrf_exempt(TenantGraphQLView.as_view(schema=schema, graphql_ide="graphiql" if settings.DEBUG else None))

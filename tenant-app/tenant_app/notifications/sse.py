@@ -48,7 +48,7 @@ RETRY_MS = 3000
 
 
 class JSONErrorsWhateverTheAccept(BaseContentNegotiation):
-    """EventSource asks for text/event-stream only; an error before the stream is still the JSON error body."""
+    """EventSource asks for text/event-stream only; an error before the stream is still problem details (JSON)."""
 
     def select_renderer(
         self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None

@@ -112,8 +112,10 @@ EVENT_CONSUMERS = {"members": "tenant_app.accounts.events.member_subscription"}
 EVENTS_CONSUMER_GROUP = env.str("EVENTS_CONSUMER_GROUP", default=TENANT_SLUG or "shard-local")
 
 ROOT_URLCONF = "tenant_app.urls"
-# GraphQL's transport errors (a bad host, an oversized body, a crash) answer the JSON error body too.
+# GraphQL's transport errors (a bad host, an oversized body, a crash) answer problem details too.
 API_PATH_PREFIXES = [*API_PATH_PREFIXES, "/graphql/"]
+# Error codes of a package that is not an app (tenantry_kernel.web.problems): GraphQL's own.
+PROBLEM_MODULES = ["tenant_app.graphql.errors"]
 ASGI_APPLICATION = "tenant_app.asgi.application"
 WSGI_APPLICATION = "tenant_app.wsgi.application"
 
@@ -185,7 +187,9 @@ REST_FRAMEWORK = {
 # adds the bearer scheme and the error responses.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tenantry store API",
-    "DESCRIPTION": "The REST API of a Tenantry store, on the store's own host. Errors share one body: see `Error`.",
+    "DESCRIPTION": (
+        "The REST API of a Tenantry store, on the store's own host. Errors are RFC 9457 problem details: see `Problem`."
+    ),
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,

@@ -6,16 +6,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from tenant_app.tenancy.context import TenantGone, tenant_transaction
 from tenant_app.tenancy.routes import routes
 from tenantry_kernel.context import bound_tenant
-from tenantry_kernel.web.errors import error_body
-
-
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status)
+from tenantry_kernel.web.errors import problem_response
 
 
 class TenantMiddleware:
@@ -37,10 +33,10 @@ class TenantMiddleware:
             return self.get_response(request)
         route = routes.lookup(host)
         if route is None:
-            return _error(404, "tenant_not_found", f"No store is served at {host}; check the address.")
+            return problem_response(request, "tenant_not_found", f"No store is served at {host}; check the address.")
         if route.suspended:
-            suspended = _error(
-                503, "tenant_suspended", "This store is suspended; its owner can resume it in the Tenantry portal."
+            suspended = problem_response(
+                request, "tenant_suspended", "This store is suspended; its owner can resume it in the Tenantry portal."
             )
             suspended["Retry-After"] = "3600"
             return suspended
@@ -50,7 +46,7 @@ class TenantMiddleware:
                 return self._respond(request)
         except TenantGone:
             routes.forget()  # deleted while its route sat in this process's cache
-            return _error(404, "tenant_not_found", f"No store is served at {host} any more.")
+            return problem_response(request, "tenant_not_found", f"No store is served at {host} any more.")
 
     def _respond(self, request: HttpRequest) -> HttpResponse:
         """The response, inside the request's transaction."""

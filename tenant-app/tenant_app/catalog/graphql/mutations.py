@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from rest_framework.exceptions import ValidationError
 from strawberry import Info, relay
 
 from tenant_app.access.policy import require
@@ -12,14 +11,12 @@ from tenant_app.catalog.api.serializers import ProductWriteSerializer
 from tenant_app.catalog.graphql.types import MoneyInput, ProductType
 from tenant_app.catalog.models import Product
 from tenant_app.graphql.auth import circumstances, node_in, require_permission, signed_in_user
-from tenantry_kernel.web.errors import field_errors
 
 
 def _checked(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    """The input checked by REST's serializer, its errors under REST's dotted paths (`price.amount`)."""
+    """The input checked by REST's serializer, its errors pointing into it as REST's do (`/price/amount`)."""
     form = ProductWriteSerializer(data=data, partial=partial)
-    if not form.is_valid():
-        raise ValidationError(field_errors(form.errors))
+    form.is_valid(raise_exception=True)
     return form.action_arguments()
 
 

@@ -1,0 +1,23 @@
+"""Error codes of tenants, their members and invitations (tenantry_kernel.web.problems)."""
+
+from tenantry_kernel.web.problems import Problem
+
+PROBLEMS = (
+    Problem(
+        "invalid_transition",
+        409,
+        "Invalid state transition",
+        "The tenant cannot move to that state from its current one.",
+    ),
+    Problem(
+        "tenant_deleted",
+        409,
+        "Tenant deleted",
+        "The tenant is being deleted or is gone; its plan and members no longer change.",
+    ),
+    Problem("already_member", 409, "Already a member", "The address invited is a member of the tenant already."),
+    Problem(
+        "invitation_closed", 409, "Invitation closed", "The invitation was accepted or revoked already; send a new one."
+    ),
+    Problem("last_owner", 409, "Last owner", "The change would leave no owner; make someone else an owner first."),
+)
