@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,13 +15,16 @@ from control_plane.search import selectors
 from control_plane.search.api.serializers import (
     MAX_OFFSET,
     AutocompleteParameters,
+    AutocompleteResultSerializer,
     SearchParameters,
+    SearchResultSerializer,
     encode_cursor,
     hit_data,
     suggestion_data,
 )
 from control_plane.search.api.throttling import AutocompleteIPThrottle, SearchIPThrottle
 from control_plane.search.backends.base import SearchQuery
+from tenantry_kernel.web.openapi import problems
 
 
 class SearchView(APIView):
@@ -36,6 +40,16 @@ class SearchView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [SearchIPThrottle]
 
+    @extend_schema(
+        summary="Search the marketplace",
+        description=(
+            "Published products of ready stores and the store directory, best match first; public, within a "
+            "budget per client address. Pages follow `next` (its cursor holds the position; past 1000 results, "
+            "refine the query instead)."
+        ),
+        parameters=[SearchParameters],
+        responses={200: SearchResultSerializer, **problems("invalid")},
+    )
     def get(self, request: Request) -> Response:
         form = SearchParameters(data=request.query_params)
         form.is_valid(raise_exception=True)
@@ -74,6 +88,13 @@ class AutocompleteView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [AutocompleteIPThrottle]
 
+    @extend_schema(
+        summary="Complete a search as it is typed",
+        description="Product names, then stores, that start with (or contain) the text typed so far, the typed "
+        "part marked; public, within a budget per client address.",
+        parameters=[AutocompleteParameters],
+        responses={200: AutocompleteResultSerializer, **problems("invalid")},
+    )
     def get(self, request: Request) -> Response:
         form = AutocompleteParameters(data=request.query_params)
         form.is_valid(raise_exception=True)

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import generics, serializers
 
 from tenant_app.access.permissions import ActionPermission
-from tenant_app.api.pagination import CursorPage
+from tenantry_kernel.web.pagination import CursorPage
 from tenant_app.audit.models import AuditEvent
 
 

@@ -16,7 +16,7 @@ from tenant_app.access.permissions import ActionPermission
 from tenant_app.access.policy import Context
 from tenant_app.accounts.tokens import tenant_of
 from tenant_app.api import signed_in_user
-from tenant_app.api.pagination import CursorPage
+from tenantry_kernel.web.pagination import CursorPage
 from tenant_app.notifications import actions, tickets
 from tenant_app.notifications.api.serializers import (
     MarkAllReadSerializer,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from tenant_app.access.permissions import ActionPermission
 from tenant_app.access.policy import Context
 from tenant_app.api import signed_in_user
-from tenant_app.api.pagination import CursorPage
+from tenantry_kernel.web.pagination import CursorPage
 from tenant_app.orders import actions
 from tenant_app.orders.api.serializers import (
     CancellationSerializer,
