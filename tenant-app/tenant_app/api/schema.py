@@ -77,7 +77,7 @@ class TenantJWTScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untype
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
             **build_bearer_security_scheme_object("HTTP_AUTHORIZATION", "Bearer", bearer_format="JWT"),
-            "description": "An access token from POST /api/v1/auth/token/, valid only on the store that issued it.",
+            "description": "An access token from POST /api/v1/auth/sign-in/, valid only on the store that issued it.",
         }
 
 
