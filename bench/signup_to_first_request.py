@@ -9,7 +9,7 @@ RabbitMQ vhost, a loopback SMTP server; per-address budgets raised, since every 
              mail meanwhile, as they would while provisioning runs)
   owner      until the store holds the owner's account (the member consumer's work on member.invited)
   signed in  SSO through the platform (start → authorize → sign-in page → callback), the owner role's
-             two-factor enrolment, and the first authenticated request (GET /api/v1/me/) answering 200
+             two-factor enrolment, and the first authenticated request (GET /api/v1/auth/me/) answering 200
   total      from the POST to that first 200
 
 p50/p95 of each over the signups. Everything the run made is removed at the end (the stores' schemas,
@@ -76,16 +76,16 @@ def one_signup(stack: Stack, slug: str, timeout: float) -> dict[str, float]:
     pending = sign_in_through_the_platform(stack, store, email).json()
     if pending.get("status") != "enrolment_required":
         raise SystemExit(f"unexpected sign-in answer: {pending}")
-    enrolment = store.call("POST", "/api/v1/auth/two-factor/enrolment/", json={"challenge": pending["challenge"]})
+    enrolment = store.call("POST", "/api/v1/auth/sign-in/enrolment/", json={"challenge": pending["challenge"]})
     app = Authenticator(enrolment.json()["otpauth_uri"])
     enrolled = store.call(
         "POST",
-        "/api/v1/auth/two-factor/enrolment/confirm/",
+        "/api/v1/auth/sign-in/enrolment/confirm/",
         json={"challenge": pending["challenge"], "code": app.code()},
     )
     if enrolled.status_code != 200:
         raise SystemExit(f"enrolment failed: {enrolled.status_code} {enrolled.text}")
-    me = store.call("GET", "/api/v1/me/", enrolled.json()["access"])
+    me = store.call("GET", "/api/v1/auth/me/", enrolled.json()["access"])
     if me.status_code != 200:
         raise SystemExit(f"first request failed: {me.status_code} {me.text}")
     done = time.perf_counter()

@@ -144,7 +144,7 @@ def start_server(mode: str, env: dict[str, str], workers: int, logs: Path) -> tu
 
 def sign_in(base_url: str, host: str) -> dict[str, str]:
     response = requests.post(
-        f"{base_url}/api/v1/auth/token/",
+        f"{base_url}/api/v1/auth/sign-in/",
         json={"email": "admin@bench.test", "password": PASSWORD},
         headers={"Host": host},
         timeout=30,

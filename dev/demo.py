@@ -88,7 +88,7 @@ def ensure_admin(portal: str, env: dict[str, str], password: str) -> str:
             CONTROL_PLANE, env, "createsuperuser", "--noinput",
             extra={"DJANGO_SUPERUSER_EMAIL": ADMIN_EMAIL, "DJANGO_SUPERUSER_PASSWORD": password},
         )  # fmt: skip
-    status, answer = call("POST", f"{portal}/api/v1/auth/login/", {"email": ADMIN_EMAIL, "password": password})
+    status, answer = call("POST", f"{portal}/api/v1/auth/sign-in/", {"email": ADMIN_EMAIL, "password": password})
     if status != 200:
         raise DemoError(
             f"{ADMIN_EMAIL} exists but does not sign in with the password in .local/secrets/demo-admin-password "
@@ -100,7 +100,7 @@ def ensure_admin(portal: str, env: dict[str, str], password: str) -> str:
 
 def owner_session(portal: str, password: str) -> str:
     """An access token of the demo owner: signed up on the first run, signed in on the next ones."""
-    status, answer = call("POST", f"{portal}/api/v1/auth/login/", {"email": OWNER_EMAIL, "password": password})
+    status, answer = call("POST", f"{portal}/api/v1/auth/sign-in/", {"email": OWNER_EMAIL, "password": password})
     if status == 200 and isinstance(answer, dict) and "access" in answer:
         return str(answer["access"])
     if status == 200:
@@ -136,7 +136,7 @@ def verify_owner_email(portal: str, env: dict[str, str], token: str) -> None:
         "print(json.dumps({'uid': urlsafe_base64_encode(force_bytes(user.pk)), "
         "'token': verification_tokens.make_token(user)}))",
     )  # fmt: skip
-    status, answer = call("POST", f"{portal}/api/v1/auth/verify-email/", json.loads(link.strip().splitlines()[-1]))
+    status, answer = call("POST", f"{portal}/api/v1/auth/email/verify/", json.loads(link.strip().splitlines()[-1]))
     if status != 200:
         raise DemoError(f"confirming {OWNER_EMAIL} failed ({status} {answer})")
 
@@ -194,7 +194,7 @@ def seed_demo(portal: str, tenant_port: int, env: dict[str, str]) -> str:
             f"  portal          {portal}/api/v1/",
             f"  platform admin  {ADMIN_EMAIL} / {admin_password}   (.local/secrets/demo-admin-password)",
             f"                  staff enrol a second factor first (sign-in answers {admin_status!r}):",
-            f"                  POST {portal}/api/v1/auth/login/, then …/login/2fa/enrolment/ and …/confirm/",
+            f"                  POST {portal}/api/v1/auth/sign-in/, then …/sign-in/enrolment/ and …/confirm/",
             f"                  with the challenge; then {portal}/admin/ takes the password and a code",
             f"  store owner     {OWNER_EMAIL} / {owner_password}   (.local/secrets/demo-owner-password)",
             f"  store           {store}/   ({seeded})",

@@ -266,7 +266,7 @@ def verify_email(stack: Stack, email: str) -> requests.Response:
     """Follow the mailed confirmation link (its query, posted to the API, as the portal's page does)."""
     message = stack.mail.wait_for(email, timeout=60)[0]
     query = {key: values[0] for key, values in parse_qs(urlsplit(link_in(message)).query).items()}
-    return stack.portal_call("POST", "/api/v1/auth/verify-email/", json=query)
+    return stack.portal_call("POST", "/api/v1/auth/email/verify/", json=query)
 
 
 def tenant_state(stack: Stack, slug: str, token: str) -> str:

@@ -130,27 +130,28 @@ def test_signup_to_deletion_on_the_local_stack(stack: Stack, slug: str) -> None:
     # -- the owner role requires two-factor: the first sign-in enrols an authenticator app, then gets tokens ----
     assert (first["status"], first["methods"]) == ("enrolment_required", ["totp"]), first
     assert "access" not in first
-    enrolment = store.call("POST", "/api/v1/auth/two-factor/enrolment/", json={"challenge": first["challenge"]})
+    enrolment = store.call("POST", "/api/v1/auth/sign-in/enrolment/", json={"challenge": first["challenge"]})
     assert enrolment.status_code == 200, enrolment.text
     app = Authenticator(enrolment.json()["otpauth_uri"])
     enrolled = store.call(
-        "POST", "/api/v1/auth/two-factor/enrolment/confirm/", json={"challenge": first["challenge"], "code": app.code()}
+        "POST", "/api/v1/auth/sign-in/enrolment/confirm/", json={"challenge": first["challenge"], "code": app.code()}
     )
     assert enrolled.status_code == 200, enrolled.text
     assert len(enrolled.json()["backup_codes"]) == 10
     access = enrolled.json()["access"]
-    me = store.call("GET", "/api/v1/me/", access)
+    me = store.call("GET", "/api/v1/auth/me/", access)
     assert me.status_code == 200, me.text
     assert (me.json()["email"], me.json()["email_verified"], me.json()["tenant"]) == (email, True, slug)
-    assert store.call("GET", "/api/v1/me/two-factor/", access).json()["enabled"] is True
+    assert store.call("GET", "/api/v1/auth/two-factor/", access).json()["enabled"] is True
 
     # -- and every later sign-in through the platform asks for a code --------------------------------------------
     again = sso_answer(sign_in_through_the_platform(stack, store, email))
     assert again["status"] == "two_factor_required", again
-    passed = store.call("POST", "/api/v1/auth/two-factor/", json={"challenge": again["challenge"], "code": app.code()})
+    answer = {"challenge": again["challenge"], "code": app.code()}
+    passed = store.call("POST", "/api/v1/auth/sign-in/challenge/", json=answer)
     assert passed.status_code == 200, passed.text
     access = passed.json()["access"]
-    assert store.call("GET", "/api/v1/me/", access).json()["id"] == me.json()["id"]
+    assert store.call("GET", "/api/v1/auth/me/", access).json()["id"] == me.json()["id"]
 
     # -- the owner's live notifications connection opens on the store ----------------------------------------
     with ws_connect(
@@ -251,7 +252,7 @@ def test_signup_to_deletion_on_the_local_stack(stack: Stack, slug: str) -> None:
 
     # and, once the tenant app's route cache (TENANCY_ROUTE_TTL, 5 s) has let go, no store answers at its address
     def no_store() -> dict[str, Any] | None:
-        answer = store.call("GET", "/api/v1/me/", access)
+        answer = store.call("GET", "/api/v1/auth/me/", access)
         return dict(answer.json()) if answer.status_code == 404 else None
 
     assert problem(wait_until(no_store, 15, "404 at the deleted store's address"))["code"] == "tenant_not_found"

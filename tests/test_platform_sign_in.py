@@ -234,7 +234,7 @@ def test_a_portal_user_signs_into_their_store_through_the_platform(platform: Pla
 
 
 def profile_of(store: Store, access: str) -> dict[str, Any]:
-    profile = store.call("GET", "/api/v1/me/", headers={"Host": store.host, "Authorization": f"Bearer {access}"})
+    profile = store.call("GET", "/api/v1/auth/me/", headers={"Host": store.host, "Authorization": f"Bearer {access}"})
     assert profile.status_code == 200, profile.text
     body: dict[str, Any] = profile.json()
     return body

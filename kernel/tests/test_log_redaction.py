@@ -101,7 +101,7 @@ def test_secrets_in_messages_are_redacted(log_stream: io.StringIO, written: str,
     [
         "GET /api/v1/tenants/shop-1/invitations/12/ 200",
         "POST /api/v1/auth/password/reset/confirm/ 204",
-        "POST /api/v1/auth/token/ 200",
+        "POST /api/v1/auth/sign-in/ 200",
         "Task tenants.provision[0af76519-16cd-43dd-8448-eb211c80319c] received",
         "refresh token rotated for family 7; password changed; 3 sessions revoked",
         "tokens: 3, api keys rotated, ratio 3:4",

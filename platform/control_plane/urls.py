@@ -3,13 +3,15 @@
 from django.urls import include, path
 
 from control_plane import admin_site
+from control_plane.accounts.identity import identity
+from tenantry_kernel.identity.api.urls import identity_urls
 from tenantry_kernel.web.views import service_index
 
 urlpatterns = [
     path("", service_index, name="service-index"),
     path("admin/", admin_site.site.urls),
     path("api/problems/", include("tenantry_kernel.web.urls")),
-    path("api/v1/auth/", include("control_plane.accounts.api.urls")),
+    path("api/v1/auth/", include(identity_urls(identity))),
     path("o/", include("control_plane.oidc.urls")),
     path("api/v1/", include("control_plane.signup.api.urls")),
     path("api/v1/", include("control_plane.tenants.api.urls")),

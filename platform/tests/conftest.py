@@ -9,10 +9,13 @@ from django.db import connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from control_plane.accounts.identity import identity
 from control_plane.accounts.models import User
 from control_plane.accounts.tokens import access_token_for
+from control_plane.audit.models import AuditEvent
 from tenantry_kernel.testing.databases import copy_database, drop_database, migrated_template
 from tenantry_kernel.testing.events import EventPublishers, event_publishers
+from tenantry_kernel.testing.identity_contract import IdentityProject, SecurityRecord
 from tenantry_kernel.testing.mail import MailSink, mail_through_celery
 from tenantry_kernel.testing.web_contract import WebProject
 
@@ -58,6 +61,43 @@ def make_user(db: None) -> Callable[..., User]:
         )
 
     return make
+
+
+def account_events() -> list[SecurityRecord]:
+    """The portal's account events ("account.<event>" in the audit log), oldest first."""
+    events = AuditEvent.objects.filter(action__startswith="account.").select_related("actor").order_by("id")
+    return [
+        SecurityRecord(
+            event=event.action.removeprefix("account."),
+            actor=event.actor.email if event.actor else None,
+            subject=event.data.get("subject", ""),
+            details={key: value for key, value in event.data.items() if key != "subject"},
+        )
+        for event in events
+    ]
+
+
+@pytest.fixture
+def identity_project(db: None, settings: Any) -> IdentityProject:
+    """The portal as the identity contract (tenantry_kernel.testing.identity_contract) sees it."""
+    settings.PORTAL_URL = "https://portal.example.test/"
+
+    def make(email: str, *, password: str, verified: bool = True, **fields: Any) -> User:
+        verified_at = timezone.now() if verified else None
+        return User.objects.create_user(email, password, email_verified_at=verified_at, **fields)
+
+    def make_staff(email: str) -> None:
+        User.objects.filter(email=email).update(is_staff=True)
+
+    return IdentityProject(
+        identity=identity,
+        host="testserver",
+        make_user=make,
+        require_second_factor=make_staff,
+        totp_issuer="Tenantry",
+        link_origin="https://portal.example.test",
+        audit_log=account_events,
+    )
 
 
 @pytest.fixture

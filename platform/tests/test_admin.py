@@ -11,18 +11,17 @@ from control_plane.accounts.models import User
 from control_plane.audit.models import AuditEvent
 
 from .conftest import PASSWORD
-from .test_accounts import enrol, sign_in
-from .test_accounts_support import Authenticator, client_from_own_address
+from .test_accounts_support import AUTH, Authenticator, client_from_own_address, enrol, sign_in
 
 
 def enrolled(user: User) -> Authenticator:
     access = sign_in(client_from_own_address(), user.email).json()
     if "access" not in access:  # staff: enrolment is part of their first sign-in
         client = client_from_own_address()
-        started = client.post("/api/v1/auth/login/2fa/enrolment/", {"challenge": access["challenge"]})
+        started = client.post(f"{AUTH}/sign-in/enrolment/", {"challenge": access["challenge"]})
         app = Authenticator(started.json()["otpauth_uri"])
         confirm = {"challenge": access["challenge"], "code": app.code()}
-        assert client.post("/api/v1/auth/login/2fa/enrolment/confirm/", confirm).status_code == 200
+        assert client.post(f"{AUTH}/sign-in/enrolment/confirm/", confirm).status_code == 200
         return app
     return enrol(access["access"])[0]
 

@@ -3,17 +3,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tenant_app.accounts.identity import identity
 from tenant_app.graphql.view import graphql_view
+from tenantry_kernel.identity.api.urls import identity_urls
 from tenantry_kernel.web.views import service_index
 
 urlpatterns = [
     path("", service_index, name="service-index"),
     path("admin/", admin.site.urls),
     path("api/problems/", include("tenantry_kernel.web.urls")),
+    path("api/v1/auth/", include(identity_urls(identity))),
     path("api/v1/", include("tenant_app.accounts.api.urls")),
     path("api/v1/", include("tenant_app.audit.api.urls")),
     path("api/v1/", include("tenant_app.access.api.urls")),
-    path("api/v1/", include("tenant_app.twofactor.api.urls")),
     path("api/v1/", include("tenant_app.sso.api.urls")),
     path("api/v1/", include("tenant_app.catalog.api.urls")),
     path("api/v1/", include("tenant_app.orders.api.urls")),

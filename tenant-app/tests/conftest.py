@@ -3,10 +3,17 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from tenant_app.access.models import Role
+from tenant_app.accounts.identity import identity
+from tenant_app.accounts.models import User
+from tenant_app.audit.models import AuditEvent
+from tenant_app.tenancy.context import tenant_transaction
 from tenant_app.tenancy.routes import routes
 from tenantry_kernel.provisioning import routing
 from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
@@ -16,6 +23,7 @@ from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.provisioning.routing import Route
 from tenantry_kernel.testing.events import EventPublishers, event_publishers
+from tenantry_kernel.testing.identity_contract import IdentityProject, SecurityRecord
 from tenantry_kernel.testing.mail import MailSink, mail_through_celery
 from tenantry_kernel.testing.web_contract import WebProject
 
@@ -83,6 +91,42 @@ def shard(transactional_db: None) -> Iterator[tuple[str, list[ShardTenant]]]:
     for tenant in tenants:
         routing.delete_routes(admin_dsn, tenant.slug)
         drop_tenant_database(admin_dsn, tenant.slug)
+
+
+@pytest.fixture
+def identity_project(shard: tuple[str, list[ShardTenant]]) -> IdentityProject:
+    """A store as the identity contract (tenantry_kernel.testing.identity_contract) sees it."""
+    store = shard[1][0]
+
+    def make(email: str, *, password: str, verified: bool = True, **fields: Any) -> User:
+        with tenant_transaction(store.route):
+            verified_at = timezone.now() if verified else None
+            return User.objects.create_user(email, password, email_verified_at=verified_at, **fields)
+
+    def require_two_factor(email: str) -> None:
+        with tenant_transaction(store.route):
+            defaults = {"name": "Guard", "permissions": [], "requires_two_factor": True}
+            guard, _ = Role.objects.update_or_create(slug="guard", defaults=defaults)
+            User.objects.filter(email=email).update(role=guard)
+
+    def audit_log() -> list[SecurityRecord]:
+        with tenant_transaction(store.route):
+            events = AuditEvent.objects.select_related("actor").order_by("id")
+            return [
+                SecurityRecord(event.type, event.actor.email if event.actor else None, event.subject, event.details)
+                for event in events
+            ]
+
+    return IdentityProject(
+        identity=identity,
+        host=store.host,
+        make_user=make,
+        require_second_factor=require_two_factor,
+        totp_issuer=store.host,
+        link_origin=f"http://{store.host}",
+        audit_log=audit_log,
+        inside=lambda: tenant_transaction(store.route),
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,6 @@
-"""Sign-up, email verification, password reset and change, sessions and members — on real tenants, real mail."""
+"""Accounts as only a store has them — customers' sign-up, links bound to their store, the profile's role and
+permissions, members and their sessions — on real tenants, real mail. What every project's identity API does is the
+kernel's contract (test_identity_contract.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from tenant_app.accounts.models import RefreshFamily, User
 from tenant_app.audit.models import AuditEvent
 from tenant_app.tenancy.context import tenant_transaction
 from tenantry_kernel.testing.mail import MailSink, link_in
-from tenantry_kernel.testing.problems import field_errors, problem
+from tenantry_kernel.testing.problems import problem
 
 from .conftest import ShardTenant
 
@@ -40,7 +42,7 @@ def api(tenant: ShardTenant, method: str, path: str, body: Any = None, token: st
 
 
 def sign_in(tenant: ShardTenant, email: str, password: str = PASSWORD, **extra: str) -> dict[str, str]:
-    response = api(tenant, "post", "/api/v1/auth/token/", {"email": email, "password": password}, **extra)
+    response = api(tenant, "post", "/api/v1/auth/sign-in/", {"email": email, "password": password}, **extra)
     assert response.status_code == 200, response.content
     tokens: dict[str, str] = response.json()
     return tokens
@@ -91,7 +93,7 @@ def test_sign_up_sends_a_verification_link_that_works_once(alpha: ShardTenant, m
 
     again = api(alpha, "post", "/api/v1/auth/email/verify/", link_params(message))
     assert again.status_code == 400
-    assert field_errors(again) == {"/token": ["This link is invalid or expired; ask for a new one."]}
+    assert problem(again)["errors"] == {"/token": ["This link is invalid or expired; ask for a new one."]}
     assert [e.subject or (e.actor and e.actor.email) for e in events(alpha, "email_verified")] == ["ann@example.test"]
 
 
@@ -100,9 +102,9 @@ def test_sign_up_refuses_a_taken_address_and_a_weak_password(alpha: ShardTenant)
     weak = api(alpha, "post", "/api/v1/auth/register/", {"email": "new@example.test", "password": "12345678"})
 
     assert taken.status_code == 400
-    assert list(field_errors(taken)) == ["/email"]
+    assert list(problem(taken)["errors"]) == ["/email"]
     assert weak.status_code == 400
-    assert list(field_errors(weak)) == ["/password"]
+    assert list(problem(weak)["errors"]) == ["/password"]
     with tenant_transaction(alpha.route):
         assert not User.objects.filter(email="new@example.test").exists()
 
@@ -124,64 +126,10 @@ def test_a_verification_link_of_one_store_does_not_work_on_another(
     assert elsewhere.status_code == 400
 
 
-def test_password_reset_by_email_signs_out_everywhere(alpha: ShardTenant, mail: MailSink) -> None:
-    before = sign_in(alpha, "admin@example.test")
-
-    unknown = api(alpha, "post", "/api/v1/auth/password/reset/", {"email": "nobody@example.test"})
-    known = api(alpha, "post", "/api/v1/auth/password/reset/", {"email": "Admin@example.test"})
-
-    assert unknown.status_code == known.status_code == 202
-    (message,) = mail.wait_for("admin@example.test")
-    assert mail.sent_to("nobody@example.test") == []
-    link = link_params(message)
-    reset = api(alpha, "post", "/api/v1/auth/password/reset/confirm/", {**link, "password": NEW_PASSWORD})
-    assert reset.status_code == 204, reset.content
-    assert problem(api(alpha, "get", "/api/v1/me/", token=before["access"]))["code"] == "token_revoked"
-    assert api(alpha, "post", "/api/v1/auth/token/refresh/", {"refresh": before["refresh"]}).status_code == 401
-    sign_in(alpha, "admin@example.test", NEW_PASSWORD)
-    reused = api(alpha, "post", "/api/v1/auth/password/reset/confirm/", {**link, "password": PASSWORD})
-    assert reused.status_code == 400
-    requested = [e.subject for e in events(alpha, "password_reset_requested")]
-    assert requested == ["Admin@example.test", "nobody@example.test"]
-
-
-def test_change_password_keeps_this_session_and_ends_the_others(alpha: ShardTenant) -> None:
-    here = sign_in(alpha, "admin@example.test", HTTP_USER_AGENT="laptop")
-    there = sign_in(alpha, "admin@example.test", HTTP_USER_AGENT="phone")
-
-    wrong = api(alpha, "post", "/api/v1/me/password/", {"current_password": "nope", "new_password": NEW_PASSWORD},
-                token=here["access"])  # fmt: skip
-    changed = api(alpha, "post", "/api/v1/me/password/",
-                  {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, token=here["access"])  # fmt: skip
-
-    assert wrong.status_code == 400
-    assert field_errors(wrong) == {"/current_password": ["The current password is wrong."]}
-    assert changed.status_code == 204
-    assert api(alpha, "get", "/api/v1/me/", token=here["access"]).status_code == 200
-    assert api(alpha, "get", "/api/v1/me/", token=there["access"]).status_code == 401
-
-
-def test_sessions_list_devices_and_one_can_be_signed_out(alpha: ShardTenant) -> None:
-    laptop = sign_in(alpha, "admin@example.test", HTTP_USER_AGENT="laptop")
-    phone = sign_in(alpha, "admin@example.test", HTTP_USER_AGENT="phone")
-
-    listed = api(alpha, "get", "/api/v1/me/sessions/", token=laptop["access"]).json()
-
-    assert [(s["user_agent"], s["current"], s["method"]) for s in listed] == [
-        ("phone", False, "password"),
-        ("laptop", True, "password"),
-    ]
-    revoked = api(alpha, "delete", f"/api/v1/me/sessions/{listed[0]['id']}/", token=laptop["access"])
-    assert revoked.status_code == 204
-    assert api(alpha, "post", "/api/v1/auth/token/refresh/", {"refresh": phone["refresh"]}).status_code == 401
-    assert len(api(alpha, "get", "/api/v1/me/sessions/", token=laptop["access"]).json()) == 1
-    assert [e.details["family"] for e in events(alpha, "session_revoked")] == [listed[0]["id"]]
-
-
 def test_profile_shows_role_and_permissions_and_updates_the_name(alpha: ShardTenant) -> None:
     tokens = sign_in(alpha, "owner@example.test")
 
-    updated = api(alpha, "patch", "/api/v1/me/", {"full_name": "Olive Owner"}, token=tokens["access"])
+    updated = api(alpha, "patch", "/api/v1/auth/me/", {"full_name": "Olive Owner"}, token=tokens["access"])
 
     assert updated.status_code == 200
     body = updated.json()
@@ -203,12 +151,12 @@ def test_an_invited_member_sets_a_password_from_the_email_and_signs_in(alpha: Sh
     accepted = api(alpha, "post", "/api/v1/auth/password/reset/confirm/",
                    {**link_params(message), "password": NEW_PASSWORD})  # fmt: skip
     assert accepted.status_code == 204
-    me = api(alpha, "get", "/api/v1/me/", token=sign_in(alpha, "sam@example.test", NEW_PASSWORD)["access"]).json()
+    me = api(alpha, "get", "/api/v1/auth/me/", token=sign_in(alpha, "sam@example.test", NEW_PASSWORD)["access"]).json()
     assert me["email_verified"] is True
     unknown_role = api(alpha, "post", "/api/v1/users/", {"email": "x@example.test", "role": "wizard"},
                        token=owner["access"])  # fmt: skip
     assert unknown_role.status_code == 400
-    assert list(field_errors(unknown_role)) == ["/role"]
+    assert list(problem(unknown_role)["errors"]) == ["/role"]
 
 
 def test_members_are_listed_filtered_and_managed_only_with_permission(alpha: ShardTenant) -> None:
@@ -240,8 +188,8 @@ def test_deactivating_a_member_signs_them_out_and_the_last_owner_stays(alpha: Sh
     assert (last_owner.status_code, problem(last_owner)["code"]) == (409, "last_owner")
     assert (self_.status_code, problem(self_)["code"]) == (409, "cannot_deactivate_self")
     assert gone.status_code == 204
-    assert api(alpha, "get", "/api/v1/me/", token=admin["access"]).status_code == 401
-    failed = api(alpha, "post", "/api/v1/auth/token/", {"email": "admin@example.test", "password": PASSWORD})
+    assert api(alpha, "get", "/api/v1/auth/me/", token=admin["access"]).status_code == 401
+    failed = api(alpha, "post", "/api/v1/auth/sign-in/", {"email": "admin@example.test", "password": PASSWORD})
     assert failed.status_code == 401
     back = api(alpha, "patch", f"/api/v1/users/{admin_id}/", {"is_active": True}, token=owner["access"])
     assert back.json()["is_active"] is True
@@ -260,7 +208,7 @@ def test_an_admin_sees_and_ends_a_members_sessions(alpha: ShardTenant) -> None:
 
     assert [s["user_agent"] for s in listed.json()] == ["tablet"]
     assert ended.status_code == 204
-    assert api(alpha, "get", "/api/v1/me/", token=admin["access"]).status_code == 401
+    assert api(alpha, "get", "/api/v1/auth/me/", token=admin["access"]).status_code == 401
 
 
 def test_listing_members_takes_the_same_queries_for_few_and_many(alpha: ShardTenant) -> None:
@@ -283,7 +231,7 @@ def test_listing_members_takes_the_same_queries_for_few_and_many(alpha: ShardTen
     assert many == few
 
 
-def test_listing_sessions_takes_the_same_queries_for_few_and_many(alpha: ShardTenant) -> None:
+def test_listing_a_members_sessions_takes_the_same_queries_for_few_and_many(alpha: ShardTenant) -> None:
     owner = sign_in(alpha, "owner@example.test")
     with tenant_transaction(alpha.route):
         owner_id = User.objects.get(email="owner@example.test").pk
@@ -293,12 +241,11 @@ def test_listing_sessions_takes_the_same_queries_for_few_and_many(alpha: ShardTe
             assert api(alpha, "get", path, token=owner["access"]).status_code == 200
         return len(queries)
 
-    paths = ["/api/v1/me/sessions/", f"/api/v1/users/{owner_id}/sessions/"]
-    for path in paths:
-        queries_for(path)  # warms the policy engine's per-tenant cache
-    few = [queries_for(path) for path in paths]
+    path = f"/api/v1/users/{owner_id}/sessions/"
+    queries_for(path)  # warms the policy engine's per-tenant cache
+    few = queries_for(path)
     for _ in range(6):
         sign_in(alpha, "owner@example.test")
-    many = [queries_for(path) for path in paths]
+    many = queries_for(path)
 
     assert many == few

@@ -84,7 +84,7 @@ def test_every_operation_documents_the_error_body_and_has_a_unique_stable_id() -
     ids = [operation["operationId"] for operation in operations]
     assert len(ids) == len(set(ids))
     # Named after the path, without the /api/v1 prefix: unchanged while the code behind changes.
-    assert {"audit_events_list", "auth_token_create"} <= set(ids)
+    assert {"audit_events_list", "auth_sign_in_create"} <= set(ids)
 
 
 def test_the_docs_page_loads_the_schema_with_assets_served_here() -> None:
@@ -138,7 +138,7 @@ def test_requests_drf_refuses_get_the_error_body(
 ) -> None:
     alpha = shard[1][0]
 
-    response = getattr(Client(), method)("/api/v1/auth/token/", body, content_type=content_type, HTTP_HOST=alpha.host)
+    response = getattr(Client(), method)("/api/v1/auth/sign-in/", body, content_type=content_type, HTTP_HOST=alpha.host)
 
     assert response.status_code == status
     assert problem(response)["code"] == code
@@ -516,7 +516,7 @@ def test_anonymous_callers_are_counted_by_address_which_a_forged_forwarded_for_d
 
 def test_a_nul_character_in_a_json_body_is_a_400_not_a_driver_error() -> None:
     response = Client(HTTP_HOST="localhost").post(
-        "/api/v1/auth/token/", {"email": "a@example.test", "password": "x\u0000y"}, content_type="application/json"
+        "/api/v1/auth/sign-in/", {"email": "a@example.test", "password": "x\u0000y"}, content_type="application/json"
     )
 
     assert response.status_code == 400

@@ -42,14 +42,14 @@ def call(tenant: ShardTenant, method: str, path: str, body: Any = None, token: s
 
 
 def sign_in(tenant: ShardTenant, name: str, password: str = PASSWORD) -> Any:
-    return call(tenant, "post", "/api/v1/auth/token/", {"email": f"{name}@example.test", "password": password})
+    return call(tenant, "post", "/api/v1/auth/sign-in/", {"email": f"{name}@example.test", "password": password})
 
 
 def test_sign_ins_failures_and_reuse_are_recorded_and_listed_for_admins(alpha: ShardTenant) -> None:
     sign_in(alpha, "clerk", "wrong password")
     clerk = sign_in(alpha, "clerk").json()
-    call(alpha, "post", "/api/v1/auth/token/refresh/", {"refresh": clerk["refresh"]})
-    call(alpha, "post", "/api/v1/auth/token/refresh/", {"refresh": clerk["refresh"]})  # reused
+    call(alpha, "post", "/api/v1/auth/refresh/", {"refresh": clerk["refresh"]})
+    call(alpha, "post", "/api/v1/auth/refresh/", {"refresh": clerk["refresh"]})  # reused
     admin = sign_in(alpha, "admin").json()
 
     listed = call(alpha, "get", "/api/v1/audit-events/", token=admin["access"])

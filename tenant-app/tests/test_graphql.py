@@ -43,7 +43,7 @@ def tenants(shard: tuple[str, list[ShardTenant]]) -> list[ShardTenant]:
 
 def sign_in(tenant: ShardTenant, name: str) -> dict[str, str]:
     response = Client().post(
-        "/api/v1/auth/token/",
+        "/api/v1/auth/sign-in/",
         {"email": f"{name}@example.test", "password": PASSWORD},
         content_type="application/json",
         HTTP_HOST=tenant.host,
@@ -202,7 +202,7 @@ def test_a_revoked_session_is_refused_before_the_query_runs(tenants: list[ShardT
     alpha = tenants[0]
     tokens = sign_in(alpha, "admin")
     Client().post(
-        "/api/v1/auth/logout/", {"refresh": tokens["refresh"]}, content_type="application/json", HTTP_HOST=alpha.host
+        "/api/v1/auth/sign-out/", {"refresh": tokens["refresh"]}, content_type="application/json", HTTP_HOST=alpha.host
     )
 
     response = graphql(alpha, "{ me { email } }", tokens["access"])

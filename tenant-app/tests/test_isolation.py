@@ -43,7 +43,7 @@ def seed(tenant: ShardTenant, extra_people: int) -> dict[str, int | str]:
         for number in range(extra_people):
             User.objects.create_user(f"person{number}@example.test", PASSWORD)
     tokens = Client(HTTP_HOST=tenant.host).post(
-        "/api/v1/auth/token/", {"email": "admin@example.test", "password": PASSWORD}, content_type="application/json"
+        "/api/v1/auth/sign-in/", {"email": "admin@example.test", "password": PASSWORD}, content_type="application/json"
     )
     assert tokens.status_code == 200, tokens.content
     with tenant_transaction(tenant.route):
@@ -64,8 +64,9 @@ def stores(shard: tuple[str, list[ShardTenant]]) -> tuple[ShardTenant, dict[str,
     return alpha, seed(alpha, extra_people=1), bravo, seed(bravo, extra_people=5)
 
 
-AUTHENTICATED_GETS = ["/api/v1/me/", "/api/v1/users/", "/api/v1/roles/", "/api/v1/policies/", "/api/v1/permissions/",
-                      "/api/v1/audit-events/", "/api/v1/me/sessions/", "/api/v1/me/two-factor/"]  # fmt: skip
+AUTHENTICATED_GETS = ["/api/v1/auth/me/", "/api/v1/users/", "/api/v1/roles/", "/api/v1/policies/",
+                      "/api/v1/permissions/", "/api/v1/audit-events/", "/api/v1/auth/sessions/",
+                      "/api/v1/auth/two-factor/"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", AUTHENTICATED_GETS)
@@ -92,7 +93,7 @@ def b_only_paths(b: dict[str, Any]) -> list[tuple[str, str, Any]]:
         ("delete", f"/api/v1/roles/{b['role']}/", None),
         ("get", f"/api/v1/policies/{b['policy']}/", None),
         ("delete", f"/api/v1/policies/{b['policy']}/", None),
-        ("delete", f"/api/v1/me/sessions/{b['session']}/", None),
+        ("delete", f"/api/v1/auth/sessions/{b['session']}/", None),
     ]
 
 

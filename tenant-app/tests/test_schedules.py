@@ -236,7 +236,7 @@ def invite(tenant: ShardTenant, email: str) -> None:
         User.objects.create_user("owner@example.test", PASSWORD, role=owner_role)
     client = Client(HTTP_HOST=tenant.host)
     tokens = client.post(
-        "/api/v1/auth/token/", {"email": "owner@example.test", "password": PASSWORD}, content_type="application/json"
+        "/api/v1/auth/sign-in/", {"email": "owner@example.test", "password": PASSWORD}, content_type="application/json"
     ).json()
     response = client.post(
         "/api/v1/users/",

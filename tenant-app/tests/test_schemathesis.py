@@ -63,7 +63,7 @@ def owner_token(shard: tuple[str, list[ShardTenant]], served: ServedApp) -> str:
         Role.objects.filter(pk=owner.pk).update(requires_two_factor=False)
         get_user_model().objects.create_user("owner@example.test", PASSWORD, role=owner, is_staff=True)
     response = requests.post(
-        f"{served.base_url}/api/v1/auth/token/",
+        f"{served.base_url}/api/v1/auth/sign-in/",
         json={"email": "owner@example.test", "password": PASSWORD},
         headers={"Host": alpha.host},
         timeout=10,
@@ -97,7 +97,7 @@ def test_every_operation_answers_as_the_schema_says(
 ) -> None:
     alpha = shard[1][0]
 
-    # Revoking one session can hit the run's own (its id is in GET /me/sessions/): those go last.
+    # Revoking one session can hit the run's own (its id is in GET /auth/sessions/): those go last.
     runs = [
         schemathesis(served, alpha.host, owner_token, tmp_path, "--exclude-path-regex", ONE_SESSION),
         schemathesis(served, alpha.host, owner_token, tmp_path, "--include-path-regex", ONE_SESSION),

@@ -105,12 +105,12 @@ def sso_sign_in(tenant: ShardTenant, provider: str, sub: str) -> Any:
 
 
 def me(tenant: ShardTenant, access: str) -> Any:
-    return Client().get("/api/v1/me/", HTTP_HOST=tenant.host, HTTP_AUTHORIZATION=f"Bearer {access}")
+    return Client().get("/api/v1/auth/me/", HTTP_HOST=tenant.host, HTTP_AUTHORIZATION=f"Bearer {access}")
 
 
 def password_sign_in(tenant: ShardTenant, email: str) -> Any:
     body = {"email": email, "password": PASSWORD}
-    return Client().post("/api/v1/auth/token/", body, content_type="application/json", HTTP_HOST=tenant.host)
+    return Client().post("/api/v1/auth/sign-in/", body, content_type="application/json", HTTP_HOST=tenant.host)
 
 
 def query_of(url: str) -> dict[str, str]:

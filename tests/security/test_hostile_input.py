@@ -174,7 +174,7 @@ def store_member(app: ServedApp, servers_db: str, store: Store, role: str) -> tu
 
 def sign_in_to_store(app: ServedApp, store: Store, email: str, password: str) -> str:
     signed_in = call(
-        app, "POST", "/api/v1/auth/token/", as_json({"email": email, "password": password}), host=store.host
+        app, "POST", "/api/v1/auth/sign-in/", as_json({"email": email, "password": password}), host=store.host
     )
     assert signed_in.status_code == 200, signed_in.text
     return str(signed_in.json()["access"])
@@ -266,12 +266,12 @@ def stripe_event(event_id: str, **overrides: Any) -> dict[str, Any]:
 # (project, method, path, who): anonymous and signed-in endpoints of both projects that read JSON.
 JSON_ENDPOINTS = [
     ("control_plane", "POST", "/api/v1/signup/", "anonymous"),
-    ("control_plane", "POST", "/api/v1/auth/login/", "anonymous"),
+    ("control_plane", "POST", "/api/v1/auth/sign-in/", "anonymous"),
     ("control_plane", "POST", "/api/v1/tenants/{owner_slug}/subscription", "owner"),
-    ("control_plane", "POST", "/api/v1/auth/2fa/confirm/", "owner"),
+    ("control_plane", "POST", "/api/v1/auth/two-factor/totp/confirm/", "owner"),
     ("tenant_app", "POST", "/api/v1/auth/register/", "anonymous"),
-    ("tenant_app", "POST", "/api/v1/auth/token/", "anonymous"),
-    ("tenant_app", "PATCH", "/api/v1/me/", "manager"),
+    ("tenant_app", "POST", "/api/v1/auth/sign-in/", "anonymous"),
+    ("tenant_app", "PATCH", "/api/v1/auth/me/", "manager"),
     ("tenant_app", "POST", "/api/v1/products/", "manager"),
     ("tenant_app", "POST", "/graphql/", "anonymous"),
     ("tenant_app", "POST", "/graphql/", "manager"),
@@ -369,7 +369,7 @@ def test_an_unknown_api_path_answers_the_json_404(
     [
         ("control_plane", "/api/v1/plans/"),
         ("control_plane", "/api/v1/signup/"),
-        ("tenant_app", "/api/v1/auth/token/"),
+        ("tenant_app", "/api/v1/auth/sign-in/"),
         ("tenant_app", "/graphql/"),
     ],
 )
@@ -387,8 +387,8 @@ def test_a_disallowed_host_answers_the_json_400(servers: Servers, settings: str,
 @pytest.mark.parametrize(
     ("project", "settings", "path", "host"),
     [
-        *[("control_plane", settings, "/api/v1/auth/login/", "127.0.0.1") for settings in SETTINGS],
-        ("tenant_app", "local", "/api/v1/auth/token/", "shop.localhost"),  # test settings: test_api_frame.py
+        *[("control_plane", settings, "/api/v1/auth/sign-in/", "127.0.0.1") for settings in SETTINGS],
+        ("tenant_app", "local", "/api/v1/auth/sign-in/", "shop.localhost"),  # test settings: test_api_frame.py
         *[("tenant_app", settings, "/graphql/", "shop.localhost") for settings in SETTINGS],
     ],
 )
@@ -561,7 +561,7 @@ def test_a_store_refuses_passwords_of_only_spaces_at_registration_and_change(ser
     changed = call(
         app,
         "POST",
-        "/api/v1/me/password/",
+        "/api/v1/auth/password/",
         as_json({"current_password": PASSWORD, "new_password": spaces}),
         host=store.host,
         token=servers.manager_token,
@@ -580,7 +580,7 @@ def test_a_store_refuses_numbers_for_text(servers: Servers) -> None:
     before = written(servers)
 
     renamed = call(
-        app, "PATCH", "/api/v1/me/", as_json({"full_name": 12}), host=store.host, token=servers.manager_token
+        app, "PATCH", "/api/v1/auth/me/", as_json({"full_name": 12}), host=store.host, token=servers.manager_token
     )
     product = call(
         app,

@@ -274,11 +274,11 @@ def test_no_one_time_link_of_any_mail_can_be_read_from_logs_or_the_broker(attack
 
     # when every one-time mail is asked for as people ask for them (no worker runs yet: the messages wait),
     portal_owner = requests.post(
-        f"{cp}/api/v1/auth/login/", json={"email": "olive@example.test", "password": PASSWORD}, timeout=30
+        f"{cp}/api/v1/auth/sign-in/", json={"email": "olive@example.test", "password": PASSWORD}, timeout=30
     )
     assert portal_owner.status_code == 200, portal_owner.text
     asked = [
-        requests.post(f"{cp}/api/v1/auth/resend-verification/", json={"email": "pat@example.test"}, timeout=30),
+        requests.post(f"{cp}/api/v1/auth/email/verification/", json={"email": "pat@example.test"}, timeout=30),
         requests.post(
             f"{cp}/api/v1/tenants/{store.slug}/invitations/",
             json={"email": "ivy@example.test", "role": "admin"},
@@ -288,7 +288,8 @@ def test_no_one_time_link_of_any_mail_can_be_read_from_logs_or_the_broker(attack
         store.call("POST", "/api/v1/auth/register/", json={"email": "ann@example.test", "password": PASSWORD}),
         store.call("POST", "/api/v1/auth/password/reset/", json={"email": "ann@example.test"}),
     ]
-    store_owner = store.call("POST", "/api/v1/auth/token/", json={"email": "owner@example.test", "password": PASSWORD})
+    owner = {"email": "owner@example.test", "password": PASSWORD}
+    store_owner = store.call("POST", "/api/v1/auth/sign-in/", json=owner)
     assert store_owner.status_code == 200, store_owner.text
     for invitee in ("sam@example.test", "rita@example.test"):
         asked.append(store.call("POST", "/api/v1/users/", store_owner.json()["access"], json={"email": invitee}))
@@ -327,7 +328,7 @@ def test_no_one_time_link_of_any_mail_can_be_read_from_logs_or_the_broker(attack
     assert (ann_verification["Subject"], ann_reset["Subject"]) == ("Confirm your email address", "Reset your password")
     assert (rita_invitation["Subject"], rita_reminder["Subject"]) == ("You are invited", "Your invitation is waiting")
     followed = {
-        "portal verification": requests.post(f"{cp}/api/v1/auth/verify-email/", json=query_of(pat), timeout=30),
+        "portal verification": requests.post(f"{cp}/api/v1/auth/email/verify/", json=query_of(pat), timeout=30),
         "portal invitation": requests.post(
             f"{cp}/api/v1/invitations/accept/",
             json={"token": token_of(ivy), "password": NEW_PASSWORD, "full_name": "Ivy"},

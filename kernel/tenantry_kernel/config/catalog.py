@@ -282,6 +282,14 @@ VARIABLES_LIST = [
         "path on the front end that email-verification links point to",
         WEB,
     ),
+    Variable(
+        "ACCOUNTS_RESET_PASSWORD_PATH",
+        str,
+        "/reset-password",
+        WEB_APPS,
+        "path on the front end that password-reset links point to",
+        WEB,
+    ),
     Variable("API_RATE_SIGN_IN", str, "10/min", WEB_APPS, "sign-in attempts per client address", WEB),
     Variable("API_RATE_TWO_FACTOR", str, "20/min", WEB_APPS, "second-factor attempts", WEB),
     Variable(
@@ -845,14 +853,6 @@ VARIABLES_LIST = [
         5.0,
         ("tenant-app",),
         "seconds a process trusts its cached roles and policies",
-        TENANT_APP,
-    ),
-    Variable(
-        "ACCOUNTS_RESET_PASSWORD_PATH",
-        str,
-        "/reset-password",
-        ("tenant-app",),
-        "front-end path, on the store's host, that password-reset mail links to",
         TENANT_APP,
     ),
     Variable(

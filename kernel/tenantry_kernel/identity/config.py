@@ -1,4 +1,5 @@
-"""What a project plugs into the identity mechanics: its concrete models, its token binding and its audit log."""
+"""What a project plugs into the identity mechanics: its concrete models, its token binding, its audit log, its
+account mail and the serializer of its signed-in user (the shared API, tenantry_kernel.identity.api, uses them)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.apps import apps
 from django.http import HttpRequest
+from django.utils.module_loading import import_string
 from rest_framework.exceptions import AuthenticationFailed
 
 if TYPE_CHECKING:
+    from rest_framework.serializers import BaseSerializer
+
     from tenantry_kernel.identity.models import (
         AbstractBackupCode,
         AbstractLockout,
@@ -28,7 +32,11 @@ class SecurityEvent(StrEnum):
     SIGN_OUT = "sign_out"
     TOKEN_REUSED = "token_reused"  # noqa: S105 (an event name, not a secret)
     SESSION_REVOKED = "session_revoked"
+    EMAIL_VERIFICATION_REQUESTED = "verification_requested"
     EMAIL_VERIFIED = "email_verified"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an event name)
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (an event name)
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an event name)
     TWO_FACTOR_ENABLED = "two_factor_enabled"
     TWO_FACTOR_DISABLED = "two_factor_disabled"
     TWO_FACTOR_FAILED = "two_factor_failed"
@@ -43,6 +51,22 @@ class AuditHook(Protocol):
     def __call__(
         self, request: HttpRequest | None, event: SecurityEvent, *, actor: Any = None, subject: str = "", **details: Any
     ) -> object: ...
+
+
+class AccountMail(StrEnum):
+    """Mails with a one-time link (tenantry_kernel.identity.links) that the shared API sends."""
+
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 (a mail's name)
+
+
+class AccountMailer(Protocol):
+    """Sends `user` the mail `mail` once the transaction commits; the project's worker makes its link.
+
+    Where the link leads (the portal's front end, the store's host) is the project's to decide, from `request`.
+    """
+
+    def __call__(self, request: HttpRequest, mail: AccountMail, user: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -90,6 +114,7 @@ class Identity:
     lockout_model: str
     binding: TokenBinding
     audit: AuditHook
+    mail: AccountMailer
     # Whether the user must pass a second factor (and so enrol one before their first session).
     second_factor_required: Callable[[Any], bool] = _required_by_no_one
     # What a user who must keep two-factor on is told when they try to turn it off.
@@ -97,6 +122,9 @@ class Identity:
     required_message: str = "Two-factor authentication is required for your account, so it cannot be turned off."
     # The issuer authenticator apps show next to the account.
     totp_issuer: Callable[[HttpRequest], str] = field(default=_request_host)
+    # The serializer of GET/PATCH me/ and of what a verified link answers, by dotted path (resolved when used):
+    # the kernel's fields, or a project's subclass with its own (roles, permissions, staff).
+    me_serializer: str = "tenantry_kernel.identity.api.serializers.MeSerializer"
 
     @property
     def sessions(self) -> type[AbstractSession]:
@@ -109,6 +137,10 @@ class Identity:
     @property
     def pending_sign_ins(self) -> type[AbstractPendingSignIn]:
         return cast("type[AbstractPendingSignIn]", apps.get_model(self.pending_sign_in_model))
+
+    @property
+    def me_serializer_class(self) -> type[BaseSerializer[Any]]:
+        return cast("type[BaseSerializer[Any]]", import_string(self.me_serializer))
 
     @property
     def lockouts(self) -> type[AbstractLockout]:

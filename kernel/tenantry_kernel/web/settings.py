@@ -143,8 +143,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE")
 REQUEST_JSON_MAX_DEPTH = env.int("REQUEST_JSON_MAX_DEPTH")
 # Paths whose errors answer problem details (tenantry_kernel.web.errors), DEBUG or not.
 API_PATH_PREFIXES: list[str] = ["/api/"]
-# Modules with error codes (`PROBLEMS`) besides every installed app's `errors` (tenantry_kernel.web.problems).
-PROBLEM_MODULES: list[str] = []
+# Modules with error codes (`PROBLEMS`) besides every installed app's `errors` (tenantry_kernel.web.problems):
+# the identity API's, which both projects serve.
+PROBLEM_MODULES: list[str] = ["tenantry_kernel.identity.errors"]
 
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

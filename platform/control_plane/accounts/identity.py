@@ -1,4 +1,5 @@
-"""The portal's identity for the kernel's mechanics: its models, tokens bound to the audience "portal", its audit."""
+"""The portal's identity for the kernel's mechanics and API: its models, tokens bound to the audience "portal", its
+audit log, its account mail and how it shows the signed-in user."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from control_plane.accounts import emails, tasks
 from control_plane.audit.actions import record
-from tenantry_kernel.identity.config import Identity, SecurityEvent, TokenBinding
+from tenantry_kernel.celery import enqueue_on_commit
+from tenantry_kernel.identity.config import AccountMail, Identity, SecurityEvent, TokenBinding
 
 AUDIENCE_CLAIM = "aud"
 PORTAL_AUDIENCE = "portal"
@@ -24,6 +27,11 @@ def record_account_event(
     data = {"subject": subject, **details} if subject else details
     target = actor if getattr(actor, "pk", None) is not None else None
     return record(f"account.{event}", actor=actor, target=target, data=data, request=request, source="portal")
+
+
+def send_account_mail(request: HttpRequest | None, mail: AccountMail, user: Any) -> None:
+    """Once the transaction commits; only the user and where the link leads go to the broker (accounts.emails)."""
+    enqueue_on_commit(tasks.send_account_email, mail.value, user.pk, emails.portal_origin(request))
 
 
 def _staff(user: Any) -> bool:
@@ -44,9 +52,11 @@ identity = Identity(
         challenge_message="This challenge was not issued by the portal; sign in again.",
     ),
     audit=record_account_event,
+    mail=send_account_mail,
     # Platform staff reach every tenant's records: a password alone is not enough for them.
     second_factor_required=_staff,
     required_code="two_factor_required_for_staff",
     required_message="Platform staff must keep two-factor authentication on.",
     totp_issuer=lambda request: "Tenantry",
+    me_serializer="control_plane.accounts.api.serializers.MeSerializer",
 )

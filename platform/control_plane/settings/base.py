@@ -225,7 +225,10 @@ MIDDLEWARE = [
 ]
 # The portal's front end, where emailed links lead (empty: the origin the request reached the API at).
 PORTAL_URL = env.str("PORTAL_URL")
-ACCOUNTS_LINK_PATHS = {"verify_email": env.str("ACCOUNTS_VERIFY_EMAIL_PATH")}
+ACCOUNTS_LINK_PATHS = {
+    "verify_email": env.str("ACCOUNTS_VERIFY_EMAIL_PATH"),
+    "reset_password": env.str("ACCOUNTS_RESET_PASSWORD_PATH"),
+}
 # Budgets of the endpoints that take passwords or codes or send mail, per client address (or user), in Redis.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     **REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),

@@ -1,6 +1,8 @@
-"""Every state change of accounts: sign-up and sign-in, sessions, email verification, passwords, members.
+"""State changes of accounts that are the workspace's own: sign-up of customers, members (invited, updated,
+deactivated, or mirrored from the platform), and the session calls of single sign-on and member management.
 
-Sign-in, sessions and their tokens are the kernel's mechanics (tenantry_kernel.identity) bound to this tenant.
+Sign-in, sessions, two-factor, emailed links and passwords are the kernel's identity API
+(tenantry_kernel.identity.api) bound to this tenant in `accounts.identity`.
 """
 
 from __future__ import annotations
@@ -9,11 +11,8 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from tenant_app.access.actions import assign_role
@@ -26,16 +25,12 @@ from tenant_app.audit.actions import record_security_event
 from tenant_app.audit.models import AuditEventType
 from tenantry_kernel.celery import enqueue_on_commit
 from tenantry_kernel.identity import sessions, signin
+from tenantry_kernel.identity.accounts import check_new_password
 from tenantry_kernel.identity.signin import SignInResult
 from tenantry_kernel.identity.tokens import TokenPair
 from tenantry_kernel.web.exceptions import Conflict
 
 __all__ = ["SignInResult", "TokenPair"]
-
-
-def sign_in(request: HttpRequest, email: str, password: str) -> SignInResult:
-    """Password sign-in: tokens, or a second-factor challenge when the user needs one."""
-    return signin.sign_in(identity, request, email, password)
 
 
 def complete_sign_in(request: HttpRequest, user: User, *, method: str) -> SignInResult:
@@ -46,23 +41,6 @@ def complete_sign_in(request: HttpRequest, user: User, *, method: str) -> SignIn
     return signin.complete_sign_in(identity, request, user, method=method)
 
 
-def start_session(request: HttpRequest, user: User, *, method: str) -> TokenPair:
-    return sessions.start_session(identity, request, user, method=method)
-
-
-def rotate(request: HttpRequest, raw: str) -> TokenPair:
-    """A new pair for a refresh token used once; a second use revokes its whole family."""
-    return sessions.rotate(identity, request, raw)
-
-
-def sign_out(request: HttpRequest, raw: str) -> None:
-    sessions.sign_out(identity, request, raw)
-
-
-def revoke_family(family: RefreshFamily, reason: str) -> None:
-    sessions.revoke_family(family, reason)
-
-
 def revoke_sessions(user: User, reason: str, *, keep: uuid.UUID | None = None) -> int:
     """Sign a user out everywhere (but the session `keep`); their access tokens die with their families."""
     return sessions.revoke_sessions(identity, user, reason, keep=keep)
@@ -70,13 +48,6 @@ def revoke_sessions(user: User, reason: str, *, keep: uuid.UUID | None = None) -
 
 def revoke_session(request: HttpRequest, actor: User, family: RefreshFamily) -> None:
     sessions.revoke_session(identity, request, actor, family)
-
-
-def _check_password(password: str, user: User | None = None, field: str = "password") -> None:
-    try:
-        validate_password(password, user)
-    except DjangoValidationError as exc:
-        raise ValidationError({field: [ErrorDetail(str(m), code="password_weak") for m in exc.messages]}) from exc
 
 
 def _mail(mail: AccountMail, user: User, origin: str, invited_by: User | None = None) -> None:
@@ -93,7 +64,7 @@ def _email_taken(email: str) -> ValidationError:
 def register(request: HttpRequest, *, email: str, password: str, full_name: str = "") -> User:
     """Self sign-up (a storefront customer): the account exists at once, the address is verified by email."""
     email = normalize_email(email)
-    _check_password(password, User(email=email, full_name=full_name))
+    check_new_password(password, User(email=email, full_name=full_name))
     with transaction.atomic():
         if User.objects.filter(email=email).exists():
             raise _email_taken(email)
@@ -101,65 +72,6 @@ def register(request: HttpRequest, *, email: str, password: str, full_name: str 
         user = User.objects.create_user(email, password, full_name=full_name, role=role)
         record_security_event(request, AuditEventType.USER_REGISTERED, actor=user)
         _mail(AccountMail.VERIFY_EMAIL, user, emails.origin_of(request))
-    return user
-
-
-def request_email_verification(request: HttpRequest, user: User) -> None:
-    if not user.email_verified:
-        _mail(AccountMail.VERIFY_EMAIL, user, emails.origin_of(request))
-
-
-def verify_email(request: HttpRequest, *, uid: str, token: str) -> User:
-    user = emails.user_from_link(uid, token, emails.verification_tokens)
-    if user is None:
-        raise ValidationError(
-            {"token": [ErrorDetail("This link is invalid or expired; ask for a new one.", "link_invalid")]}
-        )
-    user.email_verified_at = timezone.now()
-    user.save(update_fields=["email_verified_at"])
-    record_security_event(request, AuditEventType.EMAIL_VERIFIED, actor=user)
-    return user
-
-
-def request_password_reset(request: HttpRequest, *, email: str) -> None:
-    """Send a reset link if the address has an active account; answer the same either way (no enumeration)."""
-    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
-    record_security_event(request, AuditEventType.PASSWORD_RESET_REQUESTED, actor=user, subject=email)
-    if user is not None:
-        _mail(AccountMail.RESET_PASSWORD, user, emails.origin_of(request))
-
-
-def reset_password(request: HttpRequest, *, uid: str, token: str, password: str) -> User:
-    """Set a new password from an emailed link (a reset or an invitation); every session is signed out."""
-    user = emails.user_from_link(uid, token, emails.password_tokens)
-    if user is None or not user.is_active:
-        raise ValidationError(
-            {"token": [ErrorDetail("This link is invalid or expired; ask for a new one.", "link_invalid")]}
-        )
-    _check_password(password, user)
-    user.set_password(password)
-    # Following the link proved the address is theirs.
-    user.email_verified_at = user.email_verified_at or timezone.now()
-    user.save(update_fields=["password", "email_verified_at"])
-    revoked = revoke_sessions(user, reason="password_reset")
-    record_security_event(request, AuditEventType.PASSWORD_RESET, actor=user, sessions_revoked=revoked)
-    return user
-
-
-def change_password(request: HttpRequest, user: User, *, current: str, new: str, session: uuid.UUID | None) -> None:
-    """A new password for a signed-in user; every other session is signed out, this one stays."""
-    if not user.check_password(current):
-        raise ValidationError({"current_password": [ErrorDetail("The current password is wrong.", "wrong_password")]})
-    _check_password(new, user, field="new_password")
-    user.set_password(new)
-    user.save(update_fields=["password"])
-    revoked = revoke_sessions(user, reason="password_changed", keep=session)
-    record_security_event(request, AuditEventType.PASSWORD_CHANGED, actor=user, sessions_revoked=revoked)
-
-
-def update_profile(request: HttpRequest, user: User, *, full_name: str) -> User:
-    user.full_name = full_name
-    user.save(update_fields=["full_name"])
     return user
 
 

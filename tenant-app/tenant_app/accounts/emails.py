@@ -1,9 +1,10 @@
 """The account emails (verify address, reset password, invitation and its reminder), rendered by the worker.
 
-Actions enqueue which mail, whose (a user id) and the store's origin (`tasks.send_account_email`); the worker,
-running as the tenant, makes the one-time link when it renders the mail, so no link passes through the broker
-or a log line. The links and their tokens are the kernel's (tenantry_kernel.identity.links): nothing is
-stored, and a link never works on another store whose user happens to have the same id.
+Actions and the identity API (through `identity.mail`) enqueue which mail, whose (a user id) and the store's origin
+(`tasks.send_account_email`); the worker, running as the tenant, makes the one-time link when it renders the mail,
+so no link passes through the broker or a log line. The links and their tokens are the kernel's
+(tenantry_kernel.identity.links): nothing is stored, and a link never works on another store whose user happens to
+have the same id.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -19,11 +20,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from tenant_app.accounts.models import User
-from tenantry_kernel.identity import links
 from tenantry_kernel.identity.links import link_for, password_tokens, verification_tokens
 from tenantry_kernel.mail import Email
-
-__all__ = ["AccountMail", "password_tokens", "verification_tokens"]
 
 logger = logging.getLogger("tenantry.accounts.emails")
 
@@ -48,11 +46,6 @@ _KINDS = {
     AccountMail.INVITATION: _Kind("You are invited", "accept_invitation", password_tokens),
     AccountMail.INVITATION_REMINDER: _Kind("Your invitation is waiting", "accept_invitation", password_tokens),
 }
-
-
-def user_from_link(uid: str, token: str, tokens: PasswordResetTokenGenerator) -> User | None:
-    """The user a (uid, token) pair of a link belongs to, or None when it is invalid or spent."""
-    return cast(User | None, links.user_from_link(uid, token, tokens))
 
 
 def origin_of(request: HttpRequest) -> str:

@@ -1,21 +1,12 @@
-"""Error codes of store accounts: signing in, sessions and members (tenantry_kernel.web.problems).
+"""Error codes of the store's own account rules: the tenant binding of tokens and challenges, roles that
+require a second factor, and the member rules.
 
-Most sign-in codes are raised by the kernel's identity code (tenantry_kernel.identity), which both
-projects share; the store's own are the tenant binding of tokens and the member rules.
+The shared sign-in, session and two-factor codes are the kernel's (tenantry_kernel.identity.errors).
 """
 
 from tenantry_kernel.web.problems import Problem
 
 PROBLEMS = (
-    Problem("invalid_credentials", 401, "Invalid credentials", "The email or password is wrong."),
-    Problem("token_invalid", 401, "Invalid refresh token", "The refresh token is invalid or expired; sign in again."),
-    Problem("token_revoked", 401, "Session signed out", "The token's session was signed out; sign in again."),
-    Problem(
-        "token_reused",
-        401,
-        "Refresh token reused",
-        "A used refresh token came back: every session of its family is signed out; sign in again.",
-    ),
     Problem(
         "token_wrong_tenant",
         401,
@@ -28,5 +19,17 @@ PROBLEMS = (
         409,
         "Cannot deactivate yourself",
         "Nobody deactivates their own account; ask another admin.",
+    ),
+    Problem(
+        "challenge_wrong_tenant",
+        401,
+        "Challenge of another store",
+        "The sign-in challenge was issued by another store; sign in to this one again.",
+    ),
+    Problem(
+        "two_factor_required_by_role",
+        409,
+        "Two-factor required by role",
+        "The user's role requires two-factor authentication, so it cannot be turned off.",
     ),
 )

@@ -21,6 +21,7 @@ class AuditEventType(models.TextChoices):
     INVITATION_REMINDED = "invitation_reminded"
     USER_UPDATED = "user_updated"
     USER_DEACTIVATED = "user_deactivated"
+    EMAIL_VERIFICATION_REQUESTED = "verification_requested"
     EMAIL_VERIFIED = "email_verified"
     PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an event name)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an event name)

@@ -9,6 +9,7 @@ from tenantry_kernel.web.settings import (
     DJANGO_APPS,
     KERNEL_APPS,
     MIDDLEWARE,
+    PROBLEM_MODULES,
     REDIS_URL,
     REST_FRAMEWORK,
     SPECTACULAR_SETTINGS,
@@ -32,7 +33,6 @@ INSTALLED_APPS = [
     "tenant_app.audit",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "tenant_app.twofactor",
     "tenant_app.sso",
     "tenant_app.catalog",
     "tenant_app.orders",
@@ -114,7 +114,7 @@ ROOT_URLCONF = "tenant_app.urls"
 # GraphQL's transport errors (a bad host, an oversized body, a crash) answer problem details too.
 API_PATH_PREFIXES = [*API_PATH_PREFIXES, "/graphql/"]
 # Error codes of a package that is not an app (tenantry_kernel.web.problems): GraphQL's own.
-PROBLEM_MODULES = ["tenant_app.graphql.errors"]
+PROBLEM_MODULES = [*PROBLEM_MODULES, "tenant_app.graphql.errors"]
 ASGI_APPLICATION = "tenant_app.asgi.application"
 WSGI_APPLICATION = "tenant_app.wsgi.application"
 
@@ -144,7 +144,7 @@ SIMPLE_JWT = {
     **({"SIGNING_KEY": env.str("JWT_SIGNING_KEY")} if env.str("JWT_SIGNING_KEY") else {}),
     "ISSUER": "tenantry-tenant-app",
 }
-# Two-factor (tenant_app.twofactor) counts wrong codes per user and locks them out itself, across
+# Two-factor (tenantry_kernel.identity.twofactor) counts wrong codes per user and locks them out itself, across
 # TOTP and backup codes; django-otp's own per-device back-off would refuse right codes in between.
 OTP_TOTP_THROTTLE_FACTOR = 0
 # Single sign-on (tenant_app.sso): one JSON object for every tenant, e.g.
@@ -191,9 +191,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "ENUM_NAME_OVERRIDES": {
-        # Two-factor (tenant_app.twofactor): names that say what they are, not "StatusEnum".
-        "SignInStatus": "tenant_app.twofactor.models.PendingSignIn.Kind",
-        "SecondFactorMethod": "tenant_app.twofactor.models.Method",
+        # Two-factor (tenantry_kernel.identity): names that say what they are, not "StatusEnum".
+        "SignInStatus": "tenantry_kernel.identity.models.AbstractPendingSignIn.Kind",
+        "SecondFactorMethod": "tenantry_kernel.identity.models.Method",
         "OrderStatus": "tenant_app.orders.models.OrderStatus",
     },
 }

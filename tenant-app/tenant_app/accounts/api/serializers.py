@@ -1,50 +1,20 @@
+"""The workspace's users in its API: members (users/), how the identity API shows the signed-in user
+(Identity.me_serializer), customers' sign-up."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from rest_framework import serializers
 
-from tenant_app.accounts.models import RefreshFamily, User
-
-
-class SignInSerializer(serializers.Serializer[Any]):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
-
-
-class RefreshSerializer(serializers.Serializer[Any]):
-    refresh = serializers.CharField(max_length=4096)
-
-
-class TokenPairSerializer(serializers.Serializer[Any]):
-    access = serializers.CharField()
-    refresh = serializers.CharField()
+from tenant_app.accounts.models import User
+from tenant_app.accounts.tokens import tenant_of
 
 
 class RegisterSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-
-
-class LinkSerializer(serializers.Serializer[Any]):
-    """The uid and token of an emailed link."""
-
-    uid = serializers.CharField(max_length=64)
-    token = serializers.CharField(max_length=128)
-
-
-class PasswordResetRequestSerializer(serializers.Serializer[Any]):
-    email = serializers.EmailField(max_length=254)
-
-
-class PasswordResetSerializer(LinkSerializer):
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
-
-
-class PasswordChangeSerializer(serializers.Serializer[Any]):
-    current_password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
-    new_password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
 
 
 class RoleRefSerializer(serializers.Serializer[Any]):
@@ -63,6 +33,9 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
 
 class MeSerializer(UserSerializer):
+    """The signed-in user: the kernel's fields (tenantry_kernel.identity.api.serializers.MeSerializer) and the
+    workspace's: role, attributes, the store and what the role permits."""
+
     tenant = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
 
@@ -71,14 +44,10 @@ class MeSerializer(UserSerializer):
         read_only_fields = [*UserSerializer.Meta.fields]
 
     def get_tenant(self, user: User) -> str:
-        return str(self.context["tenant"])
+        return tenant_of(self.context["request"]._request)
 
     def get_permissions(self, user: User) -> list[str]:
         return sorted(user.role.permissions) if user.role else []
-
-
-class ProfileSerializer(serializers.Serializer[Any]):
-    full_name = serializers.CharField(max_length=150, allow_blank=True)
 
 
 class InviteSerializer(serializers.Serializer[Any]):
@@ -91,14 +60,3 @@ class UserUpdateSerializer(serializers.Serializer[Any]):
     full_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     is_active = serializers.BooleanField(required=False)
     attributes = serializers.DictField(required=False)
-
-
-class SessionSerializer(serializers.ModelSerializer[RefreshFamily]):
-    current = serializers.SerializerMethodField()
-
-    class Meta:
-        model = RefreshFamily
-        fields = ["id", "method", "user_agent", "ip_address", "created_at", "last_used_at", "current"]
-
-    def get_current(self, family: RefreshFamily) -> bool:
-        return str(family.id) == str(self.context.get("current_family"))

@@ -17,14 +17,10 @@ from tenant_app.access.permissions import ActionPermission
 from tenant_app.access.policy import Context, scope
 from tenant_app.access.selectors import role_named
 from tenant_app.accounts import actions
-from tenant_app.accounts.api.serializers import (
-    InviteSerializer,
-    SessionSerializer,
-    UserSerializer,
-    UserUpdateSerializer,
-)
+from tenant_app.accounts.api.serializers import InviteSerializer, UserSerializer, UserUpdateSerializer
 from tenant_app.accounts.models import RefreshFamily, User
 from tenant_app.api import signed_in_user
+from tenantry_kernel.identity.api.serializers import SessionSerializer
 
 
 class UserFilter(django_filters.FilterSet):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from rest_framework.exceptions import NotFound
@@ -10,16 +10,18 @@ from strawberry import Info, relay
 from tenant_app.access.policy import require
 from tenant_app.access.selectors import role_named
 from tenant_app.accounts import actions
-from tenant_app.accounts.api.serializers import InviteSerializer, ProfileSerializer, UserUpdateSerializer
+from tenant_app.accounts.api.serializers import InviteSerializer, UserUpdateSerializer
 from tenant_app.accounts.graphql.types import SessionType, UserType
 from tenant_app.accounts.models import RefreshFamily, User
 from tenant_app.graphql.auth import circumstances, node_in, require_permission, signed_in_user
+from tenantry_kernel.identity.accounts import update_profile
+from tenantry_kernel.identity.api.serializers import ProfileSerializer
 
 
 def resolve_update_my_profile(info: Info[Any, Any], full_name: str) -> User:
     form = ProfileSerializer(data={"full_name": full_name})  # the same rules as REST's
     form.is_valid(raise_exception=True)
-    return actions.update_profile(info.context.request, signed_in_user(info), **form.validated_data)
+    return cast(User, update_profile(signed_in_user(info), **form.validated_data))
 
 
 def resolve_revoke_my_session(info: Info[Any, Any], id: strawberry.ID) -> RefreshFamily:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +18,7 @@ from tenant_app.sso.api.serializers import (
     StartSerializer,
 )
 from tenant_app.sso.providers import configured_providers, provider_named
+from tenantry_kernel.identity.api.views import SIGN_IN_RESULT
 from tenantry_kernel.web.throttling import FixedWindowThrottle
 
 
@@ -26,10 +26,6 @@ class SsoThrottle(FixedWindowThrottle, AnonRateThrottle):
     """Per client address: each start stores an attempt, each callback calls the provider."""
 
     scope = "sso"
-
-
-# Tokens, or a second-factor challenge: what POST /auth/token/ answers for a password.
-SIGNED_IN = OpenApiResponse(OpenApiTypes.OBJECT, description="As POST /api/v1/auth/token/ answers.")
 
 
 class SsoEndpoint(APIView):
@@ -69,11 +65,11 @@ class StartView(SsoEndpoint):
 class CallbackView(SsoEndpoint):
     """GET when the provider redirects here directly; POST when a front end took the redirect and passes it on."""
 
-    @extend_schema(parameters=[CallbackSerializer], responses={200: SIGNED_IN})
+    @extend_schema(parameters=[CallbackSerializer], responses={200: SIGN_IN_RESULT})
     def get(self, request: Request, provider: str) -> Response:
         return self.finish(request, provider, request.query_params)
 
-    @extend_schema(request=CallbackSerializer, responses={200: SIGNED_IN})
+    @extend_schema(request=CallbackSerializer, responses={200: SIGN_IN_RESULT})
     def post(self, request: Request, provider: str) -> Response:
         return self.finish(request, provider, request.data)
 

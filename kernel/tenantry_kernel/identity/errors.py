@@ -1,23 +1,26 @@
-"""Error codes of two-factor authentication and sign-in challenges (tenantry_kernel.web.problems).
+"""Error codes of signing in, sessions and two-factor authentication (tenantry_kernel.web.problems).
 
-Raised by the kernel's identity code (tenantry_kernel.identity); the store's own are the tenant binding
-of challenges and the rule that a role may require a second factor (tenant_app.accounts.identity).
+The identity API (tenantry_kernel.identity.api) answers them in both projects; each project lists only
+its own rules beside them: the portal's audience and staff rules, the store's tenant binding and roles.
 """
 
 from tenantry_kernel.web.problems import Problem
 
 PROBLEMS = (
+    Problem("invalid_credentials", 401, "Invalid credentials", "The email or password is wrong."),
+    Problem("token_invalid", 401, "Invalid refresh token", "The refresh token is invalid or expired; sign in again."),
+    Problem("token_revoked", 401, "Session signed out", "The token's session was signed out; sign in again."),
+    Problem(
+        "token_reused",
+        401,
+        "Refresh token reused",
+        "A used refresh token came back: every session of its family is signed out; sign in again.",
+    ),
     Problem(
         "challenge_invalid",
         401,
         "Invalid sign-in challenge",
         "The challenge is invalid, expired, answered or for another step; sign in again.",
-    ),
-    Problem(
-        "challenge_wrong_tenant",
-        401,
-        "Challenge of another store",
-        "The sign-in challenge was issued by another store; sign in to this one again.",
     ),
     Problem(
         "two_factor_code_invalid",
@@ -44,10 +47,4 @@ PROBLEMS = (
         "No enrolment is under way; start one before confirming it.",
     ),
     Problem("two_factor_not_enabled", 409, "Two-factor not on", "Two-factor authentication is not on for the account."),
-    Problem(
-        "two_factor_required_by_role",
-        409,
-        "Two-factor required by role",
-        "The user's role requires two-factor authentication, so it cannot be turned off.",
-    ),
 )
