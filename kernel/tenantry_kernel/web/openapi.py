@@ -8,13 +8,15 @@ A view lists the problem codes it answers in one line, beside its success respon
 `problems()` makes one response per status (`application/problem+json`, the `Problem` component), whose
 description names each code and whose examples are each code's body. The schema class (`AutoSchema`) adds
 what the frame answers whatever the view: 401 where a token is read, 429 where a budget applies, the body's
-own 400, 413 and 415 where a body is read, 400 `invalid` where a list pages (a bad cursor or page size), and
-the project's `API_EVERY_OPERATION_PROBLEMS` (the tenant app's store-host errors). `add_problem_component` (a postprocessing hook) puts the `Problem` component in.
+own 400 (`invalid` too), 413 and 415 where a body is read, 400 `invalid` where a list pages (a bad cursor or page size), the
+project's `API_EVERY_OPERATION_PROBLEMS` (the tenant app's store-host errors), and what a view's
+`configured_problems()` names (codes that depend on how it is set up, as the identity API's on its project). `add_problem_component` (a postprocessing hook) puts the `Problem` component in.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -34,7 +36,7 @@ AUTHENTICATED = ("not_authenticated", "authentication_failed", "token_not_valid"
 TOKEN_READ = ("authentication_failed", "token_not_valid")  # a public endpoint refuses a bad token all the same
 THROTTLED = ("throttled",)
 PAGED = ("invalid",)
-BODY_READ = ("parse_error", "json_too_deep", "number_out_of_range", "request_too_large", "unsupported_media_type")
+BODY_READ = ("invalid", "parse_error", "json_too_deep", "number_out_of_range", "request_too_large", "unsupported_media_type")
 _SUCCESS_WITH_LOCATION = ("201", "202")
 
 
@@ -118,15 +120,19 @@ def problem_examples(problems: list[Problem]) -> list[OpenApiExample]:
     ]
 
 
-def problems(*codes: str) -> dict[tuple[int, str], OpenApiResponse]:
+def problems(*codes: str | tuple[str, int]) -> dict[tuple[int, str], OpenApiResponse]:
     """The error responses of an operation that answers these problem codes, for extend_schema's `responses`.
 
     One response per status, with the `Problem` body: its description lists the codes, an example shows each.
-    A code that no app registers is a mistake, refused here.
+    A code answered with another status than its registered one is given as `(code, status)`. A code that no
+    app registers is a mistake, refused here.
     """
     by_status: dict[int, list[Problem]] = defaultdict(list)
     for code in dict.fromkeys(codes):
-        problem = known_problem(code)
+        name, status = code if isinstance(code, tuple) else (code, None)
+        problem = known_problem(name)
+        if status is not None:
+            problem = replace(problem, status=status)
         by_status[problem.status].append(problem)
     return {
         (status, PROBLEM_CONTENT_TYPE): OpenApiResponse(
@@ -152,9 +158,11 @@ def response_example(name: str, value: Any, statuses: tuple[str, ...] = ("200", 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, plus the frame's errors and `Location` on 201 and 202 (see the module)."""
 
-    def frame_problems(self) -> list[str]:
+    def frame_problems(self) -> list[str | tuple[str, int]]:
         """The codes this operation answers because of what it does, whatever its view says."""
-        codes: list[str] = list(getattr(settings, "API_EVERY_OPERATION_PROBLEMS", []))
+        codes: list[str | tuple[str, int]] = list(getattr(settings, "API_EVERY_OPERATION_PROBLEMS", []))
+        # Codes that depend on the view's configuration (the identity API's: its project's rules).
+        codes += getattr(self.view, "configured_problems", tuple)()
         authenticators = self.view.get_authenticators()
         if authenticators:
             public = all(isinstance(permission, AllowAny) for permission in self.view.get_permissions())
