@@ -6,11 +6,17 @@ A view lists the problem codes it answers in one line, beside its success respon
     @extend_schema(summary=..., responses={201: ProductSerializer, **problems("invalid", "forbidden")}, ...)
 
 `problems()` makes one response per status (`application/problem+json`, the `Problem` component), whose
-description names each code and whose examples are each code's body. The schema class (`AutoSchema`) adds
-what the frame answers whatever the view: 401 where a token is read, 429 where a budget applies, the body's
-own 400 (`invalid` too), 413 and 415 where a body is read, 400 `invalid` where a list pages (a bad cursor or page size), the
-project's `API_EVERY_OPERATION_PROBLEMS` (the tenant app's store-host errors), and what a view's
-`configured_problems()` names (codes that depend on how it is set up, as the identity API's on its project). `add_problem_component` (a postprocessing hook) puts the `Problem` component in.
+description names each code and whose examples are each code's body. The schema class (`AutoSchema`) adds what
+the frame answers whatever the view:
+- 401 where a token is read, 429 where a budget applies;
+- the body's own 400 (`invalid` too), 413 and 415 where a body is read;
+- 400 `invalid` where a list pages (a bad cursor or page size);
+- 404 `not_found` where the path names an object;
+- the `problem_codes` of the view's permission classes, what the view's `configured_problems()` names (codes that
+  depend on how it is set up, as the identity API's on its project), and the project's
+  `API_EVERY_OPERATION_PROBLEMS` (the tenant app's store-host errors).
+It documents `Location` on every 201 and 202 (tenantry_kernel.web.middleware logs an answer without one), and
+`Retry-After` on a 429. `add_problem_component` (a postprocessing hook) puts the `Problem` component in.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiExample, OpenApiResponse
 from rest_framework.permissions import AllowAny
 
 from tenantry_kernel.identity.authentication import BoundJWTAuthentication
@@ -35,8 +41,16 @@ PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 AUTHENTICATED = ("not_authenticated", "authentication_failed", "token_not_valid")
 TOKEN_READ = ("authentication_failed", "token_not_valid")  # a public endpoint refuses a bad token all the same
 THROTTLED = ("throttled",)
+ADDRESSED = ("not_found",)
 PAGED = ("invalid",)
-BODY_READ = ("invalid", "parse_error", "json_too_deep", "number_out_of_range", "request_too_large", "unsupported_media_type")
+BODY_READ = (
+    "invalid",
+    "parse_error",
+    "json_too_deep",
+    "number_out_of_range",
+    "request_too_large",
+    "unsupported_media_type",
+)
 _SUCCESS_WITH_LOCATION = ("201", "202")
 
 
@@ -171,20 +185,28 @@ class AutoSchema(openapi.AutoSchema):
             if isinstance(authenticator, BoundJWTAuthentication):
                 # A token of a signed-out session, or one issued elsewhere (another store, a store at the portal).
                 codes += ("token_revoked", authenticator.get_identity().binding.code)
+        for permission in self.view.get_permissions():
+            # A permission class says what it refuses with (the tenant app's policy engine: forbidden).
+            codes += getattr(permission, "problem_codes", ())
+        if "{" in self.path:
+            codes += ADDRESSED  # an object named in the path: not found, or not yours to see
         if self.view.get_throttles():
             codes += THROTTLED
         if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
             codes += BODY_READ
-        if self.method == "GET" and self._is_list_view() and self._get_paginator() is not None:
+        paged = self._get_paginator() is not None  # type: ignore[no-untyped-call]  # untyped in drf-spectacular
+        if self.method == "GET" and self._is_list_view() and paged:
             codes += PAGED
         return codes
 
-    def _get_response_bodies(self, direction: openapi.Direction = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
         for (status, media_type), response in problems(*self.frame_problems()).items():
-            built = self._get_response_for_code(response, str(status), [media_type], direction)
+            built = self._get_response_for_code(  # type: ignore[no-untyped-call]  # untyped in drf-spectacular
+                response, str(status), [media_type], direction
+            )
             known = responses.get(str(status))
             if known is None:
                 responses[str(status)] = built
@@ -200,7 +222,7 @@ class AutoSchema(openapi.AutoSchema):
                     )
         return responses
 
-    def _get_response_headers_for_code(self, status_code: str, direction: openapi.Direction = "response") -> Any:
+    def _get_response_headers_for_code(self, status_code: str, direction: Direction = "response") -> Any:
         headers = super()._get_response_headers_for_code(status_code, direction)
         if status_code in _SUCCESS_WITH_LOCATION:
             headers.setdefault(

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from rest_framework.views import APIView
 
 
+def one_page(results: list[Any]) -> dict[str, Any]:
+    """A short, fixed list (the plans, the permission catalog) in the shape of every list: its one page, no links."""
+    return {"next": None, "previous": None, "results": results}
+
+
 class CursorPage(CursorPagination):
     """Pages by primary key unless the view (a subclass's `ordering`, or an ordering filter) orders otherwise.
 
