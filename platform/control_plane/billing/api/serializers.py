@@ -66,7 +66,9 @@ class StripeEventSerializer(serializers.Serializer[Any]):
         return fields
 
 
-@extend_schema_serializer(examples=[_response("Stored and handled", {"id": "evt_1Pq9", "type": "invoice.paid", "processed": True})])
+@extend_schema_serializer(
+    examples=[_response("Stored and handled", {"id": "evt_1Pq9", "type": "invoice.paid", "processed": True})]
+)
 class WebhookReceiptSerializer(serializers.Serializer[Any]):
     """The event as stored; `processed` once it was handled (an event seen before is not handled twice)."""
 

@@ -13,7 +13,13 @@ from django.http import HttpResponse
 from django.urls import reverse
 from djstripe.models import PaymentMethod
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.permissions import AllowAny
@@ -43,7 +49,7 @@ from control_plane.billing.pdf import invoice_pdf
 from control_plane.billing.plans import OFFERS, ORDER
 from tenantry_kernel.web import parsers
 from tenantry_kernel.web.openapi import problems
-from tenantry_kernel.web.pagination import CursorPage
+from tenantry_kernel.web.pagination import CursorPage, one_page
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +73,7 @@ class PlanList(APIView):
         responses={200: PlanListSerializer, **problems("not_acceptable")},
     )
     def get(self, request: Request) -> Response:
-        return Response({"next": None, "previous": None, "results": [OFFERS[name].public() for name in ORDER]})
+        return Response(one_page([OFFERS[name].public() for name in ORDER]))
 
 
 SUBSCRIPTION_OR_PREVIEW = PolymorphicProxySerializer(

@@ -8,7 +8,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from control_plane.signup.selectors import slug_availability, slug_from_name
-from control_plane.tenants.api.serializers import TENANT_EXAMPLE, TOKENS_EXAMPLE, SessionTokensSerializer, TenantSerializer
+from control_plane.tenants.api.serializers import (
+    TENANT_EXAMPLE,
+    TOKENS_EXAMPLE,
+    SessionTokensSerializer,
+    TenantSerializer,
+)
 from control_plane.tenants.models import Plan
 from tenantry_kernel.provisioning.display_names import display_name_errors
 

@@ -107,9 +107,14 @@ class DeleteTenantSerializer(serializers.Serializer[Any]):
     examples=[
         _response(
             "An admin",
-            {"id": 42, "email": "dana@example.com", "full_name": "Dana Reyes", "role": "admin",
-             "created_at": "2026-03-04T16:20:00Z"},
-        )  # fmt: skip
+            {
+                "id": 42,
+                "email": "dana@example.com",
+                "full_name": "Dana Reyes",
+                "role": "admin",
+                "created_at": "2026-03-04T16:20:00Z",
+            },
+        )
     ]
 )
 class MemberSerializer(serializers.ModelSerializer[Membership]):
@@ -131,9 +136,15 @@ class RoleSerializer(serializers.Serializer[Any]):
     examples=[
         _response(
             "An open invitation",
-            {"id": 7, "email": "sam@example.com", "role": "billing", "invited_by": "owner@example.com",
-             "created_at": "2026-03-05T08:00:00Z", "expires_at": "2026-03-12T08:00:00Z"},
-        )  # fmt: skip
+            {
+                "id": 7,
+                "email": "sam@example.com",
+                "role": "billing",
+                "invited_by": "owner@example.com",
+                "created_at": "2026-03-05T08:00:00Z",
+                "expires_at": "2026-03-12T08:00:00Z",
+            },
+        )
     ]
 )
 class InvitationSerializer(serializers.ModelSerializer[Invitation]):
@@ -175,11 +186,7 @@ class SessionTokensSerializer(serializers.Serializer[Any]):
 
 
 @extend_schema_serializer(
-    examples=[
-        _response(
-            "A new account", {"tenant": {**TENANT_EXAMPLE, "role": "billing"}, "tokens": TOKENS_EXAMPLE}
-        )
-    ]
+    examples=[_response("A new account", {"tenant": {**TENANT_EXAMPLE, "role": "billing"}, "tokens": TOKENS_EXAMPLE})]
 )
 class AcceptedInvitationSerializer(serializers.Serializer[Any]):
     """The store joined; `tokens` only when the invitation created the account (it is signed in)."""

@@ -92,7 +92,10 @@ class TenantDetailView(APIView):
         ),
         parameters=[SLUG, DeleteTenantSerializer],
         request=None,
-        responses={202: TenantSerializer, **problems("invalid", "permission_denied", "not_found", "invalid_transition")},
+        responses={
+            202: TenantSerializer,
+            **problems("invalid", "permission_denied", "not_found", "invalid_transition"),
+        },
     )
     def delete(self, request: Request, slug: str) -> Response:
         membership = _membership(request, slug)
@@ -339,7 +342,10 @@ def _ops_action(summary: str, description: str) -> Any:
         "tenant, to follow its state.",
         parameters=[SLUG],
         request=OpsActionSerializer,
-        responses={202: OpsTenantSerializer, **problems("invalid", "permission_denied", "not_found", "invalid_transition")},
+        responses={
+            202: OpsTenantSerializer,
+            **problems("invalid", "permission_denied", "not_found", "invalid_transition"),
+        },
     )
 
 
