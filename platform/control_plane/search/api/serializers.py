@@ -59,7 +59,7 @@ class SearchParameters(serializers.Serializer[Any]):
             or not 0 <= position["offset"] <= MAX_OFFSET
             or position.get("match") not in ("exact", "fuzzy")
         ):
-            message = "This cursor is invalid; follow the `next` link of a previous answer as it was given."
+            message = "This cursor is invalid; follow a `next` or `previous` link as it was given."
             raise serializers.ValidationError(ErrorDetail(message, "invalid_cursor"))
         return position
 
@@ -116,19 +116,21 @@ TENANT_REF = {"slug": "acme", "name": "Acme Coffee", "url": "http://acme.localho
                      "id": "1042", "price": {"amount": "24.90", "currency": "EUR"}},
                 ],
                 "next": "http://localhost:8001/api/v1/search/?q=espresso&cursor=eyJvZmZzZXQiOjIwfQ",
+                "previous": None,
             },
             response_only=True,
         )
     ]
 )  # fmt: skip
 class SearchResultSerializer(serializers.Serializer[Any]):
-    """One page of hits, best first; `next` is the next page's address (null on the last)."""
+    """One page of hits, best first; `next` and `previous` are the pages' addresses (null at the ends)."""
 
     query = serializers.CharField()
     match = serializers.ChoiceField(choices=["exact", "fuzzy"], allow_null=True)
     corrected_query = serializers.CharField(allow_null=True, help_text="How a fuzzy match read the query.")
-    results = HitSerializer(many=True)
     next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = HitSerializer(many=True)
 
 
 class SuggestionSerializer(serializers.Serializer[Any]):

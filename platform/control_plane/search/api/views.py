@@ -45,7 +45,7 @@ class SearchView(APIView):
         description=(
             "Published products of ready stores and the store directory, best match first; public, within a "
             "budget per client address. Pages follow `next` (its cursor holds the position; past 1000 results, "
-            "refine the query instead)."
+            "refine the query instead); `previous` goes back."
         ),
         parameters=[SearchParameters],
         responses={200: SearchResultSerializer, **problems("invalid")},
@@ -64,19 +64,23 @@ class SearchView(APIView):
             match=position["match"],
         )
         page = selectors.search(query)
+        here = request.build_absolute_uri()
         next_offset = query.offset + query.limit
-        next_url = None
+        next_url = previous_url = None
         if page.has_more and next_offset <= MAX_OFFSET:
-            next_url = replace_query_param(
-                request.build_absolute_uri(), "cursor", encode_cursor(next_offset, page.match)
-            )
+            next_url = replace_query_param(here, "cursor", encode_cursor(next_offset, page.match))
+        if query.offset > 0:
+            previous_offset = max(query.offset - query.limit, 0)
+            previous_url = replace_query_param(here, "cursor", encode_cursor(previous_offset, page.match))
         return Response(
             {
                 "query": query.text,
                 "match": page.match,
                 "corrected_query": page.corrected,
-                "results": [hit_data(hit) for hit in page.hits],
+                # The shape of every list (tenantry_kernel.web.pagination), beside what the search read.
                 "next": next_url,
+                "previous": previous_url,
+                "results": [hit_data(hit) for hit in page.hits],
             }
         )
 
