@@ -106,7 +106,7 @@ def test_the_staff_tenant_list_pages_by_cursor_in_slug_order(
     api = api_for(staff)
     made = sorted(tenant.slug for tenant in tenants(owner, 3, TenantState.FAILED))
 
-    first = api.get("/api/v1/ops/tenants/", {"state": "failed", "page_size": 2})
+    first = api.get("/api/v1/ops/tenants/", {"state": "failed", "page_size": "2"})
     second = api.get(first.json()["next"])
     back = api.get(second.json()["previous"])
     forged = api.get("/api/v1/ops/tenants/", {"cursor": "not-a-cursor"})

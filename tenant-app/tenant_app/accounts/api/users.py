@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.db.models import QuerySet
@@ -121,7 +121,7 @@ class UserViewSet(
     def sessions(self, request: Request, pk: str) -> Response:
         user = self.get_object()
         families: QuerySet[RefreshFamily] = RefreshFamily.objects.filter(user=user, revoked_at__isnull=True)
-        page = self.paginate_queryset(families)
+        page = self.paginate_queryset(cast(Any, families))  # the viewset's paginator, typed for its users
         return self.get_paginated_response(SessionSerializer(page, many=True).data)
 
     @extend_schema(
