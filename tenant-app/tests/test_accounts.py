@@ -207,10 +207,12 @@ def test_an_admin_sees_and_ends_a_members_sessions(alpha: ShardTenant) -> None:
 
     listed = api(alpha, "get", f"/api/v1/users/{admin_id}/sessions/", token=owner["access"])
     ended = api(alpha, "delete", f"/api/v1/users/{admin_id}/sessions/{family.id}/", token=owner["access"])
+    not_an_id = api(alpha, "delete", f"/api/v1/users/{admin_id}/sessions/{'0' * 36}/", token=owner["access"])
 
     assert [s["user_agent"] for s in listed.json()["results"]] == ["tablet"]
     assert (listed.json()["next"], listed.json()["previous"]) == (None, None)
     assert ended.status_code == 204
+    assert (not_an_id.status_code, problem(not_an_id)["code"]) == (404, "not_found")  # names no session
     assert api(alpha, "get", "/api/v1/auth/me/", token=admin["access"]).status_code == 401
 
 

@@ -26,6 +26,9 @@ from tenantry_kernel.identity.api.serializers import SessionSerializer
 from tenantry_kernel.identity.api.views import NewestFirst
 from tenantry_kernel.web.openapi import problems
 
+# A session's id, exactly: anything else names no session (404), not a bad one (400).
+UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
 
 class UserFilter(django_filters.FilterSet):
     role = django_filters.CharFilter(field_name="role__slug")
@@ -130,7 +133,7 @@ class UserViewSet(
         request=None,
         responses={204: None},
     )
-    @action(detail=True, methods=["delete"], url_path=r"sessions/(?P<session_id>[0-9a-f-]{36})", filterset_class=None)
+    @action(detail=True, methods=["delete"], url_path=rf"sessions/(?P<session_id>{UUID})", filterset_class=None)
     def revoke_session(self, request: Request, pk: str, session_id: uuid.UUID) -> Response:
         user = self.get_object()
         family = get_object_or_404(RefreshFamily, id=session_id, user=user, revoked_at__isnull=True)
