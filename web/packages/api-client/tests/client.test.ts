@@ -63,7 +63,7 @@ describe("createStoreClient", () => {
     server.answer(json(200, { access: "a", refresh: "r" }));
     const store = createStoreClient(server.url, () => null);
 
-    const { data } = await store.POST("/api/v1/auth/token/", {
+    const { data } = await store.POST("/api/v1/auth/sign-in/", {
       body: { email: "ada@example.com", password: "correct horse" },
     });
 
@@ -99,7 +99,7 @@ describe("createStoreClient", () => {
     server.answer({ status: 502, contentType: "text/html", body: "<html>Bad gateway</html>" });
     const store = createStoreClient(server.url, () => "access-1");
 
-    const error = await store.GET("/api/v1/me/").catch((caught: unknown) => caught);
+    const error = await store.GET("/api/v1/auth/me/").catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(ProblemError);
     expect(error).toMatchObject({ status: 502, title: "Bad Gateway", code: UNEXPECTED_RESPONSE });
@@ -110,7 +110,7 @@ describe("createStoreClient", () => {
     await closed.close();
     const store = createStoreClient(closed.url, () => null);
 
-    await expect(store.GET("/api/v1/me/")).rejects.toThrow(TypeError);
+    await expect(store.GET("/api/v1/auth/me/")).rejects.toThrow(TypeError);
   });
 });
 

@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/email/verification/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Mail a new verification link: to the signed-in user, or to `email` when no one is signed in. The answer is
+         *     the same whether or not there is an unverified account.
+         */
+        post: operations["auth_email_verification_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/email/verify/": {
         parameters: {
             query?: never;
@@ -30,6 +50,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Confirm the address with the uid and token of the emailed link; the link works once. */
         post: operations["auth_email_verify_create"];
         delete?: never;
         options?: never;
@@ -37,7 +58,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/logout/": {
+    "/api/v1/auth/me/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The signed-in user. */
+        get: operations["auth_me_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description Change one's own name. */
+        patch: operations["auth_me_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/auth/password/": {
         parameters: {
             query?: never;
             header?: never;
@@ -46,8 +85,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Endpoints that take credentials in the body, not a bearer token. */
-        post: operations["auth_logout_create"];
+        /** @description A new password for the current one; every other session is signed out, this one stays. */
+        post: operations["auth_password_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -63,6 +102,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Mail a link that sets a new password; the answer is the same whether or not the address has an account. */
         post: operations["auth_password_reset_create"];
         delete?: never;
         options?: never;
@@ -79,7 +119,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description Set a new password with the uid and token of an emailed link (a reset, or an invitation); every session of
+         *     the account is signed out.
+         */
         post: operations["auth_password_reset_confirm_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A new token pair for a refresh token, used once: a second use signs the whole session out. */
+        post: operations["auth_refresh_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -95,7 +156,127 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Sign up as a customer of the store: the account exists at once, its address is confirmed by an emailed link. */
         post: operations["auth_register_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The signed-in user's open sessions (devices), newest first; `current` marks the one asking. */
+        get: operations["auth_sessions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions/{session_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Sign one of one's sessions out (another device); its tokens stop working at once. */
+        delete: operations["auth_sessions_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sign-in/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Sign in with email and password: tokens, or a second-factor challenge to answer first. */
+        post: operations["auth_sign_in_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sign-in/challenge/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The second step of signing in: a code from the authenticator app, or a backup code. */
+        post: operations["auth_sign_in_challenge_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sign-in/enrolment/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A user who must have two-factor and has none sets up an authenticator app before their first session. */
+        post: operations["auth_sign_in_enrolment_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sign-in/enrolment/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The app's first code turns two-factor on and signs in: the tokens, and the backup codes shown this once. */
+        post: operations["auth_sign_in_enrolment_confirm_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sign-out/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description End the session of the refresh token; its access tokens stop working at once. */
+        post: operations["auth_sign_out_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -154,40 +335,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/token/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** @description Endpoints that take credentials in the body, not a bearer token. */
-        post: operations["auth_token_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/token/refresh/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** @description Endpoints that take credentials in the body, not a bearer token. */
-        post: operations["auth_token_refresh_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/auth/two-factor/": {
         parameters: {
             query?: never;
@@ -195,107 +342,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** @description Endpoints that take credentials in the body, not a bearer token. */
-        post: operations["auth_two_factor_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/two-factor/enrolment/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** @description Endpoints that take credentials in the body, not a bearer token. */
-        post: operations["auth_two_factor_enrolment_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/two-factor/enrolment/confirm/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** @description Endpoints that take credentials in the body, not a bearer token. */
-        post: operations["auth_two_factor_enrolment_confirm_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["me_retrieve"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch: operations["me_partial_update"];
-        trace?: never;
-    };
-    "/api/v1/me/email/verification/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["me_email_verification_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/password/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["me_password_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/sessions/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The signed-in user's active sessions (devices), newest first; `current` marks this one. */
-        get: operations["me_sessions_list"];
+        /** @description Whether two-factor is on, how a challenge can be passed, and whether it must stay on. */
+        get: operations["auth_two_factor_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -304,7 +352,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/sessions/{session_id}/": {
+    "/api/v1/auth/two-factor/backup-codes/": {
         parameters: {
             query?: never;
             header?: never;
@@ -313,30 +361,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
-        delete: operations["me_sessions_destroy"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/two-factor/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["me_two_factor_retrieve"];
-        put?: never;
-        post?: never;
+        /** @description New backup codes for a current app code; the old ones stop working. */
+        post: operations["auth_two_factor_backup_codes_create"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/two-factor/backup-codes/": {
+    "/api/v1/auth/two-factor/disable/": {
         parameters: {
             query?: never;
             header?: never;
@@ -345,14 +378,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["me_two_factor_backup_codes_create"];
+        /** @description Turn two-factor off with a current code (or a backup code, for a lost phone). */
+        post: operations["auth_two_factor_disable_create"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/two-factor/disable/": {
+    "/api/v1/auth/two-factor/totp/": {
         parameters: {
             query?: never;
             header?: never;
@@ -361,14 +395,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["me_two_factor_disable_create"];
+        /** @description Set up an authenticator app: on once POST totp/confirm/ has seen a code from it. */
+        post: operations["auth_two_factor_totp_create"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/two-factor/totp/": {
+    "/api/v1/auth/two-factor/totp/confirm/": {
         parameters: {
             query?: never;
             header?: never;
@@ -377,23 +412,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["me_two_factor_totp_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/two-factor/totp/confirm/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["me_two_factor_totp_confirm_create"];
+        /** @description The new app's first code turns two-factor on; the backup codes are shown this once. */
+        post: operations["auth_two_factor_totp_confirm_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -879,7 +899,9 @@ export interface components {
         EnrolledSignIn: {
             /** @description Single-use codes, shown this once; each replaces an app code once. */
             backup_codes: string[];
+            /** @description For API calls (Authorization: Bearer …); lives a few minutes. */
             access: string;
+            /** @description For the next pair, once (POST refresh/); a second use signs out. */
             refresh: string;
         };
         InviteRequest: {
@@ -910,6 +932,10 @@ export interface components {
             /** @description How many notifications were unread and are now read. */
             marked: number;
         };
+        /**
+         * @description The signed-in user: the kernel's fields (tenantry_kernel.identity.api.serializers.MeSerializer) and the
+         *     workspace's: role, attributes, the store and what the role permits.
+         */
         Me: {
             readonly id: number;
             /** Format: email */
@@ -1297,13 +1323,13 @@ export interface components {
         /** @description What a sign-in answers instead of tokens when the user needs a second factor. */
         SecondFactorChallenge: {
             /**
-             * @description two_factor_required: send a code to /auth/two-factor/. enrolment_required: set up an authenticator app through /auth/two-factor/enrolment/ first.
+             * @description two_factor_required: answer the challenge with a code (POST sign-in/challenge/). enrolment_required: set up an authenticator app first (POST sign-in/enrolment/, then its confirm/).
              *
              *     * `two_factor_required` - Answer the challenge with a code
              *     * `enrolment_required` - Set up an authenticator app first
              */
             status: components["schemas"]["SignInStatus"];
-            /** @description Single use, valid for expires_in seconds on this store only. */
+            /** @description Single use, valid for expires_in seconds where it was issued only. */
             challenge: string;
             methods: components["schemas"]["SecondFactorMethod"][];
             expires_in: number;
@@ -1314,16 +1340,19 @@ export interface components {
          * @enum {string}
          */
         SecondFactorMethod: "totp" | "backup_code";
+        /** @description A session: one sign-in on one device, with every refresh token rotated from it. */
         Session: {
             /** Format: uuid */
             readonly id: string;
-            method?: string;
-            user_agent?: string;
-            ip_address?: string | null;
+            /** @description How it began: "password", "sso:<provider>", "…+2fa". */
+            readonly method: string;
+            readonly user_agent: string;
+            readonly ip_address: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
-            last_used_at?: string;
+            readonly last_used_at: string;
+            /** @description Whether this is the session of the token asking. */
             readonly current: boolean;
         };
         SignInRequest: {
@@ -1348,7 +1377,9 @@ export interface components {
             expires_in: number;
         };
         TokenPair: {
+            /** @description For API calls (Authorization: Bearer …); lives a few minutes. */
             access: string;
+            /** @description For the next pair, once (POST refresh/); a second use signs out. */
             refresh: string;
         };
         TotpEnrolment: {
@@ -1363,7 +1394,8 @@ export interface components {
             enabled: boolean;
             methods: components["schemas"]["SecondFactorMethod"][];
             backup_codes_remaining: number;
-            required_by_role: boolean;
+            /** @description Whether the account must keep two-factor on (and so cannot turn it off). */
+            required: boolean;
         };
         UnreadCount: {
             unread: number;
@@ -1379,6 +1411,13 @@ export interface components {
             attributes?: unknown;
             /** Format: date-time */
             readonly date_joined: string;
+        };
+        VerificationRequestRequest: {
+            /**
+             * Format: email
+             * @description Whose address to confirm when no one is signed in; a signed-in user's own otherwise.
+             */
+            email?: string;
         };
         /** @description Every error, as RFC 9457 problem details (`application/problem+json`). `code` is for programs, `detail` for people; `type` is the address of the problem type's documentation (GET it: /api/problems/ lists them all). `errors` comes with code `invalid`: one entry per message, whose `pointer` is a JSON Pointer into the input (`/address/city`, `/items/2/sku`; `` for the input as a whole). `request_id` comes with server errors: quote it when reporting one. */
         Problem: {
@@ -1567,6 +1606,34 @@ export interface operations {
             429: components["responses"]["Throttled"];
         };
     };
+    auth_email_verification_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["VerificationRequestRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
     auth_email_verify_create: {
         parameters: {
             query?: never;
@@ -1596,7 +1663,61 @@ export interface operations {
             429: components["responses"]["Throttled"];
         };
     };
-    auth_logout_create: {
+    auth_me_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    auth_me_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedProfileRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    auth_password_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -1605,7 +1726,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["PasswordChangeRequest"];
             };
         };
         responses: {
@@ -1680,6 +1801,35 @@ export interface operations {
             429: components["responses"]["Throttled"];
         };
     };
+    auth_refresh_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
     auth_register_create: {
         parameters: {
             query?: never;
@@ -1709,6 +1859,201 @@ export interface operations {
             429: components["responses"]["Throttled"];
         };
     };
+    auth_sessions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"][];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    auth_sessions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    auth_sign_in_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInResult"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    auth_sign_in_challenge_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChallengeAnswerRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    auth_sign_in_enrolment_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChallengeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    auth_sign_in_enrolment_confirm_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChallengeAnswerRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolledSignIn"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    auth_sign_out_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["Throttled"];
+        };
+    };
     auth_sso_callback_retrieve: {
         parameters: {
             query: {
@@ -1724,15 +2069,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description As POST /api/v1/auth/token/ answers. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SignInResult"];
                 };
             };
             400: components["responses"]["Invalid"];
@@ -1758,15 +2100,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description As POST /api/v1/auth/token/ answers. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SignInResult"];
                 };
             };
             400: components["responses"]["Invalid"];
@@ -1833,309 +2172,7 @@ export interface operations {
             429: components["responses"]["Throttled"];
         };
     };
-    auth_token_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SignInRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SignInResult"];
-                };
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    auth_token_refresh_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenPair"];
-                };
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    auth_two_factor_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChallengeAnswerRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenPair"];
-                };
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    auth_two_factor_enrolment_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChallengeRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TotpEnrolment"];
-                };
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    auth_two_factor_enrolment_confirm_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChallengeAnswerRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EnrolledSignIn"];
-                };
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    me_retrieve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Me"];
-                };
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    me_partial_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["PatchedProfileRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Me"];
-                };
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    me_email_verification_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No response body */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    me_password_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PasswordChangeRequest"];
-            };
-        };
-        responses: {
-            /** @description No response body */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    me_sessions_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Session"][];
-                };
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    me_sessions_destroy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                session_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No response body */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
-        };
-    };
-    me_two_factor_retrieve: {
+    auth_two_factor_retrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -2160,7 +2197,7 @@ export interface operations {
             429: components["responses"]["Throttled"];
         };
     };
-    me_two_factor_backup_codes_create: {
+    auth_two_factor_backup_codes_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -2189,7 +2226,7 @@ export interface operations {
             429: components["responses"]["Throttled"];
         };
     };
-    me_two_factor_disable_create: {
+    auth_two_factor_disable_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -2217,7 +2254,7 @@ export interface operations {
             429: components["responses"]["Throttled"];
         };
     };
-    me_two_factor_totp_create: {
+    auth_two_factor_totp_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -2242,7 +2279,7 @@ export interface operations {
             429: components["responses"]["Throttled"];
         };
     };
-    me_two_factor_totp_confirm_create: {
+    auth_two_factor_totp_confirm_create: {
         parameters: {
             query?: never;
             header?: never;
