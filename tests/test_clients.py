@@ -51,7 +51,9 @@ def test_a_changed_schema_makes_the_committed_client_stale(tmp_path: Path) -> No
     fresh = tmp_path / "fresh"
     shutil.copytree(GENERATED, fresh)
     client = fresh / "tenant-app.ts"
-    client.write_text(client.read_text().replace('"/api/v1/me/": {', '"/api/v1/myself/": {', 1))
+    committed = client.read_text()
+    assert '"/api/v1/auth/me/": {' in committed
+    client.write_text(committed.replace('"/api/v1/auth/me/": {', '"/api/v1/auth/myself/": {', 1))
 
     # When it is compared with the committed clients
     stale = stale_files(GENERATED, fresh)
@@ -63,8 +65,8 @@ def test_a_changed_schema_makes_the_committed_client_stale(tmp_path: Path) -> No
         "web/packages/api-client/src/generated/tenant-app.ts is stale (its API's schema changed): "
         "run `make clients` and commit it"
     )
-    assert '-    "/api/v1/me/": {' in diff
-    assert '+    "/api/v1/myself/": {' in diff
+    assert '-    "/api/v1/auth/me/": {' in diff
+    assert '+    "/api/v1/auth/myself/": {' in diff
 
 
 def test_a_client_missing_or_no_longer_made_is_named(tmp_path: Path) -> None:
