@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 WITH_SERVICES := set -a; [ -f .local/services.env ] && . .local/services.env; set +a;
 LOCAL_DATABASES := tenantry_platform tenantry_shard_local
 
-.PHONY: help up demo test deps services lint format typecheck pytest config lock clean
+.PHONY: help up demo test deps services lint format typecheck pytest clients config lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,8 +46,11 @@ typecheck: deps ## mypy (strict, with django-stubs) on every component
 		echo "mypy $$component"; DJANGO_SETTINGS_MODULE=control_plane.settings.test $(BIN)/mypy $$component; done
 	@echo "mypy tenant-app"; DJANGO_SETTINGS_MODULE=tenant_app.settings.test $(BIN)/mypy tenant-app
 
-pytest: deps services ## Every component's pytest suite (PYTEST_ARGS="-x -k name" to narrow)
+pytest: deps services ## Every component's pytest suite and web/'s checks (PYTEST_ARGS="-x -k name" to narrow)
 	@$(WITH_SERVICES) $(BIN)/python dev/test_all.py $(PYTEST_ARGS)
+
+clients: deps ## Generate web/'s typed API clients from both projects' OpenAPI schemas (npm ci first if needed)
+	@$(WITH_SERVICES) $(BIN)/python dev/clients.py
 
 config: deps ## Write docs/configuration.md's tables and .env.example from the variables' catalog
 	$(BIN)/python -m tenantry_kernel.config --write
@@ -58,5 +61,5 @@ lock: deps ## Re-resolve requirements/*.txt from pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
 		--no-emit-trusted-host -c requirements/dev.txt -o requirements/prod.txt pyproject.toml
 
-clean: ## Remove the venv, caches and local state (stops nothing)
-	rm -rf $(VENV) .local .mypy_cache .ruff_cache .pytest_cache
+clean: ## Remove the venv, web/node_modules, caches and local state (stops nothing)
+	rm -rf $(VENV) .local .mypy_cache .ruff_cache .pytest_cache web/node_modules

@@ -1,4 +1,4 @@
-"""Run every component's pytest suite and print one closing line for the whole run.
+"""Run every component's pytest suite, and web/'s checks, and print one closing line for the whole run.
 
     python dev/test_all.py [extra pytest arguments]
 
@@ -7,6 +7,10 @@ its own process. A suite that collects no tests fails the run: pytest's exit cod
 must never pass for green. The run says first and last which PostgreSQL it tests against;
 under CI=true it refuses to run on a fallback server nobody asked for. The migrated template
 databases the suites copy are made (or found) first, as a step of their own with its time.
+
+The suite `web` is the npm workspace in web/: `npm run typecheck` (tsc) then `npm test`
+(vitest, with a JUnit report like pytest's). `npm ci` runs before the suites, as a step of
+its own, when web/node_modules was not installed from the current package-lock.json.
 
 Suites run side by side in `TENANTRY_TEST_LANES` lanes (default: one per core, at most two),
 longest first by the durations the last run recorded, so the long tenant-app suite has a core
@@ -28,17 +32,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clients import WEB, ensure_web_dependencies
 from steps import elapsed, step
 
 from tenantry_kernel import local_services
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITES = os.environ.get("TENANTRY_SUITES", "kernel operator platform tenant-app tests").split()
+SUITES = os.environ.get("TENANTRY_SUITES", "kernel operator platform tenant-app tests web").split()
+# Suites that need web/node_modules: the web checks, and tests/test_clients.py's openapi-typescript.
+NEEDS_WEB_DEPENDENCIES = {"web", "tests"}
 REPORTS = ROOT / ".local" / "junit"
 DURATIONS = REPORTS / "durations.json"
 NO_TESTS_COLLECTED = 5
 # Seconds each suite took on a 2-core machine, until this checkout's own runs record theirs.
-TYPICAL_SECONDS = {"tenant-app": 750.0, "operator": 165.0, "tests": 150.0, "platform": 120.0, "kernel": 55.0}
+TYPICAL_SECONDS = {
+    "tenant-app": 750.0,
+    "operator": 165.0,
+    "tests": 150.0,
+    "platform": 120.0,
+    "kernel": 55.0,
+    "web": 30.0,
+}
 _print_lock = threading.Lock()
 
 
@@ -74,6 +88,8 @@ class SuiteResult:
 
     @property
     def failure(self) -> str | None:
+        if self.suite == "web" and self.code != 0:
+            return f"web: npm run typecheck / npm test exited with {self.code}"
         if self.code == NO_TESTS_COLLECTED:
             return f"{self.suite}: no tests collected"
         if self.code != 0:
@@ -94,19 +110,29 @@ def counts_in(report: Path) -> dict[str, int]:
     return counts
 
 
+def suite_command(suite: str, report: Path, pytest_args: list[str]) -> tuple[list[str], Path]:
+    """The command that runs `suite` and writes its JUnit report, and the folder it runs in."""
+    if suite == "web":
+        # tsc first: a type error fails the suite even when every test passes. PYTEST_ARGS are pytest's only.
+        typecheck = 'npm run --silent typecheck && echo "web: tsc --noEmit found no errors"'
+        test = 'npm test --silent -- --reporter=default --reporter=junit --outputFile.junit="$0"'
+        return ["sh", "-c", f"{typecheck} && {test}", str(report)], WEB
+    return [sys.executable, "-m", "pytest", suite, f"--junitxml={report}", *pytest_args], ROOT
+
+
 def run_suite(suite: str, pytest_args: list[str], streaming: bool) -> SuiteResult:
     name = Path(suite).name
     report, log = REPORTS / f"{name}.xml", REPORTS / f"{name}.log"
     report.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "pytest", suite, f"--junitxml={report}", *pytest_args]
+    command, cwd = suite_command(suite, report, pytest_args)
     started = time.monotonic()
     if streaming:
         say(f"\n=== {suite} ===")
-        code = subprocess.call(command, cwd=ROOT)
+        code = subprocess.call(command, cwd=cwd)
     else:
         say(f"tests: {suite} started")
         with log.open("w") as output:
-            code = subprocess.call(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+            code = subprocess.call(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
     result = SuiteResult(suite, code, time.monotonic() - started, counts_in(report))
     if not streaming:
         with _print_lock:
@@ -146,6 +172,8 @@ def main() -> int:
         print("tests: CI=true refuses a fallback PostgreSQL it did not ask for (see `make services`)", flush=True)
         return 1
     prepare_templates()
+    if NEEDS_WEB_DEPENDENCIES & set(SUITES):
+        ensure_web_dependencies()  # once, before suites that would each want it
     REPORTS.mkdir(parents=True, exist_ok=True)
     count = min(lanes(), len(SUITES))
     order = longest_first(SUITES)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tenant_app.accounts.identity import identity
-from tenant_app.graphql.view import graphql_view
+from tenant_app.graphql_view import graphql_view
 from tenantry_kernel.identity.api.urls import identity_urls
 from tenantry_kernel.web.views import service_index
 

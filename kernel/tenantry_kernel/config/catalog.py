@@ -1145,7 +1145,7 @@ VARIABLES_LIST = [
     Variable(
         "TENANTRY_SUITES",
         str,
-        "kernel operator platform tenant-app tests",
+        "kernel operator platform tenant-app tests web",
         ("dev",),
         "the suites to run, separated by spaces",
         DEV_TEST_ALL,

@@ -6,8 +6,9 @@ Nobody hands on a permission they do not hold themselves, and only owners make o
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.http import HttpRequest
@@ -17,10 +18,14 @@ from tenant_app.access import permission_catalog
 from tenant_app.access.conditions import ConditionError, compile_condition
 from tenant_app.access.models import Policy, Role
 from tenant_app.access.policy import Context, Denied, access_changed, authorize, permissions_of, require
-from tenant_app.accounts.models import User
 from tenant_app.audit.actions import record_security_event
 from tenant_app.audit.models import AuditEventType
 from tenantry_kernel.web.exceptions import Conflict
+
+if TYPE_CHECKING:
+    # Access sits below accounts: it reaches the user model through settings.AUTH_USER_MODEL, as Django's
+    # own auth does, and names it only for the type checker.
+    from tenant_app.accounts.models import User
 
 OWNER = "owner"
 # What may change on a built-in role; its name and permissions come from the catalog.
@@ -143,7 +148,7 @@ def assign_role(request: HttpRequest | None, actor: User, user: User, role: Role
         if locked is None:
             raise _invalid("role", f"The role {role.slug!r} was just deleted; pick another.")
         role = locked
-        user = User.objects.select_for_update(of=("self",)).select_related("role").get(pk=user.pk)
+        user = get_user_model().objects.select_for_update(of=("self",)).select_related("role").get(pk=user.pk)
         previous = user.role
         owner_involved = role.slug == OWNER or (previous is not None and previous.slug == OWNER)
         if owner_involved and not authorize(actor, "owners.manage", user, context):
@@ -154,7 +159,7 @@ def assign_role(request: HttpRequest | None, actor: User, user: User, role: Role
             raise Denied(f"You cannot change roles that hold permissions you do not: {', '.join(beyond)}.")
         if previous is not None and previous.slug == OWNER and role.slug != OWNER:
             # Every owner row locked, so two owners demoting each other at once cannot both succeed.
-            owners = User.objects.select_for_update(of=("self",)).filter(role__slug=OWNER, is_active=True)
+            owners = get_user_model().objects.select_for_update(of=("self",)).filter(role__slug=OWNER, is_active=True)
             owners = owners.exclude(pk=user.pk)
             if not list(owners.values_list("pk", flat=True)):
                 raise Conflict("The workspace needs an owner; make someone else owner first.", code="last_owner")

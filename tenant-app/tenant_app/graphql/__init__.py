@@ -1,1 +1,5 @@
-"""The GraphQL API at /graphql/: one schema over the apps' graphql packages, with REST's tokens and policies."""
+"""What every app's GraphQL resolvers share: their checks (`auth`) and errors with REST's facts (`errors`).
+
+The schema and its endpoint import every app, so they live beside the URL root instead
+(tenant_app.graphql_schema, tenant_app.graphql_view).
+"""

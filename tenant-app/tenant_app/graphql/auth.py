@@ -1,44 +1,31 @@
-"""What every resolver asks first: who is signed in, and what the policy engine lets them do and see."""
+"""What every resolver asks first: who is signed in, and which row a global id names.
+
+What the policy engine lets them do and see is the access room's (tenant_app.access.graphql.permissions).
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from rest_framework.exceptions import NotAuthenticated, NotFound
 from strawberry import Info, relay
 
-from tenant_app.access.policy import Context, require, scope
-from tenant_app.accounts.models import User
+if TYPE_CHECKING:
+    # The user model is settings.AUTH_USER_MODEL (accounts.User), named through settings as Django's own apps
+    # do, so the frame imports no app; django-stubs' plugin makes this alias that model.
+    from django.contrib.auth.models import _User
 
 M = TypeVar("M", bound=Model)
 
 
-def signed_in_user(info: Info[Any, Any]) -> User:
+def signed_in_user(info: Info[Any, Any]) -> _User:
     user = info.context.request.user
     if not user.is_authenticated:
         raise NotAuthenticated("Sign in first: send an access token as `Authorization: Bearer <token>`.")
-    assert isinstance(user, User)
+    assert isinstance(user, get_user_model())
     return user
-
-
-def circumstances(info: Info[Any, Any]) -> Context:
-    return Context.of(info.context.request)
-
-
-def require_permission(info: Info[Any, Any], action: str) -> None:
-    """Refuse (FORBIDDEN) a user who may not `action` at all."""
-    require(signed_in_user(info), action, context=circumstances(info))
-
-
-def scoped(info: Info[Any, Any], action: str, queryset: QuerySet[M]) -> QuerySet[M]:
-    """Only the rows the signed-in user may `action`."""
-    return scope(signed_in_user(info), action, queryset, circumstances(info))
-
-
-def visible(info: Info[Any, Any], action: str, queryset: QuerySet[M]) -> QuerySet[M]:
-    require_permission(info, action)
-    return scoped(info, action, queryset)
 
 
 def node_in(queryset: QuerySet[M], id: relay.GlobalID, type_name: str) -> M:

@@ -6,10 +6,11 @@ import strawberry
 from strawberry import Info, relay
 
 from tenant_app.access import actions
+from tenant_app.access.graphql.permissions import require_permission
 from tenant_app.access.selectors import role_named
 from tenant_app.accounts.graphql.types import UserType
 from tenant_app.accounts.models import User
-from tenant_app.graphql.auth import node_in, require_permission, signed_in_user
+from tenant_app.graphql.auth import node_in, signed_in_user
 
 
 def resolve_assign_role(info: Info[Any, Any], user_id: relay.GlobalID, role: str) -> User:

@@ -7,9 +7,9 @@ import strawberry_django
 from django.db.models import QuerySet
 from strawberry import Info
 
+from tenant_app.access.graphql.permissions import visible
 from tenant_app.access.graphql.types import PolicyType, RoleType
 from tenant_app.access.models import Policy, Role
-from tenant_app.graphql.auth import visible
 
 
 def resolve_roles(info: Info[Any, Any]) -> QuerySet[Role]:

@@ -7,13 +7,14 @@ import strawberry
 from rest_framework.exceptions import NotFound
 from strawberry import Info, relay
 
+from tenant_app.access.graphql.permissions import circumstances, require_permission
 from tenant_app.access.policy import require
 from tenant_app.access.selectors import role_named
 from tenant_app.accounts import actions
 from tenant_app.accounts.api.serializers import InviteSerializer, UserUpdateSerializer
 from tenant_app.accounts.graphql.types import SessionType, UserType
 from tenant_app.accounts.models import RefreshFamily, User
-from tenant_app.graphql.auth import circumstances, node_in, require_permission, signed_in_user
+from tenant_app.graphql.auth import node_in, signed_in_user
 from tenantry_kernel.identity.accounts import update_profile
 from tenantry_kernel.identity.api.serializers import ProfileSerializer
 

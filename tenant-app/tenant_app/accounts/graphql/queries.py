@@ -8,9 +8,10 @@ from django.db.models import QuerySet
 from strawberry import Info, relay
 from strawberry_django.relay import DjangoCursorConnection
 
+from tenant_app.access.graphql.permissions import require_permission, scoped
 from tenant_app.accounts.graphql.types import SessionType, UserFilter, UserType
 from tenant_app.accounts.models import RefreshFamily, User
-from tenant_app.graphql.auth import node_in, require_permission, scoped, signed_in_user
+from tenant_app.graphql.auth import node_in, signed_in_user
 
 
 def resolve_me(info: Info[Any, Any]) -> User:

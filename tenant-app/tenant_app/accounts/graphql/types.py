@@ -7,9 +7,9 @@ import strawberry_django
 from django.db.models import Q, QuerySet
 from strawberry import Info, auto, relay
 
+from tenant_app.access.graphql.permissions import scoped
 from tenant_app.accounts.models import RefreshFamily, User
 from tenant_app.accounts.tokens import FAMILY_CLAIM
-from tenant_app.graphql.auth import scoped
 
 if TYPE_CHECKING:
     from tenant_app.access.graphql.types import RoleType

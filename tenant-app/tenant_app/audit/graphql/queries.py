@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from strawberry import Info
 from strawberry_django.relay import DjangoCursorConnection
 
+from tenant_app.access.graphql.permissions import visible
 from tenant_app.audit.graphql.types import AuditEventFilter, AuditEventType
 from tenant_app.audit.models import AuditEvent
-from tenant_app.graphql.auth import visible
 
 
 def resolve_audit_events(info: Info[Any, Any]) -> QuerySet[AuditEvent]:

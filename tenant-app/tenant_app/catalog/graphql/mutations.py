@@ -5,12 +5,13 @@ from typing import Any
 import strawberry
 from strawberry import Info, relay
 
+from tenant_app.access.graphql.permissions import circumstances, require_permission
 from tenant_app.access.policy import require
 from tenant_app.catalog import actions
 from tenant_app.catalog.api.serializers import ProductWriteSerializer
 from tenant_app.catalog.graphql.types import MoneyInput, ProductType
 from tenant_app.catalog.models import Product
-from tenant_app.graphql.auth import circumstances, node_in, require_permission, signed_in_user
+from tenant_app.graphql.auth import node_in, signed_in_user
 
 
 def _checked(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from django.db.models import QuerySet
 from strawberry import Info, relay
 from strawberry_django.relay import DjangoCursorConnection
 
+from tenant_app.access.graphql.permissions import require_permission
 from tenant_app.catalog.graphql.types import ProductFilter, ProductType
 from tenant_app.catalog.models import Product
-from tenant_app.graphql.auth import node_in, require_permission
+from tenant_app.graphql.auth import node_in
 
 
 def resolve_products(info: Info[Any, Any]) -> QuerySet[Product]:

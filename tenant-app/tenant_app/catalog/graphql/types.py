@@ -8,8 +8,8 @@ import strawberry_django
 from django.db.models import Q, QuerySet
 from strawberry import Info, auto, relay
 
+from tenant_app.access.graphql.permissions import scoped
 from tenant_app.catalog.models import Product
-from tenant_app.graphql.auth import scoped
 
 
 @strawberry.type(name="Money", description="An amount of one currency (ISO 4217 code); never a float.")

@@ -1,7 +1,7 @@
 """The /graphql/ endpoint: bearer-token authentication as REST does it, before any operation runs.
 
 Its body is read within REST's limits (tenantry_kernel.web.parsers: size, nesting depth, finite numbers);
-the operation itself within the schema's (depth, aliases, tokens: tenant_app.graphql.schema).
+the operation itself within the schema's (depth, aliases, tokens: tenant_app.graphql_schema).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from strawberry.django.context import StrawberryDjangoContext
 from strawberry.django.views import GraphQLView
 
 from tenant_app.accounts.authentication import TenantJWTAuthentication
-from tenant_app.graphql.schema import schema
+from tenant_app.graphql_schema import schema
 from tenantry_kernel.web import parsers
 from tenantry_kernel.web.errors import exception_response, problem_response
 

@@ -1,0 +1,84 @@
+"""The TypeScript clients committed in web/ are what `make clients` makes of the current OpenAPI schemas."""
+
+import difflib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATED = ROOT / "web" / "packages" / "api-client" / "src" / "generated"
+PROJECT_FILES = ["control-plane.ts", "tenant-app.ts"]
+
+
+def stale_files(committed: Path, fresh: Path) -> list[str]:
+    """One message per committed file that differs from the fresh one, is missing, or is no longer made."""
+    messages = []
+    for made in sorted(fresh.glob("*.ts")):
+        kept = committed / made.name
+        shown = kept.relative_to(ROOT) if kept.is_relative_to(ROOT) else kept
+        if not kept.exists():
+            messages.append(f"{shown} is missing: run `make clients` and commit it")
+        elif kept.read_text() != made.read_text():
+            diff = difflib.unified_diff(
+                kept.read_text().splitlines(), made.read_text().splitlines(), "committed", "generated", lineterm="", n=1
+            )
+            excerpt = "\n".join(list(diff)[:20])
+            messages.append(f"{shown} is stale (its API's schema changed): run `make clients` and commit it\n{excerpt}")
+    for kept in sorted(committed.glob("*.ts")):
+        if not (fresh / kept.name).exists():
+            messages.append(f"{kept.name} in {committed} is no longer generated: delete it")
+    return messages
+
+
+def test_the_committed_clients_are_those_of_the_current_schemas(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "dev/clients.py", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == PROJECT_FILES
+    stale = stale_files(GENERATED, tmp_path)
+    assert stale == [], "\n\n".join(stale)
+
+
+def test_a_changed_schema_makes_the_committed_client_stale(tmp_path: Path) -> None:
+    # Given what the generator would make after an operation left the tenant app's schema
+    fresh = tmp_path / "fresh"
+    shutil.copytree(GENERATED, fresh)
+    client = fresh / "tenant-app.ts"
+    committed = client.read_text()
+    assert '"/api/v1/auth/me/": {' in committed
+    client.write_text(committed.replace('"/api/v1/auth/me/": {', '"/api/v1/auth/myself/": {', 1))
+
+    # When it is compared with the committed clients
+    stale = stale_files(GENERATED, fresh)
+
+    # Then the stale file is named with the command that fixes it, and the change is shown
+    assert len(stale) == 1
+    first_line, *diff = stale[0].splitlines()
+    assert first_line == (
+        "web/packages/api-client/src/generated/tenant-app.ts is stale (its API's schema changed): "
+        "run `make clients` and commit it"
+    )
+    assert '-    "/api/v1/auth/me/": {' in diff
+    assert '+    "/api/v1/auth/myself/": {' in diff
+
+
+def test_a_client_missing_or_no_longer_made_is_named(tmp_path: Path) -> None:
+    committed, fresh = tmp_path / "committed", tmp_path / "fresh"
+    shutil.copytree(GENERATED, committed)
+    shutil.copytree(GENERATED, fresh)
+    (committed / "control-plane.ts").unlink()
+    (committed / "old-api.ts").write_text("export type paths = Record<string, never>;\n")
+
+    stale = stale_files(committed, fresh)
+
+    assert stale == [
+        f"{committed / 'control-plane.ts'} is missing: run `make clients` and commit it",
+        f"old-api.ts in {committed} is no longer generated: delete it",
+    ]
