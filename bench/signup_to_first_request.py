@@ -5,8 +5,8 @@ RabbitMQ vhost, a loopback SMTP server; per-address budgets raised, since every 
 127.0.0.1). Then, one signup after the other, the time of each stage of a new owner's way in:
 
   accepted   POST /api/v1/signup/ until its 202
-  ready      until GET /api/v1/tenants/<slug>/ says `ready` (the owner confirms their address from the
-             mail meanwhile, as they would while provisioning runs)
+  ready      until the store signup's `Location` names (GET /api/v1/tenants/<slug>/) says `ready` (the
+             owner confirms their address from the mail meanwhile, as they would while provisioning runs)
   owner      until the store holds the owner's account (the member consumer's work on member.invited)
   signed in  SSO through the platform (start → authorize → sign-in page → callback), the owner role's
              two-factor enrolment, and the first authenticated request (GET /api/v1/auth/me/) answering 200
@@ -68,7 +68,8 @@ def one_signup(stack: Stack, slug: str, timeout: float) -> dict[str, float]:
     verified = verify_email(stack, email)
     if verified.status_code != 200:
         raise SystemExit(f"verification failed: {verified.status_code} {verified.text}")
-    poll(lambda: tenant_state(stack, slug, portal_token) == "ready", timeout, f"{slug} ready")
+    watched = answer.headers["Location"]  # the store in the portal API, whose `state` says when it is ready
+    poll(lambda: tenant_state(stack, watched, portal_token) == "ready", timeout, f"{slug} ready")
     ready = time.perf_counter()
     poll(lambda: role_in_store(stack, slug, email) == "owner", timeout, f"the owner of {slug}")
     owner = time.perf_counter()

@@ -308,7 +308,7 @@ def main() -> int:
 
         tenant_port = ports[TENANT_APP]
         say("\nTenantry is running (Ctrl-C stops it):")
-        say(f"  portal API      {portal}/api/v1/   (signup: POST {portal}/api/v1/signup/)")
+        say(f"  portal API      {portal}/api/v1/   (signup: POST {portal}/api/v1/signup/; API docs: /api/docs/)")
         say(f"  admin           {portal}/admin/   readyz: {answers(f'http://127.0.0.1:{ports[CONTROL_PLANE]}/readyz')}")
         say(f"  OIDC issuer     {portal}/o/.well-known/openid-configuration")
         say(f"  global search   {portal}/api/v1/search/?q=…")

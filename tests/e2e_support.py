@@ -269,8 +269,9 @@ def verify_email(stack: Stack, email: str) -> requests.Response:
     return stack.portal_call("POST", "/api/v1/auth/email/verify/", json=query)
 
 
-def tenant_state(stack: Stack, slug: str, token: str) -> str:
-    answer = stack.portal_call("GET", f"/api/v1/tenants/{slug}/", token)
+def tenant_state(stack: Stack, watched: str, token: str) -> str:
+    """The `state` of the store at `watched`, the portal API's address of it that signup answered in `Location`."""
+    answer = stack.portal_call("GET", watched, token)
     return str(answer.json().get("state", "")) if answer.status_code == 200 else f"HTTP {answer.status_code}"
 
 

@@ -100,14 +100,16 @@ def test_signup_to_deletion_on_the_local_stack(stack: Stack, slug: str) -> None:
     # -- signup through the portal API; the owner confirms their address from the mail ---------------------------
     signup = sign_up(stack, slug, email)
     assert signup.status_code == 202, signup.text
+    assert signup.headers["Location"] == f"/api/v1/tenants/{slug}/"  # where to watch the new store
     portal_token = signup.json()["tokens"]["access"]
     assert signup.json()["tenant"]["state"] == "provisioning"
     verified = verify_email(stack, email)
     assert verified.status_code == 200, verified.text
 
     # -- the tenant is provisioned by the control plane's worker: schema, role, vhost, route, OIDC client --------
-    wait_until(lambda: tenant_state(stack, slug, portal_token) == "ready", 90, f"{slug} ready")
-    tenant = stack.portal_call("GET", f"/api/v1/tenants/{slug}/", portal_token).json()
+    watched = signup.headers["Location"]
+    wait_until(lambda: tenant_state(stack, watched, portal_token) == "ready", 90, f"{slug} ready")
+    tenant = stack.portal_call("GET", watched, portal_token).json()
     assert tenant["url"] == store.url
     assert schema_exists(stack, slug)
     assert connection_limit(stack, slug) == plan_for("free").db_connection_limit

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("control_plane.tenants.api.urls")),
     path("api/v1/", include("control_plane.billing.api.urls")),
     path("api/v1/search/", include("control_plane.search.api.urls")),
+    path("api/", include("tenantry_kernel.web.openapi_urls")),
 ]
 
 # Errors outside DRF views (unknown paths, bad hosts, crashes) as problem details under /api/.

@@ -89,6 +89,7 @@ def test_owner_adds_a_card_subscribes_and_upgrades_with_proration(
 
     attached = api.post("/api/v1/tenants/acme/payment-methods", {"payment_method": card(stripe_standin)}, format="json")
     assert attached.status_code == 201, attached.json()
+    assert attached["Location"] == "/api/v1/tenants/acme/payment-methods"
     listed = api.get("/api/v1/tenants/acme/payment-methods").json()["results"]
     assert [(m["last4"], m["brand"], m["default"]) for m in listed] == [("4242", "visa", True)]
 

@@ -156,6 +156,12 @@ def test_owners_and_billing_members_list_and_download_invoices(
     with CaptureQueriesContext(connection) as five:
         assert len(api_for(billing).get("/api/v1/tenants/acme/invoices/").json()["results"]) == 5
     assert len(five.captured_queries) == len(one.captured_queries)
+    # Newest first, in cursor pages.
+    first = api_for(billing).get("/api/v1/tenants/acme/invoices/", {"page_size": 3})
+    rest = api_for(billing).get(first.json()["next"])
+    numbers = [row["number"] for row in [*first.json()["results"], *rest.json()["results"]]]
+    assert numbers == [f"TY-2000-{n:06d}" for n in range(5, 1, -1)] + [invoice.number]
+    assert rest.json()["next"] is None
 
 
 @pytest.mark.django_db

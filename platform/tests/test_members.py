@@ -49,6 +49,7 @@ def test_owner_invites_by_email_and_the_tenant_app_hears_of_it(
             f"/api/v1/tenants/{tenant.slug}/invitations/", {"email": "New.Admin@Example.com", "role": "admin"}
         )
     assert response.status_code == 201, response.json()
+    assert response["Location"] == f"/api/v1/tenants/{tenant.slug}/invitations/{response.json()['id']}/"
     assert response.json()["email"] == "new.admin@example.com"
     assert response.json()["invited_by"] == owner.email
     invitation = Invitation.objects.get(tenant=tenant)
@@ -79,6 +80,8 @@ def test_invited_user_accepts_signed_in_and_becomes_a_member(
 
     accepted = api_for(invitee).post("/api/v1/invitations/accept/", {"token": token})
     assert accepted.status_code == 201, accepted.json()
+    membership = Membership.objects.get(tenant=tenant, user=invitee)
+    assert accepted["Location"] == f"/api/v1/tenants/{tenant.slug}/members/{membership.pk}/"
     assert accepted.json()["tenant"]["slug"] == tenant.slug
     assert accepted.json()["tenant"]["role"] == "billing"
     assert Membership.objects.get(tenant=tenant, user=invitee).role == MemberRole.BILLING

@@ -85,6 +85,11 @@ def test_ops_suspend_resume_and_retry(
     assert (suspended.status_code, suspended.json()["state"], suspended.json()["state_reason"]) == (
         202, "suspended", "chargeback",
     )  # fmt: skip
+    # Each move goes on in the background: Location is the tenant, to follow its state.
+    assert suspended["Location"] == resumed["Location"] == f"/api/v1/ops/tenants/{tenant.slug}/"
+    assert retried["Location"] == f"/api/v1/ops/tenants/{broken.slug}/"
+    followed = api.get(retried["Location"])
+    assert (followed.status_code, followed.json()["state"]) == (200, "provisioning")
     assert again.status_code == 409
     assert problem(again)["code"] == "invalid_transition"
     assert (resumed.status_code, resumed.json()["state"]) == (202, "ready")
@@ -93,3 +98,39 @@ def test_ops_suspend_resume_and_retry(
     )  # fmt: skip
     assert missing.status_code == 404
     assert len(callbacks) == 3  # suspend, resume and provision tasks
+
+
+def test_the_staff_tenant_list_pages_by_cursor_in_slug_order(
+    owner: User, staff: User, api_for: Callable[[User], APIClient]
+) -> None:
+    api = api_for(staff)
+    made = sorted(tenant.slug for tenant in tenants(owner, 3, TenantState.FAILED))
+
+    first = api.get("/api/v1/ops/tenants/", {"state": "failed", "page_size": "2"})
+    second = api.get(first.json()["next"])
+    back = api.get(second.json()["previous"])
+    forged = api.get("/api/v1/ops/tenants/", {"cursor": "not-a-cursor"})
+
+    assert [t["slug"] for t in first.json()["results"]] == made[:2]
+    assert first.json()["previous"] is None
+    assert [t["slug"] for t in second.json()["results"]] == made[2:]
+    assert second.json()["next"] is None
+    assert "state=failed" in second.json()["previous"]  # the filter stays with the links
+    assert [t["slug"] for t in back.json()["results"]] == made[:2]
+    assert (forged.status_code, list(field_errors(forged))) == (400, ["/cursor"])
+
+
+def test_an_ops_reason_is_kept_short_and_a_body_that_is_no_object_is_refused(
+    owner: User, staff: User, api_for: Callable[[User], APIClient]
+) -> None:
+    api = api_for(staff)
+    (tenant,) = tenants(owner, 1)
+
+    too_long = api.post(f"/api/v1/ops/tenants/{tenant.slug}/suspend/", {"reason": "x" * 501}, format="json")
+    not_an_object = api.post(f"/api/v1/ops/tenants/{tenant.slug}/suspend/", ["chargeback"], format="json")
+
+    assert (too_long.status_code, field_errors(too_long)) == (
+        400, {"/reason": ["Ensure this field has no more than 500 characters."]},
+    )  # fmt: skip
+    assert (not_an_object.status_code, problem(not_an_object)["code"]) == (400, "invalid")
+    assert Tenant.objects.get(pk=tenant.pk).state == TenantState.READY

@@ -78,16 +78,19 @@ def test_next_links_walk_every_result_once(anonymous: APIClient, publish: Callab
         publish(str(index), f"Hojicha Blend {index}")
 
     seen: list[str] = []
+    bodies: list[dict[str, Any]] = []
     url: str | None = f"{SEARCH}?q=hojicha&limit=2"
-    pages = 0
     while url:
-        body = anonymous.get(url).json()
-        seen += [hit["id"] for hit in body["results"]]
-        url = body["next"]
-        pages += 1
+        bodies.append(anonymous.get(url).json())
+        seen += [hit["id"] for hit in bodies[-1]["results"]]
+        url = bodies[-1]["next"]
 
-    assert pages == 3
+    assert len(bodies) == 3
     assert sorted(seen) == ["0", "1", "2", "3", "4"]
+    # The shape of every list: `previous` walks back, null on the first page.
+    assert bodies[0]["previous"] is None
+    back = anonymous.get(bodies[2]["previous"]).json()
+    assert [hit["id"] for hit in back["results"]] == [hit["id"] for hit in bodies[1]["results"]]
 
 
 def test_a_typo_answers_the_corrected_query(anonymous: APIClient, publish: Callable[..., None]) -> None:
@@ -118,7 +121,7 @@ def test_a_typo_answers_the_corrected_query(anonymous: APIClient, publish: Calla
         ({"q": "tea", "limit": "500"}, {"/limit": ["Ensure this value is less than or equal to 50."]}),
         (
             {"q": "tea", "cursor": "forged"},
-            {"/cursor": ["This cursor is invalid; follow the `next` link of a previous answer as it was given."]},
+            {"/cursor": ["This cursor is invalid; follow a `next` or `previous` link as it was given."]},
         ),
     ],
 )

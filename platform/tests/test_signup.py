@@ -68,6 +68,8 @@ def test_signup_creates_owner_pending_tenant_and_asks_for_provisioning(
     assert response.status_code == 202, response.json()
     answer = response.json()
     assert answer["tenant"]["slug"] == data["slug"]
+    # and the answer says where to watch the new store become ready
+    assert response["Location"] == f"/api/v1/tenants/{data['slug']}/"
     assert answer["tenant"]["state"] == TenantState.PROVISIONING
     # and the paid plan waits for its subscription: the store starts free
     assert answer["tenant"]["plan"] == "free"
@@ -222,6 +224,7 @@ def test_same_idempotency_key_and_body_replays_the_first_answer() -> None:
 
     assert first.status_code == again.status_code == 202
     assert again.headers["Idempotent-Replayed"] == "true"
+    assert again["Location"] == first["Location"] == f"/api/v1/tenants/{data['slug']}/"
     assert "Idempotent-Replayed" not in first.headers
     assert again.json()["tenant"] == first.json()["tenant"]
     assert again.json()["user"] == first.json()["user"]

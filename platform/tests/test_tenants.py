@@ -133,4 +133,5 @@ def test_only_an_owner_deletes_and_chooses_the_policy(
     assert bad_policy.status_code == 400
     assert field_errors(bad_policy) == {"/deletion_policy": ['"Shred" is not a valid choice.']}
     assert by_owner.status_code == 202
+    assert by_owner["Location"] == f"/api/v1/tenants/{tenant.slug}/"  # 404 once it is gone
     assert (by_owner.json()["state"], Tenant.objects.get(pk=tenant.pk).deletion_policy) == ("deleting", "Retain")

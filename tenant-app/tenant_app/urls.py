@@ -21,7 +21,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_app.orders.api.urls")),
     path("api/v1/", include("tenant_app.notifications.api.urls")),
     path("graphql/", graphql_view, name="graphql"),
-    path("api/", include("tenant_app.api.urls")),
+    path("api/", include("tenantry_kernel.web.openapi_urls")),
 ]
 
 # Errors outside DRF views (unknown paths, bad hosts, crashes) as problem details under /api/.

@@ -102,6 +102,7 @@ def test_a_custom_role_is_created_changed_and_deleted_with_audit(store: Store) -
     deleted = store.call("admin", "delete", "/api/v1/roles/clerk/")
 
     assert created.status_code == 201
+    assert created["Location"] == "/api/v1/roles/clerk/"
     assert created.json()["permissions"] == ["products.view", "orders.view"]
     assert changed.status_code == 200
     assert (changed.json()["name"], changed.json()["permissions"]) == ("Clerks", ["orders.view"])
@@ -253,6 +254,7 @@ def test_a_policy_is_created_changed_and_deleted_with_audit(store: Store) -> Non
     deleted = store.call("admin", "delete", "/api/v1/policies/staff-own-location/")
 
     assert created.status_code == 201
+    assert created["Location"] == "/api/v1/policies/staff-own-location/"
     body = created.json()
     assert {key: body[key] for key in STAFF_LOCATION} == STAFF_LOCATION
     assert body["enabled"] is True
@@ -357,6 +359,7 @@ def test_the_permission_catalog_is_listed_for_those_who_see_roles(store: Store) 
     listed = store.call("manager", "get", "/api/v1/permissions/")
 
     assert listed.status_code == 200
+    assert (listed.json()["next"], listed.json()["previous"]) == (None, None)  # one page, the shape of every list
     results = listed.json()["results"]
     assert [entry["action"] for entry in results] == list(permission_catalog.PERMISSIONS)
     assert {entry["action"] for entry in results if entry["owner_only"]} == {"owners.manage"}

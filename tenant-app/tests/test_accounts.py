@@ -80,6 +80,7 @@ def events(tenant: ShardTenant, type_: str) -> list[AuditEvent]:
 def test_sign_up_sends_a_verification_link_that_works_once(alpha: ShardTenant, mail: MailSink) -> None:
     created = api(alpha, "post", "/api/v1/auth/register/", {"email": "Ann@Example.test", "password": PASSWORD})
     assert created.status_code == 201, created.content
+    assert created["Location"] == "/api/v1/auth/me/"  # the account, once signed in
     assert created.json()["email"] == "ann@example.test"
     assert created.json()["email_verified"] is False
     assert created.json()["role"] == {"slug": "customer", "name": "Customer"}
@@ -144,6 +145,7 @@ def test_an_invited_member_sets_a_password_from_the_email_and_signs_in(alpha: Sh
                   token=owner["access"])  # fmt: skip
 
     assert invited.status_code == 201, invited.content
+    assert invited["Location"] == f"/api/v1/users/{invited.json()['id']}/"
     assert invited.json()["role"]["slug"] == "admin"
     (message,) = mail.wait_for("sam@example.test")
     assert message["Subject"] == "You are invited"
@@ -205,9 +207,12 @@ def test_an_admin_sees_and_ends_a_members_sessions(alpha: ShardTenant) -> None:
 
     listed = api(alpha, "get", f"/api/v1/users/{admin_id}/sessions/", token=owner["access"])
     ended = api(alpha, "delete", f"/api/v1/users/{admin_id}/sessions/{family.id}/", token=owner["access"])
+    not_an_id = api(alpha, "delete", f"/api/v1/users/{admin_id}/sessions/{'0' * 36}/", token=owner["access"])
 
-    assert [s["user_agent"] for s in listed.json()] == ["tablet"]
+    assert [s["user_agent"] for s in listed.json()["results"]] == ["tablet"]
+    assert (listed.json()["next"], listed.json()["previous"]) == (None, None)
     assert ended.status_code == 204
+    assert (not_an_id.status_code, problem(not_an_id)["code"]) == (404, "not_found")  # names no session
     assert api(alpha, "get", "/api/v1/auth/me/", token=admin["access"]).status_code == 401
 
 

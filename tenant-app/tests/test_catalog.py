@@ -184,6 +184,7 @@ def test_a_request_on_one_store_writes_its_event_in_that_stores_schema_only(
     created = alpha.call("manager", "post", "/api/v1/products/", BIKE)
 
     assert created.status_code == 201
+    assert created["Location"] == f"/api/v1/products/{created.json()['id']}/"
     [envelope] = alpha.outbox()
     assert envelope["tenant"] == alpha.tenant.slug
     assert bravo.outbox() == []

@@ -456,6 +456,7 @@ def test_a_ticket_opens_one_connection_on_its_own_store_only(served: ServedApp, 
         timeout=WAIT,
     )
     assert issued.status_code == 201, issued.text
+    assert issued.headers["Location"] == "/api/v1/notifications/stream/"  # where to use it, with ?ticket=
     ticket = issued.json()["ticket"]
     assert issued.json()["expires_in"] == 60
 

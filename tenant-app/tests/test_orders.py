@@ -50,6 +50,7 @@ def place(store: Store, who: str, *lines: tuple[int, int]) -> dict[str, Any]:
     response = store.call(who, "post", "/api/v1/orders/", body)
     assert response.status_code == 201, response.content
     order: dict[str, Any] = response.json()
+    assert response["Location"] == f"/api/v1/orders/{order['id']}/"
     return order
 
 

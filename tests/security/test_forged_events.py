@@ -69,7 +69,8 @@ def signed_up(stack: Stack) -> Iterator[SignedUp]:
     assert answer.status_code == 202, answer.text
     token = answer.json()["tokens"]["access"]
     try:
-        wait_until(lambda: tenant_state(stack, slug, token) == "ready", 90, f"{slug} ready")
+        watched = answer.headers["Location"]
+        wait_until(lambda: tenant_state(stack, watched, token) == "ready", 90, f"{slug} ready")
         # The platform's own member.invited made the owner an owner of the store.
         wait_until(lambda: role_in_store(stack, slug, owner) == "owner", 30, f"{slug}'s owner in the store")
         yield SignedUp(slug, owner)

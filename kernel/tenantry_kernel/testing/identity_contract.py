@@ -302,6 +302,27 @@ def test_me_needs_a_token_and_shows_the_user_who_may_change_their_name(
     assert (too_long.status_code, list(problem(too_long)["errors"])) == (400, ["/full_name"])
 
 
+def test_sessions_come_in_cursor_pages(identity_project: IdentityProject, person: str) -> None:
+    project = identity_project
+    laptop = tokens(project, person, HTTP_USER_AGENT="laptop")
+    tokens(project, person, HTTP_USER_AGENT="phone")
+    api = client(project, laptop["access"])
+
+    first = api.get(f"{project.prefix}sessions/", {"page_size": 1})
+    second = api.get(first.json()["next"])
+    forged = api.get(f"{project.prefix}sessions/", {"cursor": "not-a-cursor"})
+
+    assert [s["user_agent"] for s in first.json()["results"]] == ["phone"]
+    assert first.json()["previous"] is None
+    assert [s["user_agent"] for s in second.json()["results"]] == ["laptop"]
+    assert second.json()["next"] is None
+    assert problem(forged) == {
+        "code": "invalid",
+        "detail": "Some fields are invalid; see errors.",
+        "errors": {"/cursor": ["This cursor is invalid; follow a `next` or `previous` link as it was given."]},
+    }
+
+
 def test_sessions_list_devices_newest_first_and_one_can_be_signed_out(
     identity_project: IdentityProject, person: str
 ) -> None:
@@ -312,7 +333,8 @@ def test_sessions_list_devices_newest_first_and_one_can_be_signed_out(
     listed = client(project, laptop["access"]).get(f"{project.prefix}sessions/")
 
     assert listed.status_code == 200
-    sessions = listed.json()
+    assert (listed.json()["next"], listed.json()["previous"]) == (None, None)
+    sessions = listed.json()["results"]
     assert [(s["user_agent"], s["current"], s["method"]) for s in sessions] == [
         ("phone", False, "password"),
         ("laptop", True, "password"),
@@ -323,7 +345,7 @@ def test_sessions_list_devices_newest_first_and_one_can_be_signed_out(
     assert problem(me(project, phone["access"]))["code"] == "token_revoked"
     assert refresh(project, phone["refresh"]).status_code == 401
     assert me(project, laptop["access"]).status_code == 200
-    assert len(client(project, laptop["access"]).get(f"{project.prefix}sessions/").json()) == 1
+    assert len(client(project, laptop["access"]).get(f"{project.prefix}sessions/").json()["results"]) == 1
     gone = client(project, laptop["access"]).delete(f"{project.prefix}sessions/{sessions[0]['id']}/")
     assert (gone.status_code, problem(gone)["code"]) == (404, "not_found")
     revocations = [r for r in security_events(project) if r.event == "session_revoked"]
@@ -383,6 +405,7 @@ def test_enrolment_then_sign_in_answers_a_challenge_and_the_code_gives_working_t
     started = settings_page.post(f"{project.prefix}two-factor/totp/")
 
     assert started.status_code == 201
+    assert started["Location"] == f"{project.prefix}two-factor/"
     enrolment = started.json()
     app = Authenticator(enrolment["otpauth_uri"])
     assert (app.issuer, app.label) == (project.totp_issuer, f"{project.totp_issuer}:{person}")
@@ -703,6 +726,7 @@ def test_a_verification_link_confirms_the_address_once(
     requested = client(project, access).post(f"{project.prefix}email/verification/")
 
     assert requested.status_code == 202
+    assert requested["Location"] == f"{project.prefix}me/"  # where `email_verified` shows
     (message,) = mail.wait_for(address)
     assert message["Subject"] == "Confirm your email address"
     assert link_in(message).startswith(f"{project.link_origin}/verify-email?")
@@ -754,6 +778,7 @@ def test_a_password_reset_by_email_signs_out_everywhere(
     known = client(project).post(ask, {"email": person.upper()})
 
     assert unknown.status_code == known.status_code == 202
+    assert unknown["Location"] == known["Location"] == f"{project.prefix}password/reset/confirm/"
     (message,) = mail.wait_for(person)
     assert message["Subject"] == "Reset your password"
     assert link_in(message).startswith(f"{project.link_origin}/reset-password?")

@@ -6,7 +6,10 @@ compares: {"code", "detail"} and, for invalid input, "errors" as {pointer: [mess
 
 As a pytest plugin (`-p tenantry_kernel.testing.problems` in a Django project's pytest.ini), it fails
 every test during which the API answered a code missing from the registry (the handler logs each one
-on "tenantry.problems"); a test that means to do so says `@pytest.mark.unregistered_problems`.
+on "tenantry.problems"); a test that means to do so says `@pytest.mark.unregistered_problems`. It fails
+as well every test during which the API answered against its documented contract: a 201 or 202 without
+`Location` (tenantry_kernel.web.middleware logs each one on "tenantry.api_contract"); a test that means to
+do so says `@pytest.mark.api_contract_broken`.
 """
 
 from __future__ import annotations
@@ -116,20 +119,29 @@ class _Collector(logging.Handler):
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "unregistered_problems: the test answers unregistered error codes on purpose")
+    config.addinivalue_line("markers", "api_contract_broken: the test answers against the API's contract on purpose")
 
 
 @pytest.fixture(autouse=True)
 def _problem_codes_are_registered(request: pytest.FixtureRequest) -> Iterator[None]:
-    collector = _Collector()
-    logger = logging.getLogger("tenantry.problems")
+    collector, contract = _Collector(), _Collector()
+    logger, contract_logger = logging.getLogger("tenantry.problems"), logging.getLogger("tenantry.api_contract")
     logger.addHandler(collector)
+    contract_logger.addHandler(contract)
     try:
         yield
     finally:
         logger.removeHandler(collector)
+        contract_logger.removeHandler(contract)
     if collector.messages and request.node.get_closest_marker("unregistered_problems") is None:
         pytest.fail(
             "The API answered error codes missing from the registry; list them in the raising app's errors.py "
             "(tenantry_kernel.web.problems):\n" + "\n".join(collector.messages),
+            pytrace=False,
+        )
+    if contract.messages and request.node.get_closest_marker("api_contract_broken") is None:
+        pytest.fail(
+            "The API answered against its documented contract (tenantry_kernel.web.openapi):\n"
+            + "\n".join(contract.messages),
             pytrace=False,
         )

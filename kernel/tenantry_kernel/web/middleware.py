@@ -8,7 +8,8 @@ must not meet host validation, HTTPS redirects or sessions.
 records the request metrics (by route template) and its database query count.
 
 `ApiErrorBodyMiddleware` keeps every error under the API prefixes in problem details
-(tenantry_kernel.web.errors), also where Django answers with its own pages.
+(tenantry_kernel.web.errors), also where Django answers with its own pages, and logs an API answer that
+breaks the contract the OpenAPI schemas promise: a 201 or 202 without `Location` (tenantry_kernel.web.openapi).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from tenantry_kernel.context import accept_request_id, bound_request_id, current
 from tenantry_kernel.web.errors import PROBLEM_CONTENT_TYPE, error_response, is_api, problem_response
 
 access_log = logging.getLogger("tenantry.access")
+# The API answered against its documented contract: a bug to fix (tests fail on it, tenantry_kernel.testing.problems).
+contract_log = logging.getLogger("tenantry.api_contract")
 security_log = logging.getLogger("django.security.RequestDataTooBig")
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
@@ -187,7 +190,17 @@ class ApiErrorBodyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code < 400 or not is_api(request):
+        if not is_api(request):
+            return response
+        if response.status_code in (201, 202) and "Location" not in response:
+            contract_log.error(
+                "%s %s answered %s without a Location header; say where the result is (201) or where to follow "
+                "the work (202)",
+                request.method,
+                request.path,
+                response.status_code,
+            )
+        if response.status_code < 400:
             return response
         content_type = response.get("Content-Type", "")
         if content_type.startswith(("application/json", PROBLEM_CONTENT_TYPE)):

@@ -9,7 +9,7 @@ different status, title or description is a configuration error: one code, one m
 
 A problem's `type` is the relative URI reference "/api/problems/<code>", which the kernel's views serve
 (tenantry_kernel.web.urls) as the problem's documentation. `all_problems()` is what an API schema
-documents.
+documents, `known_problem()` what a view names in it (tenantry_kernel.web.openapi.problems).
 """
 
 from __future__ import annotations
@@ -140,6 +140,19 @@ def collect_problems() -> None:
 def problem(code: str) -> Problem | None:
     """The registered problem type of `code`, or None."""
     return _registry.get(code)
+
+
+def known_problem(code: str) -> Problem:
+    """The registered problem type of `code`, for code that names one (an API schema): unknown is a mistake.
+
+    The registry is built when the apps are ready; a module that asks before then (at import) builds it first.
+    """
+    if not _registry:
+        collect_problems()
+    known = _registry.get(code)
+    if known is None:
+        raise ImproperlyConfigured(f"Problem code {code!r} is not registered: list it in an app's errors.py PROBLEMS.")
+    return known
 
 
 def all_problems() -> list[Problem]:

@@ -31,6 +31,8 @@ KERNEL_APPS = [
     "tenantry_kernel.web.apps.TenantryWebConfig",
     "tenantry_kernel.events",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +152,27 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_PARSER_CLASSES": ["tenantry_kernel.web.parsers.TextJSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
+    # Every list in cursor pages; the OpenAPI schema with error responses and Location (tenantry_kernel.web.openapi).
+    "DEFAULT_PAGINATION_CLASS": "tenantry_kernel.web.pagination.CursorPage",
+    "DEFAULT_SCHEMA_CLASS": "tenantry_kernel.web.openapi.AutoSchema",
+}
+# Problem codes every operation of a project may answer whatever it does (documented on each in the schema).
+API_EVERY_OPERATION_PROBLEMS: list[str] = []
+# OpenAPI (drf-spectacular) at /api/schema/, Swagger UI at /api/docs/ (tenantry_kernel.web.openapi_urls); a
+# project adds its TITLE, DESCRIPTION and VERSION.
+SPECTACULAR_SETTINGS: dict[str, Any] = {
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Public: no token needed, and a stale one is not refused.
+    "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tenantry_kernel.web.openapi.add_problem_component",
+    ],
+    # Swagger UI's assets come from drf-spectacular-sidecar, served as the project's own static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 
@@ -200,6 +223,7 @@ def cache_settings(key_prefix: str) -> dict[str, dict[str, Any]]:
 
 __all__ = [
     "ALLOWED_HOSTS",
+    "API_EVERY_OPERATION_PROBLEMS",
     "API_PATH_PREFIXES",
     "AUTH_PASSWORD_VALIDATORS",
     "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP",
@@ -242,6 +266,7 @@ __all__ = [
     "REQUEST_JSON_MAX_DEPTH",
     "REST_FRAMEWORK",
     "SECRET_KEY",
+    "SPECTACULAR_SETTINGS",
     "STATIC_URL",
     "TEMPLATES",
     "TIME_ZONE",

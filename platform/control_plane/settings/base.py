@@ -11,6 +11,7 @@ from tenantry_kernel.web.settings import (
     KERNEL_APPS,
     MIDDLEWARE,
     REST_FRAMEWORK,
+    SPECTACULAR_SETTINGS,
     cache_settings,
     database_settings,
     env,
@@ -59,6 +60,17 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_AUTHENTICATION_CLASSES": ["control_plane.accounts.authentication.PortalJWTAuthentication"],
     "EXCEPTION_HANDLER": "tenantry_kernel.web.errors.api_exception_handler",
+}
+# OpenAPI at /api/schema/, Swagger UI at /api/docs/ (tenantry_kernel.web.openapi and openapi_urls).
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,
+    "TITLE": "Tenantry platform API",
+    "DESCRIPTION": (
+        "The control plane's REST API: signup, the portal (stores, members, invitations, billing), platform "
+        "operations and the marketplace search. Errors are RFC 9457 problem details: see `Problem`."
+    ),
+    "VERSION": "1",
+    "ENUM_NAME_OVERRIDES": {"PlanName": "control_plane.tenants.models.Plan"},
 }
 
 # Billing (control_plane.billing): Stripe through dj-stripe. Keys come from the environment only.

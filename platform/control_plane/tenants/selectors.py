@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from control_plane.tenants.models import Invitation, Membership, Tenant, TenantState
 
 
 def tenants_of(user: Any) -> QuerySet[Membership]:
-    """The user's memberships with their tenants (one query), deleted tenants left out."""
+    """The user's memberships with their tenants (one query), deleted tenants left out, by the tenant's slug.
+
+    The slug is annotated as `tenant_slug`: a cursor page (the tenants API) reads its position from the row.
+    """
     return (
         Membership.objects.filter(user=user)
         .exclude(tenant__state=TenantState.DELETED)
         .select_related("tenant")
-        .order_by("tenant__slug")
+        .annotate(tenant_slug=F("tenant__slug"))
+        .order_by("tenant_slug")
     )
 
 

@@ -30,6 +30,8 @@ class ActionPermission(BasePermission):
     has_object_permission → authorize(user, action, obj).
     """
 
+    problem_codes = ("forbidden",)  # what it refuses with, in the OpenAPI schema (tenantry_kernel.web.openapi)
+
     def has_permission(self, request: Request, view: APIView) -> bool:
         if not request.user or not request.user.is_authenticated:
             raise NotAuthenticated()

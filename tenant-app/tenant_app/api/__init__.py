@@ -1,4 +1,4 @@
-"""The REST API's frame: OpenAPI schema and docs, cursor pages, filtering and request budgets.
+"""The REST API's frame: filtering and request budgets (the OpenAPI schema and cursor pages are the kernel's).
 
 Each app keeps its own endpoints in its `api/` package; settings make these the defaults.
 """

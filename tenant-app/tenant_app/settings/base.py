@@ -12,6 +12,7 @@ from tenantry_kernel.web.settings import (
     PROBLEM_MODULES,
     REDIS_URL,
     REST_FRAMEWORK,
+    SPECTACULAR_SETTINGS,
     cache_settings,
     database_settings,
     env,
@@ -26,8 +27,6 @@ INSTALLED_APPS = [
     *KERNEL_APPS,
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
     "tenant_app.tenancy",
     "tenant_app.access",
     "tenant_app.accounts",
@@ -160,9 +159,8 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_AUTHENTICATION_CLASSES": ["tenant_app.accounts.authentication.TenantJWTAuthentication"],
     "EXCEPTION_HANDLER": "tenantry_kernel.web.errors.api_exception_handler",
-    # The REST API's frame (tenant_app.api): cursor pages, django-filter plus ?ordering= on the
-    # fields a view names, and request budgets per user (or address) and per tenant in Redis.
-    "DEFAULT_PAGINATION_CLASS": "tenant_app.api.pagination.CursorPage",
+    # The REST API's frame (tenant_app.api; cursor pages are the kernel's): django-filter plus ?ordering= on
+    # the fields a view names, and request budgets per user (or address) and per tenant in Redis.
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "tenant_app.api.filters.OrderingFilter",
@@ -181,32 +179,21 @@ REST_FRAMEWORK = {
     # The client address is REMOTE_ADDR, which uvicorn takes from X-Forwarded-For only when a
     # trusted proxy sent it; DRF would otherwise believe any client's own X-Forwarded-For.
     "NUM_PROXIES": 0,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-# OpenAPI (drf-spectacular) at /api/schema/, Swagger UI at /api/docs/; tenant_app.api.schema
-# adds the bearer scheme and the error responses.
+# Every operation answers on a store's host only: an unknown or suspended store's errors (tenant_app.tenancy).
+API_EVERY_OPERATION_PROBLEMS = ["tenant_not_found", "tenant_suspended"]
+# OpenAPI at /api/schema/, Swagger UI at /api/docs/ (tenantry_kernel.web.openapi and openapi_urls).
 SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,
     "TITLE": "Tenantry store API",
     "DESCRIPTION": (
         "The REST API of a Tenantry store, on the store's own host. Errors are RFC 9457 problem details: see `Problem`."
     ),
     "VERSION": "1",
-    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
-    "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         # Two-factor (tenantry_kernel.identity): names that say what they are, not "StatusEnum".
         "SignInStatus": "tenantry_kernel.identity.models.AbstractPendingSignIn.Kind",
         "SecondFactorMethod": "tenantry_kernel.identity.models.Method",
         "OrderStatus": "tenant_app.orders.models.OrderStatus",
     },
-    "SERVE_INCLUDE_SCHEMA": False,
-    # Public: no token needed, and a stale one is not refused.
-    "SERVE_AUTHENTICATION": [],
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "tenant_app.api.schema.add_error_responses",
-    ],
-    # Swagger UI's assets come from drf-spectacular-sidecar, served as our own static files.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -8,8 +8,19 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpResponse
-from rest_framework import status
+from django.urls import reverse
+from djstripe.models import PaymentMethod
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,18 +30,34 @@ from rest_framework.views import APIView
 from control_plane.billing import selectors
 from control_plane.billing.actions import customers, stripe_events, subscriptions
 from control_plane.billing.api.serializers import (
+    PREVIEW_EXAMPLE,
+    SUBSCRIPTION_EXAMPLE,
     CancelSerializer,
     InvoiceSerializer,
     PaymentMethodAttachSerializer,
+    PaymentMethodSerializer,
+    PlanChangePreviewSerializer,
+    PlanListSerializer,
     StripeEventSerializer,
     SubscriptionChangeSerializer,
+    SubscriptionSerializer,
+    WebhookReceiptSerializer,
     subscription_body,
 )
+from control_plane.billing.models import Invoice
 from control_plane.billing.pdf import invoice_pdf
 from control_plane.billing.plans import OFFERS, ORDER
 from tenantry_kernel.web import parsers
+from tenantry_kernel.web.openapi import problems
+from tenantry_kernel.web.pagination import CursorPage, one_page
 
 logger = logging.getLogger(__name__)
+
+SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, description="The store's slug, e.g. `acme`.")
+# Whoever is not an owner or billing member of the store: 403; not a member at all: 404.
+BILLING_ACCESS = ("permission_denied", "not_found")
+# Calls that reach Stripe.
+STRIPE = ("stripe_rejected", "stripe_unavailable", "billing_not_configured")
 
 
 class PlanList(APIView):
@@ -39,17 +66,61 @@ class PlanList(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="List the plans",
+        description="Every plan with its monthly price, features and limits, cheapest first; public (the pricing "
+        "page reads it). A short, fixed list: one page, `next` is null.",
+        responses={200: PlanListSerializer, **problems("not_acceptable")},
+    )
     def get(self, request: Request) -> Response:
-        return Response({"results": [OFFERS[name].public() for name in ORDER]})
+        return Response(one_page([OFFERS[name].public() for name in ORDER]))
+
+
+SUBSCRIPTION_OR_PREVIEW = PolymorphicProxySerializer(
+    component_name="SubscriptionOrPreview",
+    serializers=[SubscriptionSerializer, PlanChangePreviewSerializer],
+    resource_type_field_name=None,  # `preview` in the request says which
+)
 
 
 class TenantSubscription(APIView):
     """GET the tenant's plan and subscription; POST `{"plan"}` to change it (`"preview": true` to price it)."""
 
+    @extend_schema(
+        summary="Read the subscription",
+        description="The store's plan and, on a paid plan, its Stripe subscription and any dunning under way; "
+        "for owners and billing members.",
+        parameters=[SLUG],
+        responses={200: SubscriptionSerializer, **problems(*BILLING_ACCESS)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         tenant = selectors.tenant_for_billing(request.user, slug)
         return Response(subscription_body(tenant, selectors.profile_of(tenant)))
 
+    @extend_schema(
+        summary="Change the plan",
+        description=(
+            "Subscribe to a paid plan (a payment method first), move up or down (Stripe prorates), or drop to "
+            "free (cancels now). The store moves only once Stripe accepted: a declined payment changes nothing "
+            "(402). With `preview: true`, answers what the change would cost and changes nothing."
+        ),
+        parameters=[SLUG],
+        request=SubscriptionChangeSerializer,
+        responses={
+            200: OpenApiResponse(
+                SUBSCRIPTION_OR_PREVIEW,
+                description="The subscription after the change, or (`preview`) its price.",
+                examples=[
+                    OpenApiExample("Changed", value={**SUBSCRIPTION_EXAMPLE, "plan": "growth"}),
+                    OpenApiExample("Previewed", value=PREVIEW_EXAMPLE),
+                ],
+            ),
+            **problems(
+                "invalid", *BILLING_ACCESS, "plan_unchanged", "payment_method_required", "payment_failed",
+                "tenant_deleted", *STRIPE,
+            ),
+        },
+    )  # fmt: skip
     def post(self, request: Request, slug: str) -> Response:
         tenant = selectors.tenant_for_billing(request.user, slug)
         form = SubscriptionChangeSerializer(data=request.data)
@@ -66,6 +137,14 @@ class TenantSubscription(APIView):
 
 
 class CancelSubscription(APIView):
+    @extend_schema(
+        summary="Cancel the subscription",
+        description="At the end of the paid period (by default: the store stays on its plan until then), or now "
+        "(it drops to free at once).",
+        parameters=[SLUG],
+        request=CancelSerializer,
+        responses={200: SubscriptionSerializer, **problems("invalid", *BILLING_ACCESS, "no_subscription", *STRIPE)},
+    )
     def post(self, request: Request, slug: str) -> Response:
         tenant = selectors.tenant_for_billing(request.user, slug)
         form = CancelSerializer(data=request.data)
@@ -76,28 +155,38 @@ class CancelSubscription(APIView):
         return Response(subscription_body(tenant, profile))
 
 
-class PaymentMethods(APIView):
-    """GET the tenant's cards (default first flagged); POST `{"payment_method": "pm_..."}` from Stripe.js."""
+class PaymentMethods(generics.ListCreateAPIView[PaymentMethod]):
+    """GET the tenant's cards (the default one flagged); POST `{"payment_method": "pm_..."}` from Stripe.js."""
 
-    def get(self, request: Request, slug: str) -> Response:
-        tenant = selectors.tenant_for_billing(request.user, slug)
-        default = selectors.default_payment_method_id(tenant)
-        results = []
-        for method in selectors.payment_methods_of(tenant):
-            card = method.stripe_data.get("card") or {}
-            results.append(
-                {
-                    "id": method.id,
-                    "type": method.type,
-                    "brand": card.get("brand", ""),
-                    "last4": card.get("last4", ""),
-                    "exp_month": card.get("exp_month"),
-                    "exp_year": card.get("exp_year"),
-                    "default": method.id == default,
-                }
-            )
-        return Response({"results": results})
+    serializer_class = PaymentMethodSerializer
 
+    def get_queryset(self) -> QuerySet[PaymentMethod]:
+        self.tenant = selectors.tenant_for_billing(self.request.user, self.kwargs["slug"])
+        return selectors.payment_methods_of(self.tenant)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        tenant = getattr(self, "tenant", None)
+        default_id = selectors.default_payment_method_id(tenant) if tenant is not None else ""
+        return {**super().get_serializer_context(), "default_id": default_id}
+
+    @extend_schema(
+        summary="List payment methods",
+        description="The store's saved payment methods, oldest first, with the one Stripe charges flagged "
+        "`default`; for owners and billing members.",
+        parameters=[SLUG],
+        responses={200: PaymentMethodSerializer(many=True), **problems("invalid", *BILLING_ACCESS)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Add a payment method",
+        description="Attaches a payment method made by Stripe.js (`pm_…`) to the store's Stripe customer and makes "
+        "it the default. `Location` is the list of the store's payment methods (there is no page per method).",
+        parameters=[SLUG],
+        request=PaymentMethodAttachSerializer,
+        responses={201: PaymentMethodSerializer, **problems("invalid", *BILLING_ACCESS, "payment_failed", *STRIPE)},
+    )
     def post(self, request: Request, slug: str) -> Response:
         tenant = selectors.tenant_for_billing(request.user, slug)
         form = PaymentMethodAttachSerializer(data=request.data)
@@ -105,18 +194,47 @@ class PaymentMethods(APIView):
         method = customers.attach_payment_method(
             tenant, form.validated_data["payment_method"], actor=request.user, request=request._request
         )
-        card = method.stripe_data.get("card") or {}
-        body = {"id": method.id, "type": method.type, "brand": card.get("brand", ""), "last4": card.get("last4", "")}
-        return Response({**body, "default": True}, status=status.HTTP_201_CREATED)
+        body = PaymentMethodSerializer(method, context={"default_id": method.id}).data
+        location = reverse("billing-payment-methods", kwargs={"slug": slug})
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
-class InvoiceList(APIView):
-    def get(self, request: Request, slug: str) -> Response:
-        tenant = selectors.tenant_for_billing(request.user, slug)
-        return Response({"results": InvoiceSerializer(selectors.invoices_of(tenant), many=True).data})
+class NewestFirst(CursorPage):
+    ordering = ("-issued_at", "-number")
+
+
+class InvoiceList(generics.ListAPIView[Invoice]):
+    serializer_class = InvoiceSerializer
+    pagination_class = NewestFirst
+
+    @extend_schema(
+        summary="List invoices",
+        description="The store's invoices, newest first, with their tax; each has a PDF. For owners and billing "
+        "members.",
+        parameters=[SLUG],
+        responses={200: InvoiceSerializer(many=True), **problems("invalid", *BILLING_ACCESS)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Invoice]:
+        return selectors.invoices_of(selectors.tenant_for_billing(self.request.user, self.kwargs["slug"]))
 
 
 class InvoicePdf(APIView):
+    @extend_schema(
+        summary="Download an invoice",
+        description="The invoice as a one-page A4 PDF, named after its number.",
+        parameters=[SLUG],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The PDF, as an attachment.",
+                examples=[OpenApiExample("A PDF", value="%PDF-1.7 …", media_type="application/pdf")],
+            ),
+            **problems(*BILLING_ACCESS),
+        },
+    )
     def get(self, request: Request, slug: str, number: str) -> HttpResponse:
         tenant = selectors.tenant_for_billing(request.user, slug)
         invoice = selectors.invoice_of(tenant, number)
@@ -183,6 +301,24 @@ class StripeWebhook(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="Receive a Stripe event",
+        description=(
+            "For Stripe only: events signed with the endpoint's secret (`Stripe-Signature`), within five minutes "
+            "of now either way. Each event is stored once by id and handled once; one that cannot be handled yet "
+            "is answered 503, and Stripe delivers it again."
+        ),
+        parameters=[
+            OpenApiParameter("Stripe-Signature", str, OpenApiParameter.HEADER, required=True,
+                             description="Stripe's signature of the body: `t=<unix time>,v1=<HMAC-SHA256>`."),
+        ],
+        request=StripeEventSerializer,
+        responses={
+            200: WebhookReceiptSerializer,
+            **problems("invalid", "invalid_signature", "signature_too_old", "signature_in_future",
+                       "webhook_not_processed"),
+        },
+    )  # fmt: skip
     def post(self, request: Request) -> Response:
         secret: str = settings.STRIPE_WEBHOOK_SECRET
         if not secret:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core import signing
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
@@ -58,7 +59,7 @@ class SearchParameters(serializers.Serializer[Any]):
             or not 0 <= position["offset"] <= MAX_OFFSET
             or position.get("match") not in ("exact", "fuzzy")
         ):
-            message = "This cursor is invalid; follow the `next` link of a previous answer as it was given."
+            message = "This cursor is invalid; follow a `next` or `previous` link as it was given."
             raise serializers.ValidationError(ErrorDetail(message, "invalid_cursor"))
         return position
 
@@ -72,6 +73,91 @@ class SearchParameters(serializers.Serializer[Any]):
 class AutocompleteParameters(serializers.Serializer[Any]):
     q = _text_field(MAX_AUTOCOMPLETE_LENGTH, "complete")
     limit = serializers.IntegerField(min_value=1, max_value=20, default=10)
+
+
+class TenantRefSerializer(serializers.Serializer[Any]):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+
+
+class MoneySerializer(serializers.Serializer[Any]):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    currency = serializers.CharField()
+
+
+class HitSerializer(serializers.Serializer[Any]):
+    """A product (with `id` and `price`) or a tenant; `*_html` mark the matched words with <mark>."""
+
+    kind = serializers.ChoiceField(choices=["product", "tenant"])
+    name = serializers.CharField()
+    name_html = serializers.CharField()
+    snippet_html = serializers.CharField()
+    tenant = TenantRefSerializer()
+    score = serializers.FloatField()
+    id = serializers.CharField(required=False, help_text="Products only: the product's id in its store.")
+    price = MoneySerializer(required=False, allow_null=True, help_text="Products only.")
+
+
+TENANT_REF = {"slug": "acme", "name": "Acme Coffee", "url": "http://acme.localhost:8000/"}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Two coffees",
+            value={
+                "query": "espresso",
+                "match": "exact",
+                "corrected_query": None,
+                "results": [
+                    {"kind": "product", "name": "Espresso beans 1 kg", "name_html": "<mark>Espresso</mark> beans 1 kg",
+                     "snippet_html": "Dark roast for <mark>espresso</mark>", "tenant": TENANT_REF, "score": 0.912345,
+                     "id": "1042", "price": {"amount": "24.90", "currency": "EUR"}},
+                ],
+                "next": "http://localhost:8001/api/v1/search/?q=espresso&cursor=eyJvZmZzZXQiOjIwfQ",
+                "previous": None,
+            },
+            response_only=True,
+        )
+    ]
+)  # fmt: skip
+class SearchResultSerializer(serializers.Serializer[Any]):
+    """One page of hits, best first; `next` and `previous` are the pages' addresses (null at the ends)."""
+
+    query = serializers.CharField()
+    match = serializers.ChoiceField(choices=["exact", "fuzzy"], allow_null=True)
+    corrected_query = serializers.CharField(allow_null=True, help_text="How a fuzzy match read the query.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = HitSerializer(many=True)
+
+
+class SuggestionSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=["product", "tenant"])
+    text = serializers.CharField()
+    text_html = serializers.CharField()
+    tenant = TenantRefSerializer(required=False)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Typing esp",
+            value={
+                "query": "esp",
+                "suggestions": [
+                    {"kind": "product", "text": "Espresso beans 1 kg", "text_html": "<mark>Esp</mark>resso beans 1 kg",
+                     "tenant": TENANT_REF},
+                ],
+            },
+            response_only=True,
+        )
+    ]
+)  # fmt: skip
+class AutocompleteResultSerializer(serializers.Serializer[Any]):
+    query = serializers.CharField()
+    suggestions = SuggestionSerializer(many=True)
 
 
 def encode_cursor(offset: int, match: str) -> str:

@@ -8,6 +8,8 @@ from dataclasses import asdict
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny
@@ -18,7 +20,12 @@ from rest_framework.views import APIView
 from control_plane.accounts.actions import start_session
 from control_plane.accounts.models import User
 from control_plane.signup import actions
-from control_plane.signup.api.serializers import SignupSerializer, SlugQuerySerializer
+from control_plane.signup.api.serializers import (
+    SignupResultSerializer,
+    SignupSerializer,
+    SlugAvailabilitySerializer,
+    SlugQuerySerializer,
+)
 from control_plane.signup.models import IdempotentRequest
 from control_plane.signup.selectors import slug_availability, slug_from_name
 from control_plane.signup.throttling import (
@@ -28,6 +35,7 @@ from control_plane.signup.throttling import (
 )
 from control_plane.tenants.api.serializers import TenantSerializer
 from control_plane.tenants.models import Plan
+from tenantry_kernel.web.openapi import problems
 
 SCOPE = "signup"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -54,13 +62,19 @@ def _tokens(request: Request, user: User) -> dict[str, str]:
     return start_session(request, user, method="signup").as_dict()
 
 
+def _where_to_watch(body: dict[str, Any]) -> str:
+    """The store's address in the portal API, whose `state` says when it is ready."""
+    return reverse("tenant-detail", kwargs={"slug": body["tenant"]["slug"]})
+
+
 def _replay(request: Request, record: IdempotentRequest, digest: str) -> Response:
     if record.request_digest != digest:
         raise IdempotencyKeyReused()
     body = dict(record.response)
     if record.user is not None:
         body["tokens"] = _tokens(request, record.user)  # tokens are never stored; the owner gets fresh ones
-    return Response(body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
+    headers = {REPLAYED_HEADER: "true", "Location": _where_to_watch(body)}
+    return Response(body, status=record.status_code, headers=headers)
 
 
 class SignupView(APIView):
@@ -68,6 +82,33 @@ class SignupView(APIView):
     authentication_classes = []
     throttle_classes = [SignupPerAddressThrottle, SignupPerEmailThrottle]
 
+    @extend_schema(
+        summary="Sign up: an owner account and a store",
+        description=(
+            "Creates the owner's account (signed in at once: `tokens`; the address is confirmed by a mailed link) "
+            "and the store, which is provisioned in the background: `Location` is the store in the portal API, "
+            "whose `state` moves from pending through provisioning to ready. A paid plan waits for a payment "
+            "method (`subscription`). Retry safely with the same `Idempotency-Key`: the first answer comes back, "
+            "marked `Idempotent-Replayed: true`, with fresh tokens."
+        ),
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                description="Any unique string of up to 255 characters (a UUID): the same key, the same signup.",
+            ),
+            OpenApiParameter(
+                REPLAYED_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                response=[202],
+                description="`true` when the answer is the one given to an earlier request with the same key.",
+            ),
+        ],
+        request=SignupSerializer,
+        responses={202: SignupResultSerializer, **problems("invalid", "idempotency_key_reused")},
+    )
     def post(self, request: Request) -> Response:
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if len(key) > 255:
@@ -115,7 +156,9 @@ class SignupView(APIView):
                 record.user = user
                 record.save(update_fields=["status_code", "response", "user"])
             tokens = _tokens(request, user)
-        return Response({**body, "tokens": tokens}, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {**body, "tokens": tokens}, status=status.HTTP_202_ACCEPTED, headers={"Location": _where_to_watch(body)}
+        )
 
 
 class SlugAvailabilityView(APIView):
@@ -123,6 +166,13 @@ class SlugAvailabilityView(APIView):
     authentication_classes = []
     throttle_classes = [SlugCheckPerAddressThrottle]
 
+    @extend_schema(
+        summary="Check a store address",
+        description="Whether a slug is free (or the one a store name would make); a taken or reserved one comes "
+        "with suggestions. Signing up checks again: this answer is a hint, not a reservation.",
+        parameters=[SlugQuerySerializer],
+        responses={200: SlugAvailabilitySerializer, **problems("invalid")},
+    )
     def get(self, request: Request) -> Response:
         query = SlugQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

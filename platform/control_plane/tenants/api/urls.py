@@ -15,19 +15,8 @@ urlpatterns = [
     ),
     path("invitations/accept/", views.AcceptInvitationView.as_view(), name="invitation-accept"),
     path("ops/tenants/", views.OpsTenantListView.as_view(), name="ops-tenant-list"),
-    path(
-        "ops/tenants/<slug:slug>/suspend/",
-        views.OpsTenantActionView.as_view(operation="suspend"),
-        name="ops-tenant-suspend",
-    ),
-    path(
-        "ops/tenants/<slug:slug>/resume/",
-        views.OpsTenantActionView.as_view(operation="resume"),
-        name="ops-tenant-resume",
-    ),
-    path(
-        "ops/tenants/<slug:slug>/retry-provisioning/",
-        views.OpsTenantActionView.as_view(operation="retry"),
-        name="ops-tenant-retry",
-    ),
+    path("ops/tenants/<slug:slug>/", views.OpsTenantDetailView.as_view(), name="ops-tenant"),
+    path("ops/tenants/<slug:slug>/suspend/", views.OpsSuspendView.as_view(), name="ops-tenant-suspend"),
+    path("ops/tenants/<slug:slug>/resume/", views.OpsResumeView.as_view(), name="ops-tenant-resume"),
+    path("ops/tenants/<slug:slug>/retry-provisioning/", views.OpsRetryView.as_view(), name="ops-tenant-retry"),
 ]

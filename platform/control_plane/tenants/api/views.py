@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework import status
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.request import Request
@@ -17,17 +20,24 @@ from control_plane.accounts.actions import start_session
 from control_plane.tenants import selectors
 from control_plane.tenants.actions import lifecycle, members
 from control_plane.tenants.api.serializers import (
+    AcceptedInvitationSerializer,
     AcceptInvitationSerializer,
     DeleteTenantSerializer,
     InvitationSerializer,
     InviteSerializer,
     MemberSerializer,
     MyTenantSerializer,
+    OpsActionSerializer,
     OpsTenantSerializer,
     RoleSerializer,
+    StateFilterSerializer,
     TenantSerializer,
 )
-from control_plane.tenants.models import Invitation, MemberRole, Membership, Tenant, TenantState
+from control_plane.tenants.models import Invitation, MemberRole, Membership, Tenant
+from tenantry_kernel.web.openapi import problems
+from tenantry_kernel.web.pagination import CursorPage
+
+SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, description="The store's slug, e.g. `acme`.")
 
 
 def _membership(request: Request, slug: str) -> Membership:
@@ -38,17 +48,55 @@ def _membership(request: Request, slug: str) -> Membership:
     return membership
 
 
-class TenantListView(APIView):
-    def get(self, request: Request) -> Response:
-        memberships = selectors.tenants_of(request.user)
-        return Response({"results": [MyTenantSerializer(m).data for m in memberships]})
+def tenant_url(slug: str) -> str:
+    """Where a member follows a store (its state, while it is provisioned or deleted)."""
+    return reverse("tenant-detail", kwargs={"slug": slug})
+
+
+class MembershipsBySlug(CursorPage):
+    ordering = "tenant_slug"  # selectors.tenants_of
+
+
+class TenantListView(generics.ListAPIView[Membership]):
+    serializer_class = MyTenantSerializer
+    pagination_class = MembershipsBySlug
+
+    @extend_schema(
+        summary="List your stores",
+        description="The stores you are a member of, by slug, with your role in each; deleted ones are left out.",
+        responses={200: MyTenantSerializer(many=True), **problems("invalid")},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return selectors.tenants_of(self.request.user)
 
 
 class TenantDetailView(APIView):
+    @extend_schema(
+        summary="Read a store",
+        description="One of your stores, with your role; follow it while it is provisioned (`state`).",
+        parameters=[SLUG],
+        responses={200: MyTenantSerializer, **problems("not_found")},
+    )
     def get(self, request: Request, slug: str) -> Response:
         membership = _membership(request, slug)
         return Response(MyTenantSerializer(membership).data)
 
+    @extend_schema(
+        summary="Delete a store",
+        description=(
+            "Owners only. The store stops serving and is torn down in the background: `Location` is the store, "
+            "which answers 404 once it is gone. `deletion_policy=Retain` keeps its data (Delete by default)."
+        ),
+        parameters=[SLUG, DeleteTenantSerializer],
+        request=None,
+        responses={
+            202: TenantSerializer,
+            **problems("invalid", "permission_denied", "not_found", "invalid_transition"),
+        },
+    )
     def delete(self, request: Request, slug: str) -> Response:
         membership = _membership(request, slug)
         if membership.role != MemberRole.OWNER:
@@ -58,13 +106,25 @@ class TenantDetailView(APIView):
         tenant = lifecycle.request_deletion(
             membership.tenant, policy=payload.validated_data["deletion_policy"], actor=request.user, request=request
         )
-        return Response(TenantSerializer(tenant).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            TenantSerializer(tenant).data, status=status.HTTP_202_ACCEPTED, headers={"Location": tenant_url(slug)}
+        )
 
 
-class MemberListView(APIView):
-    def get(self, request: Request, slug: str) -> Response:
-        tenant = _membership(request, slug).tenant
-        return Response({"results": MemberSerializer(selectors.members_of(tenant), many=True).data})
+class MemberListView(generics.ListAPIView[Membership]):
+    serializer_class = MemberSerializer
+
+    @extend_schema(
+        summary="List a store's members",
+        description="Everyone who belongs to the store, in the order they joined; any member may see them.",
+        parameters=[SLUG],
+        responses={200: MemberSerializer(many=True), **problems("invalid", "not_found")},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return selectors.members_of(_membership(self.request, self.kwargs["slug"]).tenant)
 
 
 class MemberDetailView(APIView):
@@ -75,6 +135,17 @@ class MemberDetailView(APIView):
             raise Http404(f"Store {slug!r} has no member {member_id}.")
         return member
 
+    @extend_schema(
+        summary="Change a member's role",
+        description="Owners and admins manage members; only an owner makes or changes an owner, and the last "
+        "owner stays one.",
+        parameters=[SLUG],
+        request=RoleSerializer,
+        responses={
+            200: MemberSerializer,
+            **problems("invalid", "permission_denied", "not_found", "last_owner", "tenant_deleted"),
+        },
+    )
     def patch(self, request: Request, slug: str, member_id: int) -> Response:
         member = self._member(request, slug, member_id)
         payload = RoleSerializer(data=request.data)
@@ -84,19 +155,51 @@ class MemberDetailView(APIView):
         )
         return Response(MemberSerializer(updated).data)
 
+    @extend_schema(
+        summary="Remove a member",
+        description="They lose access to the store and its workspace; the last owner cannot be removed.",
+        parameters=[SLUG],
+        responses={204: None, **problems("permission_denied", "not_found", "last_owner", "tenant_deleted")},
+    )
     def delete(self, request: Request, slug: str, member_id: int) -> Response:
         members.remove_member(self._member(request, slug, member_id), actor=request.user, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InvitationListView(APIView):
-    def get(self, request: Request, slug: str) -> Response:
-        membership = _membership(request, slug)
+class NewestFirst(CursorPage):
+    ordering = "-pk"
+
+
+class InvitationListView(generics.ListCreateAPIView[Invitation]):
+    serializer_class = InvitationSerializer
+    pagination_class = NewestFirst
+
+    @extend_schema(
+        summary="List open invitations",
+        description="Invitations not yet accepted or revoked, newest first; for the store's owners and admins.",
+        parameters=[SLUG],
+        responses={200: InvitationSerializer(many=True), **problems("invalid", "permission_denied", "not_found")},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Invitation]:
+        membership = _membership(self.request, self.kwargs["slug"])
         if membership.role not in members.MANAGERS:
             raise PermissionDenied("Only the store's owners and admins see its invitations.")
-        invitations = selectors.open_invitations_of(membership.tenant)
-        return Response({"results": InvitationSerializer(invitations, many=True).data})
+        return selectors.open_invitations_of(membership.tenant)
 
+    @extend_schema(
+        summary="Invite someone",
+        description="Mails a link that is good for a week; accepting it makes them a member with the role. "
+        "`Location` is the invitation (DELETE it to revoke).",
+        parameters=[SLUG],
+        request=InviteSerializer,
+        responses={
+            201: InvitationSerializer,
+            **problems("invalid", "permission_denied", "not_found", "already_member", "tenant_deleted"),
+        },
+    )
     def post(self, request: Request, slug: str) -> Response:
         tenant = _membership(request, slug).tenant
         payload = InviteSerializer(data=request.data)
@@ -105,10 +208,19 @@ class InvitationListView(APIView):
             tenant, email=payload.validated_data["email"], role=payload.validated_data["role"], actor=request.user,
             request=request,
         )  # fmt: skip
-        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+        location = reverse("tenant-invitation", kwargs={"slug": slug, "invitation_id": invitation.pk})
+        return Response(
+            InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
 
 class InvitationDetailView(APIView):
+    @extend_schema(
+        summary="Revoke an invitation",
+        description="Its link stops working; an accepted invitation cannot be revoked.",
+        parameters=[SLUG],
+        responses={204: None, **problems("permission_denied", "not_found", "invitation_closed", "tenant_deleted")},
+    )
     def delete(self, request: Request, slug: str, invitation_id: int) -> Response:
         tenant = _membership(request, slug).tenant
         invitation = Invitation.objects.select_related("tenant").filter(tenant=tenant, pk=invitation_id).first()
@@ -123,6 +235,16 @@ class AcceptInvitationView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="Accept an invitation",
+        description=(
+            "With the token from the invitation mail. Signed in, the invitation's address must be yours; "
+            "without a token, a password creates the account for that address (and signs it in: `tokens`). "
+            "`Location` is your new membership of the store."
+        ),
+        request=AcceptInvitationSerializer,
+        responses={201: AcceptedInvitationSerializer, **problems("invalid", "permission_denied", "tenant_deleted")},
+    )
     def post(self, request: Request) -> Response:
         payload = AcceptInvitationSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -142,7 +264,8 @@ class AcceptInvitationView(APIView):
                 tokens = start_session(request, user, method="invitation").as_dict()
             membership = members.accept_invitation(data["token"], user=user, request=request)
         body = {"tenant": MyTenantSerializer(membership).data, **({"tokens": tokens} if tokens else {})}
-        return Response(body, status=status.HTTP_201_CREATED)
+        location = reverse("tenant-member", kwargs={"slug": membership.tenant.slug, "member_id": membership.pk})
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
 # -- ops --------------------------------------------------------------------------------------
@@ -155,30 +278,92 @@ def _tenant(slug: str) -> Tenant:
     return tenant
 
 
-class OpsTenantListView(APIView):
+class TenantsBySlug(CursorPage):
+    ordering = "slug"
+
+
+class OpsTenantListView(generics.ListAPIView[Tenant]):
+    permission_classes = [IsAdminUser]
+    serializer_class = OpsTenantSerializer
+    pagination_class = TenantsBySlug
+
+    @extend_schema(
+        summary="List every tenant (staff)",
+        description="Platform staff only: every tenant with its provisioning status, by slug; `?state=` keeps "
+        "one state.",
+        parameters=[StateFilterSerializer],
+        responses={200: OpsTenantSerializer(many=True), **problems("invalid", "permission_denied")},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Tenant]:
+        query = StateFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.tenants_for_ops(query.validated_data.get("state") or None)
+
+
+class OpsTenantDetailView(APIView):
     permission_classes = [IsAdminUser]
 
-    def get(self, request: Request) -> Response:
-        state = request.query_params.get("state") or None
-        if state is not None and state not in TenantState.values:
-            raise ValidationError({"state": [f"Unknown state {state!r}; use one of {', '.join(TenantState.values)}."]})
-        tenants = selectors.tenants_for_ops(state)
-        return Response({"results": OpsTenantSerializer(tenants, many=True).data})
+    @extend_schema(
+        summary="Read a tenant (staff)",
+        description="Platform staff only: the tenant with its provisioning status; where suspend, resume and "
+        "retry point to follow their work.",
+        parameters=[SLUG],
+        responses={200: OpsTenantSerializer, **problems("permission_denied", "not_found")},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(OpsTenantSerializer(_tenant(slug)).data)
 
 
 class OpsTenantActionView(APIView):
+    """A lifecycle move by platform staff; the work goes on in the background, `Location` follows it."""
+
     permission_classes = [IsAdminUser]
-    operation = ""
 
     def post(self, request: Request, slug: str) -> Response:
-        tenant = _tenant(slug)
-        reason = str(request.data.get("reason", "") if hasattr(request.data, "get") else "")[:500]
-        if self.operation == "suspend":
-            tenant = lifecycle.suspend(tenant, reason=reason or "suspended by ops", actor=request.user, request=request)
-        elif self.operation == "resume":
-            tenant = lifecycle.resume(tenant, reason=reason or "resumed by ops", actor=request.user, request=request)
-        else:
-            tenant = lifecycle.request_provisioning(
-                tenant, actor=request.user, request=request, source="ops", reason=reason or "retried by ops"
-            )
-        return Response(OpsTenantSerializer(tenant).data, status=status.HTTP_202_ACCEPTED)
+        payload = OpsActionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        tenant = self.act(_tenant(slug), payload.validated_data["reason"], request)
+        location = reverse("ops-tenant", kwargs={"slug": tenant.slug})
+        return Response(
+            OpsTenantSerializer(tenant).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
+        )
+
+    def act(self, tenant: Tenant, reason: str, request: Request) -> Tenant:
+        raise NotImplementedError
+
+
+def _ops_action(summary: str, description: str) -> Any:
+    return extend_schema(
+        summary=summary,
+        description=f"Platform staff only. {description} The work goes on in the background: `Location` is the "
+        "tenant, to follow its state.",
+        parameters=[SLUG],
+        request=OpsActionSerializer,
+        responses={
+            202: OpsTenantSerializer,
+            **problems("invalid", "permission_denied", "not_found", "invalid_transition"),
+        },
+    )
+
+
+@_ops_action("Suspend a tenant (staff)", "ready → suspended: its data is kept, its requests refused.")
+class OpsSuspendView(OpsTenantActionView):
+    def act(self, tenant: Tenant, reason: str, request: Request) -> Tenant:
+        return lifecycle.suspend(tenant, reason=reason or "suspended by ops", actor=request.user, request=request)
+
+
+@_ops_action("Resume a tenant (staff)", "suspended → ready: it serves again.")
+class OpsResumeView(OpsTenantActionView):
+    def act(self, tenant: Tenant, reason: str, request: Request) -> Tenant:
+        return lifecycle.resume(tenant, reason=reason or "resumed by ops", actor=request.user, request=request)
+
+
+@_ops_action("Retry provisioning (staff)", "A failed tenant is provisioned again from the start.")
+class OpsRetryView(OpsTenantActionView):
+    def act(self, tenant: Tenant, reason: str, request: Request) -> Tenant:
+        return lifecycle.request_provisioning(
+            tenant, actor=request.user, request=request, source="ops", reason=reason or "retried by ops"
+        )

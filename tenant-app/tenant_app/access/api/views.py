@@ -5,7 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +29,8 @@ from tenant_app.access.permissions import ActionPermission
 from tenant_app.access.policy import Context, scope
 from tenant_app.accounts.models import User
 from tenant_app.api import signed_in_user
+from tenantry_kernel.web.openapi import problems
+from tenantry_kernel.web.pagination import one_page
 
 
 class RoleFilter(django_filters.FilterSet):
@@ -54,6 +57,14 @@ class PolicyFilter(django_filters.FilterSet):
         return queryset.filter(actions__overlap=[value, f"{value.split('.', 1)[0]}.*", "*"])
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List roles",
+        description="The workspace's roles, built-in and its own; filter by `builtin`, `requires_two_factor` or "
+        "`permission` (roles that hold it).",
+    ),
+    retrieve=extend_schema(summary="Read a role", description="One role, with the permissions it holds."),
+)
 class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Role]):
     permission_classes = [ActionPermission]
     required_actions = {
@@ -72,14 +83,26 @@ class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         # Found when visible; whether it may be changed is the object permission's call (403, not 404).
         return scope(self.request.user, "roles.view", Role.objects.order_by("id"), Context.of(self.request._request))
 
-    @extend_schema(request=RoleCreateSerializer, responses={201: RoleSerializer})
+    @extend_schema(
+        summary="Add a role",
+        description="A role of the workspace's own, with permissions from the catalog (GET permissions/); "
+        "`Location` is the new role.",
+        request=RoleCreateSerializer,
+        responses={201: RoleSerializer, **problems("invalid")},
+    )
     def create(self, request: Request) -> Response:
         form = RoleCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         role = actions.create_role(request._request, signed_in_user(request), **form.validated_data)
-        return Response(RoleSerializer(role).data, status=status.HTTP_201_CREATED)
+        location = reverse("role-detail", kwargs={"slug": role.slug})
+        return Response(RoleSerializer(role).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
-    @extend_schema(request=RoleUpdateSerializer, responses={200: RoleSerializer})
+    @extend_schema(
+        summary="Change a role",
+        description="Only the fields sent change; its members hold the new permissions at once.",
+        request=RoleUpdateSerializer,
+        responses={200: RoleSerializer, **problems("invalid")},
+    )
     def partial_update(self, request: Request, slug: str) -> Response:
         role = self.get_object()
         form = RoleUpdateSerializer(data=request.data, partial=True)
@@ -87,11 +110,24 @@ class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         role = actions.update_role(request._request, signed_in_user(request), role, **form.validated_data)
         return Response(RoleSerializer(role).data)
 
+    @extend_schema(
+        summary="Delete a role",
+        description="Not a built-in one, nor one that members or policies still use.",
+        responses={204: None, **problems("builtin_role", "role_in_use")},
+    )
     def destroy(self, request: Request, slug: str) -> Response:
         actions.delete_role(request._request, signed_in_user(request), self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List policies",
+        description="The workspace's access policies; filter by `effect`, `enabled`, `role` or `action` (policies "
+        "that apply to it, wildcards included).",
+    ),
+    retrieve=extend_schema(summary="Read a policy", description="One policy, with its condition."),
+)
 class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Policy]):
     permission_classes = [ActionPermission]
     required_actions = {
@@ -110,14 +146,26 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         policies = Policy.objects.prefetch_related("roles").order_by("id")
         return scope(self.request.user, "policies.view", policies, Context.of(self.request._request))
 
-    @extend_schema(request=PolicyWriteSerializer, responses={201: PolicySerializer})
+    @extend_schema(
+        summary="Add a policy",
+        description="Allows or denies actions to roles, under a condition on the user, the object and the request; "
+        "a deny wins. `Location` is the new policy.",
+        request=PolicyWriteSerializer,
+        responses={201: PolicySerializer, **problems("invalid")},
+    )
     def create(self, request: Request) -> Response:
         form = PolicyWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         policy = actions.create_policy(request._request, signed_in_user(request), **form.validated_data)
-        return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+        location = reverse("policy-detail", kwargs={"name": policy.name})
+        return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
-    @extend_schema(request=PolicyUpdateSerializer, responses={200: PolicySerializer})
+    @extend_schema(
+        summary="Change a policy",
+        description="Only the fields sent change (its `name` stays); it applies at once.",
+        request=PolicyUpdateSerializer,
+        responses={200: PolicySerializer, **problems("invalid")},
+    )
     def partial_update(self, request: Request, name: str) -> Response:
         policy = self.get_object()
         form = PolicyUpdateSerializer(data=request.data, partial=True)
@@ -125,6 +173,11 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         policy = actions.update_policy(request._request, signed_in_user(request), policy, **form.validated_data)
         return Response(PolicySerializer(policy).data)
 
+    @extend_schema(
+        summary="Delete a policy",
+        description="It stops applying at once.",
+        responses={204: None},
+    )
     def destroy(self, request: Request, name: str) -> Response:
         actions.delete_policy(request._request, signed_in_user(request), self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -136,20 +189,32 @@ class PermissionCatalogView(APIView):
     permission_classes = [ActionPermission]
     required_actions = {"GET": "roles.view"}
 
-    @extend_schema(operation_id="permissions_list", responses={200: PermissionCatalogSerializer})
+    @extend_schema(
+        operation_id="permissions_list",
+        summary="List the permissions",
+        description="Every permission a role can hold, with what it allows; `owner_only` ones stay with the owner "
+        "role. A short, fixed list: one page, `next` is null.",
+        responses={200: PermissionCatalogSerializer},
+    )
     def get(self, request: Request) -> Response:
         results = [
             {"action": action, "description": description, "owner_only": action in permission_catalog.OWNER_ONLY}
             for action, description in permission_catalog.PERMISSIONS.items()
         ]
-        return Response(PermissionCatalogSerializer({"results": results}).data)
+        return Response(PermissionCatalogSerializer(one_page(results)).data)
 
 
 class UserRoleView(APIView):
     permission_classes = [ActionPermission]
     required_actions = {"PUT": "roles.assign"}
 
-    @extend_schema(request=RoleAssignmentSerializer, responses={200: RoleAssignedSerializer})
+    @extend_schema(
+        summary="Give a member a role",
+        description="Only an owner grants or takes away the owner role, nobody a role holding permissions they lack, "
+        "and the workspace keeps an owner.",
+        request=RoleAssignmentSerializer,
+        responses={200: RoleAssignedSerializer, **problems("invalid", "last_owner")},
+    )
     def put(self, request: Request, user_id: int) -> Response:
         users = scope(request.user, "roles.assign", User.objects.all(), Context.of(request._request))
         user = get_object_or_404(users, pk=user_id)

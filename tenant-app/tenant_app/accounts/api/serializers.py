@@ -5,12 +5,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from tenant_app.accounts.models import User
 from tenant_app.accounts.tokens import tenant_of
+from tenantry_kernel.web.openapi import request_example, response_example
+
+# The examples of the OpenAPI schema (tenantry_kernel.web.openapi).
+USER = {
+    "id": 12,
+    "email": "dana@example.com",
+    "full_name": "Dana Reyes",
+    "role": {"slug": "admin", "name": "Administrator"},
+    "email_verified": True,
+    "is_active": True,
+    "attributes": {"department": "sales"},
+    "date_joined": "2026-03-02T09:13:58Z",
+}
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example(
+            "A customer",
+            {"email": "sam@example.com", "password": "a long enough passphrase", "full_name": "Sam Okafor"},
+        )
+    ]
+)
 class RegisterSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
@@ -22,6 +44,7 @@ class RoleRefSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
+@extend_schema_serializer(examples=[response_example("An admin", USER)])
 class UserSerializer(serializers.ModelSerializer[User]):
     role = RoleRefSerializer(read_only=True, allow_null=True)
     email_verified = serializers.BooleanField(read_only=True)
@@ -32,6 +55,11 @@ class UserSerializer(serializers.ModelSerializer[User]):
         read_only_fields = ["id", "email", "role", "email_verified", "date_joined"]
 
 
+@extend_schema_serializer(
+    examples=[
+        response_example("Signed in", {**USER, "tenant": "acme", "permissions": ["orders.view", "products.view"]})
+    ]
+)
 class MeSerializer(UserSerializer):
     """The signed-in user: the kernel's fields (tenantry_kernel.identity.api.serializers.MeSerializer) and the
     workspace's: role, attributes, the store and what the role permits."""
@@ -50,12 +78,18 @@ class MeSerializer(UserSerializer):
         return sorted(user.role.permissions) if user.role else []
 
 
+@extend_schema_serializer(
+    examples=[request_example("A packer", {"email": "sam@example.com", "full_name": "Sam Okafor", "role": "packer"})]
+)
 class InviteSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField(max_length=254)
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     role = serializers.SlugField(required=False, allow_null=True, default=None)
 
 
+@extend_schema_serializer(
+    examples=[request_example("Back to work", {"is_active": True, "attributes": {"department": "shipping"}})]
+)
 class UserUpdateSerializer(serializers.Serializer[Any]):
     full_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     is_active = serializers.BooleanField(required=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 from tenant_app.accounts import actions
 from tenant_app.accounts.api.serializers import MeSerializer, RegisterSerializer
 from tenantry_kernel.identity.throttling import AccountEmailThrottle, PerAddressThrottle
+from tenantry_kernel.web.openapi import problems
 
 
 class RegisterView(APIView):
@@ -21,9 +23,16 @@ class RegisterView(APIView):
     authentication_classes = []
     throttle_classes = [*APIView.throttle_classes, AccountEmailThrottle, PerAddressThrottle]
 
-    @extend_schema(request=RegisterSerializer, responses={201: MeSerializer})
+    @extend_schema(
+        summary="Sign up as a customer",
+        description="The account exists at once; its address is confirmed by a mailed link. Sign in (POST "
+        "auth/sign-in/) for tokens: `Location` is the account, as GET auth/me/ shows it then.",
+        request=RegisterSerializer,
+        responses={201: MeSerializer, **problems("invalid")},
+    )
     def post(self, request: Request) -> Response:
         form = RegisterSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = actions.register(request._request, **form.validated_data)
-        return Response(MeSerializer(user, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        body = MeSerializer(user, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": reverse("auth-me")})

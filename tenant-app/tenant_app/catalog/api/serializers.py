@@ -5,11 +5,26 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from tenant_app.catalog.models import Product
 from tenant_app.catalog.money import is_currency
+from tenantry_kernel.web.openapi import request_example, response_example
+
+# The examples of the OpenAPI schema (tenantry_kernel.web.openapi).
+PRODUCT = {
+    "id": 17,
+    "name": "Espresso beans 1 kg",
+    "description": "Dark roast.",
+    "price": {"amount": "24.90", "currency": "EUR"},
+    "published": True,
+    "published_at": "2026-03-03T10:00:00Z",
+    "location": "Aisle 4",
+    "created_at": "2026-03-02T09:20:00Z",
+    "updated_at": "2026-03-03T10:00:00Z",
+}
 
 
 class CurrencyField(serializers.CharField):
@@ -40,6 +55,7 @@ class PriceSerializer(serializers.Serializer[Any]):
     currency = serializers.CharField(source="price_currency", read_only=True)
 
 
+@extend_schema_serializer(examples=[response_example("Beans", PRODUCT)])
 class ProductSerializer(serializers.ModelSerializer[Product]):
     price = PriceSerializer(source="*", read_only=True)
 
@@ -59,6 +75,20 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example(
+            "Beans",
+            {
+                "name": "Espresso beans 1 kg",
+                "description": "Dark roast.",
+                "price": {"amount": "24.90", "currency": "EUR"},
+                "location": "Aisle 4",
+            },
+        ),
+        request_example("A new price (PATCH)", {"price": {"amount": "22.50", "currency": "EUR"}}),
+    ]
+)
 class ProductWriteSerializer(serializers.Serializer[Any]):
     """A product as sent: all of it on create, the fields to change on PATCH (publishing has its own calls)."""
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -17,6 +18,7 @@ from tenant_app.catalog import actions
 from tenant_app.catalog.api.serializers import ProductSerializer, ProductWriteSerializer
 from tenant_app.catalog.models import Product
 from tenant_app.catalog.selectors import visible_products
+from tenantry_kernel.web.openapi import problems
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -28,6 +30,14 @@ class ProductFilter(django_filters.FilterSet):
         fields = ["published", "currency", "search"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List products",
+        description="The products you may see (shoppers: published ones), in id order; filter by `published`, "
+        "`currency` or `search` (name contains), order with `?ordering=`.",
+    ),
+    retrieve=extend_schema(summary="Read a product", description="One product you may see."),
+)
 class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Product]):
     permission_classes = [ActionPermission]
     required_actions = {
@@ -47,14 +57,25 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         # Found when visible; whether it may be changed is the object permission's call (403, not 404).
         return visible_products(self.request.user, Context.of(self.request._request))
 
-    @extend_schema(request=ProductWriteSerializer, responses={201: ProductSerializer})
+    @extend_schema(
+        summary="Add a product",
+        description="Unpublished until POST publish/; `Location` is the new product.",
+        request=ProductWriteSerializer,
+        responses={201: ProductSerializer, **problems("invalid")},
+    )
     def create(self, request: Request) -> Response:
         form = ProductWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         product = actions.create_product(request._request, signed_in_user(request), **form.action_arguments())
-        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+        location = reverse("product-detail", kwargs={"pk": product.pk})
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
-    @extend_schema(request=ProductWriteSerializer(partial=True), responses={200: ProductSerializer})
+    @extend_schema(
+        summary="Change a product",
+        description="Only the fields sent change; publishing has its own calls.",
+        request=ProductWriteSerializer(partial=True),
+        responses={200: ProductSerializer, **problems("invalid")},
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         product = self.get_object()
         form = ProductWriteSerializer(data=request.data, partial=True)
@@ -62,16 +83,24 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         product = actions.update_product(request._request, signed_in_user(request), product, **form.action_arguments())
         return Response(ProductSerializer(product).data)
 
-    @extend_schema(request=None, responses={200: ProductSerializer})
+    @extend_schema(
+        summary="Publish a product",
+        description="Shows it to shoppers and the marketplace; publishing a published one changes nothing.",
+        request=None,
+        responses={200: ProductSerializer},
+    )
     @action(detail=True, methods=["post"], filterset_class=None)
     def publish(self, request: Request, pk: str) -> Response:
-        """Show the product to shoppers and the marketplace (again publishing a published one changes nothing)."""
         product = actions.publish_product(request._request, signed_in_user(request), self.get_object())
         return Response(ProductSerializer(product).data)
 
-    @extend_schema(request=None, responses={200: ProductSerializer})
+    @extend_schema(
+        summary="Unpublish a product",
+        description="Withdraws it from sale and the marketplace; an unpublished one stays as it is.",
+        request=None,
+        responses={200: ProductSerializer},
+    )
     @action(detail=True, methods=["post"], filterset_class=None)
     def unpublish(self, request: Request, pk: str) -> Response:
-        """Withdraw the product from sale (an unpublished one stays as it is)."""
         product = actions.unpublish_product(request._request, signed_in_user(request), self.get_object())
         return Response(ProductSerializer(product).data)

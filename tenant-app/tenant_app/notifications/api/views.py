@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -16,7 +17,6 @@ from tenant_app.access.permissions import ActionPermission
 from tenant_app.access.policy import Context
 from tenant_app.accounts.tokens import tenant_of
 from tenant_app.api import signed_in_user
-from tenant_app.api.pagination import CursorPage
 from tenant_app.notifications import actions, tickets
 from tenant_app.notifications.api.serializers import (
     MarkAllReadSerializer,
@@ -27,6 +27,7 @@ from tenant_app.notifications.api.serializers import (
 )
 from tenant_app.notifications.models import Notification
 from tenant_app.notifications.selectors import notifications_of, unread_count
+from tenantry_kernel.web.pagination import CursorPage
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -52,7 +53,10 @@ LIVE = (
 )
 
 
-@extend_schema_view(list=extend_schema(description=LIVE))
+@extend_schema_view(
+    list=extend_schema(summary="List your notifications", description=LIVE),
+    retrieve=extend_schema(summary="Read a notification", description="One of your notifications."),
+)
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Notification]):
     """The signed-in user's notifications; anyone else's are not found."""
 
@@ -75,18 +79,34 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         action_name = self.required_actions.get(self.action or "list", "notifications.view")
         return notifications_of(signed_in_user(self.request), action_name, Context.of(self.request._request))
 
-    @extend_schema(request=None, responses={200: UnreadCountSerializer})
+    @extend_schema(
+        summary="Count your unread notifications",
+        description="For a badge; it changes as notifications arrive and are read.",
+        request=None,
+        responses={200: UnreadCountSerializer},
+    )
     @action(detail=False, methods=["get"], url_path="unread-count", filterset_class=None, pagination_class=None)
     def unread_count(self, request: Request) -> Response:
         return Response({"unread": unread_count(signed_in_user(request))})
 
-    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @extend_schema(
+        summary="Mark a notification read",
+        description="Marking a read one again changes nothing.",
+        request=None,
+        responses={200: NotificationSerializer},
+    )
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str) -> Response:
         notification = actions.mark_read(signed_in_user(request), self.get_object())
         return Response(NotificationSerializer(notification).data)
 
-    @extend_schema(request=MarkAllReadSerializer, responses={200: MarkedSerializer})
+    @extend_schema(
+        summary="Mark your notifications read",
+        description="All of them, or (`up_to`) those up to a notification's id: what a page showed, not what "
+        "arrived since.",
+        request=MarkAllReadSerializer,
+        responses={200: MarkedSerializer},
+    )
     @action(detail=False, methods=["post"], url_path="read-all", filterset_class=None, pagination_class=None)
     def read_all(self, request: Request) -> Response:
         form = MarkAllReadSerializer(data=request.data)
@@ -101,8 +121,15 @@ class TicketView(APIView):
     permission_classes = [ActionPermission]
     required_actions = {"POST": "notifications.view"}
 
-    @extend_schema(request=None, responses={201: TicketSerializer})
+    @extend_schema(
+        summary="Get a stream ticket",
+        description="A single-use ticket for /ws/notifications/ or the event stream, for clients that cannot send a "
+        "token there (a browser's WebSocket or EventSource); `Location` is the stream, to open with `?ticket=`.",
+        request=None,
+        responses={201: TicketSerializer},
+    )
     def post(self, request: Request) -> Response:
         signed_in_user(request)
         ticket, expires_in = tickets.issue(tenant_of(request._request), str(request.auth))
-        return Response({"ticket": ticket, "expires_in": expires_in}, status=status.HTTP_201_CREATED)
+        body = {"ticket": ticket, "expires_in": expires_in}
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": reverse("notification-stream")})

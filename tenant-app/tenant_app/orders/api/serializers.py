@@ -5,16 +5,47 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from tenant_app.catalog.api.serializers import MoneySerializer
 from tenant_app.catalog.money import money
 from tenant_app.orders.models import OrderSummary
 from tenantry_kernel.events.store import RecordedEvent
+from tenantry_kernel.web.openapi import request_example, response_example
 
 MAX_LINES = 100
 MAX_QUANTITY = 10000
+
+# The examples of the OpenAPI schema (tenantry_kernel.web.openapi).
+ORDER = {
+    "id": "3f1c2a9e-6b7d-4e8f-9a0b-1c2d3e4f5a6b",
+    "customer": 12,
+    "status": "paid",
+    "total": {"amount": "49.80", "currency": "EUR"},
+    "paid": {"amount": "49.80", "currency": "EUR"},
+    "refunded": {"amount": "0.00", "currency": "EUR"},
+    "lines": [{"product_id": "17", "quantity": 2, "unit_price": {"amount": "24.90", "currency": "EUR"}}],
+    "placed_at": "2026-03-04T08:30:00Z",
+    "updated_at": "2026-03-04T08:31:10Z",
+    "version": 2,
+}
+HISTORY = [
+    {
+        "version": 1,
+        "type": "order.placed",
+        "data": {"lines": [{"product_id": "17", "quantity": 2}]},
+        "occurred_at": "2026-03-04T08:30:00Z",
+        "actor": 12,
+    },
+    {
+        "version": 2,
+        "type": "order.paid",
+        "data": {"amount": "49.80", "currency": "EUR", "payment_reference": "pi_3Pq9"},
+        "occurred_at": "2026-03-04T08:31:10Z",
+        "actor": 12,
+    },
+]
 
 
 class MoneyReadSerializer(serializers.Serializer[Any]):
@@ -28,6 +59,7 @@ class OrderLineSerializer(serializers.Serializer[Any]):
     unit_price = MoneyReadSerializer(help_text="The product's price when the order was placed.")
 
 
+@extend_schema_serializer(examples=[response_example("Paid", ORDER)])
 class OrderSerializer(serializers.ModelSerializer[OrderSummary]):
     customer = serializers.IntegerField(source="customer_id", read_only=True, help_text="The id of who placed it.")
     total = serializers.SerializerMethodField()
@@ -84,6 +116,7 @@ class OrderEventSerializer(serializers.Serializer[RecordedEvent]):
         return actor
 
 
+@extend_schema_serializer(examples=[response_example("Paid, with its history", {**ORDER, "history": HISTORY})])
 class OrderDetailSerializer(OrderSerializer):
     history = serializers.SerializerMethodField()
 
@@ -101,6 +134,7 @@ class LineInputSerializer(serializers.Serializer[Any]):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
+@extend_schema_serializer(examples=[request_example("Two bags", {"lines": [{"product": 17, "quantity": 2}]})])
 class PlaceOrderSerializer(serializers.Serializer[Any]):
     lines = serializers.ListField(child=LineInputSerializer(), allow_empty=False, min_length=1, max_length=MAX_LINES)
 
@@ -113,15 +147,32 @@ class _Versioned(serializers.Serializer[Any]):
     )
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example(
+            "In full",
+            {"amount": {"amount": "49.80", "currency": "EUR"}, "payment_reference": "pi_3Pq9", "expected_version": 1},
+        )
+    ]
+)
 class PaymentSerializer(_Versioned):
     amount = MoneySerializer(help_text="The order's total: payments are in full.")
     payment_reference = serializers.CharField(max_length=200, help_text="Where the payment was captured.")
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example(
+            "One bag back",
+            {"amount": {"amount": "24.90", "currency": "EUR"}, "reason": "Damaged in transit", "expected_version": 2},
+        )
+    ]
+)
 class RefundSerializer(_Versioned):
     amount = MoneySerializer(help_text="At most what was paid and not yet refunded.")
     reason = serializers.CharField(max_length=500, allow_blank=True, default="")
 
 
+@extend_schema_serializer(examples=[request_example("Changed my mind", {"reason": "Changed my mind"})])
 class CancellationSerializer(_Versioned):
     reason = serializers.CharField(max_length=500, allow_blank=True, default="")

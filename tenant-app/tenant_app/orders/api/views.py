@@ -6,7 +6,8 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,7 +16,6 @@ from rest_framework.response import Response
 from tenant_app.access.permissions import ActionPermission
 from tenant_app.access.policy import Context
 from tenant_app.api import signed_in_user
-from tenant_app.api.pagination import CursorPage
 from tenant_app.orders import actions
 from tenant_app.orders.api.serializers import (
     CancellationSerializer,
@@ -27,6 +27,8 @@ from tenant_app.orders.api.serializers import (
 )
 from tenant_app.orders.models import OrderStatus, OrderSummary
 from tenant_app.orders.selectors import history_of, visible_orders
+from tenantry_kernel.web.openapi import problems
+from tenantry_kernel.web.pagination import CursorPage
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -42,10 +44,19 @@ class NewestFirst(CursorPage):
     ordering = ("-placed_at", "-id")
 
 
-def _detail(order: OrderSummary, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(OrderDetailSerializer(order, context={"history": history_of(order)}).data, status=status_code)
+def _detail(
+    order: OrderSummary, *, status_code: int = status.HTTP_200_OK, headers: dict[str, str] | None = None
+) -> Response:
+    body = OrderDetailSerializer(order, context={"history": history_of(order)}).data
+    return Response(body, status=status_code, headers=headers)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List orders",
+        description="The orders you may see (customers: their own), newest first; filter by `status` or `customer`.",
+    )
+)
 class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[OrderSummary]):
     permission_classes = [ActionPermission]
     required_actions = {
@@ -66,24 +77,38 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[OrderSummary])
         # Found when visible; whether it may be paid, refunded or cancelled is the object permission's call.
         return visible_orders(self.request.user, Context.of(self.request._request))
 
-    @extend_schema(responses={200: OrderDetailSerializer})
+    @extend_schema(
+        summary="Read an order",
+        description="The order, with every step of its history.",
+        responses={200: OrderDetailSerializer},
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
-        """The order, with every step of its history."""
         return _detail(self.get_object())
 
-    @extend_schema(request=PlaceOrderSerializer, responses={201: OrderDetailSerializer})
+    @extend_schema(
+        summary="Place an order",
+        description="For yourself, of published products at their current prices, all in one currency. "
+        "`Location` is the new order.",
+        request=PlaceOrderSerializer,
+        responses={201: OrderDetailSerializer, **problems("invalid", "order_exists")},
+    )
     def create(self, request: Request) -> Response:
-        """Place an order for yourself, of published products at their current prices, in one currency."""
         form = PlaceOrderSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         lines = [(line["product"], line["quantity"]) for line in form.validated_data["lines"]]
         order = actions.place_order(request._request, signed_in_user(request), lines)
-        return _detail(order, status_code=status.HTTP_201_CREATED)
+        location = reverse("order-detail", kwargs={"pk": order.pk})
+        return _detail(order, status_code=status.HTTP_201_CREATED, headers={"Location": location})
 
-    @extend_schema(request=PaymentSerializer, responses={200: OrderDetailSerializer})
+    @extend_schema(
+        summary="Record a payment",
+        description="Of the order's total, in full, captured elsewhere (`payment_reference` says where). With "
+        "`expected_version`, refused if the order changed since you read it.",
+        request=PaymentSerializer,
+        responses={200: OrderDetailSerializer, **problems("invalid", "order_not_payable", "stream_conflict")},
+    )
     @action(detail=True, methods=["post"], filterset_class=None)
     def pay(self, request: Request, pk: str) -> Response:
-        """Record the payment of the order's total (captured elsewhere: `payment_reference` says where)."""
         data = self._form(PaymentSerializer, request)
         order = actions.pay_order(
             request._request,
@@ -96,10 +121,15 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[OrderSummary])
         )
         return _detail(order)
 
-    @extend_schema(request=RefundSerializer, responses={200: OrderDetailSerializer})
+    @extend_schema(
+        summary="Record a refund",
+        description="Part or all of what was paid and not yet refunded. With `expected_version`, refused if the "
+        "order changed since you read it.",
+        request=RefundSerializer,
+        responses={200: OrderDetailSerializer, **problems("invalid", "order_not_refundable", "stream_conflict")},
+    )
     @action(detail=True, methods=["post"], filterset_class=None)
     def refund(self, request: Request, pk: str) -> Response:
-        """Record giving back part or all of the payment."""
         data = self._form(RefundSerializer, request)
         order = actions.refund_order(
             request._request,
@@ -112,10 +142,15 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[OrderSummary])
         )
         return _detail(order)
 
-    @extend_schema(request=CancellationSerializer, responses={200: OrderDetailSerializer})
+    @extend_schema(
+        summary="Cancel an order",
+        description="An unpaid one, or one whose payment was refunded in full. With `expected_version`, refused if "
+        "the order changed since you read it.",
+        request=CancellationSerializer,
+        responses={200: OrderDetailSerializer, **problems("invalid", "order_not_cancellable", "stream_conflict")},
+    )
     @action(detail=True, methods=["post"], filterset_class=None)
     def cancel(self, request: Request, pk: str) -> Response:
-        """Cancel an unpaid order, or one whose payment was refunded in full."""
         data = self._form(CancellationSerializer, request)
         order = actions.cancel_order(
             request._request,

@@ -18,8 +18,15 @@ from tenant_app.sso.api.serializers import (
     StartSerializer,
 )
 from tenant_app.sso.providers import configured_providers, provider_named
-from tenantry_kernel.identity.api.views import SIGN_IN_RESULT
+from tenantry_kernel.identity.api.views import SIGN_IN_EXAMPLES, SIGN_IN_RESULT
+from tenantry_kernel.web.openapi import problems
 from tenantry_kernel.web.throttling import FixedWindowThrottle
+
+# What finishing a sign-in may answer besides tokens (tenant_app.sso.errors).
+SSO_ERRORS = (
+    "invalid", "sso_denied", "sso_state_invalid", "sso_code_invalid", "sso_id_token_invalid", "sso_email_missing",
+    "sso_failed", "sso_conflict", "email_not_verified", "account_disabled", "sso_provider_unavailable",
+)  # fmt: skip
 
 
 class SsoThrottle(FixedWindowThrottle, AnonRateThrottle):
@@ -39,7 +46,11 @@ class SsoEndpoint(APIView):
 class ProviderList(SsoEndpoint):
     """The identity providers this store offers."""
 
-    @extend_schema(responses={200: ProviderListSerializer})
+    @extend_schema(
+        summary="List sign-in providers",
+        description="The identity providers this store offers a sign-in with (its buttons); public.",
+        responses={200: ProviderListSerializer},
+    )
     def get(self, request: Request) -> Response:
         providers = [
             {"id": provider.name, "name": provider.label, "protocol": provider.protocol}
@@ -51,7 +62,13 @@ class ProviderList(SsoEndpoint):
 class StartView(SsoEndpoint):
     """Begin a sign-in: the provider's authorization URL; state, nonce and PKCE verifier stay here for one use."""
 
-    @extend_schema(request=StartSerializer, responses={200: AuthorizationRequestSerializer})
+    @extend_schema(
+        summary="Start a sign-in with a provider",
+        description="The provider's authorization URL to send the browser to; it comes back to `redirect_uri` "
+        "(by default this API's callback) with a code and the state, valid once.",
+        request=StartSerializer,
+        responses={200: AuthorizationRequestSerializer, **problems("invalid")},
+    )
     def post(self, request: Request, provider: str) -> Response:
         chosen = provider_named(provider)
         form = StartSerializer(data=request.data, context={"request": request})
@@ -65,11 +82,25 @@ class StartView(SsoEndpoint):
 class CallbackView(SsoEndpoint):
     """GET when the provider redirects here directly; POST when a front end took the redirect and passes it on."""
 
-    @extend_schema(parameters=[CallbackSerializer], responses={200: SIGN_IN_RESULT})
+    @extend_schema(
+        summary="Finish a sign-in (redirect)",
+        description="Where the provider redirects the browser: our tokens, or a second-factor challenge, as a "
+        "password sign-in answers.",
+        parameters=[CallbackSerializer],
+        responses={200: SIGN_IN_RESULT, **problems(*SSO_ERRORS)},
+        examples=SIGN_IN_EXAMPLES,
+    )
     def get(self, request: Request, provider: str) -> Response:
         return self.finish(request, provider, request.query_params)
 
-    @extend_schema(request=CallbackSerializer, responses={200: SIGN_IN_RESULT})
+    @extend_schema(
+        summary="Finish a sign-in (front end)",
+        description="For a front end that took the provider's redirect itself: its query as the body. Answers as "
+        "the redirect does.",
+        request=CallbackSerializer,
+        responses={200: SIGN_IN_RESULT, **problems(*SSO_ERRORS)},
+        examples=SIGN_IN_EXAMPLES,
+    )
     def post(self, request: Request, provider: str) -> Response:
         return self.finish(request, provider, request.data)
 

@@ -5,7 +5,7 @@
 
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 
-import type { paths as ControlPlanePaths } from "./generated/control-plane";
+import type { components as ControlPlaneComponents, paths as ControlPlanePaths } from "./generated/control-plane";
 import type { components as StoreComponents, paths as StorePaths } from "./generated/tenant-app";
 import { type Problem, ProblemError } from "./problem";
 
@@ -15,11 +15,14 @@ export type TokenProvider = () => string | null | undefined | Promise<string | n
 export type ControlPlaneClient = Client<ControlPlanePaths>;
 export type StoreClient = Client<StorePaths>;
 
-// Fails to compile when the tenant app's `Problem` component no longer fits ProblemError.
+// Fails to compile when a project's `Problem` component no longer fits ProblemError.
 type Fits<Actual extends Expected, Expected> = Actual;
 export type StoreProblem = Fits<StoreComponents["schemas"]["Problem"], Problem>;
 /** Every problem code the tenant app documents. */
 export type StoreProblemCode = StoreProblem["code"];
+export type ControlPlaneProblem = Fits<ControlPlaneComponents["schemas"]["Problem"], Problem>;
+/** Every problem code the control plane documents. */
+export type ControlPlaneProblemCode = ControlPlaneProblem["code"];
 
 /** The control plane's API (portal, signup, tenants, billing, search) at `baseUrl`, e.g. `https://tenantry.example`. */
 export function createControlPlaneClient(baseUrl: string, tokenProvider: TokenProvider): ControlPlaneClient {

@@ -12,6 +12,8 @@ export type {
 } from "./generated/tenant-app";
 export {
   type ControlPlaneClient,
+  type ControlPlaneProblem,
+  type ControlPlaneProblemCode,
   createApiClient,
   createControlPlaneClient,
   createStoreClient,

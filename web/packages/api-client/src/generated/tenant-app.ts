@@ -12,6 +12,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List audit events
+         * @description Who did what in the workspace (sign-ins, role and member changes, …), newest first; `?type=` keeps one type.
+         */
         get: operations["audit_events_list"];
         put?: never;
         post?: never;
@@ -31,8 +35,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description Mail a new verification link: to the signed-in user, or to `email` when no one is signed in. The answer is
-         *     the same whether or not there is an unverified account.
+         * Mail a new confirmation link
+         * @description To the signed-in user, or to `email` when no one is signed in; the answer is the same whether or not that address has an unverified account. `Location` is where the outcome shows once the link is followed (`email_verified` of GET me/, signed in).
          */
         post: operations["auth_email_verification_create"];
         delete?: never;
@@ -50,7 +54,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Confirm the address with the uid and token of the emailed link; the link works once. */
+        /**
+         * Confirm your email address
+         * @description With the uid and token of the mailed link, which works once; answers the user, now verified.
+         */
         post: operations["auth_email_verify_create"];
         delete?: never;
         options?: never;
@@ -65,14 +72,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The signed-in user. */
+        /**
+         * Read yourself
+         * @description The signed-in user, as this project shows them.
+         */
         get: operations["auth_me_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** @description Change one's own name. */
+        /**
+         * Change your name
+         * @description The signed-in user's own name; the answer is the user as GET shows them.
+         */
         patch: operations["auth_me_partial_update"];
         trace?: never;
     };
@@ -85,7 +98,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A new password for the current one; every other session is signed out, this one stays. */
+        /**
+         * Change your password
+         * @description The current password and a new one; every other session of yours is signed out, this one stays.
+         */
         post: operations["auth_password_create"];
         delete?: never;
         options?: never;
@@ -102,7 +118,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Mail a link that sets a new password; the answer is the same whether or not the address has an account. */
+        /**
+         * Mail a password reset link
+         * @description Its uid and token set a new password; the answer is the same whether or not the address has an account. `Location` is where they go with the new password.
+         */
         post: operations["auth_password_reset_create"];
         delete?: never;
         options?: never;
@@ -120,8 +139,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description Set a new password with the uid and token of an emailed link (a reset, or an invitation); every session of
-         *     the account is signed out.
+         * Set a new password from a link
+         * @description With the uid and token of a mailed link (a reset, or an invitation's): every session of the account is signed out.
          */
         post: operations["auth_password_reset_confirm_create"];
         delete?: never;
@@ -139,7 +158,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A new token pair for a refresh token, used once: a second use signs the whole session out. */
+        /**
+         * Refresh the tokens
+         * @description A new pair for the refresh token, which is used up: a second use of it signs its whole session out (`token_reused`).
+         */
         post: operations["auth_refresh_create"];
         delete?: never;
         options?: never;
@@ -156,7 +178,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sign up as a customer of the store: the account exists at once, its address is confirmed by an emailed link. */
+        /**
+         * Sign up as a customer
+         * @description The account exists at once; its address is confirmed by a mailed link. Sign in (POST auth/sign-in/) for tokens: `Location` is the account, as GET auth/me/ shows it then.
+         */
         post: operations["auth_register_create"];
         delete?: never;
         options?: never;
@@ -171,7 +196,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The signed-in user's open sessions (devices), newest first; `current` marks the one asking. */
+        /**
+         * List your sessions
+         * @description Your open sessions (one per sign-in on a device), newest first; `current` marks the one asking. Sign one out with DELETE sessions/{session_id}/.
+         */
         get: operations["auth_sessions_list"];
         put?: never;
         post?: never;
@@ -191,7 +219,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** @description Sign one of one's sessions out (another device); its tokens stop working at once. */
+        /**
+         * Sign a session out
+         * @description Ends one of your sessions (another device): its tokens stop working at once.
+         */
         delete: operations["auth_sessions_destroy"];
         options?: never;
         head?: never;
@@ -207,7 +238,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sign in with email and password: tokens, or a second-factor challenge to answer first. */
+        /**
+         * Sign in
+         * @description With email and password: a token pair, or (for an account with two-factor, or one that must set it up) a challenge whose `status` says which step comes next. Budgeted per address and account.
+         */
         post: operations["auth_sign_in_create"];
         delete?: never;
         options?: never;
@@ -224,7 +258,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description The second step of signing in: a code from the authenticator app, or a backup code. */
+        /**
+         * Answer a sign-in challenge
+         * @description The second step of signing in: the challenge and a code from the authenticator app (or an unused backup code) start the session. Wrong codes in a row lock codes for a while.
+         */
         post: operations["auth_sign_in_challenge_create"];
         delete?: never;
         options?: never;
@@ -241,7 +278,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A user who must have two-factor and has none sets up an authenticator app before their first session. */
+        /**
+         * Set up two-factor while signing in
+         * @description For an `enrolment_required` challenge: a new authenticator app's secret, as a key URI and a QR code. POST its first code to sign-in/enrolment/confirm/ with the same challenge.
+         */
         post: operations["auth_sign_in_enrolment_create"];
         delete?: never;
         options?: never;
@@ -258,7 +298,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description The app's first code turns two-factor on and signs in: the tokens, and the backup codes shown this once. */
+        /**
+         * Confirm two-factor and sign in
+         * @description The new app's first code turns two-factor on and starts the session: the token pair, and the backup codes, shown this once.
+         */
         post: operations["auth_sign_in_enrolment_confirm_create"];
         delete?: never;
         options?: never;
@@ -275,7 +318,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description End the session of the refresh token; its access tokens stop working at once. */
+        /**
+         * Sign out
+         * @description Ends the session of the refresh token: its access tokens stop working at once.
+         */
         post: operations["auth_sign_out_create"];
         delete?: never;
         options?: never;
@@ -290,10 +336,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description GET when the provider redirects here directly; POST when a front end took the redirect and passes it on. */
+        /**
+         * Finish a sign-in (redirect)
+         * @description Where the provider redirects the browser: our tokens, or a second-factor challenge, as a password sign-in answers.
+         */
         get: operations["auth_sso_callback_retrieve"];
         put?: never;
-        /** @description GET when the provider redirects here directly; POST when a front end took the redirect and passes it on. */
+        /**
+         * Finish a sign-in (front end)
+         * @description For a front end that took the provider's redirect itself: its query as the body. Answers as the redirect does.
+         */
         post: operations["auth_sso_callback_create"];
         delete?: never;
         options?: never;
@@ -310,7 +362,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Begin a sign-in: the provider's authorization URL; state, nonce and PKCE verifier stay here for one use. */
+        /**
+         * Start a sign-in with a provider
+         * @description The provider's authorization URL to send the browser to; it comes back to `redirect_uri` (by default this API's callback) with a code and the state, valid once.
+         */
         post: operations["auth_sso_start_create"];
         delete?: never;
         options?: never;
@@ -325,7 +380,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The identity providers this store offers. */
+        /**
+         * List sign-in providers
+         * @description The identity providers this store offers a sign-in with (its buttons); public.
+         */
         get: operations["auth_sso_providers_retrieve"];
         put?: never;
         post?: never;
@@ -342,7 +400,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Whether two-factor is on, how a challenge can be passed, and whether it must stay on. */
+        /**
+         * Read your two-factor settings
+         * @description Whether two-factor is on, which methods pass a challenge, how many backup codes are left, and whether your account must keep it on.
+         */
         get: operations["auth_two_factor_retrieve"];
         put?: never;
         post?: never;
@@ -361,7 +422,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description New backup codes for a current app code; the old ones stop working. */
+        /**
+         * Renew your backup codes
+         * @description New backup codes for a current app code (not a backup code); the old ones stop working.
+         */
         post: operations["auth_two_factor_backup_codes_create"];
         delete?: never;
         options?: never;
@@ -378,7 +442,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Turn two-factor off with a current code (or a backup code, for a lost phone). */
+        /**
+         * Turn two-factor off
+         * @description With a current app code, or a backup code for a lost phone; not for an account that must keep it on.
+         */
         post: operations["auth_two_factor_disable_create"];
         delete?: never;
         options?: never;
@@ -395,7 +462,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Set up an authenticator app: on once POST totp/confirm/ has seen a code from it. */
+        /**
+         * Set up an authenticator app
+         * @description A new app's secret, as a key URI and a QR code; two-factor is on once POST two-factor/totp/confirm/ has seen a code from it. `Location` is your two-factor settings.
+         */
         post: operations["auth_two_factor_totp_create"];
         delete?: never;
         options?: never;
@@ -412,7 +482,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description The new app's first code turns two-factor on; the backup codes are shown this once. */
+        /**
+         * Confirm the authenticator app
+         * @description Its first code turns two-factor on; the answer holds the backup codes, shown this once.
+         */
         post: operations["auth_two_factor_totp_confirm_create"];
         delete?: never;
         options?: never;
@@ -427,7 +500,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Newest first; `?unread=true` for unread ones only. New notifications also arrive live: on the WebSocket `/ws/notifications/` (access token as the subprotocol `bearer.<token>` beside `tenantry.notifications.v1`, or a ticket as `?ticket=`) and as Server-Sent Events from `GET /api/v1/notifications/stream/` (bearer token or `?ticket=`); both resume after `last_event_id` (SSE: the `Last-Event-ID` header), the id of a notification. */
+        /**
+         * List your notifications
+         * @description Newest first; `?unread=true` for unread ones only. New notifications also arrive live: on the WebSocket `/ws/notifications/` (access token as the subprotocol `bearer.<token>` beside `tenantry.notifications.v1`, or a ticket as `?ticket=`) and as Server-Sent Events from `GET /api/v1/notifications/stream/` (bearer token or `?ticket=`); both resume after `last_event_id` (SSE: the `Last-Event-ID` header), the id of a notification.
+         */
         get: operations["notifications_list"];
         put?: never;
         post?: never;
@@ -444,7 +520,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The signed-in user's notifications; anyone else's are not found. */
+        /**
+         * Read a notification
+         * @description One of your notifications.
+         */
         get: operations["notifications_retrieve"];
         put?: never;
         post?: never;
@@ -463,7 +542,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description The signed-in user's notifications; anyone else's are not found. */
+        /**
+         * Mark a notification read
+         * @description Marking a read one again changes nothing.
+         */
         post: operations["notifications_read_create"];
         delete?: never;
         options?: never;
@@ -480,7 +562,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description The signed-in user's notifications; anyone else's are not found. */
+        /**
+         * Mark your notifications read
+         * @description All of them, or (`up_to`) those up to a notification's id: what a page showed, not what arrived since.
+         */
         post: operations["notifications_read_all_create"];
         delete?: never;
         options?: never;
@@ -497,7 +582,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A single-use ticket for /ws/notifications/ or the event stream, for clients that cannot send a token. */
+        /**
+         * Get a stream ticket
+         * @description A single-use ticket for /ws/notifications/ or the event stream, for clients that cannot send a token there (a browser's WebSocket or EventSource); `Location` is the stream, to open with `?ticket=`.
+         */
         post: operations["notifications_tickets_create"];
         delete?: never;
         options?: never;
@@ -512,7 +600,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The signed-in user's notifications; anyone else's are not found. */
+        /**
+         * Count your unread notifications
+         * @description For a badge; it changes as notifications arrive and are read.
+         */
         get: operations["notifications_unread_count_retrieve"];
         put?: never;
         post?: never;
@@ -529,9 +620,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List orders
+         * @description The orders you may see (customers: their own), newest first; filter by `status` or `customer`.
+         */
         get: operations["orders_list"];
         put?: never;
-        /** @description Place an order for yourself, of published products at their current prices, in one currency. */
+        /**
+         * Place an order
+         * @description For yourself, of published products at their current prices, all in one currency. `Location` is the new order.
+         */
         post: operations["orders_create"];
         delete?: never;
         options?: never;
@@ -546,7 +644,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The order, with every step of its history. */
+        /**
+         * Read an order
+         * @description The order, with every step of its history.
+         */
         get: operations["orders_retrieve"];
         put?: never;
         post?: never;
@@ -565,7 +666,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Cancel an unpaid order, or one whose payment was refunded in full. */
+        /**
+         * Cancel an order
+         * @description An unpaid one, or one whose payment was refunded in full. With `expected_version`, refused if the order changed since you read it.
+         */
         post: operations["orders_cancel_create"];
         delete?: never;
         options?: never;
@@ -582,7 +686,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Record the payment of the order's total (captured elsewhere: `payment_reference` says where). */
+        /**
+         * Record a payment
+         * @description Of the order's total, in full, captured elsewhere (`payment_reference` says where). With `expected_version`, refused if the order changed since you read it.
+         */
         post: operations["orders_pay_create"];
         delete?: never;
         options?: never;
@@ -599,7 +706,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Record giving back part or all of the payment. */
+        /**
+         * Record a refund
+         * @description Part or all of what was paid and not yet refunded. With `expected_version`, refused if the order changed since you read it.
+         */
         post: operations["orders_refund_create"];
         delete?: never;
         options?: never;
@@ -614,7 +724,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Every permission a role can hold; `owner_only` ones stay with the owner role. */
+        /**
+         * List the permissions
+         * @description Every permission a role can hold, with what it allows; `owner_only` ones stay with the owner role. A short, fixed list: one page, `next` is null.
+         */
         get: operations["permissions_list"];
         put?: never;
         post?: never;
@@ -631,8 +744,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List policies
+         * @description The workspace's access policies; filter by `effect`, `enabled`, `role` or `action` (policies that apply to it, wildcards included).
+         */
         get: operations["policies_list"];
         put?: never;
+        /**
+         * Add a policy
+         * @description Allows or denies actions to roles, under a condition on the user, the object and the request; a deny wins. `Location` is the new policy.
+         */
         post: operations["policies_create"];
         delete?: never;
         options?: never;
@@ -647,12 +768,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Read a policy
+         * @description One policy, with its condition.
+         */
         get: operations["policies_retrieve"];
         put?: never;
         post?: never;
+        /**
+         * Delete a policy
+         * @description It stops applying at once.
+         */
         delete: operations["policies_destroy"];
         options?: never;
         head?: never;
+        /**
+         * Change a policy
+         * @description Only the fields sent change (its `name` stays); it applies at once.
+         */
         patch: operations["policies_partial_update"];
         trace?: never;
     };
@@ -663,8 +796,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List products
+         * @description The products you may see (shoppers: published ones), in id order; filter by `published`, `currency` or `search` (name contains), order with `?ordering=`.
+         */
         get: operations["products_list"];
         put?: never;
+        /**
+         * Add a product
+         * @description Unpublished until POST publish/; `Location` is the new product.
+         */
         post: operations["products_create"];
         delete?: never;
         options?: never;
@@ -679,12 +820,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Read a product
+         * @description One product you may see.
+         */
         get: operations["products_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Change a product
+         * @description Only the fields sent change; publishing has its own calls.
+         */
         patch: operations["products_partial_update"];
         trace?: never;
     };
@@ -697,7 +846,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Show the product to shoppers and the marketplace (again publishing a published one changes nothing). */
+        /**
+         * Publish a product
+         * @description Shows it to shoppers and the marketplace; publishing a published one changes nothing.
+         */
         post: operations["products_publish_create"];
         delete?: never;
         options?: never;
@@ -714,7 +866,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Withdraw the product from sale (an unpublished one stays as it is). */
+        /**
+         * Unpublish a product
+         * @description Withdraws it from sale and the marketplace; an unpublished one stays as it is.
+         */
         post: operations["products_unpublish_create"];
         delete?: never;
         options?: never;
@@ -729,8 +884,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List roles
+         * @description The workspace's roles, built-in and its own; filter by `builtin`, `requires_two_factor` or `permission` (roles that hold it).
+         */
         get: operations["roles_list"];
         put?: never;
+        /**
+         * Add a role
+         * @description A role of the workspace's own, with permissions from the catalog (GET permissions/); `Location` is the new role.
+         */
         post: operations["roles_create"];
         delete?: never;
         options?: never;
@@ -745,12 +908,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Read a role
+         * @description One role, with the permissions it holds.
+         */
         get: operations["roles_retrieve"];
         put?: never;
         post?: never;
+        /**
+         * Delete a role
+         * @description Not a built-in one, nor one that members or policies still use.
+         */
         delete: operations["roles_destroy"];
         options?: never;
         head?: never;
+        /**
+         * Change a role
+         * @description Only the fields sent change; its members hold the new permissions at once.
+         */
         patch: operations["roles_partial_update"];
         trace?: never;
     };
@@ -761,8 +936,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List members
+         * @description The workspace's users you may see, in id order; filter by `role`, `is_active`, `email_verified` or `email` (contains).
+         */
         get: operations["users_list"];
         put?: never;
+        /**
+         * Invite a member
+         * @description Creates the account and mails a link to choose a password; with `role` (a slug), or the default one. `Location` is the new member.
+         */
         post: operations["users_create"];
         delete?: never;
         options?: never;
@@ -777,13 +960,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Read a member
+         * @description One user, with their role and attributes.
+         */
         get: operations["users_retrieve"];
         put?: never;
         post?: never;
-        /** @description Deactivate the member (their history stays); PATCH is_active=true brings them back. */
+        /**
+         * Deactivate a member
+         * @description They are signed out everywhere and their history stays; PATCH `is_active: true` brings them back.
+         */
         delete: operations["users_destroy"];
         options?: never;
         head?: never;
+        /**
+         * Change a member
+         * @description Their name, attributes, or `is_active` (false signs them out everywhere); only the fields sent change.
+         */
         patch: operations["users_partial_update"];
         trace?: never;
     };
@@ -794,6 +988,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List a member's sessions
+         * @description Their open sessions (one per sign-in on a device), newest first.
+         */
         get: operations["users_sessions_list"];
         put?: never;
         post?: never;
@@ -813,6 +1011,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Sign a member's session out
+         * @description Its tokens stop working at once.
+         */
         delete: operations["users_sessions_destroy"];
         options?: never;
         head?: never;
@@ -827,6 +1029,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /**
+         * Give a member a role
+         * @description Only an owner grants or takes away the owner role, nobody a role holding permissions they lack, and the workspace keeps an owner.
+         */
         put: operations["users_role_update"];
         post?: never;
         delete?: never;
@@ -1114,6 +1320,19 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Role"][];
         };
+        PaginatedSessionList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["Session"][];
+        };
         PaginatedUserList: {
             /**
              * Format: uri
@@ -1192,7 +1411,12 @@ export interface components {
             description: string;
             owner_only: boolean;
         };
+        /** @description Every permission: a short, fixed list, shaped as a list's page (the only one: no links). */
         PermissionCatalog: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
             results: components["schemas"]["Permission"][];
         };
         PlaceOrderRequest: {
@@ -1511,64 +1735,7 @@ export interface components {
             request_id?: string;
         };
     };
-    responses: {
-        /** @description Invalid input: bad fields (code `invalid`), a body that does not parse, a bad cursor. */
-        Invalid: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description No access token, or one that is invalid, expired, signed out or for another store. */
-        Unauthenticated: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The signed-in user may not do this. */
-        Forbidden: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Nothing is found at this address. */
-        NotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The request clashes with the current state of the resource. */
-        Conflict: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description A request budget (the user's or the store's) is spent; retry after `Retry-After` seconds. */
-        Throttled: {
-            headers: {
-                /** @description Seconds until the spent budget renews. */
-                "Retry-After"?: number;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-    };
+    responses: never;
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -1598,12 +1765,68 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedAuditEventList"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_email_verification_create: {
@@ -1622,16 +1845,87 @@ export interface operations {
             /** @description No response body */
             202: {
                 headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_email_verify_create: {
@@ -1655,12 +1949,67 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_me_retrieve: {
@@ -1680,12 +2029,50 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_me_partial_update: {
@@ -1709,12 +2096,82 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_password_create: {
@@ -1737,12 +2194,82 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_password_reset_create: {
@@ -1761,16 +2288,73 @@ export interface operations {
             /** @description No response body */
             202: {
                 headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_password_reset_confirm_create: {
@@ -1793,12 +2377,67 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_refresh_create: {
@@ -1822,12 +2461,81 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `token_invalid` (Invalid refresh token): The refresh token is invalid or expired; sign in again.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_reused` (Refresh token reused): A used refresh token came back: every session of its family is signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_register_create: {
@@ -1845,23 +2553,85 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sessions_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1873,15 +2643,62 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"][];
+                    "application/json": components["schemas"]["PaginatedSessionList"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sessions_destroy: {
@@ -1889,6 +2706,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A session's `id`. */
                 session_id: string;
             };
             cookie?: never;
@@ -1902,12 +2720,53 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             *     - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sign_in_create: {
@@ -1931,12 +2790,76 @@ export interface operations {
                     "application/json": components["schemas"]["SignInResult"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `invalid_credentials` (Invalid credentials): The email or password is wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sign_in_challenge_create: {
@@ -1960,12 +2883,83 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `challenge_invalid` (Invalid sign-in challenge): The challenge is invalid, expired, answered or for another step; sign in again.
+             *     - `two_factor_code_invalid` (Wrong two-factor code): The code from the authenticator app (or the backup code) is wrong; try the current one.
+             *     - `challenge_wrong_tenant` (Challenge of another store): The sign-in challenge was issued by another store; sign in to this one again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `two_factor_locked` (Two-factor codes locked): Too many wrong codes in a row: codes are refused for a while; retry after Retry-After seconds.
+             *     - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sign_in_enrolment_create: {
@@ -1989,12 +2983,88 @@ export interface operations {
                     "application/json": components["schemas"]["TotpEnrolment"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `challenge_invalid` (Invalid sign-in challenge): The challenge is invalid, expired, answered or for another step; sign in again.
+             *     - `challenge_wrong_tenant` (Challenge of another store): The sign-in challenge was issued by another store; sign in to this one again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `two_factor_already_enabled` (Two-factor already on): Two-factor authentication is on already; turn it off first to enrol again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sign_in_enrolment_confirm_create: {
@@ -2018,12 +3088,89 @@ export interface operations {
                     "application/json": components["schemas"]["EnrolledSignIn"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `two_factor_code_invalid` (Wrong two-factor code): The code from the authenticator app (or the backup code) is wrong; try the current one.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `challenge_invalid` (Invalid sign-in challenge): The challenge is invalid, expired, answered or for another step; sign in again.
+             *     - `challenge_wrong_tenant` (Challenge of another store): The sign-in challenge was issued by another store; sign in to this one again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `two_factor_enrolment_not_started` (No two-factor enrolment): No enrolment is under way; start one before confirming it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sign_out_create: {
@@ -2046,12 +3193,79 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `token_invalid` (Invalid refresh token): The refresh token is invalid or expired; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sso_callback_retrieve: {
@@ -2077,12 +3291,85 @@ export interface operations {
                     "application/json": components["schemas"]["SignInResult"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `sso_denied` (Sign-in denied): The identity provider did not sign the person in; try again.
+             *     - `sso_state_invalid` (Unknown sign-in): The sign-in is unknown, expired or finished already; start the sign-in again.
+             *     - `sso_code_invalid` (Sign-in code refused): The identity provider refused the sign-in code; start the sign-in again.
+             *     - `sso_id_token_invalid` (Invalid ID token): The identity provider sent no valid ID token; start the sign-in again.
+             *     - `sso_email_missing` (No email address): The identity provider shared no email address; allow access to it and try again.
+             *     - `sso_failed` (Sign-in failed): The sign-in through the provider could not complete; start again.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `account_disabled` (Account disabled): The account is disabled; ask the store's owner to enable it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `sso_conflict` (Sign-in under way): Another sign-in with this address is under way; try again.
+             *     - `email_not_verified` (Email not verified): An account has this address and the provider does not confirm it is yours; sign in another way.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `sso_provider_unavailable` (Identity provider unavailable): The identity provider did not answer properly; try again in a moment. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sso_callback_create: {
@@ -2108,12 +3395,106 @@ export interface operations {
                     "application/json": components["schemas"]["SignInResult"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `sso_denied` (Sign-in denied): The identity provider did not sign the person in; try again.
+             *     - `sso_state_invalid` (Unknown sign-in): The sign-in is unknown, expired or finished already; start the sign-in again.
+             *     - `sso_code_invalid` (Sign-in code refused): The identity provider refused the sign-in code; start the sign-in again.
+             *     - `sso_id_token_invalid` (Invalid ID token): The identity provider sent no valid ID token; start the sign-in again.
+             *     - `sso_email_missing` (No email address): The identity provider shared no email address; allow access to it and try again.
+             *     - `sso_failed` (Sign-in failed): The sign-in through the provider could not complete; start again.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `account_disabled` (Account disabled): The account is disabled; ask the store's owner to enable it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `sso_conflict` (Sign-in under way): Another sign-in with this address is under way; try again.
+             *     - `email_not_verified` (Email not verified): An account has this address and the provider does not confirm it is yours; sign in another way.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `sso_provider_unavailable` (Identity provider unavailable): The identity provider did not answer properly; try again in a moment. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sso_start_create: {
@@ -2139,12 +3520,70 @@ export interface operations {
                     "application/json": components["schemas"]["AuthorizationRequest"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_sso_providers_retrieve: {
@@ -2164,12 +3603,35 @@ export interface operations {
                     "application/json": components["schemas"]["ProviderList"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_two_factor_retrieve: {
@@ -2189,12 +3651,50 @@ export interface operations {
                     "application/json": components["schemas"]["TwoFactorStatus"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_two_factor_backup_codes_create: {
@@ -2218,12 +3718,95 @@ export interface operations {
                     "application/json": components["schemas"]["BackupCodes"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `two_factor_code_invalid` (Wrong two-factor code): The code from the authenticator app (or the backup code) is wrong; try the current one.
+             *     - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `two_factor_not_enabled` (Two-factor not on): Two-factor authentication is not on for the account. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `two_factor_locked` (Two-factor codes locked): Too many wrong codes in a row: codes are refused for a while; retry after Retry-After seconds.
+             *     - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_two_factor_disable_create: {
@@ -2246,12 +3829,98 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `two_factor_code_invalid` (Wrong two-factor code): The code from the authenticator app (or the backup code) is wrong; try the current one.
+             *     - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `two_factor_not_enabled` (Two-factor not on): Two-factor authentication is not on for the account.
+             *     - `two_factor_required_by_role` (Two-factor required by role): The user's role requires two-factor authentication, so it cannot be turned off.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `two_factor_locked` (Two-factor codes locked): Too many wrong codes in a row: codes are refused for a while; retry after Retry-After seconds.
+             *     - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_two_factor_totp_create: {
@@ -2265,18 +3934,67 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TotpEnrolment"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `two_factor_already_enabled` (Two-factor already on): Two-factor authentication is on already; turn it off first to enrol again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_two_factor_totp_confirm_create: {
@@ -2300,12 +4018,92 @@ export interface operations {
                     "application/json": components["schemas"]["BackupCodes"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `two_factor_code_invalid` (Wrong two-factor code): The code from the authenticator app (or the backup code) is wrong; try the current one.
+             *     - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `two_factor_enrolment_not_started` (No two-factor enrolment): No enrolment is under way; start one before confirming it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     notifications_list: {
@@ -2333,12 +4131,68 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedNotificationList"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     notifications_retrieve: {
@@ -2360,12 +4214,62 @@ export interface operations {
                     "application/json": components["schemas"]["Notification"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     notifications_read_create: {
@@ -2387,12 +4291,62 @@ export interface operations {
                     "application/json": components["schemas"]["Notification"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     notifications_read_all_create: {
@@ -2416,12 +4370,91 @@ export interface operations {
                     "application/json": components["schemas"]["Marked"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     notifications_tickets_create: {
@@ -2435,18 +4468,67 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Ticket"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     notifications_unread_count_retrieve: {
@@ -2466,12 +4548,59 @@ export interface operations {
                     "application/json": components["schemas"]["UnreadCount"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     orders_list: {
@@ -2506,12 +4635,68 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedOrderList"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     orders_create: {
@@ -2529,18 +4714,108 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `order_exists` (Order exists): The order was placed already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     orders_retrieve: {
@@ -2562,12 +4837,62 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     orders_cancel_create: {
@@ -2593,12 +4918,106 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `order_not_cancellable` (Order not cancellable): The order cannot be cancelled in its status (a paid one is refunded instead).
+             *     - `stream_conflict` (Concurrent change): Someone else changed the resource since it was read; read it again and retry.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     orders_pay_create: {
@@ -2624,12 +5043,106 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `order_not_payable` (Order not payable): Only a placed order is paid; see the order's status.
+             *     - `stream_conflict` (Concurrent change): Someone else changed the resource since it was read; read it again and retry.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     orders_refund_create: {
@@ -2655,12 +5168,106 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `order_not_refundable` (Order not refundable): Only a paid order is refunded; see the order's status.
+             *     - `stream_conflict` (Concurrent change): Someone else changed the resource since it was read; read it again and retry.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     permissions_list: {
@@ -2680,12 +5287,59 @@ export interface operations {
                     "application/json": components["schemas"]["PermissionCatalog"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     policies_list: {
@@ -2719,12 +5373,68 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedPolicyList"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     policies_create: {
@@ -2742,18 +5452,99 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Policy"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     policies_retrieve: {
@@ -2775,12 +5566,62 @@ export interface operations {
                     "application/json": components["schemas"]["Policy"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     policies_destroy: {
@@ -2801,12 +5642,62 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     policies_partial_update: {
@@ -2832,12 +5723,94 @@ export interface operations {
                     "application/json": components["schemas"]["Policy"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     products_list: {
@@ -2867,12 +5840,68 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedProductList"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     products_create: {
@@ -2890,18 +5919,99 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Product"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     products_retrieve: {
@@ -2923,12 +6033,62 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     products_partial_update: {
@@ -2954,12 +6114,94 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     products_publish_create: {
@@ -2981,12 +6223,62 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     products_unpublish_create: {
@@ -3008,12 +6300,62 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     roles_list: {
@@ -3042,12 +6384,68 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedRoleList"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     roles_create: {
@@ -3065,18 +6463,99 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Role"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     roles_retrieve: {
@@ -3098,12 +6577,62 @@ export interface operations {
                     "application/json": components["schemas"]["Role"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     roles_destroy: {
@@ -3124,12 +6653,74 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `builtin_role` (Built-in role): Built-in roles cannot be deleted.
+             *     - `role_in_use` (Role in use): Members or policies still use the role; move them to another role first.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     roles_partial_update: {
@@ -3155,12 +6746,94 @@ export interface operations {
                     "application/json": components["schemas"]["Role"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     users_list: {
@@ -3189,12 +6862,68 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedUserList"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     users_create: {
@@ -3212,18 +6941,99 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     users_retrieve: {
@@ -3246,12 +7056,62 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     users_destroy: {
@@ -3273,12 +7133,74 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `cannot_deactivate_self` (Cannot deactivate yourself): Nobody deactivates their own account; ask another admin.
+             *     - `last_owner` (Last owner): The change would leave no owner; make someone else an owner first.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     users_partial_update: {
@@ -3305,17 +7227,116 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `cannot_deactivate_self` (Cannot deactivate yourself): Nobody deactivates their own account; ask another admin.
+             *     - `last_owner` (Last owner): The change would leave no owner; make someone else an owner first.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     users_sessions_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 /** @description A unique integer value identifying this user. */
@@ -3330,15 +7351,74 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"][];
+                    "application/json": components["schemas"]["PaginatedSessionList"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     users_sessions_destroy: {
@@ -3361,12 +7441,62 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     users_role_update: {
@@ -3392,12 +7522,103 @@ export interface operations {
                     "application/json": components["schemas"]["RoleAssigned"];
                 };
             };
-            400: components["responses"]["Invalid"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            429: components["responses"]["Throttled"];
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `last_owner` (Last owner): The change would leave no owner; make someone else an owner first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }

@@ -1,4 +1,8 @@
-"""Cursor pages for every list: stable while rows are added, and no COUNT(*) on big tables."""
+"""Cursor pages for every list of both projects: stable while rows are added, and no COUNT(*) on big tables.
+
+The default pagination class of every API (REST_FRAMEWORK in tenantry_kernel.web.settings). A list answers
+`{"next", "previous", "results"}`; `next` and `previous` are links to follow as they are given (null at the ends).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,13 @@ if TYPE_CHECKING:
     from rest_framework.views import APIView
 
 
+def one_page(results: list[Any]) -> dict[str, Any]:
+    """A short, fixed list (the plans, the permission catalog) in the shape of every list: its one page, no links."""
+    return {"next": None, "previous": None, "results": results}
+
+
 class CursorPage(CursorPagination):
-    """Pages by primary key unless the view (or `?ordering=`, see `api.filters`) orders otherwise.
+    """Pages by primary key unless the view (a subclass's `ordering`, or an ordering filter) orders otherwise.
 
     `?page_size=` asks for 1 to 200 rows; a bad cursor is a 400 naming `cursor` (DRF answers 404).
     """
