@@ -198,6 +198,11 @@ PORTAL_INVITATION_URL = env.str("PORTAL_INVITATION_URL")
 SIGNUP_RATE_PER_IP = env.str("SIGNUP_RATE_PER_IP")
 SIGNUP_RATE_PER_EMAIL = env.str("SIGNUP_RATE_PER_EMAIL")
 SIGNUP_SLUG_RATE_PER_IP = env.str("SIGNUP_SLUG_RATE_PER_IP")
+# A store's live provisioning stream (control_plane.tenants.api.stream): its tickets, heartbeat and bounds.
+TENANT_EVENTS_TICKET_TTL = env.int("TENANT_EVENTS_TICKET_TTL")  # seconds
+TENANT_EVENTS_HEARTBEAT = env.float("TENANT_EVENTS_HEARTBEAT")  # seconds between comments
+TENANT_EVENTS_MAX_SECONDS = env.int("TENANT_EVENTS_MAX_SECONDS")
+TENANT_EVENTS_PER_USER = env.int("TENANT_EVENTS_PER_USER")  # open streams per user, across processes
 
 # Portal accounts (control_plane.accounts, on tenantry_kernel.identity like the tenant app's): simplejwt pairs of
 # the audience "portal" (a tenant app's token is refused here, and a portal token there), rotating refresh tokens

@@ -1,6 +1,7 @@
 """Error codes of tenants, their members and invitations (tenantry_kernel.web.problems)."""
 
 from tenantry_kernel.web.problems import Problem
+from tenantry_kernel.web.tickets import TICKET_INVALID
 
 PROBLEMS = (
     Problem(
@@ -20,4 +21,11 @@ PROBLEMS = (
         "invitation_closed", 409, "Invitation closed", "The invitation was accepted or revoked already; send a new one."
     ),
     Problem("last_owner", 409, "Last owner", "The change would leave no owner; make someone else an owner first."),
+    Problem(
+        "too_many_streams",
+        429,
+        "Too many streams",
+        "You hold as many live streams open as you may; close one (or wait Retry-After seconds) first.",
+    ),
+    TICKET_INVALID,
 )

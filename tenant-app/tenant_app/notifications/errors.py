@@ -1,12 +1,5 @@
 """Error codes of notifications (tenantry_kernel.web.problems)."""
 
-from tenantry_kernel.web.problems import Problem
+from tenantry_kernel.web.tickets import TICKET_INVALID
 
-PROBLEMS = (
-    Problem(
-        "ticket_invalid",
-        401,
-        "Invalid ticket",
-        "The stream ticket is unknown, expired or used already; ask for a new one.",
-    ),
-)
+PROBLEMS = (TICKET_INVALID,)

@@ -17,9 +17,8 @@ client goes away (Django cancels the generator on disconnect).
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -27,9 +26,6 @@ from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -42,31 +38,18 @@ from tenant_app.notifications.listeners import Listener, TicketAuthentication, l
 from tenant_app.notifications.messages import Delivery
 from tenant_app.notifications.selectors import Backlog, backlog_after
 from tenant_app.tenancy.context import as_tenant
-
-# How long EventSource waits before reconnecting (milliseconds).
-RETRY_MS = 3000
-
-
-class JSONErrorsWhateverTheAccept(BaseContentNegotiation):
-    """EventSource asks for text/event-stream only; an error before the stream is still problem details (JSON)."""
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
+from tenantry_kernel.web.sse import (
+    HEARTBEAT,
+    JSONErrorsWhateverTheAccept,
+    event_stream_response,
+    retry_hint,
+    sse_event,
+)
 
 
 def event(message: dict[str, Any], name: str | None = None) -> str:
     """One event; the id line only for notifications (EventSource then sends it back as Last-Event-ID)."""
-    lines = [f"id: {message['id']}"] if message.get("type") == "notification" else []
-    if name:
-        lines.append(f"event: {name}")
-    lines.append(f"data: {json.dumps(message)}")  # json.dumps writes no newlines
-    return "\n".join(lines) + "\n\n"
+    return sse_event(message, name=name, event_id=message["id"] if message.get("type") == "notification" else None)
 
 
 def _backlog(listener: Listener, after: int) -> Backlog:
@@ -96,7 +79,7 @@ async def event_stream(listener: Listener, after: int, heartbeat: float) -> Asyn
         for group in listener.groups:
             joined.append(group)
             await hub().join(group, subscriber)
-        yield f"retry: {RETRY_MS}\n\n"
+        yield retry_hint()
         backlog = await database_sync_to_async(_backlog)(listener, after)
         for message in subscriber.delivery.backlog(backlog.messages):
             yield event(message)
@@ -110,7 +93,7 @@ async def event_stream(listener: Listener, after: int, heartbeat: float) -> Asyn
             try:
                 live = await asyncio.wait_for(subscriber.queue.get(), timeout=min(heartbeat, remaining))
             except TimeoutError:
-                yield ": heartbeat\n\n"
+                yield HEARTBEAT
                 continue
             yield event(live)
         expired = {"type": "expired", "message": "The access token expired; reconnect with a new token or ticket."}
@@ -136,7 +119,4 @@ class NotificationStream(APIView):
             raise ValidationError({"last_event_id": ["Give the id of a notification (a whole number)."]})
         listener = listener_for(user, request.auth, tenant_of(request))
         stream = event_stream(listener, int(raw), settings.NOTIFICATIONS_SSE_HEARTBEAT)
-        response = StreamingHttpResponse(stream, content_type="text/event-stream")
-        response["Cache-Control"] = "no-cache"
-        response["X-Accel-Buffering"] = "no"  # nginx (ingress) passes events on as they come
-        return response
+        return event_stream_response(stream)

@@ -16,6 +16,7 @@ from control_plane.audit.actions import record
 from control_plane.tenants.actions import members
 from control_plane.tenants.lifecycle import ALLOWED, can_move
 from control_plane.tenants.models import DeletionPolicy, MemberRole, Membership, Plan, Tenant, TenantState, Tier
+from control_plane.tenants.status_feed import announce
 from tenantry_kernel.celery import enqueue_on_commit
 from tenantry_kernel.events.outbox import emit
 from tenantry_kernel.provisioning.naming import InvalidSlug, validate_slug
@@ -64,6 +65,7 @@ def transition(
             locked.provisioning_attempts += 1
             fields.append("provisioning_attempts")
         locked.save(update_fields=fields)
+        announce(locked)  # to its live streams, once this commits
         payload: dict[str, Any] = {
             "name": locked.name,
             "plan": locked.plan,
@@ -168,6 +170,7 @@ def record_status(
             changed.append("shard")
         if changed:
             locked.save(update_fields=[*changed, "updated_at"])
+            announce(locked)
     return locked
 
 

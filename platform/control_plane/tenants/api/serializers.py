@@ -193,3 +193,9 @@ class AcceptedInvitationSerializer(serializers.Serializer[Any]):
 
     tenant = MyTenantSerializer()
     tokens = SessionTokensSerializer(required=False)
+
+
+@extend_schema_serializer(examples=[_response("A ticket", {"ticket": "tk_9f2c1e7a4b3d", "expires_in": 60})])
+class StreamTicketSerializer(serializers.Serializer[None]):
+    ticket = serializers.CharField(help_text="Pass as `?ticket=` to the store's event stream (`Location`); works once.")
+    expires_in = serializers.IntegerField(help_text="Seconds left to use it.")

@@ -673,6 +673,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{slug}/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a store's provisioning live
+         * @description Server-Sent Events (`text/event-stream`) for the store's members and platform staff: event `status` with the store's state, reason, URL and conditions at once, then another at each change; a comment (`: heartbeat`) while nothing changes; once the store is `ready`, `failed` or `deleted`, event `end` and the stream closes. Each `status` has an id: with `Last-Event-ID` (or `?last_event_id=`) the one you have is not sent again. Authenticate with the bearer token or, from EventSource, a single-use `?ticket=` (POST .../events/ticket/). A stream lasts at most TENANT_EVENTS_MAX_SECONDS, or until the access token expires (event `expired`: open it again); a user holds at most TENANT_EVENTS_PER_USER open at once (429). Errors come before the stream, as problem details.
+         */
+        get: operations["tenants_events_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{slug}/events/ticket/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a ticket for a store's live provisioning
+         * @description A single-use ticket for the store's event stream, for a browser's EventSource (which cannot send the bearer token): `Location` is the stream, to open with `?ticket=` within `expires_in` seconds. For the store's members and platform staff.
+         */
+        post: operations["tenants_events_ticket_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{slug}/invitations/": {
         parameters: {
             query?: never;
@@ -1399,6 +1439,12 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "pending" | "provisioning" | "ready" | "suspended" | "failed" | "deleting" | "deleted";
+        StreamTicket: {
+            /** @description Pass as `?ticket=` to the store's event stream (`Location`); works once. */
+            ticket: string;
+            /** @description Seconds left to use it. */
+            expires_in: number;
+        };
         StripeEventDataRequest: {
             object: {
                 [key: string]: unknown;
@@ -1559,11 +1605,13 @@ export interface components {
              *     - `stripe_unavailable` (503, Payment provider unavailable): Stripe did not answer; try again in a moment.
              *     - `tenant_deleted` (409, Tenant deleted): The tenant is being deleted or is gone; its plan and members no longer change.
              *     - `throttled` (429, Too many requests): A request budget is spent; retry after Retry-After seconds.
+             *     - `ticket_invalid` (401, Invalid ticket): The stream ticket is unknown, expired or used already; ask for a new one.
              *     - `token_invalid` (401, Invalid refresh token): The refresh token is invalid or expired; sign in again.
              *     - `token_not_valid` (401, Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
              *     - `token_reused` (401, Refresh token reused): A used refresh token came back: every session of its family is signed out; sign in again.
              *     - `token_revoked` (401, Session signed out): The token's session was signed out; sign in again.
              *     - `token_wrong_audience` (401, Token not for the portal): The token was issued for another audience (a store); sign in to the portal.
+             *     - `too_many_streams` (429, Too many streams): You hold as many live streams open as you may; close one (or wait Retry-After seconds) first.
              *     - `two_factor_already_enabled` (409, Two-factor already on): Two-factor authentication is on already; turn it off first to enrol again.
              *     - `two_factor_code_invalid` (400, Wrong two-factor code): The code from the authenticator app (or the backup code) is wrong; try the current one.
              *     - `two_factor_enrolment_not_started` (409, No two-factor enrolment): No enrolment is under way; start one before confirming it.
@@ -1575,7 +1623,7 @@ export interface components {
              * @example invalid
              * @enum {string}
              */
-            code: "already_member" | "authentication_failed" | "bad_request" | "billing_not_configured" | "challenge_invalid" | "challenge_wrong_audience" | "conflict" | "disallowed_host" | "idempotency_key_reused" | "invalid" | "invalid_credentials" | "invalid_cursor" | "invalid_signature" | "invalid_transition" | "invitation_closed" | "json_too_deep" | "last_owner" | "method_not_allowed" | "no_subscription" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "parse_error" | "payment_failed" | "payment_method_required" | "permission_denied" | "plan_unchanged" | "request_too_large" | "server_error" | "signature_in_future" | "signature_too_old" | "stream_conflict" | "stripe_rejected" | "stripe_unavailable" | "tenant_deleted" | "throttled" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_audience" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_for_staff" | "unsupported_media_type" | "webhook_not_processed";
+            code: "already_member" | "authentication_failed" | "bad_request" | "billing_not_configured" | "challenge_invalid" | "challenge_wrong_audience" | "conflict" | "disallowed_host" | "idempotency_key_reused" | "invalid" | "invalid_credentials" | "invalid_cursor" | "invalid_signature" | "invalid_transition" | "invitation_closed" | "json_too_deep" | "last_owner" | "method_not_allowed" | "no_subscription" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "parse_error" | "payment_failed" | "payment_method_required" | "permission_denied" | "plan_unchanged" | "request_too_large" | "server_error" | "signature_in_future" | "signature_too_old" | "stream_conflict" | "stripe_rejected" | "stripe_unavailable" | "tenant_deleted" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_audience" | "too_many_streams" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_for_staff" | "unsupported_media_type" | "webhook_not_processed";
             errors?: {
                 /** @example /email */
                 pointer: string;
@@ -3941,6 +3989,128 @@ export interface operations {
             };
             /** @description - `invalid_transition` (Invalid state transition): The tenant cannot move to that state from its current one. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenants_events_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Resume, as `Last-Event-ID` (for a first connection). */
+                last_event_id?: string;
+            };
+            header?: {
+                /** @description Resume: the id of the last event received (EventSource sends it when it reconnects). */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description The store's slug, e.g. `acme`. */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream of events (see above). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `ticket_invalid` (Invalid ticket): The stream ticket is unknown, expired or used already; ask for a new one.
+             *     - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_audience` (Token not for the portal): The token was issued for another audience (a store); sign in to the portal.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `not_found` (Not found): Nothing is found at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `too_many_streams` (Too many streams): You hold as many live streams open as you may; close one (or wait Retry-After seconds) first. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenants_events_ticket_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The store's slug, e.g. `acme`. */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicket"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_audience` (Token not for the portal): The token was issued for another audience (a store); sign in to the portal.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `not_found` (Not found): Nothing is found at this address, or it is not yours to see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
