@@ -66,8 +66,9 @@ export default async function StoresPage({ searchParams }: { searchParams: Promi
       {stores.length === 0 ? (
         <p>{t("stores.empty")}</p>
       ) : (
-        <div className="table-wrap">
-          <table>
+        // Focusable, named region: on a narrow screen the table may scroll sideways, by keyboard too.
+        <div className="table-wrap" role="region" aria-label={t("stores.title")} tabIndex={0}>
+          <table className="cards">
             <thead>
               <tr>
                 <th scope="col">{t("stores.name")}</th>
@@ -79,13 +80,13 @@ export default async function StoresPage({ searchParams }: { searchParams: Promi
             <tbody>
               {stores.map((store) => (
                 <tr key={store.id}>
-                  <td>
+                  <td data-label={t("stores.name")}>
                     {store.name} <span className="muted">({store.slug})</span>
                   </td>
-                  <td>{store.state}</td>
-                  <td>{store.plan}</td>
-                  <td>
-                    <a href={store.url}>{store.url}</a>
+                  <td data-label={t("stores.state")}>{store.state}</td>
+                  <td data-label={t("stores.plan")}>{store.plan}</td>
+                  <td data-label={t("stores.url")}>
+                    {store.url ? <a href={store.url}>{store.url}</a> : <span className="muted">{t("stores.noUrl")}</span>}
                   </td>
                 </tr>
               ))}
