@@ -30,7 +30,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <a className="brand" href="/">
             {t("app.name")}
           </a>
-          <nav aria-label="Main">
+          <nav aria-label={t("nav.label")}>
             <a href="/stores">{t("nav.stores")}</a>
             <a href="/sign-in">{t("nav.signIn")}</a>
           </nav>

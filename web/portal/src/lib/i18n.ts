@@ -14,6 +14,7 @@ const en = {
   "nav.signIn": "Sign in",
   "nav.signOut": "Sign out",
   "nav.stores": "My stores",
+  "nav.label": "Main",
   "theme.label": "Colour scheme",
   "theme.system": "System",
   "theme.light": "Light",
@@ -60,6 +61,7 @@ const en = {
   "stores.noUrl": "Not yet: the store is being set up.",
   "stores.next": "Next page",
   "stores.previous": "Previous page",
+  "stores.pages": "Pages",
   "stores.signedInAs": "Signed in as {email}",
 } as const;
 
@@ -72,6 +74,7 @@ const de: Messages = {
   "nav.signIn": "Anmelden",
   "nav.signOut": "Abmelden",
   "nav.stores": "Meine Shops",
+  "nav.label": "Hauptmenü",
   "theme.label": "Farbschema",
   "theme.system": "System",
   "theme.light": "Hell",
@@ -122,6 +125,7 @@ const de: Messages = {
   "stores.noUrl": "Noch keine: Der Shop wird eingerichtet.",
   "stores.next": "Nächste Seite",
   "stores.previous": "Vorherige Seite",
+  "stores.pages": "Seiten",
   "stores.signedInAs": "Angemeldet als {email}",
 };
 

@@ -94,7 +94,7 @@ export default async function StoresPage({ searchParams }: { searchParams: Promi
           </table>
         </div>
       )}
-      <nav className="pager" aria-label="Pages">
+      <nav className="pager" aria-label={t("stores.pages")}>
         {previous ? <a href={`/stores?cursor=${encodeURIComponent(previous)}`}>{t("stores.previous")}</a> : null}
         {next ? <a href={`/stores?cursor=${encodeURIComponent(next)}`}>{t("stores.next")}</a> : null}
       </nav>
