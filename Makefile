@@ -12,16 +12,19 @@ BIN := $(VENV)/bin
 WITH_SERVICES := set -a; [ -f .local/services.env ] && . .local/services.env; set +a;
 LOCAL_DATABASES := tenantry_platform tenantry_shard_local
 
-.PHONY: help up demo test deps services lint format typecheck pytest clients config lock clean
+.PHONY: help up demo dev-web test deps services lint format typecheck pytest clients config lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-up: deps services ## Run the control plane and the tenant app locally (Ctrl-C stops them)
+up: deps services ## Run the portal, the control plane and the tenant app locally (Ctrl-C stops them)
 	@$(WITH_SERVICES) $(BIN)/python dev/up.py
 
 demo: deps services ## `make up` plus a platform admin and the store `demo` with a small catalog
 	@$(WITH_SERVICES) $(BIN)/python dev/up.py --demo
+
+dev-web: deps ## The portal with hot reload (next dev on port 3000); CONTROL_PLANE_URL= a running control plane
+	@$(BIN)/python dev/portal.py
 
 test: deps services lint typecheck pytest ## Lint, type-check and run every test suite
 

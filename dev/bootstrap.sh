@@ -33,6 +33,7 @@ declare -A SYSTEM_PACKAGES=(
   [rabbitmq-server]=rabbitmq-server
   [mosquitto]=mosquitto
   [curl]=curl
+  [chromium]=chromium # the portal's browser tests (playwright-core launches it; never `playwright install`)
 )
 missing=()
 for cmd in "${!SYSTEM_PACKAGES[@]}"; do

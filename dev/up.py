@@ -3,7 +3,9 @@
     make up              (or: python dev/up.py after `python dev/services.py`)
     make demo            (the same, plus a platform admin and a demo store with a small catalog)
 
-Every web process listens on a free port (or CONTROL_PLANE_PORT / TENANT_APP_PORT). Next to
+The portal (web/portal) is built (`next build`, when its sources changed) and served by `next start`;
+the links the control plane mails lead to it. Every web process listens on a free port (or
+CONTROL_PLANE_PORT / TENANT_APP_PORT / PORTAL_PORT). Next to
 them run each database's outbox relay, the event consumers (usage, search, members), both
 Celery workers, the tenant app's beat, and localstripe as the local Stripe. Tenants are
 provisioned by the control plane's `local` provisioner and served by the one tenant-app
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+import portal as portal_web
 from services import LOCAL, ROOT, load_env, port_open
 from steps import step
 
@@ -154,8 +157,11 @@ def local_secret(name: str) -> str:
     return path.read_text().strip()
 
 
-def platform_environment(env: dict[str, str], portal: str, tenant_port: int, stripe_url: str) -> dict[str, str]:
-    """What ties the pieces together: tenant URLs, single sign-on, Stripe, the member queue."""
+def platform_environment(
+    env: dict[str, str], portal: str, portal_web_url: str, tenant_port: int, stripe_url: str
+) -> dict[str, str]:
+    """What ties the pieces together: tenant URLs, single sign-on, Stripe, the member queue, the portal's links.
+    `portal` is the control plane (the OIDC issuer's origin), `portal_web_url` the portal's web app."""
     sso_key = local_secret("sso-client-key")
     return {
         **env,
@@ -164,7 +170,7 @@ def platform_environment(env: dict[str, str], portal: str, tenant_port: int, str
         # Control plane: tenants are provisioned here, on the tenant app's database, served on its port.
         "TENANT_PROVISIONER": "local",
         "TENANT_URL_TEMPLATE": f"http://{{host}}:{tenant_port}/",
-        "PORTAL_URL": portal,
+        "PORTAL_URL": portal_web_url,
         "OIDC_ISSUER": f"{portal}/o",
         "PLATFORM_SSO_CLIENT_KEY": sso_key,
         "STRIPE_API_HOST": stripe_url,
@@ -248,10 +254,14 @@ def main() -> int:
     local_services.load()
 
     ports = {component: choose_port(component.port_variable) for component in COMPONENTS}
+    portal_port = choose_port("PORTAL_PORT")
     stripe_port = free_port()
     portal = f"http://localhost:{ports[CONTROL_PLANE]}"
+    portal_web_url = f"http://localhost:{portal_port}"
     stripe_url = f"http://127.0.0.1:{stripe_port}"
-    env = platform_environment({**os.environ, **load_env()}, portal, ports[TENANT_APP], stripe_url)
+    env = platform_environment({**os.environ, **load_env()}, portal, portal_web_url, ports[TENANT_APP], stripe_url)
+    node_env = portal_web.node_environment(env, f"http://127.0.0.1:{ports[CONTROL_PLANE]}")
+    portal_web.build(node_env)
 
     say(f"up: PostgreSQL: {local_services.postgres_server()}")
     for component in COMPONENTS:
@@ -287,6 +297,11 @@ def main() -> int:
             if not wait_for(f"http://127.0.0.1:{port}/healthz", child):
                 say(f"up: the {title} did not start")
                 return 1
+        web = start("portal", portal_web.start_command(portal_port), portal_web.PORTAL, node_env)
+        children.append(("portal", web))
+        if not wait_for(f"http://127.0.0.1:{portal_port}/sign-in", web, seconds=60):
+            say("up: the portal did not start")
+            return 1
         for worker in workers(stripe_port):
             directory = ROOT / worker.component.directory if worker.component else ROOT
             worker_env = worker.component.environment(env) if worker.component else env
@@ -308,6 +323,7 @@ def main() -> int:
 
         tenant_port = ports[TENANT_APP]
         say("\nTenantry is running (Ctrl-C stops it):")
+        say(f"  portal          {portal_web_url}/   (sign in: {portal_web_url}/sign-in)")
         say(f"  portal API      {portal}/api/v1/   (signup: POST {portal}/api/v1/signup/; API docs: /api/docs/)")
         say(f"  admin           {portal}/admin/   readyz: {answers(f'http://127.0.0.1:{ports[CONTROL_PLANE]}/readyz')}")
         say(f"  OIDC issuer     {portal}/o/.well-known/openid-configuration")

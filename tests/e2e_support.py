@@ -69,12 +69,18 @@ class Stack:
     mail: MailSink
     events_url: str  # the platform's events vhost of this run (AMQP URL, guest)
     member_queue: str  # the tenant app's member-events queue of this run
+    portal_port: int  # the portal web app (next start)
     lines: list[str] = field(default_factory=list)
 
     @property
     def portal(self) -> str:
         """The control plane as the stack names it (its OIDC issuer is `<portal>/o`)."""
         return f"http://localhost:{self.control_plane_port}"
+
+    @property
+    def portal_web(self) -> str:
+        """The portal web app, where the mailed links lead (the control plane's PORTAL_URL)."""
+        return f"http://localhost:{self.portal_port}"
 
     @property
     def control_plane(self) -> str:
@@ -145,6 +151,7 @@ def stack_environment(
         **os.environ,
         "CONTROL_PLANE_PORT": str(control_plane_port),
         "TENANT_APP_PORT": str(tenant_app_port),
+        "PORTAL_PORT": str(free_port()),
         "CONTROL_PLANE_DB": databases[0],
         "TENANT_APP_DB": databases[1],
         # This run's own queues and exchange: another `make up` here never consumes them.
@@ -212,6 +219,7 @@ def _run_up(env: dict[str, str], mail: MailSink) -> Iterator[Stack]:
         mail,
         env["EVENTS_BROKER_URL"],
         env["TENANT_MEMBER_EVENTS_QUEUE"],
+        int(env["PORTAL_PORT"]),
     )
     reader = threading.Thread(target=lambda: stack.lines.extend(up.stdout or []), daemon=True)
     reader.start()

@@ -18,8 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_up_serves_healthz_and_readyz_on_both_apps_and_ctrl_c_stops_them(scratch_databases: tuple[str, str]) -> None:
     ports = {"CONTROL_PLANE_PORT": free_port(), "TENANT_APP_PORT": free_port()}
+    portal_port = free_port()
     databases = dict(zip(("CONTROL_PLANE_DB", "TENANT_APP_DB"), scratch_databases, strict=True))
-    env = {**os.environ, **{key: str(port) for key, port in ports.items()}, **databases}
+    env = {
+        **os.environ,
+        **{key: str(port) for key, port in ports.items()},
+        **databases,
+        "PORTAL_PORT": str(portal_port),
+    }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     up = subprocess.Popen(
@@ -41,6 +47,7 @@ def test_up_serves_healthz_and_readyz_on_both_apps_and_ctrl_c_stops_them(scratch
                     answers[name] = (health.status_code, ready.status_code)
                 except requests.ConnectionError:
                     time.sleep(0.3)
+        portal = requests.get(f"http://127.0.0.1:{portal_port}/sign-in", timeout=10)
         children = psutil.Process(up.pid).children(recursive=True)
     finally:
         up.send_signal(signal.SIGINT)
@@ -50,6 +57,16 @@ def test_up_serves_healthz_and_readyz_on_both_apps_and_ctrl_c_stops_them(scratch
 
     assert answers == {"CONTROL_PLANE_PORT": (200, 200), "TENANT_APP_PORT": (200, 200)}, output[-3000:]
     assert f"http://localhost:{ports['CONTROL_PLANE_PORT']}/" in output
+    # The portal is served (production build) and its URL comes first among the URLs.
+    assert portal.status_code == 200, output[-3000:]
+    running = output[output.index("Tenantry is running") :].splitlines()
+    assert running[1].split() == [
+        "portal",
+        f"http://localhost:{portal_port}/",
+        "(sign",
+        "in:",
+        f"http://localhost:{portal_port}/sign-in)",
+    ]
     assert up.returncode == 0, output[-3000:]
     assert children
     time.sleep(0.5)

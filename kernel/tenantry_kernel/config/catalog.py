@@ -1165,6 +1165,15 @@ VARIABLES_LIST = [
         read_by="dev/up.py (by the name in its COMPONENTS)",
     ),
     Variable(
+        "PORTAL_PORT",
+        int,
+        Varies("a free port"),
+        ("dev",),
+        "the portal's web port (`next start`); if it is taken, `make up` stops",
+        DEV_UP,
+        read_by="dev/up.py (choose_port)",
+    ),
+    Variable(
         "CONTROL_PLANE_DB",
         str,
         "tenantry_platform",

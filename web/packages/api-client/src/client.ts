@@ -15,6 +15,11 @@ export type TokenProvider = () => string | null | undefined | Promise<string | n
 export type ControlPlaneClient = Client<ControlPlanePaths>;
 export type StoreClient = Client<StorePaths>;
 
+/** How a client sends its requests; by default the global `fetch` at call time. */
+export interface ClientOptions {
+  fetch?: (request: Request) => Promise<Response>;
+}
+
 // Fails to compile when a project's `Problem` component no longer fits ProblemError.
 type Fits<Actual extends Expected, Expected> = Actual;
 export type StoreProblem = Fits<StoreComponents["schemas"]["Problem"], Problem>;
@@ -25,13 +30,17 @@ export type ControlPlaneProblem = Fits<ControlPlaneComponents["schemas"]["Proble
 export type ControlPlaneProblemCode = ControlPlaneProblem["code"];
 
 /** The control plane's API (portal, signup, tenants, billing, search) at `baseUrl`, e.g. `https://tenantry.example`. */
-export function createControlPlaneClient(baseUrl: string, tokenProvider: TokenProvider): ControlPlaneClient {
-  return createApiClient<ControlPlanePaths>(baseUrl, tokenProvider);
+export function createControlPlaneClient(
+  baseUrl: string,
+  tokenProvider: TokenProvider,
+  options: ClientOptions = {},
+): ControlPlaneClient {
+  return createApiClient<ControlPlanePaths>(baseUrl, tokenProvider, options);
 }
 
 /** One store's API, on the store's own host: `storeUrl` is e.g. `https://acme.tenantry.example`. */
-export function createStoreClient(storeUrl: string, tokenProvider: TokenProvider): StoreClient {
-  return createApiClient<StorePaths>(storeUrl, tokenProvider);
+export function createStoreClient(storeUrl: string, tokenProvider: TokenProvider, options: ClientOptions = {}): StoreClient {
+  return createApiClient<StorePaths>(storeUrl, tokenProvider, options);
 }
 
 /**
@@ -39,8 +48,12 @@ export function createStoreClient(storeUrl: string, tokenProvider: TokenProvider
  * status and rejects with a ProblemError for an error status (4xx, 5xx); a network failure
  * rejects with fetch's own TypeError.
  */
-export function createApiClient<Paths extends {}>(baseUrl: string, tokenProvider: TokenProvider): Client<Paths> {
-  const client = createClient<Paths>({ baseUrl: baseUrl.replace(/\/+$/, "") });
+export function createApiClient<Paths extends {}>(
+  baseUrl: string,
+  tokenProvider: TokenProvider,
+  options: ClientOptions = {},
+): Client<Paths> {
+  const client = createClient<Paths>({ baseUrl: baseUrl.replace(/\/+$/, ""), ...options });
   client.use(bearerToken(tokenProvider), problemDetails);
   return client;
 }

@@ -11,6 +11,7 @@ export type {
   paths as StorePaths,
 } from "./generated/tenant-app";
 export {
+  type ClientOptions,
   type ControlPlaneClient,
   type ControlPlaneProblem,
   type ControlPlaneProblemCode,

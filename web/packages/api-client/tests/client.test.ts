@@ -137,4 +137,21 @@ describe("createApiClient", () => {
     expect(server.requests[0]).toMatchObject({ method: "DELETE", url: "/api/v1/tenants/acme/" });
     expect(server.requests[0]?.headers.authorization).toBe("Bearer access-2");
   });
+
+  it("sends every request through the fetch it was given", async () => {
+    server.answer({ status: 204 });
+    const sent: string[] = [];
+    const api = createApiClient<Paths>(server.url, () => null, {
+      fetch: (request) => {
+        sent.push(`${request.method} ${new URL(request.url).pathname}`);
+        return fetch(request);
+      },
+    });
+
+    const { response } = await api.DELETE("/api/v1/tenants/{slug}/", { params: { path: { slug: "acme" } } });
+
+    expect(response.status).toBe(204);
+    expect(sent).toEqual(["DELETE /api/v1/tenants/acme/"]);
+    expect(server.requests).toHaveLength(1);
+  });
 });

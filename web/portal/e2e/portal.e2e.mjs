@@ -1,0 +1,223 @@
+/**
+ * The portal in a real browser (Debian's /usr/bin/chromium through playwright-core, headless),
+ * against `make up`'s stack that tests/test_portal.py started; that test signed up through the API
+ * and passes the verification link from the real mail.
+ *
+ *   STEP=sign-in: PORTAL_URL, VERIFY_LINK, EMAIL, PASSWORD, SLUG, SCREENSHOTS (a folder), CHROMIUM (optional)
+ *   STEP=reset:   PORTAL_URL, RESET_LINK, EMAIL, NEW_PASSWORD, SLUG, SCREENSHOTS, CHROMIUM (optional)
+ *
+ * sign-in opens the verification link in the portal, signs in through the page, sees the store on
+ * /stores, signs out. reset sets a new password from the mailed reset link, sees the spent link
+ * refused, and signs in with the new password.
+ * on every page it runs axe-core (0 serious or critical violations), fails on any CSP violation or
+ * page error, and writes screenshots in light and dark. Exits non-zero with the reason on failure.
+ */
+
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = require("axe-core").source;
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const PORTAL = env("PORTAL_URL").replace(/\/+$/, "");
+const SCREENSHOTS = env("SCREENSHOTS");
+const STEP = env("STEP");
+const EMAIL = env("EMAIL");
+const SLUG = env("SLUG");
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const problems = []; // CSP violations and page errors, from every page
+
+async function audit(page, name) {
+  await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() => globalThis.axe.run(document, { resultTypes: ["violations"] }));
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const summary = serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  check(serious.length === 0, `axe on ${name}: ${serious.length} serious or critical violations:\n${summary.join("\n")}`);
+  console.log(`axe on ${name}: no serious or critical violations (${results.violations.length} minor)`);
+}
+
+/** Screenshots of the page as it is, in light and dark (the system preference; the server follows it). */
+async function shoot(page, name) {
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    check(
+      (scheme === "dark") === (background === "rgb(18, 18, 22)"),
+      `${name} in ${scheme}: the body's background is ${background}`,
+    );
+    await audit(page, `${name} (${scheme})`);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+let current = null; // the page, to show what it said when a step fails
+
+async function signIn(page, password) {
+  await page.getByLabel("Email address").fill(EMAIL);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${PORTAL}/stores`);
+  await page.getByRole("row", { name: new RegExp(`\\(${SLUG}\\)`) }).waitFor();
+}
+
+/** The mailed reset link: a new password (checked in the page first), the spent link refused, then sign in with it. */
+async function resetPassword(page) {
+  const link = env("RESET_LINK");
+  const password = env("NEW_PASSWORD");
+  check(link.startsWith(`${PORTAL}/reset-password?`), `the mailed link leads elsewhere: ${link}`);
+  await page.goto(link);
+  await page.getByLabel("New password", { exact: true }).fill("short");
+  await page.getByLabel("New password again").fill("different");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  check((await page.locator("#password-error").textContent()) === "Use at least 8 characters.", "a short password passes");
+  check((await page.locator("#confirm-error").textContent()) === "The two passwords differ.", "differing passwords pass");
+  await shoot(page, "reset-password");
+  await page.getByLabel("New password", { exact: true }).fill(password);
+  await page.getByLabel("New password again").fill(password);
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  const done = await page.locator("main").getByRole("status").textContent();
+  check(done?.includes("Your password is changed"), `reset-password says: ${done}`);
+  await shoot(page, "reset-password-done");
+
+  // The link died with the old password: the API's answer is shown, not a blank page.
+  await page.goto(link);
+  await page.getByLabel("New password", { exact: true }).fill(password);
+  await page.getByLabel("New password again").fill(password);
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await page.locator("main").getByRole("alert").waitFor();
+  console.log(`a spent reset link says: ${await page.locator("main").getByRole("alert").textContent()}`);
+  await shoot(page, "reset-password-spent");
+
+  await page.goto(`${PORTAL}/sign-in`);
+  await signIn(page, password);
+}
+
+async function main() {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const profile = mkdtempSync(join(tmpdir(), "portal-e2e-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 360, height: 740 }, // the narrowest phone the portal must work on
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    current = page;
+    page.on("console", (message) => {
+      if (message.type() === "error" && /Content.Security.Policy|Refused to/i.test(message.text())) {
+        problems.push(`CSP: ${message.text()}`);
+      }
+    });
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+
+    if (STEP === "reset") await resetPassword(page);
+    else if (STEP === "sign-in") await verifyAndSignIn(page, context);
+    else throw new Error(`STEP is sign-in or reset, not ${STEP}`);
+    check(problems.length === 0, `the pages reported:\n${problems.join("\n")}`);
+    console.log(`portal e2e (${STEP}): passed; screenshots in ${SCREENSHOTS}`);
+  } catch (error) {
+    const said = await current?.locator("body").innerText({ timeout: 2000 }).catch(() => "");
+    throw new Error(`${error.message}\n--- ${current?.url()} showed:\n${said}`, { cause: error });
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function verifyAndSignIn(page, context) {
+  const VERIFY_LINK = env("VERIFY_LINK");
+  const PASSWORD = env("PASSWORD");
+  // -- the verification link from the mail, opened in the portal ------------------------------------
+  check(VERIFY_LINK.startsWith(`${PORTAL}/verify-email?`), `the mailed link leads elsewhere: ${VERIFY_LINK}`);
+  await page.goto(VERIFY_LINK);
+  const confirmed = await page.locator("main").getByRole("status").textContent();
+  check(confirmed?.includes(EMAIL) && confirmed.includes("is confirmed"), `verify-email says: ${confirmed}`);
+  await shoot(page, "verify-email");
+
+  // -- sign in through the page ---------------------------------------------------------------------
+  await page.goto(`${PORTAL}/stores`);
+  check(new URL(page.url()).pathname === "/sign-in", `/stores without a session shows ${page.url()}`);
+  await shoot(page, "sign-in");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  check(
+    (await page.locator("#email-error").textContent()) === "Please fill in this field.",
+    "an empty sign-in shows no error at the email field",
+  );
+  await page.getByLabel("Email address").fill(EMAIL);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("main").getByRole("alert").waitFor();
+  console.log(`a wrong password says: ${await page.locator("main").getByRole("alert").textContent()}`);
+  await shoot(page, "sign-in-error");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${PORTAL}/stores`);
+
+  // -- my stores ------------------------------------------------------------------------------------
+  await page.getByRole("heading", { name: "My stores" }).waitFor();
+  const row = page.getByRole("row", { name: new RegExp(`\\(${SLUG}\\)`) });
+  await row.waitFor();
+  console.log(`stores lists: ${(await row.textContent())?.replace(/\s+/g, " ")}`);
+  check((await page.getByText(`Signed in as ${EMAIL}`).count()) === 1, "the stores page does not name the user");
+  await shoot(page, "stores");
+
+  // The session: the refresh token only in an httpOnly, SameSite=Lax cookie; nothing for scripts.
+  const cookies = await context.cookies(PORTAL);
+  const refresh = cookies.find((cookie) => cookie.name === "tenantry_refresh");
+  check(refresh?.httpOnly === true && refresh.sameSite === "Lax", `the refresh cookie: ${JSON.stringify(refresh)}`);
+  const visible = await page.evaluate(() => ({ cookies: document.cookie, storage: { ...localStorage, ...sessionStorage } }));
+  check(!visible.cookies.includes("tenantry_refresh"), "scripts can read the refresh cookie");
+  check(Object.keys(visible.storage).length === 0, `web storage holds ${JSON.stringify(visible.storage)}`);
+
+  // -- the theme toggle and German, rendered by the server from their cookies -------------------------
+  await page.getByLabel("Colour scheme").selectOption("dark");
+  await page.reload();
+  check((await page.locator("html").getAttribute("class")) === "dark", "the chosen dark scheme is not rendered");
+  await page.getByLabel("Colour scheme").selectOption("system");
+  await page.getByLabel("Language").selectOption("de");
+  await page.getByRole("heading", { name: "Meine Shops" }).waitFor();
+  check((await page.locator("html").getAttribute("lang")) === "de", "German pages are not lang=de");
+  await shoot(page, "stores-de");
+  await page.getByLabel("Sprache").selectOption("en");
+  await page.getByRole("heading", { name: "My stores" }).waitFor();
+
+  // -- sign out: the session ends, /stores asks to sign in again --------------------------------------
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(`${PORTAL}/sign-in`);
+  check(!(await context.cookies(PORTAL)).some((cookie) => cookie.name === "tenantry_refresh"), "sign-out kept the cookie");
+  await page.goto(`${PORTAL}/stores`);
+  check(new URL(page.url()).pathname === "/sign-in", "after sign-out /stores still shows");
+
+  // -- the reset-password page from an incomplete link ------------------------------------------------
+  await page.goto(`${PORTAL}/reset-password`);
+  await page.locator("main").getByRole("alert").waitFor();
+  await shoot(page, "reset-password-incomplete");
+}
+
+main().catch((error) => {
+  console.error(`portal e2e: FAILED: ${error.stack ?? error}`);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import "./globals.css";
+
+import type { Metadata, Viewport } from "next";
+import type { ReactNode } from "react";
+
+import { LocaleSelect, ThemeSelect } from "@/components/Preferences";
+import { requestContext } from "@/lib/request";
+
+export const metadata: Metadata = {
+  title: { default: "Tenantry", template: "%s · Tenantry" },
+  description: "Tenantry's self-service portal: your online stores, their plans and their people.",
+};
+
+export const viewport: Viewport = {
+  width: "device-width",
+  initialScale: 1,
+  colorScheme: "light dark",
+};
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const { locale, t, theme } = await requestContext();
+  return (
+    // The server renders the chosen scheme's class: no flash; "system" follows prefers-color-scheme in CSS.
+    <html lang={locale} className={theme === "system" ? undefined : theme}>
+      <body>
+        <a className="skip" href="#main">
+          {t("app.skip")}
+        </a>
+        <header className="top">
+          <a className="brand" href="/">
+            {t("app.name")}
+          </a>
+          <nav aria-label={t("nav.label")}>
+            <a href="/stores">{t("nav.stores")}</a>
+            <a href="/sign-in">{t("nav.signIn")}</a>
+          </nav>
+          <div className="controls">
+            <ThemeSelect
+              theme={theme}
+              label={t("theme.label")}
+              names={{ system: t("theme.system"), light: t("theme.light"), dark: t("theme.dark") }}
+            />
+            <LocaleSelect locale={locale} label={t("locale.label")} />
+          </div>
+        </header>
+        <main id="main">{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,16 @@
+import { requestContext } from "@/lib/request";
+
+export default async function Home() {
+  const { t } = await requestContext();
+  return (
+    <>
+      <h1>{t("home.title")}</h1>
+      <p>{t("home.lead")}</p>
+      <p>
+        <a className="button" href="/sign-in">
+          {t("nav.signIn")}
+        </a>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+
+import { ResetPasswordForm } from "@/components/ResetPasswordForm";
+import { requestContext } from "@/lib/request";
+
+export const metadata: Metadata = { title: "Choose a new password" };
+
+/** Where the platform's reset mail leads: a new password for the link's uid and token. */
+export default async function ResetPasswordPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
+  const [{ locale, t }, query] = await Promise.all([requestContext(), searchParams]);
+  const { uid, token } = query;
+  return (
+    <>
+      <h1>{t("reset.title")}</h1>
+      {typeof uid === "string" && typeof token === "string" && uid && token ? (
+        <ResetPasswordForm locale={locale} uid={uid} token={token} />
+      ) : (
+        <p className="alert" role="alert">
+          {t("reset.missing")}
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,21 @@
+import type { Metadata } from "next";
+
+import { SignInForm } from "@/components/SignInForm";
+import { requestContext } from "@/lib/request";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+/** Only a path on this site: never an open redirect. */
+function safeNext(value: string | string[] | undefined): string {
+  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : "/stores";
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+  const [{ locale, t }, query] = await Promise.all([requestContext(), searchParams]);
+  return (
+    <>
+      <h1>{t("signIn.title")}</h1>
+      <SignInForm locale={locale} next={safeNext(query.next)} />
+    </>
+  );
+}

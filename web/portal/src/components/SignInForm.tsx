@@ -1,0 +1,199 @@
+"use client";
+
+/**
+ * Sign in: email and password, then — when the API answers two_factor_required — the code step.
+ * Checks the input with zod before sending; the API's field errors show at their fields.
+ */
+
+import type { Problem } from "@tenantry/api-client";
+import { useState } from "react";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useForm } from "react-hook-form";
+import { z } from "zod";
+
+import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
+import { type Locale, type Translate, translator } from "@/lib/i18n";
+
+type Answer =
+  | { status: "signed_in" }
+  | { status: "two_factor_required" | "enrolment_required"; challenge: string; methods: string[] };
+
+function credentialsSchema(t: Translate) {
+  return z.object({
+    email: z.string().trim().min(1, t("field.required")).pipe(z.email(t("field.email"))),
+    password: z.string().min(1, t("field.required")),
+  });
+}
+
+function codeSchema(t: Translate) {
+  return z.object({ code: z.string().trim().min(1, t("field.required")) });
+}
+
+type Credentials = z.infer<ReturnType<typeof credentialsSchema>>;
+type Code = z.infer<ReturnType<typeof codeSchema>>;
+
+export interface SignInFormProps {
+  locale: Locale;
+  /** Where to go once signed in. */
+  next?: string;
+  /** The BFF's origin: "" (the page's own) but in tests. */
+  bffUrl?: string;
+  /** What happens once signed in; by default, load `next`. */
+  onSignedIn?: (next: string) => void;
+}
+
+export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }: SignInFormProps) {
+  const t = translator(locale);
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [alert, setAlert] = useState<string[]>([]);
+  const [enrolment, setEnrolment] = useState(false);
+  const done = onSignedIn ?? ((target: string) => window.location.assign(target));
+
+  const credentials = useForm<Credentials>({
+    defaultValues: { email: "", password: "" },
+    resolver: zodResolver(credentialsSchema(t)),
+  });
+  const code = useForm<Code>({ defaultValues: { code: "" }, resolver: zodResolver(codeSchema(t)) });
+
+  function report(problem: Problem | null, fields: readonly string[], setField: (field: string, message: string) => void) {
+    if (!problem) {
+      setAlert([t("error.network")]);
+      return;
+    }
+    for (const field of fields) {
+      const message = fieldMessage(problem, field);
+      if (message) setField(field, message);
+    }
+    const others = otherMessages(problem, fields);
+    setAlert(problem.status >= 500 && problem.request_id ? [...others, `${t("error.generic")} ${problem.request_id}`] : others);
+  }
+
+  const signIn = credentials.handleSubmit(async (input) => {
+    setAlert([]);
+    setEnrolment(false);
+    const outcome = await postJson<Answer>(bffUrl, "/bff/sign-in", input);
+    if (!outcome.ok) {
+      report("problem" in outcome ? outcome.problem : null, ["email", "password"], (field, message) =>
+        credentials.setError(field as keyof Credentials, { type: "server", message }),
+      );
+      return;
+    }
+    const answer = outcome.data;
+    if (answer.status === "signed_in") done(next);
+    else if (answer.status === "two_factor_required") setChallenge(answer.challenge);
+    else setEnrolment(true);
+  });
+
+  const answer = code.handleSubmit(async (input) => {
+    if (!challenge) return;
+    setAlert([]);
+    const outcome = await postJson<Answer>(bffUrl, "/bff/sign-in/challenge", { challenge, code: input.code });
+    if (outcome.ok) {
+      done(next);
+      return;
+    }
+    report("problem" in outcome ? outcome.problem : null, ["code"], (field, message) =>
+      code.setError(field as keyof Code, { type: "server", message }),
+    );
+  });
+
+  const alertBox = alert.length ? (
+    <div className="alert" role="alert">
+      {alert.map((message) => (
+        <p key={message} className="error">
+          {message}
+        </p>
+      ))}
+    </div>
+  ) : null;
+
+  if (challenge) {
+    const error = code.formState.errors.code?.message;
+    return (
+      <form className="stack" onSubmit={answer} noValidate aria-labelledby="code-title">
+        <h2 id="code-title">{t("signIn.codeTitle")}</h2>
+        <p id="code-help">{t("signIn.codeHelp")}</p>
+        {alertBox}
+        <div className="field">
+          <label htmlFor="code">{t("signIn.code")}</label>
+          <input
+            id="code"
+            autoComplete="one-time-code"
+            inputMode="numeric"
+            autoFocus
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? "code-help code-error" : "code-help"}
+            {...code.register("code")}
+          />
+          {error ? (
+            <p id="code-error" className="error">
+              {error}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" disabled={code.formState.isSubmitting}>
+          {t("signIn.verify")}
+        </button>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            setChallenge(null);
+            setAlert([]);
+            code.reset();
+          }}
+        >
+          {t("signIn.startOver")}
+        </button>
+      </form>
+    );
+  }
+
+  const emailError = credentials.formState.errors.email?.message;
+  const passwordError = credentials.formState.errors.password?.message;
+  return (
+    <form className="stack" onSubmit={signIn} noValidate aria-label={t("signIn.title")}>
+      {alertBox}
+      {enrolment ? (
+        <p className="alert" role="alert">
+          {t("signIn.enrolmentRequired")}
+        </p>
+      ) : null}
+      <div className="field">
+        <label htmlFor="email">{t("signIn.email")}</label>
+        <input
+          id="email"
+          type="email"
+          autoComplete="username"
+          aria-invalid={emailError ? true : undefined}
+          aria-describedby={emailError ? "email-error" : undefined}
+          {...credentials.register("email")}
+        />
+        {emailError ? (
+          <p id="email-error" className="error">
+            {emailError}
+          </p>
+        ) : null}
+      </div>
+      <div className="field">
+        <label htmlFor="password">{t("signIn.password")}</label>
+        <input
+          id="password"
+          type="password"
+          autoComplete="current-password"
+          aria-invalid={passwordError ? true : undefined}
+          aria-describedby={passwordError ? "password-error" : undefined}
+          {...credentials.register("password")}
+        />
+        {passwordError ? (
+          <p id="password-error" className="error">
+            {passwordError}
+          </p>
+        ) : null}
+      </div>
+      <button type="submit" disabled={credentials.formState.isSubmitting}>
+        {credentials.formState.isSubmitting ? t("signIn.submitting") : t("signIn.submit")}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,16 @@
+import { cookies, headers } from "next/headers";
+
+import { LOCALE_COOKIE, type Locale, pickLocale, type Translate, translator } from "./i18n";
+import { parseTheme, THEME_COOKIE, type Theme } from "./theme";
+
+/** The locale, the translator and the theme of the request being rendered. */
+export async function requestContext(): Promise<{ locale: Locale; t: Translate; theme: Theme; nonce: string }> {
+  const [jar, list] = await Promise.all([cookies(), headers()]);
+  const locale = pickLocale(jar.get(LOCALE_COOKIE)?.value, list.get("accept-language"));
+  return {
+    locale,
+    t: translator(locale),
+    theme: parseTheme(jar.get(THEME_COOKIE)?.value),
+    nonce: list.get("x-nonce") ?? "",
+  };
+}
