@@ -13,58 +13,11 @@
  * page error, and writes screenshots in light and dark. Exits non-zero with the reason on failure.
  */
 
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { check, env, PORTAL, run, shoot } from "./support.mjs";
 
-import { chromium } from "playwright-core";
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require("axe-core").source;
-
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-const PORTAL = env("PORTAL_URL").replace(/\/+$/, "");
-const SCREENSHOTS = env("SCREENSHOTS");
 const STEP = env("STEP");
 const EMAIL = env("EMAIL");
 const SLUG = env("SLUG");
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const problems = []; // CSP violations and page errors, from every page
-
-async function audit(page, name) {
-  await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(() => globalThis.axe.run(document, { resultTypes: ["violations"] }));
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  const summary = serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  check(serious.length === 0, `axe on ${name}: ${serious.length} serious or critical violations:\n${summary.join("\n")}`);
-  console.log(`axe on ${name}: no serious or critical violations (${results.violations.length} minor)`);
-}
-
-/** Screenshots of the page as it is, in light and dark (the system preference; the server follows it). */
-async function shoot(page, name) {
-  for (const scheme of ["light", "dark"]) {
-    await page.emulateMedia({ colorScheme: scheme });
-    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    check(
-      (scheme === "dark") === (background === "rgb(18, 18, 22)"),
-      `${name} in ${scheme}: the body's background is ${background}`,
-    );
-    await audit(page, `${name} (${scheme})`);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}.png`), fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
-
-let current = null; // the page, to show what it said when a step fails
 
 async function signIn(page, password) {
   await page.getByLabel("Email address").fill(EMAIL);
@@ -104,47 +57,6 @@ async function resetPassword(page) {
 
   await page.goto(`${PORTAL}/sign-in`);
   await signIn(page, password);
-}
-
-async function main() {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const profile = mkdtempSync(join(tmpdir(), "portal-e2e-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 360, height: 740 }, // the narrowest phone the portal must work on
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    current = page;
-    page.on("console", (message) => {
-      if (message.type() === "error" && /Content.Security.Policy|Refused to/i.test(message.text())) {
-        problems.push(`CSP: ${message.text()}`);
-      }
-    });
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-
-    if (STEP === "reset") await resetPassword(page);
-    else if (STEP === "sign-in") await verifyAndSignIn(page, context);
-    else throw new Error(`STEP is sign-in or reset, not ${STEP}`);
-    check(problems.length === 0, `the pages reported:\n${problems.join("\n")}`);
-    console.log(`portal e2e (${STEP}): passed; screenshots in ${SCREENSHOTS}`);
-  } catch (error) {
-    const said = await current?.locator("body").innerText({ timeout: 2000 }).catch(() => "");
-    throw new Error(`${error.message}\n--- ${current?.url()} showed:\n${said}`, { cause: error });
-  } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
 }
 
 async function verifyAndSignIn(page, context) {
@@ -217,7 +129,8 @@ async function verifyAndSignIn(page, context) {
   await shoot(page, "reset-password-incomplete");
 }
 
-main().catch((error) => {
-  console.error(`portal e2e: FAILED: ${error.stack ?? error}`);
-  process.exit(1);
+run(`portal e2e (${STEP})`, async (page, context) => {
+  if (STEP === "reset") await resetPassword(page);
+  else if (STEP === "sign-in") await verifyAndSignIn(page, context);
+  else throw new Error(`STEP is sign-in or reset, not ${STEP}`);
 });

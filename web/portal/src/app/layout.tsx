@@ -4,6 +4,7 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 
 import { LocaleSelect, ThemeSelect } from "@/components/Preferences";
+import { Providers } from "@/components/Providers";
 import { requestContext } from "@/lib/request";
 
 export const metadata: Metadata = {
@@ -43,7 +44,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <LocaleSelect locale={locale} label={t("locale.label")} />
           </div>
         </header>
-        <main id="main">{children}</main>
+        <main id="main">
+          <Providers dismissLabel={t("app.dismiss")}>{children}</Providers>
+        </main>
       </body>
     </html>
   );
