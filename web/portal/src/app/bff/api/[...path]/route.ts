@@ -74,7 +74,9 @@ async function pass(request: NextRequest, params: Promise<{ path: string[] }>): 
       return problem(413, "too_large", "Request too large", "The request body is larger than the portal accepts.");
     }
   }
-  const target = `${controlPlaneUrl()}/api/${rest}${request.nextUrl.pathname.endsWith("/") ? "/" : ""}${request.nextUrl.search}`;
+  // Each segment encoded again: a decoded "?" or "#" in a segment must not become the target's query.
+  const encoded = path.map((part) => encodeURIComponent(part)).join("/");
+  const target = `${controlPlaneUrl()}/api/${encoded}${request.nextUrl.pathname.endsWith("/") ? "/" : ""}${request.nextUrl.search}`;
   let upstream: Response;
   try {
     upstream = await fetch(target, {
