@@ -90,7 +90,7 @@ describe("the BFF pass-through", () => {
   });
 
   it("refuses a mutation from another origin or with none, before calling the control plane", async () => {
-    for (const headers of [{ origin: "https://evil.test" }, {}]) {
+    for (const headers of [{ origin: "https://evil.test" }, {}] as Record<string, string>[]) {
       const response = await call(DELETE, "v1/tenants/acme/", { method: "DELETE", headers });
       expect(response.status).toBe(403);
       expect((await response.json()).code).toBe("cross_site_request");
