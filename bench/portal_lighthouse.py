@@ -56,6 +56,10 @@ def lighthouse(url: str, cookie: str | None) -> dict[str, int]:
     ]
     if failed:
         print(f"  {url}: failed audits: {'; '.join(failed)}", flush=True)
+    for name in ("errors-in-console", "inspector-issues"):
+        for item in (report["audits"].get(name, {}).get("details") or {}).get("items", []):
+            said = item.get("description") or item.get("issueType") or json.dumps(item)[:300]
+            print(f"  {url}: {name}: {said} {item.get('sourceLocation', {}).get('url', '')}", flush=True)
     return {name: round((report["categories"][name]["score"] or 0) * 100) for name in CATEGORIES}
 
 
