@@ -8,7 +8,7 @@ import { type NextRequest, NextResponse } from "next/server";
 
 import { heldAccess, REFRESH_COOKIE, refreshCookieOptions, refreshSession } from "@/lib/session";
 
-const SIGNED_IN_PAGES = ["/stores"];
+const SIGNED_IN_PAGES = ["/stores", "/staff"];
 
 export function contentSecurityPolicy(nonce: string, dev: boolean): string {
   return [
@@ -18,6 +18,8 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
     "img-src 'self' data:",
     "font-src 'self'",
     "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from control_plane.tenants.api import stream, views
+from control_plane.tenants.api import stats, stream, views
 
 urlpatterns = [
     path("tenants/", views.TenantListView.as_view(), name="tenant-list"),
@@ -21,4 +21,5 @@ urlpatterns = [
     path("ops/tenants/<slug:slug>/suspend/", views.OpsSuspendView.as_view(), name="ops-tenant-suspend"),
     path("ops/tenants/<slug:slug>/resume/", views.OpsResumeView.as_view(), name="ops-tenant-resume"),
     path("ops/tenants/<slug:slug>/retry-provisioning/", views.OpsRetryView.as_view(), name="ops-tenant-retry"),
+    path("ops/stats/", stats.OpsStatsView.as_view(), name="ops-stats"),
 ]

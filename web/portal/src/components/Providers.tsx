@@ -6,6 +6,7 @@ import { ProblemError } from "@tenantry/api-client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 
+import { ServiceWorker } from "@/components/ServiceWorker";
 import { useNotices } from "@/lib/notices";
 
 function retry(failures: number, error: unknown): boolean {
@@ -28,6 +29,7 @@ export function Providers({ children, dismissLabel }: { children: ReactNode; dis
     <QueryClientProvider client={client}>
       {children}
       <Notices dismissLabel={dismissLabel} />
+      <ServiceWorker />
     </QueryClientProvider>
   );
 }

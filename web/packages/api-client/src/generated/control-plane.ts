@@ -429,6 +429,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ops/stats/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The platform's daily figures (staff)
+         * @description Platform staff only: per day (UTC) of the last `days` days, today included, the stores created, the stores in existence at the day's end and the paid invoices' revenue per currency.
+         */
+        get: operations["ops_stats_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ops/tenants/": {
         parameters: {
             query?: never;
@@ -1329,6 +1349,15 @@ export interface components {
             storage: string;
             db_connection_limit: number;
         };
+        Revenue: {
+            /** @description ISO 4217, upper case. */
+            currency: string;
+            /**
+             * Format: decimal
+             * @description Paid invoices' totals, tax included.
+             */
+            amount: string;
+        };
         /**
          * @description * `owner` - Owner
          *     * `admin` - Admin
@@ -1439,6 +1468,23 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "pending" | "provisioning" | "ready" | "suspended" | "failed" | "deleting" | "deleted";
+        Stats: {
+            days: number;
+            /** @description Every currency in the series. */
+            currencies: string[];
+            /** @description One entry per day, oldest first, today last. */
+            series: components["schemas"]["StatsDay"][];
+        };
+        StatsDay: {
+            /** Format: date */
+            date: string;
+            /** @description Stores created that day. */
+            signups: number;
+            /** @description Stores that existed at the end of that day (not deleted). */
+            active_stores: number;
+            /** @description Invoices paid that day, per currency; empty when none. */
+            revenue: components["schemas"]["Revenue"][];
+        };
         StreamTicket: {
             /** @description Pass as `?ticket=` to the store's event stream (`Location`); works once. */
             ticket: string;
@@ -3143,6 +3189,61 @@ export interface operations {
             };
             /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ops_stats_retrieve: {
+        parameters: {
+            query?: {
+                /** @description How many days, up to today (UTC) included. */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_audience` (Token not for the portal): The token was issued for another audience (a store); sign in to the portal.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `permission_denied` (Permission denied): The signed-in user may not do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

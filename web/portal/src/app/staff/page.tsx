@@ -1,0 +1,62 @@
+import "../staff.css";
+
+import { ProblemError } from "@tenantry/api-client";
+import type { Metadata } from "next";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+
+import { StaffConsole } from "@/components/staff/StaffConsole";
+import { controlPlane } from "@/lib/api";
+import { requestContext } from "@/lib/request";
+import { heldAccess, REFRESH_COOKIE } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Staff console", robots: { index: false } };
+
+/**
+ * The platform staff's console: every tenant by state, with suspend/resume/retry, and the platform's figures.
+ * The control plane's ops API is the gate (is_staff, who cannot sign in without a second factor); this page asks
+ * /auth/me/ first so that anyone else sees a clear refusal instead of a console of errors.
+ */
+export default async function StaffPage() {
+  const [{ t, locale }, jar] = await Promise.all([requestContext(), cookies()]);
+  const access = heldAccess(jar.get(REFRESH_COOKIE)?.value);
+  const down = (detail: string) => (
+    <>
+      <h1>{t("staff.title")}</h1>
+      <p className="alert" role="alert">
+        {detail}
+      </p>
+    </>
+  );
+  if (!access) return down(t("staff.apiDown"));
+  let me;
+  try {
+    me = (await controlPlane(access).GET("/api/v1/auth/me/")).data;
+  } catch (error) {
+    if (error instanceof ProblemError && error.status === 401) redirect("/sign-in?next=/staff");
+    return down(error instanceof ProblemError && error.code !== "unexpected_response" ? error.detail : t("staff.apiDown"));
+  }
+  if (!me?.is_staff) {
+    return (
+      <section className="staff-refused" aria-labelledby="refused">
+        <p className="staff-code" aria-hidden="true">
+          403
+        </p>
+        <h1 id="refused">{t("staff.forbiddenTitle")}</h1>
+        <p>{t("staff.forbidden")}</p>
+        <p>
+          <a className="button" href="/stores">
+            {t("staff.backToStores")}
+          </a>
+        </p>
+      </section>
+    );
+  }
+  return (
+    <div className="staff">
+      <h1>{t("staff.title")}</h1>
+      <p className="muted">{me.email}</p>
+      <StaffConsole locale={locale} days={30} />
+    </div>
+  );
+}
