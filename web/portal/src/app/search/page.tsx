@@ -4,7 +4,8 @@ import { ProblemError, type ControlPlaneComponents } from "@tenantry/api-client"
 import type { Metadata } from "next";
 
 import { Marked } from "@/components/public/Marked";
-import { SearchCombobox, searchHref } from "@/components/public/SearchCombobox";
+import { searchHref } from "@/components/public/links";
+import { SearchCombobox } from "@/components/public/SearchCombobox";
 import { controlPlane } from "@/lib/api";
 import { publicBaseUrl } from "@/lib/public-url";
 import { requestContext } from "@/lib/request";

@@ -13,6 +13,7 @@ import { createControlPlaneClient } from "@tenantry/api-client";
 import { useQuery } from "@tanstack/react-query";
 import { type KeyboardEvent, useEffect, useId, useMemo, useState } from "react";
 
+import { searchHref } from "@/components/public/links";
 import { Marked } from "@/components/public/Marked";
 import { BFF_BASE } from "@/lib/browser-api";
 import { type Locale, translator } from "@/lib/i18n";
@@ -40,10 +41,6 @@ function useDebounced(value: string, delay: number): string {
     return () => clearTimeout(timer);
   }, [value, delay]);
   return settled;
-}
-
-export function searchHref(q: string): string {
-  return `/search?q=${encodeURIComponent(q)}`;
 }
 
 export function SearchCombobox({ locale, initial = "", bffUrl = "", onSearch, id }: SearchComboboxProps) {
