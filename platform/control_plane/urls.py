@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from control_plane import admin_site
 from control_plane.accounts.identity import identity
+from control_plane.search.api.urls import directory_urlpatterns
 from tenantry_kernel.identity.api.urls import identity_urls
 from tenantry_kernel.web.views import service_index
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("control_plane.tenants.api.urls")),
     path("api/v1/", include("control_plane.billing.api.urls")),
     path("api/v1/search/", include("control_plane.search.api.urls")),
+    path("api/v1/directory/", include(directory_urlpatterns)),
     path("api/", include("tenantry_kernel.web.openapi_urls")),
 ]
 

@@ -81,6 +81,18 @@ class TenantRefSerializer(serializers.Serializer[Any]):
     url = serializers.CharField()
 
 
+@extend_schema_serializer(
+    examples=[OpenApiExample("A live store", value={"slug": "acme", "name": "Acme Coffee",
+                                                    "url": "http://acme.localhost:8000/"}, response_only=True)]
+)  # fmt: skip
+class DirectoryEntrySerializer(serializers.Serializer[Any]):
+    """A live store of the public directory: only what its storefront shows anyway."""
+
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    url = serializers.CharField(help_text="The storefront's address.")
+
+
 class MoneySerializer(serializers.Serializer[Any]):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
     currency = serializers.CharField()

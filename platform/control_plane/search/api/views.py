@@ -1,10 +1,15 @@
-"""GET /api/v1/search/ and /api/v1/search/autocomplete/: anyone may ask, within a budget per IP."""
+"""GET /api/v1/search/, /api/v1/search/autocomplete/ and /api/v1/directory/: anyone may ask, within a budget per IP."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import extend_schema
+from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +21,7 @@ from control_plane.search.api.serializers import (
     MAX_OFFSET,
     AutocompleteParameters,
     AutocompleteResultSerializer,
+    DirectoryEntrySerializer,
     SearchParameters,
     SearchResultSerializer,
     encode_cursor,
@@ -24,7 +30,11 @@ from control_plane.search.api.serializers import (
 )
 from control_plane.search.api.throttling import AutocompleteIPThrottle, SearchIPThrottle
 from control_plane.search.backends.base import SearchQuery
+from control_plane.search.models import TenantEntry
 from tenantry_kernel.web.openapi import problems
+from tenantry_kernel.web.pagination import CursorPage
+
+DIRECTORY_CACHE_SECONDS = 60
 
 
 class SearchView(APIView):
@@ -105,3 +115,41 @@ class AutocompleteView(APIView):
         text = form.validated_data["q"]
         suggestions = selectors.autocomplete(text, form.validated_data["limit"])
         return Response({"query": text, "suggestions": [suggestion_data(item) for item in suggestions]})
+
+
+class StoresBySlug(CursorPage):
+    ordering = "slug"
+    page_size = 50
+
+
+class DirectoryView(generics.ListAPIView[TenantEntry]):
+    """The public directory of live stores: ready ones only (not suspended, failed or being set up)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [SearchIPThrottle]
+    serializer_class = DirectoryEntrySerializer
+    pagination_class = StoresBySlug
+
+    @extend_schema(
+        summary="List the live stores",
+        description=(
+            "Every store that is ready (not suspended, failed or still being set up), by slug, with its name and "
+            f"address only; public, within the search budget per client address. Answers are cached for "
+            f"{DIRECTORY_CACHE_SECONDS} seconds, so a store that just went live or was suspended may take that long "
+            "to appear or leave."
+        ),
+        responses={200: DirectoryEntrySerializer(many=True), **problems("invalid")},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = "search:directory:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        data = cache.get(key)
+        if data is None:
+            data = super().get(request, *args, **kwargs).data
+            cache.set(key, data, DIRECTORY_CACHE_SECONDS)
+        response = Response(data)
+        patch_cache_control(response, public=True, max_age=DIRECTORY_CACHE_SECONDS)
+        return response
+
+    def get_queryset(self) -> QuerySet[TenantEntry]:
+        return selectors.live_stores()

@@ -32,6 +32,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {t("app.name")}
           </a>
           <nav aria-label={t("nav.label")}>
+            <a href="/directory">{t("nav.directory")}</a>
             <a href="/stores">{t("nav.stores")}</a>
             <a href="/sign-in">{t("nav.signIn")}</a>
           </nav>

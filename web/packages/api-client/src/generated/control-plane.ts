@@ -409,6 +409,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directory/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the live stores
+         * @description Every store that is ready (not suspended, failed or still being set up), by slug, with its name and address only; public, within the search budget per client address. Answers are cached for 60 seconds, so a store that just went live or was suspended may take that long to appear or leave.
+         */
+        get: operations["directory_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/accept/": {
         parameters: {
             query?: never;
@@ -976,6 +996,13 @@ export interface components {
          * @enum {string}
          */
         DeletionPolicyEnum: "Delete" | "Retain";
+        /** @description A live store of the public directory: only what its storefront shows anyway. */
+        DirectoryEntry: {
+            slug: string;
+            name: string;
+            /** @description The storefront's address. */
+            url: string;
+        };
         /** @description A payment failed: the tenant keeps working until `grace_ends_at`, then it is suspended. */
         Dunning: {
             /** Format: date-time */
@@ -1159,6 +1186,19 @@ export interface components {
             readonly deletion_policy: components["schemas"]["DeletionPolicyEnum"];
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        PaginatedDirectoryEntryList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["DirectoryEntry"][];
         };
         PaginatedInvitationList: {
             /**
@@ -3101,6 +3141,50 @@ export interface operations {
             /** @description - `webhook_not_processed` (Webhook not processed): The event was stored but not handled yet; Stripe delivers it again. */
             503: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    directory_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDirectoryEntryList"];
+                };
+            };
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
