@@ -33,6 +33,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </a>
           <nav aria-label={t("nav.label")}>
             <a href="/stores">{t("nav.stores")}</a>
+            <a href="/account/security">{t("security.nav")}</a>
             <a href="/sign-in">{t("nav.signIn")}</a>
           </nav>
           <div className="controls">
