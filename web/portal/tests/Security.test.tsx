@@ -305,3 +305,24 @@ describe("SignInForm's enrolment step", () => {
     expect(JSON.parse(bff.requests[3]?.body ?? "")).toEqual({ challenge: "ch-1", code: "222222" });
   });
 });
+
+describe("SignInForm's code step", () => {
+  it("says a wrong code at the code field", async () => {
+    const wrong = "That code is wrong or was already used; enter the current code from your authenticator app or an unused backup code.";
+    bff.answer(
+      json(200, { status: "two_factor_required", challenge: "ch-2", methods: ["totp", "backup_code"], expires_in: 300 }),
+      problem(401, "two_factor_code_invalid", wrong),
+    );
+    render(<SignInForm locale="en" bffUrl={bff.url} onSignedIn={() => undefined} />);
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText("Email address"), "olive@example.test");
+    await user.type(screen.getByLabelText("Password"), "correct horse");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await user.type(await screen.findByLabelText("Code"), "000000");
+    await user.click(screen.getByRole("button", { name: "Verify" }));
+
+    expect((await screen.findByText(wrong)).id).toBe("code-error");
+    expect(screen.getByLabelText("Code").getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getByLabelText("Code").getAttribute("aria-describedby")).toBe("code-help code-error");
+  });
+});

@@ -14,6 +14,7 @@ import { z } from "zod";
 
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import { type Locale, type Translate, translator } from "@/lib/i18n";
+import { codeMessage } from "@/lib/security";
 
 import { BackupCodes } from "./security/BackupCodes";
 import { CodeForm } from "./security/CodeForm";
@@ -138,9 +139,14 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
       done(next);
       return;
     }
-    report("problem" in outcome ? outcome.problem : null, ["code"], (field, message) =>
-      code.setError(field as keyof Code, { type: "server", message }),
-    );
+    const problem = "problem" in outcome ? outcome.problem : null;
+    // A wrong (or locked) code is said at the code field; anything else (an expired challenge) above the form.
+    const wrong = problem ? codeMessage(problem) : undefined;
+    if (wrong) {
+      code.setError("code", { type: "server", message: wrong }, { shouldFocus: true });
+      return;
+    }
+    report(problem, ["code"], (field, message) => code.setError(field as keyof Code, { type: "server", message }));
   });
 
   const alertBox = alert.length ? (
@@ -211,7 +217,7 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
             {...code.register("code")}
           />
           {error ? (
-            <p id="code-error" className="error">
+            <p id="code-error" className="error" role="alert">
               {error}
             </p>
           ) : null}

@@ -23,7 +23,6 @@ export function TotpSetup({ t, uri, secret }: { t: Translate; uri: string; secre
     <div className="totp-setup">
       <p>{t("security.tf.scan")}</p>
       {qr ? (
-        // eslint-disable-next-line @next/next/no-img-element -- a data URL, nothing for next/image to optimise
         <img className="qr" src={qr} alt={t("security.tf.qrAlt")} width={200} height={200} />
       ) : (
         <div className="qr skeleton" aria-hidden="true" />
