@@ -183,7 +183,7 @@ run("security e2e", async (page) => {
   await shoot(page, "security-password-error");
   await page.getByLabel("Current password").fill(PASSWORD);
   await page.getByRole("button", { name: "Change the password" }).click();
-  await page.locator("main").getByRole("status").filter({ hasText: "Your password is changed" }).waitFor();
+  await page.locator("p.success[role=status]").filter({ hasText: "Your password is changed" }).waitFor();
   // Every other session is signed out: only this device is left.
   await sessionRow(page, "security-e2e second device").waitFor({ state: "detached" });
   check((await page.locator("table.sessions tbody tr").count()) === 1, "other sessions outlived the password change");
