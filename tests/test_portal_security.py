@@ -3,7 +3,9 @@ confirmed through the API, two more sessions opened through it, then (web/portal
 through the page, another device signed out, an authenticator app set up with codes computed from the key the
 page shows (a wrong one refused), the backup codes downloaded, sign-out and sign-in again with the code, and the
 password changed. This test then checks what the API says: the signed-out sessions are over, two-step
-verification is on, the new password works and asks for a code, and a downloaded backup code answers it.
+verification is on, the new password works and asks for a code, and a downloaded backup code answers it. Then,
+with two-step verification turned off and the account made staff (who must have it), the browser sets it up
+while signing in.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 import secrets
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from tests.e2e_support import PASSWORD, Stack, remove_leftovers, sign_up, verify_email
@@ -46,9 +49,8 @@ def test_two_step_verification_sessions_and_password_in_the_portal(stack: Stack,
     other = sign_in(stack, email, PASSWORD, OTHER)["refresh"]
     second = sign_in(stack, email, PASSWORD, SECOND)["refresh"]
 
-    output = in_the_browser(
-        stack, "security.e2e.mjs", "security e2e", EMAIL=email, PASSWORD=PASSWORD, NEW_PASSWORD=NEW_PASSWORD
-    )
+    common = {"EMAIL": email, "PASSWORD": PASSWORD, "NEW_PASSWORD": NEW_PASSWORD}
+    output = in_the_browser(stack, "security.e2e.mjs", "security e2e (security)", STEP="security", **common)
 
     # The device signed out on the page, and the one the password change signed out, are over.
     for refresh in (other, second):
@@ -65,7 +67,8 @@ def test_two_step_verification_sessions_and_password_in_the_portal(stack: Stack,
         "POST", "/api/v1/auth/sign-in/challenge/", json={"challenge": challenge["challenge"], "code": backup.group(1)}
     )
     assert answered.status_code == 200, answered.text
-    status = stack.portal_call("GET", "/api/v1/auth/two-factor/", str(answered.json()["access"]))
+    access = str(answered.json()["access"])
+    status = stack.portal_call("GET", "/api/v1/auth/two-factor/", access)
     assert status.json() == {
         "enabled": True,
         "methods": ["totp", "backup_code"],
@@ -73,7 +76,19 @@ def test_two_step_verification_sessions_and_password_in_the_portal(stack: Stack,
         "required": False,
     }, status.text
 
+    # An account that must have two-step verification and has none sets it up while signing in: turned off here
+    # with another backup code, the account made staff (who must have it).
+    another = re.search(r"^BACKUP_CODE_2=(\S+)$", output, re.MULTILINE)
+    assert another, output
+    off = stack.portal_call("POST", "/api/v1/auth/two-factor/disable/", access, json={"code": another.group(1)})
+    assert off.status_code == 204, off.text
+    with psycopg.connect(stack.control_plane_dsn) as conn:
+        conn.execute("UPDATE accounts_user SET is_staff = true WHERE email = %s", [email])
+    in_the_browser(stack, "security.e2e.mjs", "security e2e (enrolment)", STEP="enrolment", **common)
+    again = sign_in(stack, email, NEW_PASSWORD, "pytest")
+    assert again["status"] == "two_factor_required", again
+
     pages = ["page", "enrol", "wrong-code", "backup-codes", "on", "challenge", "password-error", "password-changed"]
-    for page in [*pages, "de"]:
+    for page in [*pages, "de", "sign-in-enrol", "sign-in-codes"]:
         for scheme in ("light", "dark"):
             assert (SCREENSHOTS / f"security-{page}-{scheme}.png").stat().st_size > 1000, f"security-{page}-{scheme}"

@@ -11,6 +11,10 @@
  * list, signs in again answering the code challenge, and changes the password (a wrong current one refused at
  * its field first). axe-core on every page (0 serious or critical), screenshots light and dark (security-*).
  * Prints "BACKUP_CODES=<first code>" for the test to check.
+ *
+ * STEP=enrolment (the test has turned two-step verification off and made the account staff, which must have it):
+ * signing in with NEW_PASSWORD asks to set up an app; a wrong code is refused, the right one signs in and shows
+ * the backup codes; the security page then says it must stay on.
  */
 
 import { createHmac } from "node:crypto";
@@ -85,7 +89,39 @@ function sessionRow(page, text) {
   return page.locator("table.sessions tbody tr").filter({ hasText: text });
 }
 
-run("security e2e", async (page) => {
+/** STEP=enrolment: an account that must have two-step verification (staff) sets it up while signing in. */
+async function enrolWhileSigningIn(page) {
+  await page.goto(`${PORTAL}/account/security`);
+  await signInWithPassword(page, NEW_PASSWORD);
+  const qr = page.getByRole("img", { name: /QR code/ });
+  await qr.waitFor();
+  check(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), "the QR code did not render");
+  const secret = await page.locator("code.secret").getAttribute("data-secret");
+  await page.getByLabel("Code").fill(wrongCode(secret));
+  await page.getByRole("button", { name: "Verify and sign in" }).click();
+  await page.locator("#enrol-error").filter({ hasText: "wrong" }).waitFor();
+  await shoot(page, "security-sign-in-enrol");
+  await page.getByLabel("Code").fill(await freshCode(secret));
+  await page.getByRole("button", { name: "Verify and sign in" }).click();
+  const list = page.getByRole("list", { name: "Backup codes" });
+  await list.waitFor();
+  check((await list.getByRole("listitem").count()) === 10, "no 10 backup codes after enrolling while signing in");
+  await page.getByText("You are signed in, and two-step verification is on.").waitFor();
+  await shoot(page, "security-sign-in-codes");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await securityPage(page);
+  await page.getByText("Your account must keep two-step verification on.").waitFor();
+  check(
+    (await page.getByRole("button", { name: "Turn off two-step verification" }).count()) === 0,
+    "an account that must keep two-step verification may turn it off",
+  );
+}
+
+run(`security e2e (${process.env.STEP ?? "security"})`, async (page) => {
+  if (process.env.STEP === "enrolment") {
+    await enrolWhileSigningIn(page);
+    return;
+  }
   // -- signed-in only: the page sends a visitor to sign in and back -------------------------------------------
   await page.goto(`${PORTAL}/account/security`);
   check(new URL(page.url()).pathname === "/sign-in", `/account/security without a session shows ${page.url()}`);
@@ -151,6 +187,7 @@ run("security e2e", async (page) => {
   check(file.startsWith("Tenantry backup codes\n"), `the file starts ${file.slice(0, 40)}`);
   for (const code of codes) check(file.includes(`\n${code}\n`), `the file lacks ${code}`);
   console.log(`BACKUP_CODES=${codes[0]}`);
+  console.log(`BACKUP_CODE_2=${codes[1]}`);
 
   await page.getByRole("button", { name: "I have saved them" }).click();
   await page.getByText("On: signing in asks for a code", { exact: false }).waitFor();

@@ -260,6 +260,42 @@ describe("TwoFactorPanel", () => {
     expect(screen.getByRole("button", { name: "Turn off two-step verification" })).toBeTruthy();
   });
 
+  it("renews the backup codes with an app code, and turns two-step verification off with a backup code", async () => {
+    const on = { enabled: true, methods: ["totp", "backup_code"], backup_codes_remaining: 2, required: false };
+    bff.answer(
+      json(200, on),
+      json(200, { backup_codes: CODES }),
+      json(200, { ...on, backup_codes_remaining: 3 }),
+      { status: 204 },
+      json(200, { enabled: false, methods: [], backup_codes_remaining: 0, required: false }),
+    );
+    withQueries(<TwoFactorPanel locale="en" api={api()} />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Get new backup codes" }));
+    await user.type(screen.getByLabelText("Code"), "k7wqa-2mzdb");
+    await user.click(screen.getByRole("button", { name: "Get new codes" }));
+    // A backup code does not renew them: the form says so before asking.
+    expect(await screen.findByText("Enter the 6 digits your authenticator app shows, such as 123456.")).toBeTruthy();
+    await user.clear(screen.getByLabelText("Code"));
+    await user.type(screen.getByLabelText("Code"), "654321");
+    await user.click(screen.getByRole("button", { name: "Get new codes" }));
+    expect(await screen.findByRole("list", { name: "Backup codes" })).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "I have saved them" }));
+    expect(await screen.findByText("Unused backup codes: 3")).toBeTruthy();
+
+    await user.click(screen.getByRole("button", { name: "Turn off two-step verification" }));
+    await user.type(screen.getByLabelText("Code"), "k7wqa-2mzdb");
+    await user.click(screen.getByRole("button", { name: "Turn off" }));
+    expect(await screen.findByRole("button", { name: "Set up an authenticator app" })).toBeTruthy();
+    expect(bff.requests.map((request) => `${request.method} ${request.url} ${request.body}`)).toEqual([
+      "GET /bff/api/v1/auth/two-factor/ ",
+      'POST /bff/api/v1/auth/two-factor/backup-codes/ {"code":"654321"}',
+      "GET /bff/api/v1/auth/two-factor/ ",
+      'POST /bff/api/v1/auth/two-factor/disable/ {"code":"k7wqa-2mzdb"}',
+      "GET /bff/api/v1/auth/two-factor/ ",
+    ]);
+  });
+
   it("keeps two-step verification on for an account that must have it", async () => {
     bff.answer(json(200, { enabled: true, methods: ["totp"], backup_codes_remaining: 0, required: true }));
     withQueries(<TwoFactorPanel locale="de" api={api()} />);
