@@ -3,8 +3,8 @@ import type { NextConfig } from "next";
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  // The BFF's pass-through (/bff/api/v1/…/) keeps the API's trailing slashes: without this, Next answers them
-  // with a redirect to the path without the slash, which the control plane then redirects back.
+  // The BFF's pass-through (/bff/api/…/) keeps the API's trailing slashes: without this, Next answers
+  // /bff/api/v1/ops/tenants/ with a redirect to the path without its slash, which the API does not serve.
   skipTrailingSlashRedirect: true,
   // The API client is TypeScript source in the workspace: Next compiles it with the app.
   transpilePackages: ["@tenantry/api-client"],
