@@ -1,7 +1,6 @@
 /** What the security page and the sign-in's enrolment step share: code checks, QR codes, backup-code files, devices. */
 
 import { type Problem, ProblemError } from "@tenantry/api-client";
-import QRCode from "qrcode";
 import { z } from "zod";
 
 import type { Translate } from "./i18n";
@@ -54,8 +53,12 @@ export function problemOf(error: unknown): Problem | null {
   return null;
 }
 
-/** The otpauth URI as an SVG QR code in a data URL, for an <img> (the CSP allows img-src data:). */
+/**
+ * The otpauth URI as an SVG QR code in a data URL, for an <img> (the CSP allows img-src data:). `qrcode` is
+ * loaded only when a QR code is shown, so it is on no page's first load.
+ */
 export async function qrDataUrl(uri: string): Promise<string> {
+  const { default: QRCode } = await import("qrcode");
   const svg = await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
