@@ -8,7 +8,7 @@ import { type NextRequest, NextResponse } from "next/server";
 
 import { heldAccess, REFRESH_COOKIE, refreshCookieOptions, refreshSession } from "@/lib/session";
 
-const SIGNED_IN_PAGES = ["/stores", "/staff"];
+const SIGNED_IN_PAGES = ["/stores", "/staff", "/account"];
 
 export function contentSecurityPolicy(nonce: string, dev: boolean): string {
   return [

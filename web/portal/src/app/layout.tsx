@@ -34,6 +34,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <nav aria-label={t("nav.label")}>
             <a href="/directory">{t("nav.directory")}</a>
             <a href="/stores">{t("nav.stores")}</a>
+            <a href="/account/security">{t("security.nav")}</a>
             <a href="/sign-in">{t("nav.signIn")}</a>
           </nav>
           <div className="controls">

@@ -1,11 +1,12 @@
 "use client";
 
 /**
- * Sign in: email and password, then — when the API answers two_factor_required — the code step.
- * Checks the input with zod before sending; the API's field errors show at their fields.
+ * Sign in: email and password, then — when the API answers two_factor_required — the code step, or — when it
+ * answers enrolment_required — setting up an authenticator app (QR code, first code), which signs in and shows
+ * the backup codes once. Checks the input with zod before sending; the API's field errors show at their fields.
  */
 
-import type { Problem } from "@tenantry/api-client";
+import { type Problem, ProblemError } from "@tenantry/api-client";
 import { useState } from "react";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
@@ -13,6 +14,11 @@ import { z } from "zod";
 
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import { type Locale, type Translate, translator } from "@/lib/i18n";
+import { codeMessage } from "@/lib/security";
+
+import { BackupCodes } from "./security/BackupCodes";
+import { CodeForm } from "./security/CodeForm";
+import { TotpSetup } from "./security/TotpSetup";
 
 type Answer =
   | { status: "signed_in" }
@@ -32,6 +38,14 @@ function codeSchema(t: Translate) {
 type Credentials = z.infer<ReturnType<typeof credentialsSchema>>;
 type Code = z.infer<ReturnType<typeof codeSchema>>;
 
+/** The enrolment step: the challenge, then the new app's secret, then (signed in) the backup codes. */
+interface Enrolment {
+  challenge: string;
+  uri?: string;
+  secret?: string;
+  codes?: string[];
+}
+
 export interface SignInFormProps {
   locale: Locale;
   /** Where to go once signed in. */
@@ -46,7 +60,7 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
   const t = translator(locale);
   const [challenge, setChallenge] = useState<string | null>(null);
   const [alert, setAlert] = useState<string[]>([]);
-  const [enrolment, setEnrolment] = useState(false);
+  const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
   const done = onSignedIn ?? ((target: string) => window.location.assign(target));
 
   const credentials = useForm<Credentials>({
@@ -70,7 +84,7 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
 
   const signIn = credentials.handleSubmit(async (input) => {
     setAlert([]);
-    setEnrolment(false);
+    setEnrolment(null);
     const outcome = await postJson<Answer>(bffUrl, "/bff/sign-in", input);
     if (!outcome.ok) {
       report("problem" in outcome ? outcome.problem : null, ["email", "password"], (field, message) =>
@@ -81,8 +95,41 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
     const answer = outcome.data;
     if (answer.status === "signed_in") done(next);
     else if (answer.status === "two_factor_required") setChallenge(answer.challenge);
-    else setEnrolment(true);
+    else await startEnrolment(answer.challenge);
   });
+
+  async function startEnrolment(challenge: string) {
+    setEnrolment({ challenge });
+    const outcome = await postJson<{ otpauth_uri: string; secret: string }>(bffUrl, "/bff/sign-in/enrolment", { challenge });
+    if (outcome.ok) {
+      setEnrolment({ challenge, uri: outcome.data.otpauth_uri, secret: outcome.data.secret });
+      return;
+    }
+    setEnrolment(null);
+    report("problem" in outcome ? outcome.problem : null, [], () => undefined);
+  }
+
+  async function confirmEnrolment(code: string) {
+    if (!enrolment) return;
+    const outcome = await postJson<{ status: "signed_in"; backup_codes: string[] }>(
+      bffUrl,
+      "/bff/sign-in/enrolment/confirm",
+      { challenge: enrolment.challenge, code },
+    );
+    if (!outcome.ok) {
+      // CodeForm puts a wrong code at its field, and says anything else above it.
+      if ("problem" in outcome) throw new ProblemError(outcome.problem);
+      throw new TypeError("network");
+    }
+    setEnrolment({ ...enrolment, codes: outcome.data.backup_codes });
+  }
+
+  const startOver = () => {
+    setChallenge(null);
+    setEnrolment(null);
+    setAlert([]);
+    code.reset();
+  };
 
   const answer = code.handleSubmit(async (input) => {
     if (!challenge) return;
@@ -92,9 +139,14 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
       done(next);
       return;
     }
-    report("problem" in outcome ? outcome.problem : null, ["code"], (field, message) =>
-      code.setError(field as keyof Code, { type: "server", message }),
-    );
+    const problem = "problem" in outcome ? outcome.problem : null;
+    // A wrong (or locked) code is said at the code field; anything else (an expired challenge) above the form.
+    const wrong = problem ? codeMessage(problem) : undefined;
+    if (wrong) {
+      code.setError("code", { type: "server", message: wrong }, { shouldFocus: true });
+      return;
+    }
+    report(problem, ["code"], (field, message) => code.setError(field as keyof Code, { type: "server", message }));
   });
 
   const alertBox = alert.length ? (
@@ -106,6 +158,45 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
       ))}
     </div>
   ) : null;
+
+  if (enrolment) {
+    return (
+      <div className="stack enrolment">
+        <h2 id="enrol-title">{t("security.tf.title")}</h2>
+        {enrolment.codes ? (
+          <>
+            <p className="success" role="status">
+              {t("security.enrol.signedIn")}
+            </p>
+            <BackupCodes
+              t={t}
+              locale={locale}
+              codes={enrolment.codes}
+              onDone={() => done(next)}
+              done={t("security.enrol.continue")}
+            />
+          </>
+        ) : enrolment.uri && enrolment.secret ? (
+          <>
+            <p>{t("security.enrol.help")}</p>
+            <TotpSetup t={t} uri={enrolment.uri} secret={enrolment.secret} />
+            <CodeForm
+              t={t}
+              id="enrol"
+              submit={t("security.enrol.submit")}
+              onCode={confirmEnrolment}
+              onCancel={startOver}
+              cancel={t("signIn.startOver")}
+            />
+          </>
+        ) : (
+          <p role="status" aria-busy="true">
+            {t("security.enrol.preparing")}
+          </p>
+        )}
+      </div>
+    );
+  }
 
   if (challenge) {
     const error = code.formState.errors.code?.message;
@@ -126,7 +217,7 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
             {...code.register("code")}
           />
           {error ? (
-            <p id="code-error" className="error">
+            <p id="code-error" className="error" role="alert">
               {error}
             </p>
           ) : null}
@@ -137,11 +228,7 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
         <button
           type="button"
           className="link"
-          onClick={() => {
-            setChallenge(null);
-            setAlert([]);
-            code.reset();
-          }}
+          onClick={startOver}
         >
           {t("signIn.startOver")}
         </button>
@@ -154,11 +241,6 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
   return (
     <form className="stack" onSubmit={signIn} noValidate aria-label={t("signIn.title")}>
       {alertBox}
-      {enrolment ? (
-        <p className="alert" role="alert">
-          {t("signIn.enrolmentRequired")}
-        </p>
-      ) : null}
       <div className="field">
         <label htmlFor="email">{t("signIn.email")}</label>
         <input

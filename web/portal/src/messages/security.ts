@@ -1,5 +1,175 @@
 /** The account's security: two-factor authentication, backup codes, sessions, the password, in English and German. */
 
-export const en = {} as const;
+export const en = {
+  "security.nav": "Security",
+  "security.title": "Security",
+  "security.intro": "How you sign in, where you are signed in, and your password.",
+  "security.loading": "Loading…",
+  "security.retry": "Try again",
+  "security.loadFailed": "This could not be loaded: {detail}",
 
-export const de: Record<keyof typeof en, string> = {};
+  "security.tf.title": "Two-step verification",
+  "security.tf.on": "On: signing in asks for a code from your authenticator app after your password.",
+  "security.tf.off": "Off: your password alone signs you in. Set up an authenticator app to protect your account.",
+  "security.tf.remaining": "Unused backup codes: {count}",
+  "security.tf.required": "Your account must keep two-step verification on.",
+  "security.tf.start": "Set up an authenticator app",
+  "security.tf.starting": "Preparing…",
+  "security.tf.scan": "1. Scan this QR code with your authenticator app (for example Aegis, 1Password or Google Authenticator).",
+  "security.tf.qrAlt": "QR code to add your Tenantry account to an authenticator app",
+  "security.tf.manual": "Cannot scan it? Enter this key in the app instead:",
+  "security.tf.enterCode": "2. Enter the code the app shows for Tenantry.",
+  "security.tf.confirm": "Turn on",
+  "security.tf.cancel": "Cancel",
+  "security.tf.enabled": "Two-step verification is on.",
+  "security.tf.disable": "Turn off two-step verification",
+  "security.tf.disableHelp": "Confirm with a code from your app, or with a backup code if you lost your phone.",
+  "security.tf.disableSubmit": "Turn off",
+  "security.tf.disabled": "Two-step verification is off.",
+
+  "security.code.label": "Code",
+  "security.code.appHelp": "The 6 digits your authenticator app shows now.",
+  "security.code.anyHelp": "The 6 digits your authenticator app shows now, or an unused backup code.",
+  "security.code.appFormat": "Enter the 6 digits your authenticator app shows, such as 123456.",
+  "security.code.anyFormat": "Enter the 6 digits your app shows, or a backup code such as abcde-fghij.",
+
+  "security.backup.title": "Your backup codes",
+  "security.backup.help":
+    "Each code signs you in once when you do not have your phone. Download or print them now and keep them somewhere safe: they are shown only this once.",
+  "security.backup.list": "Backup codes",
+  "security.backup.download": "Download (.txt)",
+  "security.backup.print": "Print",
+  "security.backup.done": "I have saved them",
+  "security.backup.fileTitle": "Tenantry backup codes",
+  "security.backup.fileNote": "Each code works once, instead of a code from your authenticator app. New codes replace these.",
+  "security.backup.fileCreated": "Created: {date}",
+  "security.backup.regenerate": "Get new backup codes",
+  "security.backup.regenerateHelp":
+    "New codes replace the old ones, which stop working at once. Confirm with a code from your app (not a backup code).",
+  "security.backup.regenerateSubmit": "Get new codes",
+  "security.backup.renewed": "New backup codes are ready; the old ones no longer work.",
+
+  "security.sessions.title": "Sessions and devices",
+  "security.sessions.help":
+    "Everywhere you are signed in. Sign out a device you do not recognise, then change your password.",
+  "security.sessions.device": "Device",
+  "security.sessions.ip": "IP address",
+  "security.sessions.lastUsed": "Last used",
+  "security.sessions.started": "Signed in",
+  "security.sessions.current": "This device",
+  "security.sessions.revoke": "Sign out",
+  "security.sessions.revokeLabel": "Sign out {device}, last used {when}",
+  "security.sessions.signOutHere": "Sign out here",
+  "security.sessions.unknownDevice": "Unknown device",
+  "security.sessions.unknownIp": "unknown",
+  "security.sessions.on": "{browser} on {system}",
+  "security.sessions.more": "Show more sessions",
+  "security.sessions.empty": "No open sessions.",
+  "security.sessions.revoked": "That session is signed out.",
+
+  "security.password.title": "Password",
+  "security.password.help":
+    "Changing your password signs out every other session (your other devices and browsers); this one stays signed in.",
+  "security.password.current": "Current password",
+  "security.password.new": "New password",
+  "security.password.confirm": "New password again",
+  "security.password.submit": "Change the password",
+  "security.password.submitting": "Changing…",
+  "security.password.changed": "Your password is changed; your other sessions are signed out.",
+
+  "security.enrol.help":
+    "Your account must use two-step verification. Set up an authenticator app now to finish signing in.",
+  "security.enrol.preparing": "Preparing your QR code…",
+  "security.enrol.submit": "Verify and sign in",
+  "security.enrol.signedIn": "You are signed in, and two-step verification is on.",
+  "security.enrol.continue": "Continue",
+} as const;
+
+export const de: Record<keyof typeof en, string> = {
+  "security.nav": "Sicherheit",
+  "security.title": "Sicherheit",
+  "security.intro": "Wie Sie sich anmelden, wo Sie angemeldet sind, und Ihr Passwort.",
+  "security.loading": "Wird geladen…",
+  "security.retry": "Erneut versuchen",
+  "security.loadFailed": "Das konnte nicht geladen werden: {detail}",
+
+  "security.tf.title": "Bestätigung in zwei Schritten",
+  "security.tf.on": "An: Nach dem Passwort fragt die Anmeldung nach einem Code aus Ihrer Authenticator-App.",
+  "security.tf.off":
+    "Aus: Ihr Passwort allein meldet Sie an. Richten Sie eine Authenticator-App ein, um Ihr Konto zu schützen.",
+  "security.tf.remaining": "Unbenutzte Backup-Codes: {count}",
+  "security.tf.required": "Ihr Konto muss die Bestätigung in zwei Schritten eingeschaltet lassen.",
+  "security.tf.start": "Authenticator-App einrichten",
+  "security.tf.starting": "Wird vorbereitet…",
+  "security.tf.scan":
+    "1. Scannen Sie diesen QR-Code mit Ihrer Authenticator-App (zum Beispiel Aegis, 1Password oder Google Authenticator).",
+  "security.tf.qrAlt": "QR-Code, um Ihr Tenantry-Konto einer Authenticator-App hinzuzufügen",
+  "security.tf.manual": "Scannen geht nicht? Geben Sie stattdessen diesen Schlüssel in der App ein:",
+  "security.tf.enterCode": "2. Geben Sie den Code ein, den die App für Tenantry anzeigt.",
+  "security.tf.confirm": "Einschalten",
+  "security.tf.cancel": "Abbrechen",
+  "security.tf.enabled": "Die Bestätigung in zwei Schritten ist eingeschaltet.",
+  "security.tf.disable": "Bestätigung in zwei Schritten ausschalten",
+  "security.tf.disableHelp":
+    "Bestätigen Sie mit einem Code aus Ihrer App oder, falls Sie Ihr Telefon verloren haben, mit einem Backup-Code.",
+  "security.tf.disableSubmit": "Ausschalten",
+  "security.tf.disabled": "Die Bestätigung in zwei Schritten ist ausgeschaltet.",
+
+  "security.code.label": "Code",
+  "security.code.appHelp": "Die 6 Ziffern, die Ihre Authenticator-App gerade anzeigt.",
+  "security.code.anyHelp": "Die 6 Ziffern, die Ihre Authenticator-App gerade anzeigt, oder ein unbenutzter Backup-Code.",
+  "security.code.appFormat": "Geben Sie die 6 Ziffern aus Ihrer Authenticator-App ein, etwa 123456.",
+  "security.code.anyFormat": "Geben Sie die 6 Ziffern aus Ihrer App oder einen Backup-Code wie abcde-fghij ein.",
+
+  "security.backup.title": "Ihre Backup-Codes",
+  "security.backup.help":
+    "Jeder Code meldet Sie einmal an, wenn Sie Ihr Telefon nicht zur Hand haben. Laden Sie sie jetzt herunter oder drucken Sie sie aus und bewahren Sie sie sicher auf: Sie werden nur dieses eine Mal angezeigt.",
+  "security.backup.list": "Backup-Codes",
+  "security.backup.download": "Herunterladen (.txt)",
+  "security.backup.print": "Drucken",
+  "security.backup.done": "Ich habe sie gesichert",
+  "security.backup.fileTitle": "Tenantry-Backup-Codes",
+  "security.backup.fileNote":
+    "Jeder Code gilt einmal, anstelle eines Codes aus Ihrer Authenticator-App. Neue Codes ersetzen diese.",
+  "security.backup.fileCreated": "Erstellt: {date}",
+  "security.backup.regenerate": "Neue Backup-Codes erzeugen",
+  "security.backup.regenerateHelp":
+    "Neue Codes ersetzen die alten, die sofort ungültig werden. Bestätigen Sie mit einem Code aus Ihrer App (keinem Backup-Code).",
+  "security.backup.regenerateSubmit": "Neue Codes erzeugen",
+  "security.backup.renewed": "Neue Backup-Codes sind bereit; die alten gelten nicht mehr.",
+
+  "security.sessions.title": "Sitzungen und Geräte",
+  "security.sessions.help":
+    "Überall, wo Sie angemeldet sind. Melden Sie ein Gerät ab, das Sie nicht kennen, und ändern Sie dann Ihr Passwort.",
+  "security.sessions.device": "Gerät",
+  "security.sessions.ip": "IP-Adresse",
+  "security.sessions.lastUsed": "Zuletzt genutzt",
+  "security.sessions.started": "Angemeldet",
+  "security.sessions.current": "Dieses Gerät",
+  "security.sessions.revoke": "Abmelden",
+  "security.sessions.revokeLabel": "{device} abmelden, zuletzt genutzt {when}",
+  "security.sessions.signOutHere": "Hier abmelden",
+  "security.sessions.unknownDevice": "Unbekanntes Gerät",
+  "security.sessions.unknownIp": "unbekannt",
+  "security.sessions.on": "{browser} auf {system}",
+  "security.sessions.more": "Weitere Sitzungen zeigen",
+  "security.sessions.empty": "Keine offenen Sitzungen.",
+  "security.sessions.revoked": "Diese Sitzung ist abgemeldet.",
+
+  "security.password.title": "Passwort",
+  "security.password.help":
+    "Wenn Sie Ihr Passwort ändern, werden alle anderen Sitzungen (Ihre anderen Geräte und Browser) abgemeldet; diese bleibt angemeldet.",
+  "security.password.current": "Aktuelles Passwort",
+  "security.password.new": "Neues Passwort",
+  "security.password.confirm": "Neues Passwort wiederholen",
+  "security.password.submit": "Passwort ändern",
+  "security.password.submitting": "Wird geändert…",
+  "security.password.changed": "Ihr Passwort ist geändert; Ihre anderen Sitzungen sind abgemeldet.",
+
+  "security.enrol.help":
+    "Ihr Konto muss die Bestätigung in zwei Schritten nutzen. Richten Sie jetzt eine Authenticator-App ein, um die Anmeldung abzuschließen.",
+  "security.enrol.preparing": "Ihr QR-Code wird vorbereitet…",
+  "security.enrol.submit": "Bestätigen und anmelden",
+  "security.enrol.signedIn": "Sie sind angemeldet, und die Bestätigung in zwei Schritten ist eingeschaltet.",
+  "security.enrol.continue": "Weiter",
+};

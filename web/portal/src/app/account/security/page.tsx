@@ -1,0 +1,52 @@
+import "../../security.css";
+
+import { ProblemError } from "@tenantry/api-client";
+import type { Metadata } from "next";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+
+import { PasswordChange } from "@/components/security/PasswordChange";
+import { SessionList } from "@/components/security/SessionList";
+import { TwoFactorPanel } from "@/components/security/TwoFactorPanel";
+import { controlPlane } from "@/lib/api";
+import { requestContext } from "@/lib/request";
+import { heldAccess, REFRESH_COOKIE } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Security" };
+
+/** The account's security (the proxy has made sure the session's access token is fresh); the panels load their own data. */
+export default async function SecurityPage() {
+  const [{ locale, t }, jar] = await Promise.all([requestContext(), cookies()]);
+  const access = heldAccess(jar.get(REFRESH_COOKIE)?.value);
+  let detail: string | null = access ? null : t("error.network");
+  let email = "";
+  if (access) {
+    try {
+      email = (await controlPlane(access).GET("/api/v1/auth/me/")).data?.email ?? "";
+    } catch (error) {
+      if (error instanceof ProblemError && error.status === 401) redirect("/sign-in?next=/account/security");
+      detail = error instanceof ProblemError && error.code !== "unexpected_response" ? error.detail : t("error.network");
+    }
+  }
+  return (
+    <div className="security">
+      <h1>{t("security.title")}</h1>
+      {detail ? (
+        <p className="alert" role="alert">
+          {detail}
+        </p>
+      ) : (
+        <>
+          <div className="controls">
+            <p className="muted">
+              {t("security.intro")} {t("stores.signedInAs", { email })}
+            </p>
+          </div>
+          <TwoFactorPanel locale={locale} />
+          <SessionList locale={locale} />
+          <PasswordChange locale={locale} />
+        </>
+      )}
+    </div>
+  );
+}

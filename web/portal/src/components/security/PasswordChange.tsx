@@ -1,0 +1,125 @@
+"use client";
+
+/**
+ * A new password for the current one. Checked before sending (length, the two new ones equal); the API's
+ * field errors (a wrong current password, a too common new one) show at their fields. Every other session is
+ * signed out, so the session list is asked again.
+ */
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import type { ControlPlaneClient } from "@tenantry/api-client";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useForm } from "react-hook-form";
+import { z } from "zod";
+
+import { portalApi } from "@/lib/browser-api";
+import { fieldMessage, otherMessages } from "@/lib/forms";
+import { type Locale, type Translate, translator } from "@/lib/i18n";
+import { useNotices } from "@/lib/notices";
+import { problemOf } from "@/lib/security";
+
+import { SESSIONS_KEY } from "./SessionList";
+
+function passwordSchema(t: Translate) {
+  return z
+    .object({
+      current_password: z.string().min(1, t("field.required")),
+      new_password: z.string().min(8, t("field.passwordLength")),
+      confirm: z.string().min(1, t("field.required")),
+    })
+    .refine((input) => input.new_password === input.confirm, { path: ["confirm"], message: t("field.passwordsDiffer") });
+}
+
+type Passwords = z.infer<ReturnType<typeof passwordSchema>>;
+const FIELDS = ["current_password", "new_password"] as const;
+
+export function PasswordChange({ locale, api = portalApi }: { locale: Locale; api?: ControlPlaneClient }) {
+  const t = translator(locale);
+  const client = useQueryClient();
+  const notices = useNotices();
+  const [alert, setAlert] = useState<string[]>([]);
+  const [done, setDone] = useState(false);
+  const form = useForm<Passwords>({
+    defaultValues: { current_password: "", new_password: "", confirm: "" },
+    resolver: zodResolver(passwordSchema(t)),
+  });
+
+  const change = form.handleSubmit(async (input) => {
+    setAlert([]);
+    setDone(false);
+    try {
+      await api.POST("/api/v1/auth/password/", {
+        body: { current_password: input.current_password, new_password: input.new_password },
+      });
+    } catch (error) {
+      const problem = problemOf(error);
+      if (!problem) {
+        setAlert([t("error.network")]);
+        return;
+      }
+      for (const field of FIELDS) {
+        const message = fieldMessage(problem, field);
+        if (message) form.setError(field, { type: "server", message });
+      }
+      setAlert(otherMessages(problem, FIELDS));
+      return;
+    }
+    form.reset();
+    setDone(true);
+    notices.push("success", t("security.password.changed"));
+    void client.invalidateQueries({ queryKey: SESSIONS_KEY });
+  });
+
+  const errors = form.formState.errors;
+  const field = (name: keyof Passwords, label: string, autoComplete: string) => {
+    const error = errors[name]?.message;
+    return (
+      <div className="field">
+        <label htmlFor={`pw-${name}`}>{label}</label>
+        <input
+          id={`pw-${name}`}
+          type="password"
+          autoComplete={autoComplete}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `pw-${name}-error` : undefined}
+          {...form.register(name)}
+        />
+        {error ? (
+          <p id={`pw-${name}-error`} className="error">
+            {error}
+          </p>
+        ) : null}
+      </div>
+    );
+  };
+
+  return (
+    <section className="card" aria-labelledby="password-title">
+      <h2 id="password-title">{t("security.password.title")}</h2>
+      <p className="muted">{t("security.password.help")}</p>
+      <form className="stack" onSubmit={change} noValidate aria-labelledby="password-title">
+        {alert.length ? (
+          <div className="alert" role="alert">
+            {alert.map((message) => (
+              <p key={message} className="error">
+                {message}
+              </p>
+            ))}
+          </div>
+        ) : null}
+        {done ? (
+          <p className="success" role="status">
+            {t("security.password.changed")}
+          </p>
+        ) : null}
+        {field("current_password", t("security.password.current"), "current-password")}
+        {field("new_password", t("security.password.new"), "new-password")}
+        {field("confirm", t("security.password.confirm"), "new-password")}
+        <button type="submit" disabled={form.formState.isSubmitting}>
+          {form.formState.isSubmitting ? t("security.password.submitting") : t("security.password.submit")}
+        </button>
+      </form>
+    </section>
+  );
+}
