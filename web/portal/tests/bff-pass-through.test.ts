@@ -63,6 +63,20 @@ describe("the BFF pass-through", () => {
     expect(seen?.headers.cookie).toBeUndefined();
   });
 
+  it("forwards the browser's address only behind trusted proxies, the last one the nearest appended", async () => {
+    const spoofed = { "x-forwarded-for": "6.6.6.6", "user-agent": "Firefox" };
+    api.answer(json(200, {}), json(200, {}));
+    await call(GET, "v1/plans/", { headers: spoofed });
+    process.env.PORTAL_TRUSTED_PROXIES = "1";
+    try {
+      await call(GET, "v1/plans/", { headers: { ...spoofed, "x-forwarded-for": "6.6.6.6, 203.0.113.7" } });
+    } finally {
+      delete process.env.PORTAL_TRUSTED_PROXIES;
+    }
+    expect(api.requests.map((request) => request.headers["x-forwarded-for"])).toEqual([undefined, "203.0.113.7"]);
+    expect(api.requests[0]?.headers["user-agent"]).toBe("Firefox");
+  });
+
   it("sends no token without a session, so public endpoints work and the rest answer 401 themselves", async () => {
     api.answer(json(200, { results: [] }));
     const response = await call(GET, "v1/search/autocomplete/?q=te");

@@ -1,10 +1,10 @@
 /**
- * The browser's User-Agent, passed on to the control plane when a session starts: it names the session's device
- * in the session list (the BFF's own would be "node"). The IP address the control plane records stays the
- * portal server's: it reads REMOTE_ADDR only.
+ * The browser's User-Agent and (behind trusted proxies) address, passed on to the control plane when a session
+ * starts: they name the session's device in the session list (see src/lib/client.ts).
  */
 
+import { clientHeaders } from "@/lib/client";
+
 export function browserAgent(request: Request): { headers: Record<string, string> } {
-  const agent = request.headers.get("user-agent");
-  return { headers: agent ? { "User-Agent": agent.slice(0, 300) } : {} };
+  return { headers: clientHeaders(request) };
 }

@@ -10,6 +10,7 @@ import { type NextRequest, NextResponse } from "next/server";
 
 import { controlPlaneUrl } from "@/lib/api";
 import { checkOrigin, clearRefreshCookie, problem } from "@/lib/bff";
+import { clientHeaders } from "@/lib/client";
 import { heldAccess, REFRESH_COOKIE, refreshCookieOptions, refreshSession } from "@/lib/session";
 
 /** Paths (below /api/v1/) that stay behind the BFF's own routes: they take or return tokens. */
@@ -61,7 +62,7 @@ async function pass(request: NextRequest, params: Promise<{ path: string[] }>): 
     }
   }
 
-  const headers = new Headers();
+  const headers = new Headers(clientHeaders(request));
   for (const name of FORWARDED_REQUEST) {
     const value = request.headers.get(name);
     if (value) headers.set(name, value);
