@@ -9,7 +9,8 @@ export default async function Home() {
       <p>
         <a className="button" href="/sign-in">
           {t("nav.signIn")}
-        </a>
+        </a>{" "}
+        <a href="/sign-up">{t("signup.link")}</a>
       </p>
     </>
   );
