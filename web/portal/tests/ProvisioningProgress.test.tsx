@@ -54,7 +54,7 @@ afterEach(() => {
 
 function renderProgress(initial = INITIAL) {
   render(
-    <ProvisioningProgress locale="en" slug="acme" initial={initial} eventSource={FakeSource as unknown as typeof EventSource} />,
+    <ProvisioningProgress locale="en" slug="acme" name="Acme" initial={initial} eventSource={FakeSource as unknown as typeof EventSource} />,
   );
   return FakeSource.opened.at(-1) as FakeSource;
 }
@@ -82,6 +82,7 @@ describe("ProvisioningProgress", () => {
     source.emit("end", { state: "ready", url });
     expect(source.readyState).toBe(2);
     expect(screen.getByText("Your store is ready.")).toBeTruthy();
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Acme is ready");
     expect(screen.getByRole("link", { name: "Open your store" }).getAttribute("href")).toBe(url);
     expect((screen.getByLabelText(/Set-up progress/) as HTMLProgressElement).value).toBe(100);
     expect(FakeSource.opened).toHaveLength(1);
@@ -117,6 +118,7 @@ describe("ProvisioningProgress", () => {
       <ProvisioningProgress
         locale="en"
         slug="acme"
+        name="Acme"
         initial={{ ...INITIAL, state: "ready", url: "http://acme.localhost:8000/" }}
         eventSource={FakeSource as unknown as typeof EventSource}
       />,

@@ -16,8 +16,8 @@ import type { SignedUp } from "@/lib/signup";
 import { type RoutingStandIn, type Seen, send, startRoutingStandIn } from "./routing-stand-in";
 
 const PLANS: PlanOffer[] = [
-  { name: "free", title: "Free", amount: "0.00", currency: "eur", features: ["1 store"] },
-  { name: "starter", title: "Starter", amount: "29.00", currency: "eur", features: ["Custom domain"] },
+  { name: "free", title: "Free", amount: "0.00", currency: "EUR", features: ["storefront", "orders"] },
+  { name: "starter", title: "Starter", amount: "29.00", currency: "EUR", features: ["storefront", "orders", "custom_domain", "new_thing"] },
 ];
 const TAKEN = new Set(["acme", "taken-shop"]);
 
@@ -90,6 +90,15 @@ async function fill(user: ReturnType<typeof userEvent.setup>, values: { name?: s
 const signups = () => bff.requests.filter((request) => request.path === "/bff/signup");
 
 describe("SignUpForm", () => {
+  it("lists the plans with their prices and what each adds, the free one chosen", () => {
+    renderForm();
+    const free = screen.getByRole("radio", { name: /^Free/ }) as HTMLInputElement;
+    expect(free.checked).toBe(true);
+    expect(screen.getByText("Storefront · Orders")).toBeTruthy();
+    expect(screen.getByText("€29.00 a month")).toBeTruthy();
+    expect(screen.getByText("Everything in Free, and: Your own domain · new thing")).toBeTruthy();
+  });
+
   it("checks the fields before sending anything", async () => {
     const user = renderForm();
     await user.type(screen.getByLabelText("Password"), "1234567890");

@@ -10,7 +10,7 @@
  * the page says so and offers a reload.
  */
 
-import { useEffect, useRef, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 
 import { type Locale, type MessageKey, translator } from "@/lib/i18n";
 import { progressOf, stepsOf, TERMINAL, type TenantStatus } from "@/lib/signup";
@@ -18,6 +18,10 @@ import { progressOf, stepsOf, TERMINAL, type TenantStatus } from "@/lib/signup";
 export interface ProvisioningProgressProps {
   locale: Locale;
   slug: string;
+  /** The store's name, for the page's heading. */
+  name: string;
+  /** What the page says above the steps (rendered below the heading). */
+  children?: ReactNode;
   /** The store's status when the page was rendered. */
   initial: Pick<TenantStatus, "slug" | "state" | "state_reason" | "url" | "conditions">;
   /** The BFF's origin: "" (the page's own) but in tests. */
@@ -28,7 +32,7 @@ export interface ProvisioningProgressProps {
 
 type Connection = "live" | "reconnecting" | "lost" | "closed";
 
-export function ProvisioningProgress({ locale, slug, initial, bffUrl = "", eventSource }: ProvisioningProgressProps) {
+export function ProvisioningProgress({ locale, slug, name, children, initial, bffUrl = "", eventSource }: ProvisioningProgressProps) {
   const t = translator(locale);
   const [status, setStatus] = useState(initial);
   const [connection, setConnection] = useState<Connection>(TERMINAL.has(initial.state) ? "closed" : "reconnecting");
@@ -79,8 +83,12 @@ export function ProvisioningProgress({ locale, slug, initial, bffUrl = "", event
   const failed = status.state === "failed";
   const stateKey = `signup.progress.state.${status.state}` as MessageKey;
 
+  const title =
+    status.state === "ready" ? "signup.progress.titleReady" : failed ? "signup.progress.titleFailed" : "signup.progress.title";
   return (
-    <section className="provisioning" aria-labelledby="progress-steps">
+    <section className="provisioning" aria-labelledby="progress-title">
+      <h1 id="progress-title">{t(title, { name })}</h1>
+      {children}
       <div className={`progress-summary${failed ? " failed" : ""}`} role="status" aria-live="polite">
         <p className="progress-state">{t(stateKey)}</p>
         {connection === "live" && !TERMINAL.has(status.state) ? (

@@ -15,7 +15,7 @@ import { useForm } from "react-hook-form";
 
 import { idempotencyKey } from "@/lib/browser-api";
 import { fieldMessage, otherMessages } from "@/lib/forms";
-import { type Locale, translator } from "@/lib/i18n";
+import { type Locale, MESSAGES, type MessageKey, translator } from "@/lib/i18n";
 import {
   type PlanName,
   passwordStrength,
@@ -56,6 +56,23 @@ function useDebounced<T>(value: T, delay: number): T {
     return () => clearTimeout(timer);
   }, [value, delay]);
   return debounced;
+}
+
+/** A plan's features in words: all of the first plan's, then what each adds to the one before. */
+function PlanFeatures({ locale, offer, previous }: { locale: Locale; offer: PlanOffer; previous?: PlanOffer }) {
+  const t = translator(locale);
+  const features = previous ? offer.features.filter((feature) => !previous.features.includes(feature)) : offer.features;
+  if (!features.length) return null;
+  const name = (feature: string) => {
+    const key = `signup.feature.${feature}` as MessageKey;
+    return key in MESSAGES[locale] ? t(key) : feature.replace(/_/g, " ");
+  };
+  return (
+    <span className="plan-features">
+      {previous ? `${t("signup.featuresMore", { plan: previous.title })} ` : null}
+      {features.map(name).join(" · ")}
+    </span>
+  );
 }
 
 function price(locale: Locale, amount: string, currency: string): string {
@@ -157,6 +174,9 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
   const describedSlug = ["slug-help", "slug-status", slugError ? "slug-error" : ""].filter(Boolean).join(" ");
   const answer = availability.data && availability.data.slug === slug ? availability.data : null;
   const checking = slugIsWellFormed(slug) && (slug !== checked || availability.isFetching);
+
+  const offers = plans ?? [];
+  const previousOf = (offer: PlanOffer) => offers[offers.findIndex((other) => other.name === offer.name) - 1];
 
   const fieldError = (id: string, message: string | undefined) =>
     message ? (
@@ -298,9 +318,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
                     ? t("signup.perMonth", { price: price(locale, offer.amount, offer.currency) })
                     : t("signup.free")}
                 </span>
-                {offer.features.length ? (
-                  <span className="plan-features">{offer.features.slice(0, 3).join(" · ")}</span>
-                ) : null}
+                <PlanFeatures locale={locale} offer={offer} previous={previousOf(offer)} />
               </label>
             ),
           )}

@@ -54,18 +54,17 @@ export default async function ProgressPage({
   const plan = typeof query.plan === "string" && PAID.has(query.plan) ? query.plan : null;
   const fresh = tenant.state === "pending" || tenant.state === "provisioning";
   return (
-    <>
-      <h1>{t("signup.progress.title", { name: tenant.name })}</h1>
+    <ProvisioningProgress
+      locale={locale}
+      slug={tenant.slug}
+      name={tenant.name}
+      initial={{ slug: tenant.slug, state: tenant.state, state_reason: tenant.state_reason, url: tenant.url || null, conditions: [] }}
+    >
       {fresh ? <p>{t("signup.progress.lead")}</p> : null}
       {fresh ? <p className="muted">{t("signup.progress.signedUp")}</p> : null}
       {plan ? (
         <p className="muted">{t("signup.progress.paid", { plan: t(`signup.plan.${plan}` as MessageKey) })}</p>
       ) : null}
-      <ProvisioningProgress
-        locale={locale}
-        slug={tenant.slug}
-        initial={{ slug: tenant.slug, state: tenant.state, state_reason: tenant.state_reason, url: tenant.url || null, conditions: [] }}
-      />
-    </>
+    </ProvisioningProgress>
   );
 }
