@@ -36,17 +36,21 @@ def test_sign_up_through_the_page_and_follow_the_store_live(stack: Stack, slugs:
     other = sign_up(stack, taken, f"owner-{taken}@example.test")
     assert other.status_code == 202, other.text
 
-    in_the_browser(stack, "signup.e2e.mjs", "signup e2e", SLUG=slug, TAKEN=taken, EMAIL=email, PASSWORD=PASSWORD)
+    said = in_the_browser(stack, "signup.e2e.mjs", "signup e2e", SLUG=slug, TAKEN=taken, EMAIL=email, PASSWORD=PASSWORD)
+    print(said)
 
     # The double click made one store and one account: one signup, however many requests reached the API.
     with psycopg.connect(stack.control_plane_dsn) as conn:
         stores = conn.execute("SELECT count(*) FROM tenants_tenant WHERE slug = %s", [slug]).fetchone()
         owners = conn.execute("SELECT count(*) FROM accounts_user WHERE email = %s", [email]).fetchone()
         keys = conn.execute(
-            "SELECT count(*) FROM signup_idempotentrequest r JOIN accounts_user u ON u.id = r.user_id WHERE u.email = %s",
+            "SELECT count(*) FROM signup_idempotentrequest r JOIN accounts_user u ON u.id = r.user_id "
+            "WHERE u.email = %s",
             [email],
         ).fetchone()
-    assert stores == (1,) and owners == (1,) and keys == (1,), (stores, owners, keys)
+    assert stores == (1,), stores
+    assert owners == (1,), owners
+    assert keys == (1,), keys  # one Idempotency-Key answered: the double click's requests shared it
     assert stack.mail.wait_for(email, timeout=60), "no verification mail for the new owner"
 
     for page in ("signup-form", "signup-slug-taken", "signup-field-error", "signup-ready"):
@@ -55,15 +59,19 @@ def test_sign_up_through_the_page_and_follow_the_store_live(stack: Stack, slugs:
 
     # Both stores deleted again once provisioned, each by its owner.
     for store, owner in ((slug, email), (taken, f"owner-{taken}@example.test")):
-        signed_in = stack.portal_call("POST", "/api/v1/auth/sign-in/", json={"email": owner, "password": PASSWORD})
-        assert signed_in.status_code == 200, signed_in.text
-        access = signed_in.json()["access"]
-        watched = f"/api/v1/tenants/{store}/"
-        wait_until(lambda: tenant_state(stack, watched, access) == "ready", 90, f"{store} ready")
-        deleted = stack.portal_call("DELETE", watched, access, json={"deletion_policy": "Delete"})
-        assert deleted.status_code == 202, deleted.text
+        delete_store(stack, store, owner)
     for store in (slug, taken):
-        wait_until(lambda: not role_exists(stack, store), 60, f"{role_name(store)} dropped")
+        wait_until(lambda store=store: not role_exists(stack, store), 60, f"{role_name(store)} dropped")
+
+
+def delete_store(stack: Stack, slug: str, owner: str) -> None:
+    signed_in = stack.portal_call("POST", "/api/v1/auth/sign-in/", json={"email": owner, "password": PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    access = signed_in.json()["access"]
+    watched = f"/api/v1/tenants/{slug}/"
+    wait_until(lambda: tenant_state(stack, watched, access) == "ready", 90, f"{slug} ready")
+    deleted = stack.portal_call("DELETE", watched, access, json={"deletion_policy": "Delete"})
+    assert deleted.status_code == 202, deleted.text
 
 
 def role_exists(stack: Stack, slug: str) -> bool:

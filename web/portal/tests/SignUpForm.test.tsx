@@ -89,7 +89,8 @@ async function fill(user: ReturnType<typeof userEvent.setup>, values: { name?: s
 
 const signups = () => bff.requests.filter((request) => request.path === "/bff/signup");
 
-describe("SignUpForm", () => {
+// userEvent types one key at a time: on a busy machine a test takes seconds.
+describe("SignUpForm", { timeout: 20_000 }, () => {
   it("lists the plans with their prices and what each adds, the free one chosen", () => {
     renderForm();
     const free = screen.getByRole("radio", { name: /^Free/ }) as HTMLInputElement;

@@ -316,7 +316,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
                 <span className="plan-price">
                   {Number(offer.amount) > 0
                     ? t("signup.perMonth", { price: price(locale, offer.amount, offer.currency) })
-                    : t("signup.free")}
+                    : t("signup.noCharge")}
                 </span>
                 <PlanFeatures locale={locale} offer={offer} previous={previousOf(offer)} />
               </label>
