@@ -17,7 +17,7 @@ const TAKEN = env("TAKEN");
 const EMAIL = env("EMAIL");
 const PASSWORD = env("PASSWORD");
 
-run("signup e2e", async (page) => {
+run("signup e2e", async (page, context) => {
   // -- from sign-in to sign-up ----------------------------------------------------------------------
   await page.goto(`${PORTAL}/sign-in`);
   await page.getByRole("link", { name: "Create a store" }).click();
@@ -93,4 +93,13 @@ run("signup e2e", async (page) => {
   // The store is among mine, signed in by the signup itself.
   await page.goto(`${PORTAL}/stores`);
   await page.getByRole("row", { name: new RegExp(`\\(${SLUG}\\)`) }).waitFor();
+
+  // In German.
+  await context.addCookies([{ name: "tenantry_locale", value: "de", url: PORTAL }]);
+  await page.goto(`${PORTAL}/sign-up`);
+  await page.getByRole("heading", { name: "Ihren Shop anlegen" }).waitFor();
+  await page.getByLabel("Adresse des Shops").fill(TAKEN);
+  await page.locator("#slug-status").getByText(`Die Adresse „${TAKEN}“ ist vergeben; wählen Sie eine andere.`).waitFor();
+  await page.locator("#slug-status").getByText("Stattdessen frei:").waitFor();
+  await shoot(page, "signup-form-de");
 });

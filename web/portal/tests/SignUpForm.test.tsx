@@ -140,7 +140,7 @@ describe("SignUpForm", { timeout: 20_000 }, () => {
   it("shows a taken address with the API's suggestions, and takes one when clicked", async () => {
     const user = renderForm();
     await user.type(screen.getByLabelText("Store address"), "acme");
-    expect(await screen.findByText("The store address 'acme' is taken; pick another.")).toBeTruthy();
+    expect(await screen.findByText("The store address “acme” is taken; pick another.")).toBeTruthy();
     expect(screen.getByLabelText("Store address").getAttribute("aria-invalid")).toBe("true");
     await user.click(screen.getByRole("button", { name: "acme-store" }));
     expect((screen.getByLabelText("Store address") as HTMLInputElement).value).toBe("acme-store");
@@ -160,7 +160,7 @@ describe("SignUpForm", { timeout: 20_000 }, () => {
     await fill(user, { name: "Taken Shop", email: "owner@example.test", password: "password1234" });
     await user.click(screen.getByRole("button", { name: "Create my store" }));
 
-    const slugError = await screen.findByText("The store address 'taken-shop' is taken; pick another.", { selector: "#slug-error" });
+    const slugError = await screen.findByText("The store address “taken-shop” is taken; pick another.", { selector: "#slug-error" });
     expect(slugError).toBeTruthy();
     expect(screen.getByLabelText("Store address").getAttribute("aria-describedby")).toContain("slug-error");
     expect(screen.getByText("This password is too common.").id).toBe("password-error");
@@ -189,6 +189,7 @@ describe("SignUpForm", { timeout: 20_000 }, () => {
     await waitFor(() => expect(signedUp).toHaveLength(1));
     const [first, second] = signups();
     expect(first?.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first?.headers["accept-language"]).toBe("en");
     expect(second?.headers["idempotency-key"]).toBe(first?.headers["idempotency-key"]);
     expect(JSON.parse(second?.body ?? "{}")).toEqual({
       store_name: "Café Müller",

@@ -115,7 +115,11 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
     staleTime: 5_000,
     retry: false,
     queryFn: async ({ signal }) => {
-      const { data } = await api.GET("/api/v1/signup/slug/", { params: { query: { slug: checked } }, signal });
+      const { data } = await api.GET("/api/v1/signup/slug/", {
+        params: { query: { slug: checked } },
+        headers: { "Accept-Language": locale }, // the API's messages in the page's language
+        signal,
+      });
       if (!data) throw new Error("no answer");
       return data;
     },
@@ -139,7 +143,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
     inFlight.current = true;
     setAlert([]);
     try {
-      const outcome = await submitSignUp(bffUrl, input, ensureKey());
+      const outcome = await submitSignUp(bffUrl, input, ensureKey(), locale);
       if (outcome.ok) {
         done(outcome.data);
         return;
@@ -154,11 +158,18 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
     }
   });
 
+  /** The API's words about an address, in the page's language where the code is known (the API speaks English). */
+  function slugMessage(code: string | undefined, slug: string, fallback: string): string {
+    return code === "slug_taken" || code === "reserved_slug" ? t(`signup.${code}`, { slug }) : fallback;
+  }
+
   function report(problem: Problem) {
     if (problem.code === "idempotency_key_reused") key.current = idempotencyKey(); // an earlier attempt made a store
     let first: (typeof SIGN_UP_FIELDS)[number] | null = null;
     for (const field of SIGN_UP_FIELDS) {
-      const message = fieldMessage(problem, field);
+      let message = fieldMessage(problem, field);
+      const slugCode = problem.errors?.find((error) => error.pointer === "/slug")?.code;
+      if (message && field === "slug") message = slugMessage(slugCode, form.getValues("slug"), message);
       if (message) {
         setError(field, { type: "server", message });
         first ??= field;
@@ -232,7 +243,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
             <p className="success-text">✓ {t("signup.slugFree", { slug: answer.slug })}</p>
           ) : answer ? (
             <>
-              {slugError ? null : <p className="error">{answer.message}</p>}
+              {slugError ? null : <p className="error">{slugMessage(answer.code, answer.slug, answer.message)}</p>}
               {answer.suggestions.length ? (
                 <div className="suggestions">
                   <span>{t("signup.slugSuggestions")}</span>

@@ -123,12 +123,17 @@ export interface SignedUp {
 export type SignUpOutcome = { ok: true; data: SignedUp } | { ok: false; problem: Problem } | { ok: false; network: true };
 
 /** POST the form to the BFF's /bff/signup with `key` as its Idempotency-Key (the same key for every retry). */
-export async function submitSignUp(bffUrl: string, input: SignUpInput, key: string): Promise<SignUpOutcome> {
+export async function submitSignUp(bffUrl: string, input: SignUpInput, key: string, locale = "en"): Promise<SignUpOutcome> {
   let response: Response;
   try {
     response = await fetch(`${bffUrl}/bff/signup`, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": key },
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "Accept-Language": locale, // the API's messages in the page's language
+        "Idempotency-Key": key,
+      },
       body: JSON.stringify(input),
       credentials: "same-origin",
     });
