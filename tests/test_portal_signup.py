@@ -53,7 +53,7 @@ def test_sign_up_through_the_page_and_follow_the_store_live(stack: Stack, slugs:
     assert keys == (1,), keys  # one Idempotency-Key answered: the double click's requests shared it
     assert stack.mail.wait_for(email, timeout=60), "no verification mail for the new owner"
 
-    for page in ("signup-form", "signup-slug-taken", "signup-field-error", "signup-ready"):
+    for page in ("signup-form", "signup-slug-taken", "signup-field-error", "signup-ready", "signup-form-de"):
         for scheme in ("light", "dark"):
             assert (SCREENSHOTS / f"{page}-{scheme}.png").stat().st_size > 1000, f"{page}-{scheme}.png"
 
