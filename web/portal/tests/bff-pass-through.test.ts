@@ -95,7 +95,15 @@ describe("the BFF pass-through", () => {
   });
 
   it("refuses the endpoints that hand out tokens, and paths outside v1", async () => {
-    for (const path of ["v1/auth/sign-in/", "v1/auth/sign-in/challenge/", "v1/auth/refresh/", "v1/auth/sign-out/", "v2/x/", "problems/"]) {
+    for (const path of [
+      "v1/auth/sign-in/",
+      "v1/auth/sign-in/challenge/",
+      "v1/auth/refresh/",
+      "v1/auth/sign-out/",
+      "v1/signup/",
+      "v2/x/",
+      "problems/",
+    ]) {
       const response = await call(POST, path, { method: "POST", headers: { origin: PORTAL }, body: "{}" });
       expect(response.status, path).toBe(404);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
@@ -120,7 +128,7 @@ describe("the BFF pass-through", () => {
       body: "{}",
       headers: { Location: `${api.url}/api/v1/tenants/acme/` },
     });
-    const response = await call(POST, "v1/signup/", {
+    const response = await call(POST, "v1/tenants/", {
       method: "POST",
       refresh: "refresh-b",
       headers: { origin: PORTAL, "content-type": "application/json", "idempotency-key": "k-1" },

@@ -16,6 +16,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <>
       <h1>{t("signIn.title")}</h1>
       <SignInForm locale={locale} next={safeNext(query.next)} />
+      <p>
+        {t("signup.noAccount")} <a href="/sign-up">{t("signup.link")}</a>
+      </p>
     </>
   );
 }
