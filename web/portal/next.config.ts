@@ -8,9 +8,6 @@ const config: NextConfig = {
   skipTrailingSlashRedirect: true,
   // The API client is TypeScript source in the workspace: Next compiles it with the app.
   transpilePackages: ["@tenantry/api-client"],
-  // The BFF pass-through must see whether a path ends in "/": the control plane has paths of both kinds
-  // (`…/events/`, `…/subscription`). Next's default 308 from `/x/` to `/x` would lose that.
-  skipTrailingSlashRedirect: true,
 };
 
 export default config;

@@ -11,6 +11,7 @@ import { NextResponse } from "next/server";
 import { controlPlane } from "@/lib/api";
 import { checkOrigin, fromError, jsonBody, problem, setRefreshCookie } from "@/lib/bff";
 import { holdPair } from "@/lib/session";
+import { clientHeaders } from "@/lib/client";
 
 type SignupRequest = ControlPlaneComponents["schemas"]["SignupRequest"];
 const FIELDS = ["email", "password", "full_name", "store_name", "slug", "plan"] as const;
@@ -26,7 +27,7 @@ export async function POST(request: Request): Promise<NextResponse> {
   }
   // Only the signup's own fields, as they came: the API validates and answers per field.
   const input = Object.fromEntries(FIELDS.filter((name) => name in body).map((name) => [name, body[name]]));
-  const headers: Record<string, string> = { "Idempotency-Key": key };
+  const headers: Record<string, string> = { ...clientHeaders(request), "Idempotency-Key": key };
   const language = request.headers.get("accept-language");
   if (language) headers["Accept-Language"] = language;
   try {
