@@ -36,7 +36,7 @@ async function resetPassword(page) {
   await page.getByLabel("New password", { exact: true }).fill("short");
   await page.getByLabel("New password again").fill("different");
   await page.getByRole("button", { name: "Set the new password" }).click();
-  check((await page.locator("#password-error").textContent()) === "Use at least 8 characters.", "a short password passes");
+  check((await page.locator("#password-error").textContent()) === "Use at least 10 characters.", "a short password passes");
   check((await page.locator("#confirm-error").textContent()) === "The two passwords differ.", "differing passwords pass");
   await shoot(page, "reset-password");
   await page.getByLabel("New password", { exact: true }).fill(password);

@@ -5,7 +5,9 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import { z } from "@/lib/zod";
+
+import { newPasswordSchema } from "@/lib/passwords";
 
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import { type Locale, translator } from "@/lib/i18n";
@@ -14,10 +16,10 @@ export function ResetPasswordForm({ locale, uid, token, bffUrl = "" }: { locale:
   const t = translator(locale);
   const schema = z
     .object({
-      password: z.string().min(8, t("field.passwordLength")),
-      confirm: z.string().min(1, t("field.required")),
+      password: newPasswordSchema(t),
+      confirm: z.string().check(z.minLength(1, t("field.required"))),
     })
-    .refine((input) => input.password === input.confirm, { path: ["confirm"], message: t("field.passwordsDiffer") });
+    .check(z.refine((input) => input.password === input.confirm, { path: ["confirm"], message: t("field.passwordsDiffer") }));
   type Input = z.infer<typeof schema>;
   const form = useForm<Input>({ defaultValues: { password: "", confirm: "" }, resolver: zodResolver(schema) });
   const [alert, setAlert] = useState<string[]>([]);

@@ -10,7 +10,7 @@ import { type Problem, ProblemError } from "@tenantry/api-client";
 import { useState } from "react";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import { z } from "@/lib/zod";
 
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import { type Locale, type Translate, translator } from "@/lib/i18n";
@@ -26,13 +26,13 @@ type Answer =
 
 function credentialsSchema(t: Translate) {
   return z.object({
-    email: z.string().trim().min(1, t("field.required")).pipe(z.email(t("field.email"))),
-    password: z.string().min(1, t("field.required")),
+    email: z.pipe(z.string().check(z.trim(), z.minLength(1, t("field.required"))), z.email(t("field.email"))),
+    password: z.string().check(z.minLength(1, t("field.required"))),
   });
 }
 
 function codeSchema(t: Translate) {
-  return z.object({ code: z.string().trim().min(1, t("field.required")) });
+  return z.object({ code: z.string().check(z.trim(), z.minLength(1, t("field.required"))) });
 }
 
 type Credentials = z.infer<ReturnType<typeof credentialsSchema>>;

@@ -1,7 +1,7 @@
 /** What the security page and the sign-in's enrolment step share: code checks, QR codes, backup-code files, devices. */
 
 import { type Problem, ProblemError } from "@tenantry/api-client";
-import { z } from "zod";
+import { z } from "@/lib/zod";
 
 import type { Translate } from "./i18n";
 
@@ -18,17 +18,15 @@ export function normalizeCode(value: string): string {
 /** A form with one code: an app code only, or (`backup`) an app code or a backup code. */
 export function codeSchema(t: Translate, backup: boolean) {
   return z.object({
-    code: z
-      .string()
-      .transform(normalizeCode)
-      .pipe(
-        z
-          .string()
-          .min(1, t("field.required"))
-          .refine((code) => APP_CODE.test(code) || (backup && BACKUP_CODE.test(code)), {
-            message: t(backup ? "security.code.anyFormat" : "security.code.appFormat"),
-          }),
+    code: z.pipe(
+      z.pipe(z.string(), z.transform(normalizeCode)),
+      z.string().check(
+        z.minLength(1, t("field.required")),
+        z.refine((code) => APP_CODE.test(code) || (backup && BACKUP_CODE.test(code)), {
+          message: t(backup ? "security.code.anyFormat" : "security.code.appFormat"),
+        }),
       ),
+    ),
   });
 }
 

@@ -5,7 +5,9 @@
  */
 
 import { parseProblem, type Problem } from "@tenantry/api-client";
-import { z } from "zod";
+import { z } from "@/lib/zod";
+
+import { newPasswordSchema, PASSWORD_MIN } from "./passwords";
 
 import type { MessageKey, Translate } from "./i18n";
 
@@ -39,20 +41,13 @@ export function slugFromName(name: string): string {
  */
 export function signUpSchema(t: Translate) {
   return z.object({
-    store_name: z.string().trim().min(1, t("field.required")).max(200, t("signup.tooLong")),
-    slug: z
-      .string()
-      .trim()
-      .min(1, t("field.required"))
-      .refine(slugIsWellFormed, t("signup.slugFormat")),
-    email: z.string().trim().min(1, t("field.required")).max(254, t("signup.tooLong")).pipe(z.email(t("field.email"))),
-    password: z
-      .string()
-      .min(1, t("field.required"))
-      .min(10, t("signup.passwordShort"))
-      .max(128, t("signup.passwordLong"))
-      .refine((value) => !/^\d+$/.test(value), t("signup.passwordNumeric"))
-      .refine((value) => value.trim() !== "", t("signup.passwordBlank")),
+    store_name: z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(200, t("signup.tooLong"))),
+    slug: z.string().check(z.trim(), z.minLength(1, t("field.required")), z.refine(slugIsWellFormed, t("signup.slugFormat"))),
+    email: z.pipe(
+      z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(254, t("signup.tooLong"))),
+      z.email(t("field.email")),
+    ),
+    password: newPasswordSchema(t),
     plan: z.enum(PLANS),
   });
 }
@@ -73,7 +68,7 @@ const COMMON_PARTS = ["password", "passwort", "qwerty", "azerty", "letmein", "we
  * this meter only nudges towards longer passphrases.
  */
 export function passwordStrength(password: string, context: readonly string[] = []): 0 | 1 | 2 | 3 | 4 {
-  if (password.length < 10 || /^\d+$/.test(password) || password.trim() === "") return 0;
+  if (password.length < PASSWORD_MIN || /^\d+$/.test(password) || password.trim() === "") return 0;
   let pool = 0;
   if (/[a-z]/.test(password)) pool += 26;
   if (/[A-Z]/.test(password)) pool += 26;

@@ -28,7 +28,6 @@ export const en = {
   "signIn.forgot": "Forgot your password?",
   "field.required": "Please fill in this field.",
   "field.email": "Please enter an email address such as name@example.com.",
-  "field.passwordLength": "Use at least 8 characters.",
   "field.passwordsDiffer": "The two passwords differ.",
   "error.network": "The portal cannot reach Tenantry right now. Check your connection and try again in a minute.",
   "error.generic": "Something went wrong. Try again; if it keeps happening, quote this to support:",
@@ -85,7 +84,6 @@ export const de: Record<keyof typeof en, string> = {
   "signIn.forgot": "Passwort vergessen?",
   "field.required": "Bitte füllen Sie dieses Feld aus.",
   "field.email": "Bitte geben Sie eine E-Mail-Adresse wie name@example.com ein.",
-  "field.passwordLength": "Verwenden Sie mindestens 8 Zeichen.",
   "field.passwordsDiffer": "Die beiden Passwörter unterscheiden sich.",
   "error.network":
     "Das Portal erreicht Tenantry gerade nicht. Prüfen Sie Ihre Verbindung und versuchen Sie es in einer Minute erneut.",

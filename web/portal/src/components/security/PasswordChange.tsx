@@ -11,7 +11,9 @@ import type { ControlPlaneClient } from "@tenantry/api-client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import { z } from "@/lib/zod";
+
+import { newPasswordSchema } from "@/lib/passwords";
 
 import { portalApi } from "@/lib/browser-api";
 import { fieldMessage, otherMessages } from "@/lib/forms";
@@ -24,11 +26,11 @@ import { SESSIONS_KEY } from "./SessionList";
 function passwordSchema(t: Translate) {
   return z
     .object({
-      current_password: z.string().min(1, t("field.required")),
-      new_password: z.string().min(8, t("field.passwordLength")),
-      confirm: z.string().min(1, t("field.required")),
+      current_password: z.string().check(z.minLength(1, t("field.required"))),
+      new_password: newPasswordSchema(t),
+      confirm: z.string().check(z.minLength(1, t("field.required"))),
     })
-    .refine((input) => input.new_password === input.confirm, { path: ["confirm"], message: t("field.passwordsDiffer") });
+    .check(z.refine((input) => input.new_password === input.confirm, { path: ["confirm"], message: t("field.passwordsDiffer") }));
 }
 
 type Passwords = z.infer<ReturnType<typeof passwordSchema>>;
