@@ -94,7 +94,7 @@ run("billing e2e", async (page) => {
   console.log(`the newest invoice: ${(await row.textContent())?.replace(/\s+/g, " ")}`);
   const [download] = await Promise.all([
     page.waitForEvent("download"),
-    row.getByRole("link", { name: `Download ${number} (PDF)` }).click(),
+    row.getByRole("link", { name: `PDF of ${number}` }).click(),
   ]);
   check(download.suggestedFilename() === `${number}.pdf`, `the PDF is named ${download.suggestedFilename()}`);
   const pdf = readFileSync(await download.path());
