@@ -36,8 +36,12 @@ def build_is_current() -> bool:
 
 
 def node_environment(env: dict[str, str], control_plane: str) -> dict[str, str]:
-    """What the portal's server reads: where the control plane answers; no telemetry calls from a dev machine."""
-    return {**env, "CONTROL_PLANE_URL": control_plane, "NEXT_TELEMETRY_DISABLED": "1"}
+    """What the portal's server reads: where the control plane answers, where Stripe.js comes from (localstripe's
+    stand-in when Stripe is localstripe); no telemetry calls from a dev machine."""
+    extra = {}
+    if env.get("STRIPE_API_HOST") and "STRIPE_JS_URL" not in env:
+        extra["STRIPE_JS_URL"] = f"{env['STRIPE_API_HOST'].rstrip('/')}/js.stripe.com/v3/"
+    return {**env, **extra, "CONTROL_PLANE_URL": control_plane, "NEXT_TELEMETRY_DISABLED": "1"}
 
 
 def build(env: dict[str, str]) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import F
+from django.utils import timezone
 
-from control_plane.billing.models import LedgerBalance, MeteredUsage
+from control_plane.billing.models import DailySpend, DailyUsage, LedgerBalance, MeteredUsage
 from tenantry_kernel.events.store import Aggregate, Handler, Projection, RecordedEvent
 
 # Each entry's effect on the balance: charges add, payments and credits subtract.
@@ -45,6 +47,23 @@ def _tenant(event: RecordedEvent) -> str:
     return event.stream_id.removeprefix(f"{BillingAccount.stream_prefix}-")
 
 
+def day_recorded(recorded_at: datetime | None) -> date:
+    """The UTC day of an entry (charges and payments count on the day they entered the ledger)."""
+    return (recorded_at or timezone.now()).astimezone(UTC).date()
+
+
+def usage_day(data: dict[str, Any], recorded_at: datetime | None) -> date:
+    """The UTC day a usage report belongs to: that of the last instant of its period (an hour ending at
+    midnight counts for the day before); the day it was recorded when the period end is unreadable."""
+    try:
+        period_end = datetime.fromisoformat(data["period_end"])
+    except (KeyError, TypeError, ValueError):
+        return day_recorded(recorded_at)
+    if period_end.tzinfo is None:
+        period_end = period_end.replace(tzinfo=UTC)
+    return (period_end.astimezone(UTC) - timedelta(microseconds=1)).date()
+
+
 class LedgerProjection(Projection):
     stream_prefix = f"{BillingAccount.stream_prefix}-"
 
@@ -57,10 +76,16 @@ class LedgerProjection(Projection):
     def reset(self) -> None:
         LedgerBalance.objects.all().delete()
         MeteredUsage.objects.all().delete()
+        DailyUsage.objects.all().delete()
+        DailySpend.objects.all().delete()
 
     def _usage(self, event: RecordedEvent) -> None:
         usage, _ = MeteredUsage.objects.get_or_create(tenant=_tenant(event), metric=event.data["metric"])
         MeteredUsage.objects.filter(pk=usage.pk).update(quantity=F("quantity") + event.data["quantity"])
+        daily, _ = DailyUsage.objects.get_or_create(
+            tenant=_tenant(event), day=usage_day(event.data, event.recorded_at), metric=event.data["metric"]
+        )
+        DailyUsage.objects.filter(pk=daily.pk).update(quantity=F("quantity") + event.data["quantity"])
 
     def _money(self, event: RecordedEvent) -> None:
         amount = event.data["amount"]
@@ -68,3 +93,8 @@ class LedgerProjection(Projection):
         LedgerBalance.objects.filter(pk=balance.pk).update(
             balance=F("balance") + _SIGN[event.type] * Decimal(amount["amount"]), version=event.version
         )
+        daily, _ = DailySpend.objects.get_or_create(
+            tenant=_tenant(event), day=day_recorded(event.recorded_at), currency=amount["currency"]
+        )
+        column = "charged" if event.type == "billing.charged" else "paid"
+        DailySpend.objects.filter(pk=daily.pk).update(**{column: F(column) + Decimal(amount["amount"])})

@@ -34,6 +34,37 @@ class MeteredUsage(models.Model):
         return f"{self.tenant} {self.metric}={self.quantity}"
 
 
+class DailyUsage(models.Model):
+    """A tenant's metered consumption per metric and day (the day its reported period ended, UTC)."""
+
+    tenant = models.CharField(max_length=63)
+    day = models.DateField()
+    metric = models.CharField(max_length=40)
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "day", "metric"], name="billing_usage_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant} {self.day} {self.metric}={self.quantity}"
+
+
+class DailySpend(models.Model):
+    """What a tenant was charged and what it paid (payments and credits) per currency and day (UTC)."""
+
+    tenant = models.CharField(max_length=63)
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    charged = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+    paid = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "day", "currency"], name="billing_spend_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant} {self.day} {self.charged}/{self.paid} {self.currency}"
+
+
 class BillingProfile(models.Model):
     """A tenant's link to Stripe: its customer, its subscription as Stripe last told us, and dunning.
 

@@ -7,17 +7,22 @@
 import { type NextRequest, NextResponse } from "next/server";
 
 import { heldAccess, REFRESH_COOKIE, refreshCookieOptions, refreshSession } from "@/lib/session";
+import { stripeOrigins } from "@/lib/stripe";
 
 const SIGNED_IN_PAGES = ["/stores", "/staff", "/account"];
 
-export function contentSecurityPolicy(nonce: string, dev: boolean): string {
+/** Pages that load Stripe.js: their policy also opens Stripe's origins (src/lib/stripe.ts). */
+const STRIPE_PAGES = /^\/stores\/[^/]+\/billing\/?$/;
+
+export function contentSecurityPolicy(nonce: string, dev: boolean, stripe?: ReturnType<typeof stripeOrigins>): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${stripe ? ` ${stripe.script}` : ""}${dev ? " 'unsafe-eval'" : ""}`,
     `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self' data:",
     "font-src 'self'",
-    "connect-src 'self'",
+    `connect-src 'self'${stripe ? ` ${stripe.connect.join(" ")}` : ""}`,
+    ...(stripe ? [`frame-src ${stripe.frames.join(" ")}`] : []),
     "worker-src 'self'",
     "manifest-src 'self'",
     "object-src 'none'",
@@ -29,12 +34,13 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
 
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const csp = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development");
+  const path = request.nextUrl.pathname;
+  const stripe = STRIPE_PAGES.test(path) ? stripeOrigins() : undefined;
+  const csp = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development", stripe);
   request.headers.set("x-nonce", nonce);
   request.headers.set("Content-Security-Policy", csp);
 
   let rotated: string | null = null;
-  const path = request.nextUrl.pathname;
   if (SIGNED_IN_PAGES.some((page) => path === page || path.startsWith(`${page}/`))) {
     const refresh = request.cookies.get(REFRESH_COOKIE)?.value;
     if (!heldAccess(refresh)) {

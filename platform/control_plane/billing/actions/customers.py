@@ -81,3 +81,16 @@ def attach_payment_method(
             data={"payment_method": method.id, "type": method.type}, request=request, source="portal",
         )  # fmt: skip
     return mirrored
+
+
+def start_card_setup(tenant: Tenant, *, actor: Any) -> dict[str, str]:
+    """A Stripe SetupIntent for the tenant's customer: Stripe.js confirms it with the card typed into its element
+    (`confirmCardSetup`), which makes a payment method the portal then attaches (`attach_payment_method`)."""
+    with transaction.atomic():
+        profile = locked_profile(tenant)
+        customer_id = ensure_customer(profile, actor.email)
+        with stripe_api.errors_as_api_errors():
+            intent = stripe_api.client().v1.setup_intents.create(
+                params={"customer": customer_id, "usage": "off_session", "payment_method_types": ["card"]}
+            )
+    return {"client_secret": str(intent.client_secret), "publishable_key": settings.STRIPE_PUBLIC_KEY}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -40,6 +42,21 @@ class CancelSerializer(serializers.Serializer[Any]):
 @extend_schema_serializer(examples=[_request("A card from Stripe", {"payment_method": "pm_1PqrStUvWxYz0123"})])
 class PaymentMethodAttachSerializer(serializers.Serializer[Any]):
     payment_method = serializers.RegexField(r"^pm_[A-Za-z0-9_]{1,250}$")
+
+
+@extend_schema_serializer(
+    examples=[
+        _response(
+            "A card to confirm",
+            {"client_secret": "seti_1PqA_secret_Zx9", "publishable_key": "pk_test_51PqAbCdEf"},
+        )
+    ]
+)
+class CardSetupSerializer(serializers.Serializer[Any]):
+    """What Stripe.js needs to save a card: the SetupIntent's client secret and the platform's publishable key."""
+
+    client_secret = serializers.CharField()
+    publishable_key = serializers.CharField()
 
 
 class StripeEventDataSerializer(serializers.Serializer[Any]):
@@ -262,3 +279,68 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
             "number", "status", "issued_at", "paid_at", "period_start", "period_end", "currency",
             "subtotal", "tax_name", "tax_country", "tax_percentage", "tax_amount", "total", "lines",
         ]  # fmt: skip
+
+
+class UsageQuerySerializer(serializers.Serializer[Any]):
+    """The days of a usage series: `from` and `to` (ISO dates, UTC, both included), at most a year apart."""
+
+    MAX_DAYS = 366
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        # `from` is a Python keyword: declared here rather than as class attributes.
+        fields["from"] = serializers.DateField(required=False)
+        fields["to"] = serializers.DateField(required=False)
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        today = timezone.now().date()
+        end = attrs.get("to") or today
+        start = attrs.get("from") or end - timedelta(days=29)
+        if start > end:
+            raise serializers.ValidationError({"from": "`from` must not be after `to`."})
+        if (end - start).days + 1 > self.MAX_DAYS:
+            raise serializers.ValidationError({"from": f"At most {self.MAX_DAYS} days at a time; move `from` closer."})
+        return {"from": start, "to": end}
+
+
+class UsageDaySerializer(serializers.Serializer[Any]):
+    date = serializers.DateField()
+    usage = serializers.DictField(child=serializers.IntegerField(), help_text="Quantity per metric that day.")
+    charged = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True),
+        help_text="Charged per currency that day.",
+    )
+    paid = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True),
+        help_text="Paid or credited per currency that day.",
+    )
+
+
+USAGE_EXAMPLE = {
+    "from": "2026-03-01",
+    "to": "2026-03-02",
+    "metrics": ["api_requests", "orders"],
+    "currencies": ["EUR"],
+    "days": [
+        {"date": "2026-03-01", "usage": {"api_requests": 1200, "orders": 3}, "charged": {"EUR": "0.00"},
+         "paid": {"EUR": "0.00"}},
+        {"date": "2026-03-02", "usage": {"api_requests": 950, "orders": 5}, "charged": {"EUR": "34.51"},
+         "paid": {"EUR": "34.51"}},
+    ],
+}  # fmt: skip
+
+
+@extend_schema_serializer(component_name="UsageSeries", examples=[_response("Two days", USAGE_EXAMPLE)])
+class UsageSeriesSerializer(serializers.Serializer[Any]):
+    """A store's metered usage and spend per day (UTC) from the billing ledger, every day of the range present."""
+
+    metrics = serializers.ListField(child=serializers.CharField(), help_text="The metrics seen in the range.")
+    currencies = serializers.ListField(child=serializers.CharField(), help_text="The currencies seen in the range.")
+    days = UsageDaySerializer(many=True)
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        fields["to"] = serializers.DateField()
+        return fields

@@ -33,6 +33,7 @@ from control_plane.billing.api.serializers import (
     PREVIEW_EXAMPLE,
     SUBSCRIPTION_EXAMPLE,
     CancelSerializer,
+    CardSetupSerializer,
     InvoiceSerializer,
     PaymentMethodAttachSerializer,
     PaymentMethodSerializer,
@@ -41,6 +42,8 @@ from control_plane.billing.api.serializers import (
     StripeEventSerializer,
     SubscriptionChangeSerializer,
     SubscriptionSerializer,
+    UsageQuerySerializer,
+    UsageSeriesSerializer,
     WebhookReceiptSerializer,
     subscription_body,
 )
@@ -199,6 +202,21 @@ class PaymentMethods(generics.ListCreateAPIView[PaymentMethod]):
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
+class CardSetup(APIView):
+    @extend_schema(
+        summary="Start saving a card",
+        description="A new Stripe SetupIntent for the store's customer (made on first use), and the publishable "
+        "key: Stripe.js confirms the intent with the card typed into its element (`confirmCardSetup`), then the "
+        "payment method it made is added with `POST …/payment-methods`. For owners and billing members.",
+        parameters=[SLUG],
+        request=None,
+        responses={200: CardSetupSerializer, **problems(*BILLING_ACCESS, *STRIPE)},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        tenant = selectors.tenant_for_billing(request.user, slug)
+        return Response(customers.start_card_setup(tenant, actor=request.user))
+
+
 class NewestFirst(CursorPage):
     ordering = ("-issued_at", "-number")
 
@@ -241,6 +259,26 @@ class InvoicePdf(APIView):
         response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
         return response
+
+
+class UsageSeries(APIView):
+    @extend_schema(
+        summary="Read usage and spend per day",
+        description="The store's metered usage per metric and its charges and payments per currency, one entry per "
+        "day (UTC) from `from` to `to` (both included; by default the last 30 days), from the billing ledger's "
+        "projections. Days without entries are at zero. For owners and billing members.",
+        parameters=[
+            SLUG,
+            OpenApiParameter("from", OpenApiTypes.DATE, description="The first day (default: 29 days before `to`)."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="The last day (default: today, UTC)."),
+        ],
+        responses={200: UsageSeriesSerializer, **problems("invalid", *BILLING_ACCESS)},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        tenant = selectors.tenant_for_billing(request.user, slug)
+        query = UsageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.usage_series(tenant, query.validated_data["from"], query.validated_data["to"]))
 
 
 class InvalidSignature(APIException):

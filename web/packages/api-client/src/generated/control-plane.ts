@@ -905,6 +905,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{slug}/payment-methods/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start saving a card
+         * @description A new Stripe SetupIntent for the store's customer (made on first use), and the publishable key: Stripe.js confirms the intent with the card typed into its element (`confirmCardSetup`), then the payment method it made is added with `POST …/payment-methods`. For owners and billing members.
+         */
+        post: operations["tenants_payment_methods_setup_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{slug}/subscription": {
         parameters: {
             query?: never;
@@ -949,6 +969,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{slug}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read usage and spend per day
+         * @description The store's metered usage per metric and its charges and payments per currency, one entry per day (UTC) from `from` to `to` (both included; by default the last 30 days), from the billing ledger's projections. Days without entries are at zero. For owners and billing members.
+         */
+        get: operations["tenants_usage_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -975,6 +1015,11 @@ export interface components {
         CancelRequest: {
             /** @default true */
             at_period_end: boolean;
+        };
+        /** @description What Stripe.js needs to save a card: the SetupIntent's client secret and the platform's publishable key. */
+        CardSetup: {
+            client_secret: string;
+            publishable_key: string;
         };
         ChallengeAnswerRequest: {
             /** @description The challenge the sign-in answered with. */
@@ -1620,6 +1665,34 @@ export interface components {
             backup_codes_remaining: number;
             /** @description Whether the account must keep two-factor on (and so cannot turn it off). */
             required: boolean;
+        };
+        UsageDay: {
+            /** Format: date */
+            date: string;
+            /** @description Quantity per metric that day. */
+            usage: {
+                [key: string]: number;
+            };
+            /** @description Charged per currency that day. */
+            charged: {
+                [key: string]: string;
+            };
+            /** @description Paid or credited per currency that day. */
+            paid: {
+                [key: string]: string;
+            };
+        };
+        /** @description A store's metered usage and spend per day (UTC) from the billing ledger, every day of the range present. */
+        UsageSeries: {
+            /** @description The metrics seen in the range. */
+            metrics: string[];
+            /** @description The currencies seen in the range. */
+            currencies: string[];
+            days: components["schemas"]["UsageDay"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
         };
         VerificationRequestRequest: {
             /**
@@ -5087,6 +5160,82 @@ export interface operations {
             };
         };
     };
+    tenants_payment_methods_setup_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The store's slug, e.g. `acme`. */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardSetup"];
+                };
+            };
+            /** @description - `stripe_rejected` (Refused by Stripe): Stripe refused the request; `detail` gives its reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_audience` (Token not for the portal): The token was issued for another audience (a store); sign in to the portal.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `permission_denied` (Permission denied): The signed-in user may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `not_found` (Not found): Nothing is found at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `stripe_unavailable` (Payment provider unavailable): Stripe did not answer; try again in a moment.
+             *     - `billing_not_configured` (Billing not configured): This platform has no Stripe key (STRIPE_SECRET_KEY); billing is off.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     tenants_subscription_retrieve: {
         parameters: {
             query?: never;
@@ -5373,6 +5522,75 @@ export interface operations {
              *     - `billing_not_configured` (Billing not configured): This platform has no Stripe key (STRIPE_SECRET_KEY); billing is off.
              */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenants_usage_retrieve: {
+        parameters: {
+            query?: {
+                /** @description The first day (default: 29 days before `to`). */
+                from?: string;
+                /** @description The last day (default: today, UTC). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The store's slug, e.g. `acme`. */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageSeries"];
+                };
+            };
+            /** @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_audience` (Token not for the portal): The token was issued for another audience (a store); sign in to the portal.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `permission_denied` (Permission denied): The signed-in user may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `not_found` (Not found): Nothing is found at this address, or it is not yours to see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
