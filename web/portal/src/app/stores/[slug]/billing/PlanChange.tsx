@@ -9,7 +9,7 @@ import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import { z } from "@/lib/zod";
 
 import { type Locale, translator } from "@/lib/i18n";
 
@@ -35,7 +35,7 @@ function problemText(error: unknown, fallback: string): { field?: string; messag
 export function PlanChange({ locale, slug, plans, current, hasCard, api, onChanged }: PlanChangeProps) {
   const t = translator(locale);
   const schema = z.object({
-    plan: z.string().refine((plan) => plan !== current, t("billing.plan.pickOther")),
+    plan: z.string().check(z.refine((plan) => plan !== current, t("billing.plan.pickOther"))),
   });
   type Choice = z.infer<typeof schema>;
   const form = useForm<Choice>({ defaultValues: { plan: current }, resolver: zodResolver(schema) });
