@@ -13,7 +13,7 @@ import { checkOrigin, clearRefreshCookie, problem } from "@/lib/bff";
 import { heldAccess, REFRESH_COOKIE, refreshCookieOptions, refreshSession } from "@/lib/session";
 
 /** Paths (below /api/v1/) that stay behind the BFF's own routes: they take or return tokens. */
-const TOKEN_PATHS = [/^auth\/sign-in(\/|$)/, /^auth\/refresh\/$/, /^auth\/sign-out\/$/, /^billing\/stripe\//];
+const TOKEN_PATHS = [/^auth\/sign-in(\/|$)/, /^invitations\/accept\/$/, /^auth\/refresh\/$/, /^auth\/sign-out\/$/, /^billing\/stripe\//];
 const FORWARDED_REQUEST = ["accept", "accept-language", "content-type", "idempotency-key", "if-match", "last-event-id"];
 const FORWARDED_RESPONSE = [
   "cache-control",
