@@ -10,6 +10,7 @@ import { type ControlPlaneComponents, ProblemError } from "@tenantry/api-client"
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { DeleteStore } from "@/components/stores/DeleteStore";
+import { OpenStore } from "@/components/stores/OpenStore";
 import { portalApi } from "@/lib/browser-api";
 import { type Locale, type MessageKey, translator } from "@/lib/i18n";
 import { useNotices } from "@/lib/notices";
@@ -116,14 +117,7 @@ export function StoreView({ locale, initial, email }: { locale: Locale; initial:
             {t("stores.open")}
           </h2>
           {state === "ready" ? (
-            <form method="post" action={`/bff/stores/${store.slug}/open`}>
-              <button type="submit" aria-describedby="open-help">
-                {t("stores.open")}
-              </button>
-              <p id="open-help" className="muted">
-                {t("stores.openHelp", { email })}
-              </p>
-            </form>
+            <OpenStore locale={locale} slug={store.slug} email={email} />
           ) : (
             <p className="muted">{t("stores.openNotReady")}</p>
           )}

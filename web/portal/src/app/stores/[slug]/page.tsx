@@ -17,12 +17,10 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
 /** One store (the proxy has made sure the session's access token is fresh). */
 export default async function StorePage({
   params,
-  searchParams,
 }: {
   params: Promise<{ slug: string }>;
-  searchParams: Promise<Record<string, string | string[]>>;
 }) {
-  const [{ t, locale }, { slug }, query, jar] = await Promise.all([requestContext(), params, searchParams, cookies()]);
+  const [{ t, locale }, { slug }, jar] = await Promise.all([requestContext(), params, cookies()]);
   const access = heldAccess(jar.get(REFRESH_COOKIE)?.value);
   const failure = (message: string) => (
     <>
@@ -49,16 +47,5 @@ export default async function StorePage({
     return failure(error instanceof ProblemError && error.code !== "unexpected_response" ? error.detail : t("error.network"));
   }
   if (!store) return failure(t("error.network"));
-  // The BFF's "Open store" comes back here with ?open=failed when the control plane refused the hand-off.
-  const openFailed = query.open === "failed";
-  return (
-    <>
-      {openFailed ? (
-        <p className="alert" role="alert">
-          {t("stores.openFailed")}
-        </p>
-      ) : null}
-      <StoreView locale={locale} initial={store} email={me?.email ?? ""} />
-    </>
-  );
+  return <StoreView locale={locale} initial={store} email={me?.email ?? ""} />;
 }
