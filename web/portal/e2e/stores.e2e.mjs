@@ -32,7 +32,7 @@ async function signIn(page, email) {
 
 async function openStorePage(page) {
   const row = page.getByRole("row", { name: new RegExp(`\\(${SLUG}\\)`) });
-  await row.getByRole("link").click();
+  await row.getByRole("link").first().click();
   await page.waitForURL(`${PORTAL}/stores/${SLUG}`);
   await page.getByTestId("store-state").waitFor();
 }
@@ -77,12 +77,12 @@ async function accept(page) {
   const link = env("INVITE_LINK");
   check(link.startsWith(`${PORTAL}/accept-invitation?token=`), `the mailed link leads elsewhere: ${link}`);
   await page.goto(link);
-  await page.getByLabel("Password").fill("short");
+  await page.getByLabel("Password", { exact: true }).fill("short");
   await page.getByRole("button", { name: "Create my account and accept" }).click();
   await page.locator("#password-error").waitFor();
   await shoot(page, "stores-accept");
   await page.getByLabel("Your name").fill("Mia Member");
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Create my account and accept" }).click();
   const done = page.locator("main").getByRole("status");
   await done.waitFor();
