@@ -171,6 +171,7 @@ def platform_environment(
         "TENANT_PROVISIONER": "local",
         "TENANT_URL_TEMPLATE": f"http://{{host}}:{tenant_port}/",
         "PORTAL_URL": portal_web_url,
+        "PORTAL_INVITATION_URL": f"{portal_web_url}/accept-invitation?token={{token}}",
         "OIDC_ISSUER": f"{portal}/o",
         "PLATFORM_SSO_CLIENT_KEY": sso_key,
         "STRIPE_API_HOST": stripe_url,

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from tenant_app.accounts.identity import identity
 from tenant_app.graphql_view import graphql_view
+from tenant_app.sso.api.pages import BrowserSignIn
 from tenantry_kernel.identity.api.urls import identity_urls
 from tenantry_kernel.web.views import service_index
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("api/v1/", include("tenant_app.orders.api.urls")),
     path("api/v1/", include("tenant_app.notifications.api.urls")),
     path("graphql/", graphql_view, name="graphql"),
+    # The store's "sign in with …" for a browser (the portal's "Open store" leads here).
+    path("sso/<slug:provider>/", BrowserSignIn.as_view(), name="sso-browser"),
     path("api/", include("tenantry_kernel.web.openapi_urls")),
 ]
 

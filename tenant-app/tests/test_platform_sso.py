@@ -199,3 +199,52 @@ def test_a_misused_client_secret_key_fails_the_system_check(settings: Any) -> No
     assert check_configuration()[0].msg.startswith(
         "SSO_PROVIDERS['platform']: PLATFORM_SSO_CLIENT_KEY must be at least 32 characters"
     )
+
+
+def test_a_browser_sent_by_the_portal_lands_on_the_stores_page_signed_in_not_on_json(
+    stores: list[ShardTenant], platform: PlatformStandIn
+) -> None:
+    alpha = stores[0]
+    platform.register(alpha.slug)
+    platform.set_user("42", email="owner@example.test", email_verified=True, name="Olive Owner")
+
+    began = Client().get("/sso/platform/", HTTP_HOST=alpha.host)
+    assert began.status_code == 302
+    assert began["Cache-Control"] == "no-store"
+    query = parse_qs(urlsplit(began["Location"]).query)
+    assert query["redirect_uri"] == [f"http://{alpha.host}/api/v1/auth/sso/platform/callback/"]
+
+    landed = callback(alpha, sign_in_at(began["Location"], "42"))
+
+    assert landed.status_code == 200, landed.content
+    assert landed["Content-Type"].startswith("text/html")
+    assert landed["Cache-Control"] == "no-store"
+    page = landed.content.decode()
+    assert 'data-state="signed-in"' in page
+    assert "owner@example.test" in page
+    assert "access" not in page  # no token in the page
+    assert "refresh" not in page
+    with tenant_transaction(alpha.route):
+        assert SsoLink.objects.get(provider="platform", subject="42").user.email == "owner@example.test"
+
+    # The API's own start still answers its callback with JSON.
+    assert set(callback(alpha, sign_in_at(start(alpha), "42")).json()) >= {"access", "refresh"}
+
+
+def test_a_browsers_failed_sign_in_is_a_page_that_says_what_to_do(
+    stores: list[ShardTenant], platform: PlatformStandIn
+) -> None:
+    alpha = stores[0]
+    platform.register(alpha.slug, key=OTHER_KEY)
+    platform.set_user("42", email="owner@example.test", email_verified=True)
+
+    began = Client().get("/sso/platform/", HTTP_HOST=alpha.host)
+    failed = callback(alpha, sign_in_at(began["Location"], "42"))
+
+    assert failed.status_code == 303
+    assert failed["Location"] == "/sso/platform/?failed=sso_code_invalid"
+    page = Client().get(failed["Location"], HTTP_HOST=alpha.host)
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
+    assert "open the store again" in page.content.decode()
+    assert Client().get("/sso/nobody/", HTTP_HOST=alpha.host).status_code == 404

@@ -15,6 +15,7 @@ app_name = "oauth2_provider"
 
 urlpatterns = [
     path("login/", views.PlatformSignInView.as_view(), name="sign-in"),
+    path("handoff/", views.HandoffView.as_view(), name="handoff"),
     path("authorize/", views.PlatformAuthorizationView.as_view(), name="authorize"),
     path("token/", oauth2_views.TokenView.as_view(), name="token"),
     path("revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="revoke-token"),

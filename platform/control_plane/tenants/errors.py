@@ -20,6 +20,12 @@ PROBLEMS = (
     Problem(
         "invitation_closed", 409, "Invitation closed", "The invitation was accepted or revoked already; send a new one."
     ),
+    Problem(
+        "tenant_not_ready",
+        409,
+        "Store not ready",
+        "The store is not serving (it is being set up, suspended or deleted); open it once it is ready.",
+    ),
     Problem("last_owner", 409, "Last owner", "The change would leave no owner; make someone else an owner first."),
     Problem(
         "too_many_streams",

@@ -44,19 +44,31 @@ def _pending_key(provider: Provider, state: str) -> str:
     return f"sso:pending:{provider.name}:{state}"
 
 
-def begin_sign_in(request: HttpRequest, provider: Provider, *, redirect_uri: str) -> AuthorizationRequest:
-    """Fresh secrets for one attempt: state (against CSRF), nonce (ID token replay), PKCE verifier (code theft)."""
+def begin_sign_in(
+    request: HttpRequest, provider: Provider, *, redirect_uri: str, landing: bool = False
+) -> AuthorizationRequest:
+    """Fresh secrets for one attempt: state (against CSRF), nonce (ID token replay), PKCE verifier (code theft).
+
+    `landing`: a browser began it (the store's sign-in page, sso/api/pages.py): the callback answers it with
+    the store's landing page, not with JSON.
+    """
     state, nonce, code_verifier = (secrets.token_urlsafe(32) for _ in range(3))
     url = clients.authorization_url(
         provider, redirect_uri=redirect_uri, state=state, nonce=nonce, code_verifier=code_verifier
     )
-    pending = {"nonce": nonce, "code_verifier": code_verifier, "redirect_uri": redirect_uri}
+    pending = {"nonce": nonce, "code_verifier": code_verifier, "redirect_uri": redirect_uri, "landing": landing}
     cache.set(_pending_key(provider, state), pending, timeout=settings.SSO_STATE_TTL)
     return AuthorizationRequest(authorization_url=url, state=state, expires_in=settings.SSO_STATE_TTL)
 
 
 def finish_sign_in(request: HttpRequest, provider: Provider, *, state: str, code: str, error: str = "") -> SignInResult:
     """The provider sent the person back: who are they here? Then sign in as for a password."""
+    user = identify(request, provider, state=state, code=code, error=error)
+    return complete_sign_in(request, user, method=f"sso:{provider.name}")
+
+
+def identify(request: HttpRequest, provider: Provider, *, state: str, code: str, error: str = "") -> User:
+    """The account of the person the provider sent back (linked or created), before any session is started."""
     identity: Identity | None = None
     try:
         pending = _take_pending(provider, state)
@@ -81,10 +93,16 @@ def finish_sign_in(request: HttpRequest, provider: Provider, *, state: str, code
             reason=exc.get_codes(),
         )
         raise
-    return complete_sign_in(request, user, method=f"sso:{provider.name}")
+    return user
 
 
-def _take_pending(provider: Provider, state: str) -> dict[str, str]:
+def is_landing_attempt(provider: Provider, state: str) -> bool:
+    """Did a browser begin the attempt `state` names (it is not taken: finish_sign_in takes it)?"""
+    pending = cache.get(_pending_key(provider, state)) if state else None
+    return isinstance(pending, dict) and bool(pending.get("landing"))
+
+
+def _take_pending(provider: Provider, state: str) -> dict[str, Any]:
     """The attempt `state` names, at most once: a replayed, forged or expired state, or another store's, finds none."""
     key = _pending_key(provider, state)
     pending = cache.get(key)

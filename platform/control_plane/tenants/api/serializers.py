@@ -199,3 +199,16 @@ class AcceptedInvitationSerializer(serializers.Serializer[Any]):
 class StreamTicketSerializer(serializers.Serializer[None]):
     ticket = serializers.CharField(help_text="Pass as `?ticket=` to the store's event stream (`Location`); works once.")
     expires_in = serializers.IntegerField(help_text="Seconds left to use it.")
+
+
+@extend_schema_serializer(
+    examples=[
+        _response("A hand-off", {"url": "http://localhost:8000/o/handoff/?code=3q2Xw9sQbH1kJ0aZ", "expires_in": 60})
+    ]
+)
+class StoreHandoffSerializer(serializers.Serializer[None]):
+    url = serializers.CharField(
+        help_text="Send the browser here (the platform's sign-in provider): it signs you in there, once, and goes "
+        "on to the store's own sign-in through the platform."
+    )
+    expires_in = serializers.IntegerField(help_text="Seconds left to use it; it works once.")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("tenants/<slug:slug>/", views.TenantDetailView.as_view(), name="tenant-detail"),
     path("tenants/<slug:slug>/events/", stream.TenantEventStream.as_view(), name="tenant-events"),
     path("tenants/<slug:slug>/events/ticket/", stream.TenantEventTicketView.as_view(), name="tenant-events-ticket"),
+    path("tenants/<slug:slug>/open/", views.OpenStoreView.as_view(), name="tenant-open"),
     path("tenants/<slug:slug>/members/", views.MemberListView.as_view(), name="tenant-members"),
     path("tenants/<slug:slug>/members/<int:member_id>/", views.MemberDetailView.as_view(), name="tenant-member"),
     path("tenants/<slug:slug>/invitations/", views.InvitationListView.as_view(), name="tenant-invitations"),

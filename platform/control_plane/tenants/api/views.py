@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from control_plane.accounts.actions import start_session
+from control_plane.audit.actions import record
+from control_plane.oidc import handoff
 from control_plane.tenants import selectors
 from control_plane.tenants.actions import lifecycle, members
 from control_plane.tenants.api.serializers import (
@@ -31,9 +33,11 @@ from control_plane.tenants.api.serializers import (
     OpsTenantSerializer,
     RoleSerializer,
     StateFilterSerializer,
+    StoreHandoffSerializer,
     TenantSerializer,
 )
-from control_plane.tenants.models import Invitation, MemberRole, Membership, Tenant
+from control_plane.tenants.models import Invitation, MemberRole, Membership, Tenant, TenantState
+from tenantry_kernel.web.exceptions import Conflict
 from tenantry_kernel.web.openapi import problems
 from tenantry_kernel.web.pagination import CursorPage
 
@@ -108,6 +112,32 @@ class TenantDetailView(APIView):
         )
         return Response(
             TenantSerializer(tenant).data, status=status.HTTP_202_ACCEPTED, headers={"Location": tenant_url(slug)}
+        )
+
+
+class OpenStoreView(APIView):
+    @extend_schema(
+        summary="Open a store (single sign-on hand-off)",
+        description=(
+            "For the portal's server, with your session: a one-time URL on the platform's sign-in provider. The "
+            "browser that follows it (within `expires_in` seconds, once) is signed in to the provider and sent on "
+            "to the store, which signs you in through the platform. The store must be ready."
+        ),
+        parameters=[SLUG],
+        request=None,
+        responses={200: StoreHandoffSerializer, **problems("not_found", "tenant_not_ready")},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        membership = _membership(request, slug)
+        if membership.tenant.state != TenantState.READY or not membership.tenant.url:
+            raise Conflict(
+                f"The store is {membership.tenant.state}; it can be opened once it is ready.", code="tenant_not_ready"
+            )
+        code = handoff.issue(membership)
+        record("oidc.handoff_issued", actor=request.user, tenant=slug, target=membership)
+        return Response(
+            {"url": handoff.handoff_url(request, code), "expires_in": handoff.TTL},
+            headers={"Cache-Control": "no-store"},
         )
 
 

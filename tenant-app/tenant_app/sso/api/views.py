@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -11,6 +12,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from tenant_app.sso import actions
+from tenant_app.sso.api import pages
 from tenant_app.sso.api.serializers import (
     AuthorizationRequestSerializer,
     CallbackSerializer,
@@ -90,7 +92,11 @@ class CallbackView(SsoEndpoint):
         responses={200: SIGN_IN_RESULT, **problems(*SSO_ERRORS)},
         examples=SIGN_IN_EXAMPLES,
     )
-    def get(self, request: Request, provider: str) -> Response:
+    def get(self, request: Request, provider: str) -> Response | HttpResponse:
+        chosen = provider_named(provider)
+        if actions.is_landing_attempt(chosen, str(request.query_params.get("state", ""))):
+            # Begun by a browser (pages.BrowserSignIn): the store's landing page rather than JSON.
+            return pages.landing(request._request, chosen, request.query_params)
         return self.finish(request, provider, request.query_params)
 
     @extend_schema(

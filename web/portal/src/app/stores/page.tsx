@@ -81,7 +81,7 @@ export default async function StoresPage({ searchParams }: { searchParams: Promi
               {stores.map((store) => (
                 <tr key={store.id}>
                   <td data-label={t("stores.name")}>
-                    {store.name} <span className="muted">({store.slug})</span>
+                    <a href={`/stores/${store.slug}`}>{store.name}</a> <span className="muted">({store.slug})</span>
                   </td>
                   <td data-label={t("stores.state")}>{store.state}</td>
                   <td data-label={t("stores.plan")}>{store.plan}</td>

@@ -14,10 +14,18 @@ import { clientHeaders } from "@/lib/client";
 import { heldAccess, REFRESH_COOKIE, refreshCookieOptions, refreshSession } from "@/lib/session";
 
 /**
- * Paths (below /api/v1/) that stay behind the BFF's own routes: they take or return tokens (signup answers with
- * the new owner's session: /bff/signup keeps it server-side; its slug check stays open here).
+ * Paths (below /api/v1/) that stay behind the BFF's own routes: they take or return tokens. Signup and accepting
+ * an invitation answer with a new session (/bff/signup and /bff/accept-invitation keep it server-side); the slug
+ * check stays open here.
  */
-const TOKEN_PATHS = [/^auth\/sign-in(\/|$)/, /^auth\/refresh\/$/, /^auth\/sign-out\/$/, /^billing\/stripe\//, /^signup\/$/];
+const TOKEN_PATHS = [
+  /^auth\/sign-in(\/|$)/,
+  /^auth\/refresh\/?$/,
+  /^auth\/sign-out\/?$/,
+  /^billing\/stripe\//,
+  /^signup\/?$/,
+  /^invitations\/accept\/?$/,
+];
 const FORWARDED_REQUEST = ["accept", "accept-language", "content-type", "idempotency-key", "if-match", "last-event-id"];
 const FORWARDED_RESPONSE = [
   "cache-control",
