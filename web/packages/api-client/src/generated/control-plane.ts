@@ -881,6 +881,26 @@ export interface paths {
         patch: operations["tenants_members_partial_update"];
         trace?: never;
     };
+    "/api/v1/tenants/{slug}/open/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a store (single sign-on hand-off)
+         * @description For the portal's server, with your session: a one-time URL on the platform's sign-in provider. The browser that follows it (within `expires_in` seconds, once) is signed in to the provider and sent on to the store, which signs you in through the platform. The store must be ready.
+         */
+        post: operations["tenants_open_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{slug}/payment-methods": {
         parameters: {
             query?: never;
@@ -1570,6 +1590,12 @@ export interface components {
             /** @description Invoices paid that day, per currency; empty when none. */
             revenue: components["schemas"]["Revenue"][];
         };
+        StoreHandoff: {
+            /** @description Send the browser here (the platform's sign-in provider): it signs you in there, once, and goes on to the store's own sign-in through the platform. */
+            url: string;
+            /** @description Seconds left to use it; it works once. */
+            expires_in: number;
+        };
         StreamTicket: {
             /** @description Pass as `?ticket=` to the store's event stream (`Location`); works once. */
             ticket: string;
@@ -1763,6 +1789,7 @@ export interface components {
              *     - `stripe_rejected` (400, Refused by Stripe): Stripe refused the request; `detail` gives its reason.
              *     - `stripe_unavailable` (503, Payment provider unavailable): Stripe did not answer; try again in a moment.
              *     - `tenant_deleted` (409, Tenant deleted): The tenant is being deleted or is gone; its plan and members no longer change.
+             *     - `tenant_not_ready` (409, Store not ready): The store is not serving (it is being set up, suspended or deleted); open it once it is ready.
              *     - `throttled` (429, Too many requests): A request budget is spent; retry after Retry-After seconds.
              *     - `ticket_invalid` (401, Invalid ticket): The stream ticket is unknown, expired or used already; ask for a new one.
              *     - `token_invalid` (401, Invalid refresh token): The refresh token is invalid or expired; sign in again.
@@ -1782,7 +1809,7 @@ export interface components {
              * @example invalid
              * @enum {string}
              */
-            code: "already_member" | "authentication_failed" | "bad_request" | "billing_not_configured" | "challenge_invalid" | "challenge_wrong_audience" | "conflict" | "disallowed_host" | "idempotency_key_reused" | "invalid" | "invalid_credentials" | "invalid_cursor" | "invalid_signature" | "invalid_transition" | "invitation_closed" | "json_too_deep" | "last_owner" | "method_not_allowed" | "no_subscription" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "parse_error" | "payment_failed" | "payment_method_required" | "permission_denied" | "plan_unchanged" | "request_too_large" | "server_error" | "signature_in_future" | "signature_too_old" | "stream_conflict" | "stripe_rejected" | "stripe_unavailable" | "tenant_deleted" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_audience" | "too_many_streams" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_for_staff" | "unsupported_media_type" | "webhook_not_processed";
+            code: "already_member" | "authentication_failed" | "bad_request" | "billing_not_configured" | "challenge_invalid" | "challenge_wrong_audience" | "conflict" | "disallowed_host" | "idempotency_key_reused" | "invalid" | "invalid_credentials" | "invalid_cursor" | "invalid_signature" | "invalid_transition" | "invitation_closed" | "json_too_deep" | "last_owner" | "method_not_allowed" | "no_subscription" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "parse_error" | "payment_failed" | "payment_method_required" | "permission_denied" | "plan_unchanged" | "request_too_large" | "server_error" | "signature_in_future" | "signature_too_old" | "stream_conflict" | "stripe_rejected" | "stripe_unavailable" | "tenant_deleted" | "tenant_not_ready" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_audience" | "too_many_streams" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_for_staff" | "unsupported_media_type" | "webhook_not_processed";
             errors?: {
                 /** @example /email */
                 pointer: string;
@@ -4967,6 +4994,61 @@ export interface operations {
             };
             /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenants_open_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The store's slug, e.g. `acme`. */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreHandoff"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_audience` (Token not for the portal): The token was issued for another audience (a store); sign in to the portal.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `not_found` (Not found): Nothing is found at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_ready` (Store not ready): The store is not serving (it is being set up, suspended or deleted); open it once it is ready. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,7 +9,8 @@ import type { Problem } from "@tenantry/api-client";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import { newPasswordSchema } from "@/lib/passwords";
+import { z } from "@/lib/zod";
 
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import { type Locale, type Translate, translator } from "@/lib/i18n";
@@ -21,8 +22,8 @@ interface Accepted {
 
 function accountSchema(t: Translate) {
   return z.object({
-    full_name: z.string().trim().max(150),
-    password: z.string().min(8, t("field.passwordLength")),
+    full_name: z.string().check(z.trim(), z.maxLength(150)),
+    password: newPasswordSchema(t),
   });
 }
 type Account = z.infer<ReturnType<typeof accountSchema>>;

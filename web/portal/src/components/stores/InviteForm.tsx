@@ -6,7 +6,7 @@ import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
 import { useState } from "react";
-import { z } from "zod";
+import { z } from "@/lib/zod";
 
 import { portalApi } from "@/lib/browser-api";
 import { fieldMessage, otherMessages } from "@/lib/forms";
@@ -17,7 +17,7 @@ export type Role = (typeof ROLES)[number];
 
 function inviteSchema(t: Translate) {
   return z.object({
-    email: z.string().trim().min(1, t("field.required")).pipe(z.email(t("field.email"))),
+    email: z.pipe(z.string().check(z.trim(), z.minLength(1, t("field.required"))), z.email(t("field.email"))),
     role: z.enum(ROLES),
   });
 }
