@@ -5,7 +5,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "@/lib/zod";
+import * as z from "@/lib/zod";
 
 import { newPasswordSchema } from "@/lib/passwords";
 

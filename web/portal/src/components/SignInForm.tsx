@@ -10,7 +10,7 @@ import { type Problem, ProblemError } from "@tenantry/api-client";
 import { useState } from "react";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
-import { z } from "@/lib/zod";
+import * as z from "@/lib/zod";
 
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import { type Locale, type Translate, translator } from "@/lib/i18n";

@@ -4,7 +4,7 @@
  * your email" are the API's to say; its answer shows at the field. Sign-up, reset and change use the same.
  */
 
-import { z } from "@/lib/zod";
+import * as z from "@/lib/zod";
 
 import type { Translate } from "./i18n";
 

@@ -1,7 +1,7 @@
 /** What the security page and the sign-in's enrolment step share: code checks, QR codes, backup-code files, devices. */
 
 import { type Problem, ProblemError } from "@tenantry/api-client";
-import { z } from "@/lib/zod";
+import * as z from "@/lib/zod";
 
 import type { Translate } from "./i18n";
 

@@ -5,7 +5,7 @@
  */
 
 import { parseProblem, type Problem } from "@tenantry/api-client";
-import { z } from "@/lib/zod";
+import * as z from "@/lib/zod";
 
 import { newPasswordSchema, PASSWORD_MIN } from "./passwords";
 

@@ -1,11 +1,12 @@
 /**
  * zod for the portal's forms: `zod/mini` (the functional API, tree-shaken: the full API cost the sign-in page
  * 43 kB of its first-load budget), without its JIT: zod would probe `new Function("")` once, which the strict
- * CSP refuses and reports. Import `z` from here, not from "zod".
+ * CSP refuses and reports. Import it as `import * as z from "@/lib/zod"`, never the `z` namespace object of
+ * "zod" or "zod/mini": that object holds every export, locales included, and defeats tree-shaking.
  */
 
-import { z } from "zod/mini";
+import { config } from "zod/mini";
 
-z.config({ jitless: true });
+config({ jitless: true });
 
-export { z };
+export * from "zod/mini";

@@ -11,7 +11,7 @@ import type { ControlPlaneClient } from "@tenantry/api-client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "@/lib/zod";
+import * as z from "@/lib/zod";
 
 import { newPasswordSchema } from "@/lib/passwords";
 

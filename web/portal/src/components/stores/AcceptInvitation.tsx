@@ -10,7 +10,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { newPasswordSchema } from "@/lib/passwords";
-import { z } from "@/lib/zod";
+import * as z from "@/lib/zod";
 
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import { type Locale, type Translate, translator } from "@/lib/i18n";

@@ -6,7 +6,7 @@ import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
 import { useState } from "react";
-import { z } from "@/lib/zod";
+import * as z from "@/lib/zod";
 
 import { portalApi } from "@/lib/browser-api";
 import { fieldMessage, otherMessages } from "@/lib/forms";

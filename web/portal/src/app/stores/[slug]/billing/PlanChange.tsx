@@ -9,7 +9,7 @@ import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "@/lib/zod";
+import * as z from "@/lib/zod";
 
 import { type Locale, translator } from "@/lib/i18n";
 
