@@ -3,11 +3,12 @@
 npm's `lighthouse` (web/node_modules/.bin, installed with the workspace) drives Debian's /usr/bin/chromium (headless;
 CHROME_PATH) with its defaults: a mobile device, simulated slow 4G. Either a portal that runs already (`--url`), or
 `--stack`: `make up`'s stack on scratch databases, as the tests start it, with a signed-up and signed-in owner whose
-session cookie goes with every request (Lighthouse's extraHeaders), so signed-in pages (/stores, /billing) are
+session cookie goes with every request (Lighthouse's extraHeaders), so signed-in pages (/stores, a store's billing) are
 measured as their users see them. `--cookie` passes a cookie of one's own to a running portal.
 
 Prints a table; exits 1 when a page misses a target (performance ≥ 90, accessibility ≥ 95, best practices ≥ 95,
-SEO ≥ 95) or cannot be measured; the targets can be changed with --targets.
+SEO ≥ 95 on public pages: signed-in pages are kept out of search engines on purpose) or cannot be measured; the
+targets can be changed with --targets.
 
     .venv/bin/python bench/portal_lighthouse.py --stack [--path / --path /sign-in --path /stores]
     .venv/bin/python bench/portal_lighthouse.py --url http://127.0.0.1:3000 --path / [--cookie 'tenantry_refresh=…']
@@ -32,7 +33,8 @@ LIGHTHOUSE = ROOT / "web" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 90, "accessibility": 95, "best-practices": 95, "seo": 95}
-DEFAULT_PATHS = ["/", "/sign-in", "/signup", "/stores", "/billing"]
+PRIVATE = ("/stores", "/account", "/staff")
+DEFAULT_PATHS = ["/", "/sign-up", "/sign-in", "/stores", "/stores/{slug}/billing"]
 
 
 def lighthouse(url: str, cookie: str | None) -> dict[str, int]:
@@ -71,7 +73,7 @@ def exists(base: str, path: str, cookie: str | None) -> bool:
 
 
 @contextmanager
-def stack_with_a_session() -> Iterator[tuple[str, str]]:
+def stack_with_a_session() -> Iterator[tuple[str, str, str]]:
     """`make up`'s stack as tests/ start it; an owner signed up, verified and signed in through the portal's BFF."""
     sys.path.insert(0, str(ROOT))
     from tests.e2e_support import PASSWORD, running_stack, sign_up, verify_email
@@ -89,7 +91,7 @@ def stack_with_a_session() -> Iterator[tuple[str, str]]:
         )
         assert signed_in.status_code == 200, signed_in.text
         cookie = "; ".join(f"{name}={value}" for name, value in signed_in.cookies.items())
-        yield stack.portal_web, cookie
+        yield stack.portal_web, cookie, slug
 
 
 def main() -> None:
@@ -101,6 +103,7 @@ def main() -> None:
         "--path", action="append", help=f"a page (repeatable); default: those of {DEFAULT_PATHS} that exist"
     )
     parser.add_argument("--cookie", help="a Cookie header sent with every request (with --url)")
+    parser.add_argument("--slug", default="", help="the store whose pages are measured (with --url; --stack makes one)")
     parser.add_argument("--targets", help="e.g. performance=90,accessibility=95,best-practices=95,seo=95")
     arguments = parser.parse_args()
     targets = dict(TARGETS)
@@ -109,29 +112,32 @@ def main() -> None:
             name, value = item.split("=")
             targets[name] = int(value)
 
-    def measure(base: str, cookie: str | None) -> bool:
-        paths = arguments.path or [path for path in DEFAULT_PATHS if exists(base, path, cookie)]
+    def measure(base: str, cookie: str | None, slug: str) -> bool:
+        wanted = [path.replace("{slug}", slug) for path in arguments.path or DEFAULT_PATHS]
+        paths = [path for path in wanted if "//" not in path and exists(base, path, cookie)]
         print(f"lighthouse {base} on {', '.join(paths)} (targets: {targets})", flush=True)
-        print(f"{'page':<16}" + "".join(f"{name:>16}" for name in CATEGORIES), flush=True)
+        print(f"{'page':<28}" + "".join(f"{name:>16}" for name in CATEGORIES), flush=True)
         ok = True
         for path in paths:
             try:
                 scores = lighthouse(f"{base}{path}", cookie)
             except RuntimeError as error:
-                print(f"{path:<16} {error}", flush=True)
+                print(f"{path:<28} {error}", flush=True)
                 ok = False
                 continue
-            misses = [name for name in CATEGORIES if scores[name] < targets[name]]
+            # Signed-in pages are kept out of search engines on purpose (robots.txt, noindex): SEO is no target there.
+            private = path.startswith(PRIVATE)
+            misses = [name for name in CATEGORIES if scores[name] < targets[name] and not (private and name == "seo")]
             ok = ok and not misses
             cells = "".join(f"{str(scores[name]) + (' !' if name in misses else ''):>16}" for name in CATEGORIES)
-            print(f"{path:<16}{cells}", flush=True)
+            print(f"{path:<28}{cells}", flush=True)
         return ok
 
     if arguments.stack:
-        with stack_with_a_session() as (base, cookie):
-            ok = measure(base, cookie)
+        with stack_with_a_session() as (base, cookie, slug):
+            ok = measure(base, cookie, slug)
     else:
-        ok = measure(arguments.url.rstrip("/"), arguments.cookie)
+        ok = measure(arguments.url.rstrip("/"), arguments.cookie, arguments.slug)
     print("all pages meet the targets" if ok else "some pages miss the targets (marked !)", flush=True)
     raise SystemExit(0 if ok else 1)
 

@@ -1,9 +1,8 @@
 """The portal web app in a real browser on `make up`'s own stack: signup through the API, the verification link from
-the real mail opened in the portal, sign-in through its page, the stores page, then a new password from the mailed
-reset link and sign-in with it; axe-core on every page and screenshots
+the real mail opened in the portal, sign-in through its page, the stores page, then "Forgot your password?", a new
+password from the mailed reset link and sign-in with it; axe-core on every page and screenshots
 (light and dark) in `.local/screenshots/portal/`. The browser part is web/portal/e2e/portal.e2e.mjs (playwright-core
-with Debian's chromium, headless); this test starts the stack, signs up, asks for the reset mail and hands it the
-links.
+with Debian's chromium, headless); this test starts the stack, signs up and hands the browser the mailed links.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from tests.portal_browser import in_the_browser as run_script
 
 NEW_PASSWORD = "a brand new passphrase 43"
 PAGES = ["verify-email", "sign-in", "sign-in-error", "stores", "stores-de", "reset-password-incomplete"]
-PAGES += ["reset-password", "reset-password-done", "reset-password-spent"]
+PAGES += ["forgot-password", "forgot-password-sent", "reset-password", "reset-password-done", "reset-password-spent"]
 SHOTS = [SCREENSHOTS / f"{page}-{scheme}.png" for page in PAGES for scheme in ("light", "dark")]
 
 
@@ -47,9 +46,8 @@ def test_sign_up_verify_in_the_portal_sign_in_see_my_stores_and_reset_the_passwo
     common = {"EMAIL": email, "SLUG": slug}
     in_the_browser(stack, "sign-in", VERIFY_LINK=link, PASSWORD=PASSWORD, **common)
 
-    # A password reset asked for through the API (the portal has no page for it yet); its link opens the portal.
-    asked = stack.portal_call("POST", "/api/v1/auth/password/reset/", json={"email": email})
-    assert asked.status_code == 202, asked.text
+    # A password reset asked for on the sign-in page's "Forgot your password?"; the mailed link opens the portal.
+    in_the_browser(stack, "forgot", **common)
     reset_link = link_in(stack.mail.wait_for(email, timeout=60, count=2)[1])
     in_the_browser(stack, "reset", RESET_LINK=reset_link, NEW_PASSWORD=NEW_PASSWORD, **common)
 

@@ -4,6 +4,7 @@
  * and passes the verification link from the real mail.
  *
  *   STEP=sign-in: PORTAL_URL, VERIFY_LINK, EMAIL, PASSWORD, SLUG, SCREENSHOTS (a folder), CHROMIUM (optional)
+ *   STEP=forgot:  PORTAL_URL, EMAIL, SCREENSHOTS: from the sign-in page's "Forgot your password?" ask for the mail
  *   STEP=reset:   PORTAL_URL, RESET_LINK, EMAIL, NEW_PASSWORD, SLUG, SCREENSHOTS, CHROMIUM (optional)
  *
  * sign-in opens the verification link in the portal, signs in through the page, sees the store on
@@ -129,8 +130,25 @@ async function verifyAndSignIn(page, context) {
   await shoot(page, "reset-password-incomplete");
 }
 
+/** The sign-in page's link to ask for a reset mail: the address checked, then the neutral answer. */
+async function forgotPassword(page) {
+  await page.goto(`${PORTAL}/sign-in`);
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.waitForURL(`${PORTAL}/forgot-password`);
+  await page.getByLabel("Email address").fill("not an address");
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await page.locator("#email-error").waitFor();
+  await page.getByLabel("Email address").fill(EMAIL);
+  await shoot(page, "forgot-password");
+  await page.getByRole("button", { name: "Send the link" }).click();
+  const sent = await page.locator("main").getByRole("status").textContent();
+  check(sent?.includes(`If ${EMAIL} has an account`), `forgot-password says: ${sent}`);
+  await shoot(page, "forgot-password-sent");
+}
+
 run(`portal e2e (${STEP})`, async (page, context) => {
   if (STEP === "reset") await resetPassword(page);
+  else if (STEP === "forgot") await forgotPassword(page);
   else if (STEP === "sign-in") await verifyAndSignIn(page, context);
-  else throw new Error(`STEP is sign-in or reset, not ${STEP}`);
+  else throw new Error(`STEP is sign-in, forgot or reset, not ${STEP}`);
 });

@@ -17,6 +17,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <h1>{t("signIn.title")}</h1>
       <SignInForm locale={locale} next={safeNext(query.next)} />
       <p>
+        <a href="/forgot-password">{t("signIn.forgot")}</a>
+      </p>
+      <p>
         {t("signup.noAccount")} <a href="/sign-up">{t("signup.link")}</a>
       </p>
     </>
