@@ -20,27 +20,17 @@ once per page, at its gzip size (level 6, what servers and CDNs use).
 from __future__ import annotations
 
 import gzip
-import importlib
 import json
 import os
 import re
-import sys
 from pathlib import Path
+
+from tests.portal_browser import ensure_build
 
 ROOT = Path(__file__).resolve().parents[1]
 NEXT_DIR = ROOT / "web" / "portal" / ".next"
 TARGET = 150 * 1024
 CEILING = 200 * 1024
-
-
-def ensure_build() -> None:
-    """`next build` unless `.next` is that of the current sources (the same check as `make up`'s)."""
-    sys.path.insert(0, str(ROOT / "dev"))
-    try:
-        portal = importlib.import_module("portal")
-    finally:
-        sys.path.remove(str(ROOT / "dev"))
-    portal.build({**os.environ, "NEXT_TELEMETRY_DISABLED": "1", "CONTROL_PLANE_URL": "http://127.0.0.1:9"})
 
 
 def first_load(next_dir: Path) -> dict[str, dict[str, int]]:
