@@ -94,7 +94,6 @@ export function CardForm({ locale, slug, api, onSaved }: CardFormProps) {
       card?.destroy();
     };
     // Once per form: a new SetupIntent each time the form opens.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [slug]);
 
   async function save(event: React.FormEvent) {
