@@ -6,6 +6,8 @@ import type { ReactNode } from "react";
 import { LocaleSelect, ThemeSelect } from "@/components/Preferences";
 import { Providers } from "@/components/Providers";
 import { requestContext } from "@/lib/request";
+import { REFRESH_COOKIE } from "@/lib/session";
+import { cookies } from "next/headers";
 
 export const metadata: Metadata = {
   title: { default: "Tenantry", template: "%s · Tenantry" },
@@ -19,7 +21,9 @@ export const viewport: Viewport = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const { locale, t, theme } = await requestContext();
+  const [{ locale, t, theme }, jar] = await Promise.all([requestContext(), cookies()]);
+  // A session cookie decides the links: its owner's pages, or "Sign in" (pages still check the session itself).
+  const signedIn = Boolean(jar.get(REFRESH_COOKIE)?.value);
   return (
     // The server renders the chosen scheme's class: no flash; "system" follows prefers-color-scheme in CSS.
     <html lang={locale} className={theme === "system" ? undefined : theme}>
@@ -33,9 +37,14 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </a>
           <nav aria-label={t("nav.label")}>
             <a href="/directory">{t("nav.directory")}</a>
-            <a href="/stores">{t("nav.stores")}</a>
-            <a href="/account/security">{t("security.nav")}</a>
-            <a href="/sign-in">{t("nav.signIn")}</a>
+            {signedIn ? (
+              <>
+                <a href="/stores">{t("nav.stores")}</a>
+                <a href="/account/security">{t("security.nav")}</a>
+              </>
+            ) : (
+              <a href="/sign-in">{t("nav.signIn")}</a>
+            )}
           </nav>
           <div className="controls">
             <ThemeSelect
