@@ -42,6 +42,7 @@ from tenantry_kernel.testing.events import (
     running_consumer,
     running_relay,
     subscription_queues,
+    take_messages,
 )
 from tenantry_kernel.testing.proxy import cuttable_proxy
 
@@ -183,21 +184,9 @@ def _handled(subscription: Subscription, outcome: str) -> float:
     return REGISTRY.get_sample_value("tenantry_events_handled_total", labels) or 0.0
 
 
-def _dead_letters(queue: str, expected: int, timeout: float = 20.0) -> list[tuple[dict[str, Any], bytes]]:
+def _dead_letters(queue: str, expected: int) -> list[tuple[dict[str, Any], bytes]]:
     """(headers, body) of the first `expected` messages of a dead-letter queue."""
-    messages: list[tuple[dict[str, Any], bytes]] = []
-    deadline = time.monotonic() + timeout
-    with kombu.Connection(BROKER_URL) as conn:
-        simple = conn.SimpleQueue(queue, no_ack=True)
-        while len(messages) < expected and time.monotonic() < deadline:
-            try:
-                message = simple.get(timeout=0.2)
-                body = message.body or b""
-                messages.append((dict(message.headers or {}), body.encode() if isinstance(body, str) else body))
-            except simple.Empty:
-                continue
-        simple.close()
-    return messages
+    return [(dict(m.headers or {}), m.body or b"") for m in take_messages(BROKER_URL, queue, expected)]
 
 
 def test_a_failing_handler_is_retried_then_dead_lettered_with_its_reason(
@@ -246,6 +235,27 @@ def test_messages_that_can_never_be_handled_go_straight_to_the_dead_letter_queue
     assert reasons[1].startswith("InvalidPayload: payload of usage.reported is invalid")
     assert all(headers[ATTEMPT_HEADER] == 1 for headers, _body in dead)
     assert metered(tenant) == 0
+
+
+def test_a_burst_of_bad_messages_is_dead_lettered_whole_and_the_consumer_still_stops(
+    tenant: str, make_subscription: MakeSubscription, publishers: EventPublishers
+) -> None:
+    """Each dead letter waits for the broker's confirm while more deliveries arrive (prefetch 10):
+    those must wait their turn, not be handled inside that wait (nested, one confirm went missing
+    and the consumer hung)."""
+    subscription = make_subscription(retry_delays=(0.1,))
+    burst = 3 * subscription.prefetch
+    with running_consumer(subscription, BROKER_URL, publishers.trusted):
+        with kombu.Connection(publishers.relay_url) as conn:
+            producer = kombu.Producer(conn)
+            for number in range(burst):
+                producer.publish(f"not json {number}".encode(), exchange="tenantry.events", serializer=None,
+                                 routing_key=f"{tenant}.usage.reported", user_id=publishers.relay_user)  # fmt: skip
+        dead = _dead_letters(subscription.dead_letter_queue, burst)
+        wait_until(lambda: _handled(subscription, "rejected") == burst, what="every bad message settled")
+    # running_consumer fails the test if the consumer does not stop
+
+    assert sorted(body for _headers, body in dead) == sorted(f"not json {n}".encode() for n in range(burst))
 
 
 WORKER = Path(__file__).with_name("event_worker.py")

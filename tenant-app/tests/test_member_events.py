@@ -31,6 +31,7 @@ from tenantry_kernel.testing.events import (
     relay_once,
     running_consumer,
     subscription_queues,
+    take_messages,
 )
 
 from .conftest import ShardTenant
@@ -130,10 +131,7 @@ def test_a_member_event_naming_an_unknown_role_is_dead_lettered_at_once(
     _, (alpha, _bravo) = shard
     platform_says("member.invited", alpha.slug, email="cy@example.com", role="astronaut")
 
-    with kombu.Connection(BROKER_URL) as conn:
-        dead = conn.SimpleQueue(members.dead_letter_queue, no_ack=True)
-        message = dead.get(timeout=20)
-        dead.close()
+    (message,) = take_messages(BROKER_URL, members.dead_letter_queue, 1)
     assert message.headers[ATTEMPT_HEADER] == 1  # type: ignore[comparison-overlap]
     reason = f"member.invited for {alpha.slug}: this store has no role 'astronaut'"
     assert message.headers[REASON_HEADER] == f"tenantry_kernel.events.consumer.PermanentFailure: {reason}"
@@ -171,10 +169,8 @@ def test_a_store_cannot_send_member_events_for_itself_or_another_store(
         for attack in attacks:
             kombu.Producer(conn).publish(attack.to_json(), exchange="tenantry.events", serializer=None,
                                          routing_key=f"{alpha.slug}.{attack.type}", user_id=user)  # fmt: skip
-    with kombu.Connection(BROKER_URL) as conn:
-        dead = conn.SimpleQueue(members.dead_letter_queue, no_ack=True)
-        reasons = sorted(dead.get(timeout=20).headers[REASON_HEADER] for _ in attacks)
-        dead.close()
+    dead = take_messages(BROKER_URL, members.dead_letter_queue, len(attacks))
+    reasons = sorted(message.headers[REASON_HEADER] for message in dead)
 
     assert reasons == sorted(
         [

@@ -29,6 +29,7 @@ from tenantry_kernel.events.envelope import Event
 from tenantry_kernel.provisioning.naming import broker_user, schema_name
 from tenantry_kernel.provisioning.secrets import LocalSecretStore
 from tenantry_kernel.testing import wait_until
+from tenantry_kernel.testing.events import take_messages
 from tests.e2e_support import Stack, remove_leftovers, role_in_store, sign_up, tenant_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,18 +101,10 @@ def attacker(stack: Stack, alpha: SignedUp) -> Attacker:
 
 def dead_letters(stack: Stack, queue: str) -> list[tuple[dict[str, Any], Event]]:
     """Every message now in `queue` (taken off it)."""
-    taken: list[tuple[dict[str, Any], Event]] = []
-    with kombu.Connection(stack.events_url) as conn:
-        simple = conn.SimpleQueue(queue, no_ack=True)
-        try:
-            while True:
-                message = simple.get(timeout=0.5)
-                taken.append((dict(message.headers or {}), Event.from_json(message.body or b"")))
-        except simple.Empty:
-            pass
-        finally:
-            simple.close()
-    return taken
+    return [
+        (dict(message.headers or {}), Event.from_json(message.body or b""))
+        for message in take_messages(stack.events_url, queue)
+    ]
 
 
 def account(stack: Stack, slug: str, email: str) -> tuple[str | None, bool] | None:

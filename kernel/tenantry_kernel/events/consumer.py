@@ -29,6 +29,7 @@ import logging
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -234,7 +235,11 @@ class EventConsumer:
             exchange = kombu.Exchange(self.exchange_name, "topic", durable=True)
             channel.basic_qos(0, self.subscription.prefetch, False)  # type: ignore[attr-defined]  # py-amqp channel; kombu types it as StdChannel
             producer = kombu.Producer(channel)
-            consumer = kombu.Consumer(channel, queues=[queue], on_message=lambda m: self.handle(m, producer))
+            # Deliveries are queued here and handled outside the client's dispatch: handling one publishes
+            # with a confirm, and waiting for that confirm dispatches the next deliveries. Handled there,
+            # they would nest, and the inner wait would take the outer one's confirm and leave it hanging.
+            delivered: deque[Message] = deque()
+            consumer = kombu.Consumer(channel, queues=[queue], on_message=delivered.append)
             consumer.consume()
             next_rebind = time.monotonic() + self.subscription.rebind_interval
             logger.info("consumer %s is reading %s", self.subscription.name, self.subscription.queue)
@@ -243,6 +248,8 @@ class EventConsumer:
                     conn.drain_events(timeout=0.5)
                 except TimeoutError:  # socket.timeout: nothing arrived in time
                     conn.heartbeat_check()
+                while delivered:  # at most the prefetch count; unhandled ones are redelivered on a stop
+                    self.handle(delivered.popleft(), producer)
                 if time.monotonic() >= next_rebind:
                     self.rebind(channel, queue, exchange)
                     next_rebind = time.monotonic() + self.subscription.rebind_interval

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -145,6 +146,32 @@ def running_consumer(
     finally:
         stop.set()
         thread.join(timeout=15)
+        if thread.is_alive():
+            raise AssertionError(f"consumer {subscription.name} did not stop within 15 s: it is stuck")
+
+
+def take_messages(
+    broker_url: str, queue: str, expected: int | None = None, timeout: float = 30.0
+) -> list[kombu.Message]:
+    """Messages taken off `queue` with basic.get: `expected` of them (waiting up to `timeout` for them
+    to arrive), or, with `expected=None`, whatever is there now.
+
+    Polling basic.get rather than consuming: a consumer's first deliveries can race its registration
+    in the client, and a message taken with no_ack there is gone; basic.get has no such window.
+    """
+    taken: list[kombu.Message] = []
+    deadline = time.monotonic() + timeout
+    with kombu.Connection(broker_url) as conn:
+        bound = kombu.Queue(queue, no_declare=True)(conn.channel())
+        while expected is None or len(taken) < expected:
+            message = bound.get(no_ack=True)
+            if message is not None:
+                taken.append(message)
+            elif expected is None or time.monotonic() >= deadline:
+                break
+            else:
+                time.sleep(0.05)
+    return taken
 
 
 def delete_queues(broker_url: str, names: Iterable[str]) -> None:
