@@ -186,7 +186,8 @@ def _handled(subscription: Subscription, outcome: str) -> float:
 
 def _dead_letters(queue: str, expected: int) -> list[tuple[dict[str, Any], bytes]]:
     """(headers, body) of the first `expected` messages of a dead-letter queue."""
-    return [(dict(m.headers or {}), m.body or b"") for m in take_messages(BROKER_URL, queue, expected)]
+    messages = take_messages(BROKER_URL, queue, expected)
+    return [(dict(m.headers or {}), m.body if isinstance(m.body, bytes) else (m.body or "").encode()) for m in messages]
 
 
 def test_a_failing_handler_is_retried_then_dead_lettered_with_its_reason(
