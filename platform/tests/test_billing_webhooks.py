@@ -105,6 +105,29 @@ def test_subscription_updated_at_stripe_syncs_the_plan_once(
 
 
 @pytest.mark.django_db
+def test_a_late_event_never_moves_the_tenant_back_to_an_older_plan(
+    make_store: MakeStore, api_for: ApiFor, stripe_standin: stripe.StripeClient
+) -> None:
+    tenant, owner = make_store()
+    api = api_for(owner)
+    assert subscribe(api, stripe_standin, "starter").status_code == 200
+    profile = BillingProfile.objects.get(tenant=tenant)
+    # What Stripe said when the subscription was made, on the starter plan...
+    created: Any = stripe_standin.v1.subscriptions.retrieve(profile.subscription_id)
+    # ...arrives only after the owner has upgraded.
+    assert api.post("/api/v1/tenants/acme/subscription", {"plan": "growth"}, format="json").status_code == 200
+    body, signature = signed_event(
+        "customer.subscription.created", created.to_dict(), settings.STRIPE_WEBHOOK_SECRET, event_id="evt_sub_late"
+    )
+
+    assert post_event(body, signature).status_code == 200
+
+    tenant.refresh_from_db()
+    assert tenant.plan == "growth"
+    assert not AuditEvent.objects.filter(tenant="acme", action="tenant.plan_changed", source="stripe").exists()
+
+
+@pytest.mark.django_db
 def test_a_subscription_deleted_at_stripe_moves_the_tenant_to_free(
     make_store: MakeStore, api_for: ApiFor, stripe_standin: stripe.StripeClient
 ) -> None:

@@ -2,17 +2,22 @@
 
 A failed payment opens dunning's grace period, a paid invoice may close it, and a subscription Stripe
 changed (its dashboard, a renewal, a cancellation) moves the tenant's plan with it.
+
+Stripe does not deliver events in order: a subscription's `created` can arrive after the `updated` of
+an upgrade made a second later. A subscription event therefore only says which subscription to read;
+its state is read back from Stripe, so a late event can never move a tenant back to an older plan.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import stripe
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from control_plane.billing import plans
+from control_plane.billing import plans, stripe_api
 from control_plane.billing.actions import dunning
 from control_plane.billing.actions.invoices import issue_invoice, mark_paid
 from control_plane.billing.actions.subscriptions import forget_subscription, record_subscription, switch_tenant_plan
@@ -84,10 +89,22 @@ def _on_invoice_paid(stripe_invoice: dict[str, Any]) -> None:
     dunning.end_if_paid_up(profile, invoice)
 
 
-def _on_subscription_changed(subscription: dict[str, Any]) -> None:
-    profile = _profile_for_customer(subscription.get("customer"))
+def _current(subscription: dict[str, Any]) -> dict[str, Any]:
+    """The subscription as Stripe has it now; one Stripe no longer knows has ended."""
+    try:
+        current: dict[str, Any] = stripe_api.client().v1.subscriptions.retrieve(subscription["id"]).to_dict()
+    except stripe.InvalidRequestError as exc:
+        if exc.code != "resource_missing":
+            raise
+        return {**subscription, "status": "canceled"}
+    return current
+
+
+def _on_subscription_changed(announced: dict[str, Any]) -> None:
+    profile = _profile_for_customer(announced.get("customer"))
     if profile is None:
         return
+    subscription = _current(announced)
     if subscription["status"] in ("canceled", "incomplete_expired"):
         if profile.subscription_id == subscription["id"]:
             forget_subscription(profile, subscription["status"])
