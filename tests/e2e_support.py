@@ -169,6 +169,8 @@ def stack_environment(
         "API_RATE_SIGN_IN": "10000/min",
         "API_RATE_TWO_FACTOR": "10000/min",
         "API_RATE_SSO": "10000/min",
+        "SEARCH_RATE_PER_IP": "10000/min",
+        "SEARCH_AUTOCOMPLETE_RATE_PER_IP": "10000/min",
         # The mail both projects send (address verification) goes to this run's SMTP server.
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",

@@ -31,9 +31,10 @@ def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen[str
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
         try:
-            requests.get(url, timeout=1)
+            # A server that has just started may take a few seconds over its first answer (a cold `next start`).
+            requests.get(url, timeout=max(1.0, min(10.0, deadline - time.monotonic())))
             return
-        except requests.ConnectionError as exc:
+        except (requests.ConnectionError, requests.Timeout) as exc:
             last_error = exc
             time.sleep(0.1)
     raise TimeoutError(f"{url} did not answer within {timeout}s: {last_error}")
