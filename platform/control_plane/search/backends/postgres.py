@@ -12,14 +12,15 @@ The records are the index, so changes need no work here.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from django.contrib.postgres.search import SearchHeadline, SearchRank, TrigramSimilarity
+import psycopg.sql
 from django.contrib.postgres.search import SearchQuery as TsQuery
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Length
 
 from control_plane.search.backends.base import (
@@ -49,7 +50,7 @@ from control_plane.search.models import (
 
 # ts_rank normalization 1: divide by 1 + log(length), so a short name that matches beats a long description.
 RANK_NORMALIZATION = 1
-SNIPPET_WORDS = {"max_words": 30, "min_words": 12, "max_fragments": 2, "fragment_delimiter": " … "}
+SNIPPET_OPTIONS = {"MaxWords": 30, "MinWords": 12, "MaxFragments": 2, "FragmentDelimiter": " … "}
 PLAIN_SNIPPET_CHARACTERS = 200
 AUTOCOMPLETE_TENANTS = 3
 AUTOCOMPLETE_SAMPLE = 200
@@ -92,97 +93,29 @@ class PostgresBackend:
         return replace(page, match="fuzzy", corrected=corrected)
 
     def _page(self, query: SearchQuery) -> SearchPage:
-        rows = list(self._ranked(query)[query.offset : query.offset + query.limit + 1])
-        has_more = len(rows) > query.limit
-        hits = self._hits(query, rows[: query.limit])
-        return SearchPage(hits=hits, has_more=has_more, match="exact")
-
-    def _ranked(self, query: SearchQuery) -> QuerySet[Any, tuple[str, int, float]]:
-        """(kind, pk, score) of every match, best first (pk breaks ties, so pages do not overlap)."""
-        parts: list[QuerySet[Any, Any]] = []
+        """One statement: the matches ranked, the page cut, and only its rows loaded with their highlights."""
+        parts: list[str] = []
         if query.kind in (None, "product"):
-            products = ProductEntry.objects.filter(VISIBLE)
-            if query.currency:
-                products = products.filter(price_currency=query.currency)
-            parts.append(self._matching(products, query.text, kind="product"))
+            currency = " AND p.price_currency = %(currency)s" if query.currency else ""
+            parts.append(_PRODUCT_MATCHES + currency)
         if query.kind in (None, "tenant") and not query.currency:
-            tenants = TenantEntry.objects.filter(state=TenantState.READY)
-            parts.append(self._matching(tenants, query.text, kind="tenant"))
-        first, *others = parts
-        ranked = first.union(*others, all=True) if others else first
-        return ranked.order_by("-score", "kind", "pk")
-
-    @staticmethod
-    def _matching(rows: QuerySet[Any], text: str, *, kind: str) -> QuerySet[Any, Any]:
-        ts_query = TsQuery(text, config=ENGLISH, search_type="websearch")
-        rows = rows.filter(document=ts_query)
-        score = SearchRank(F("document"), ts_query, normalization=Value(RANK_NORMALIZATION))
-        # No ordering inside the parts (the models' default would sort every match for nothing).
-        matching: QuerySet[Any, Any] = (
-            rows.order_by().annotate(kind=Value(kind), score=score).values_list("kind", "pk", "score")
-        )
-        return matching
-
-    def _hits(self, query: SearchQuery, rows: list[tuple[str, int, float]]) -> list[Hit]:
-        """The page's rows in rank order, loaded with their highlights (a fixed number of queries)."""
-        product_ids = [pk for kind, pk, _ in rows if kind == "product"]
-        tenant_ids = [pk for kind, pk, _ in rows if kind == "tenant"]
-        ts_query = TsQuery(query.text, config=ENGLISH, search_type="websearch")
-        products: dict[int, ProductEntry] = {}
-        if product_ids:
-            found = (
-                ProductEntry.objects.filter(pk__in=product_ids)
-                .defer(*TSVECTORS)
-                .annotate(
-                    name_marked=_headline("name", ts_query, highlight_all=True),
-                    snippet_marked=_headline("description", ts_query, **SNIPPET_WORDS),
-                )
-            )
-            products = {product.pk: product for product in found}
-        tenants: dict[int, TenantEntry] = {}
-        if tenant_ids:
-            found_tenants = (
-                TenantEntry.objects.filter(pk__in=tenant_ids)
-                .defer(*TSVECTORS)
-                .annotate(name_marked=_headline("name", ts_query, highlight_all=True))
-            )
-            tenants = {tenant.pk: tenant for tenant in found_tenants}
-        owners = _tenant_refs(product.tenant for product in products.values())
-
-        hits: list[Hit] = []
-        for kind, pk, score in rows:
-            if kind == "product" and pk in products:
-                product = products[pk]
-                owner = owners.get(product.tenant) or TenantRef(product.tenant, product.tenant_name, "")
-                price = (product.price_amount, product.price_currency) if product.price_amount is not None else None
-                hits.append(
-                    Hit(
-                        kind="product",
-                        score=float(score),
-                        name=product.name,
-                        name_html=_marked(product, "name_marked", product.name),
-                        # ts_headline drops markup from descriptions and leaves its spaces: one space each.
-                        snippet_html=" ".join(
-                            _marked(product, "snippet_marked", _plain_snippet(product.description)).split()
-                        ),
-                        tenant=owner,
-                        product_id=product.product_id,
-                        price=price,
-                    )
-                )
-            elif kind == "tenant" and pk in tenants:
-                tenant = tenants[pk]
-                hits.append(
-                    Hit(
-                        kind="tenant",
-                        score=float(score),
-                        name=tenant.name,
-                        name_html=_marked(tenant, "name_marked", tenant.name),
-                        snippet_html="",
-                        tenant=TenantRef(tenant.slug, tenant.name, tenant.url),
-                    )
-                )
-        return hits
+            parts.append(_TENANT_MATCHES)
+        statement = _PAGE.format(matches="\n    UNION ALL\n".join(parts))
+        params = {
+            "config": ENGLISH,
+            "text": query.text,
+            "currency": query.currency,
+            "normalization": RANK_NORMALIZATION,
+            "offset": query.offset,
+            "limit": query.limit,
+            "name_options": _headline_options(HighlightAll="true"),
+            "snippet_options": _headline_options(**SNIPPET_OPTIONS),
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+        hits = [_hit(_Row._make(row)) for row in rows[: query.limit]]
+        return SearchPage(hits=hits, has_more=len(rows) > query.limit, match="exact")
 
     # -- autocomplete ---------------------------------------------------------------------------
 
@@ -266,24 +199,97 @@ def corrected_text(text: str) -> str | None:
     return " ".join(corrected) if corrected != tokens else None
 
 
-def _headline(field: str, ts_query: TsQuery, **options: Any) -> SearchHeadline:
-    return SearchHeadline(field, ts_query, config=ENGLISH, start_sel=MARK_START, stop_sel=MARK_END, **options)
-
-
-def _marked(row: Any, attribute: str, fallback: str) -> str:
-    marked = getattr(row, attribute, None)
-    return marked_html(marked if marked is not None else fallback)
-
-
 def _plain_snippet(description: str) -> str:
     if len(description) <= PLAIN_SNIPPET_CHARACTERS:
         return description
     return description[:PLAIN_SNIPPET_CHARACTERS].rsplit(" ", 1)[0] + " …"
 
 
-def _tenant_refs(slugs: Iterable[str]) -> dict[str, TenantRef]:
-    wanted = set(slugs)
-    if not wanted:
-        return {}
-    entries = TenantEntry.objects.filter(slug__in=wanted).only("slug", "name", "url")
-    return {entry.slug: TenantRef(entry.slug, entry.name, entry.url) for entry in entries}
+# The page in one statement. The matches of each kind are ranked (only their ids and scores), the page is
+# cut from them, and only its rows are read back with their highlights: ts_headline is costly, so it never
+# runs on a match that is not shown. `p.published AND p.tenant_ready` is the GIN index's predicate.
+_PRODUCT_MATCHES = """
+    SELECT 'product' AS kind, p.id AS pk, ts_rank(p.document, q.query, %(normalization)s) AS score
+    FROM search_productentry p, q
+    WHERE p.published AND p.tenant_ready AND p.document @@ q.query"""
+_TENANT_MATCHES = """
+    SELECT 'tenant' AS kind, t.id AS pk, ts_rank(t.document, q.query, %(normalization)s) AS score
+    FROM search_tenantentry t, q
+    WHERE t.state = 'ready' AND t.document @@ q.query"""
+_PAGE = """
+WITH q AS (SELECT websearch_to_tsquery(%(config)s::regconfig, %(text)s) AS query),
+page AS (
+    SELECT * FROM ({matches}
+    ) AS matches
+    ORDER BY score DESC, kind, pk
+    LIMIT %(limit)s + 1 OFFSET %(offset)s
+)
+SELECT page.kind, page.score,
+       p.product_id, p.name, p.description, p.price_amount, p.price_currency, p.tenant, p.tenant_name,
+       owner.name, owner.url, t.slug, t.name, t.url,
+       ts_headline(%(config)s::regconfig, coalesce(p.name, t.name), q.query, %(name_options)s),
+       CASE WHEN p.id IS NOT NULL
+            THEN ts_headline(%(config)s::regconfig, p.description, q.query, %(snippet_options)s) END
+FROM page CROSS JOIN q
+LEFT JOIN search_productentry p ON page.kind = 'product' AND p.id = page.pk
+LEFT JOIN search_tenantentry owner ON owner.slug = p.tenant
+LEFT JOIN search_tenantentry t ON page.kind = 'tenant' AND t.id = page.pk
+ORDER BY page.score DESC, page.kind, page.pk
+"""
+
+
+def _headline_options(**options: Any) -> str:
+    """ts_headline's option string, our highlight marks first, each value an SQL literal (as SearchHeadline does)."""
+    every = {"StartSel": MARK_START, "StopSel": MARK_END, **options}
+    return ", ".join(f"{option}={psycopg.sql.quote(value)}" for option, value in every.items())
+
+
+class _Row(NamedTuple):
+    """A row of `_PAGE`: the product's columns are null on a tenant's row, the directory's on a product's."""
+
+    kind: str
+    score: float
+    product_id: str | None
+    name: str | None
+    description: str | None
+    price_amount: Decimal | None
+    price_currency: str | None
+    tenant: str | None
+    tenant_name: str | None
+    owner_name: str | None
+    owner_url: str | None
+    slug: str | None
+    directory_name: str | None
+    directory_url: str | None
+    name_marked: str | None
+    snippet_marked: str | None
+
+
+def _hit(row: _Row) -> Hit:
+    if row.kind == "tenant":
+        name = row.directory_name or ""
+        return Hit(
+            kind="tenant",
+            score=float(row.score),
+            name=name,
+            name_html=marked_html(row.name_marked if row.name_marked is not None else name),
+            snippet_html="",
+            tenant=TenantRef(row.slug or "", name, row.directory_url or ""),
+        )
+    name, tenant = row.name or "", row.tenant or ""
+    if row.owner_name is not None:
+        owner = TenantRef(tenant, row.owner_name, row.owner_url or "")
+    else:  # a product whose tenant the directory does not know (yet)
+        owner = TenantRef(tenant, row.tenant_name or "", "")
+    marked = row.snippet_marked if row.snippet_marked is not None else _plain_snippet(row.description or "")
+    return Hit(
+        kind="product",
+        score=float(row.score),
+        name=name,
+        name_html=marked_html(row.name_marked if row.name_marked is not None else name),
+        # ts_headline drops markup from descriptions and leaves its spaces: one space each.
+        snippet_html=" ".join(marked_html(marked).split()),
+        tenant=owner,
+        product_id=row.product_id or "",
+        price=(row.price_amount, row.price_currency or "") if row.price_amount is not None else None,
+    )
