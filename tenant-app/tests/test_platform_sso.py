@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -248,3 +249,23 @@ def test_a_browsers_failed_sign_in_is_a_page_that_says_what_to_do(
     assert page["Content-Type"].startswith("text/html")
     assert "open the store again" in page.content.decode()
     assert Client().get("/sso/nobody/", HTTP_HOST=alpha.host).status_code == 404
+
+
+def test_the_browser_page_spends_the_same_budget_per_address_as_the_api(
+    stores: list[ShardTenant], platform: PlatformStandIn, settings: Any
+) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "sso": "2/min"},
+    }
+    alpha = stores[0]
+    platform.register(alpha.slug)
+    address = f"198.51.100.{secrets.randbelow(250) + 1}"  # an address of this test's own: budgets live in Redis
+
+    answers = [Client(REMOTE_ADDR=address).get("/sso/platform/", HTTP_HOST=alpha.host) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [302, 302, 429]
+    refused = answers[2]
+    assert refused["Content-Type"].startswith("text/html")
+    assert int(refused["Retry-After"]) >= 1
+    assert "try again in a minute" in refused.content.decode()

@@ -5,12 +5,14 @@ portal's "Open store" has no front end of the store in between: `BrowserSignIn` 
 the attempt marked as a landing one and sends the browser to the provider; the callback (sso/api/views.py)
 then answers that attempt with `landing`, a small server-rendered page naming the store and who is signed in,
 instead of JSON; a failure goes back to /sso/<provider>/?failed=<code>, which says what went wrong (by the
-code's registered description: nothing of the request is echoed). The tokens the sign-in issues stay out of
+code's registered description: nothing of the request is echoed). Each start stores an attempt, so the page
+spends the same per-address budget as the API's start (`SsoThrottle`). The tokens the sign-in issues stay out of
 the page: the store has no browser workspace yet to hand them to.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,10 +21,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from tenant_app.accounts.actions import complete_sign_in
 from tenant_app.sso import actions
 from tenant_app.sso.api.serializers import CallbackSerializer
+from tenant_app.sso.api.views import SsoThrottle
 from tenant_app.sso.providers import Provider, provider_named
 from tenantry_kernel.identity.challenges import SecondFactorChallenge
 from tenantry_kernel.web import problems
@@ -47,6 +52,11 @@ class BrowserSignIn(View):
             known = problems.problem(request.GET["failed"])
             message = known.description if known else "The sign-in did not finish."
             return _no_store(_failed(request, message, known.status if known else 400))
+        throttle = SsoThrottle()
+        if not throttle.allow_request(Request(request), APIView()):
+            page = _failed(request, "Too many sign-ins from your address: try again in a minute.", 429)
+            page["Retry-After"] = str(math.ceil(throttle.wait() or 1))
+            return _no_store(page)
         redirect_uri = request.build_absolute_uri(reverse("sso-callback", kwargs={"provider": chosen.name}))
         attempt = actions.begin_sign_in(request, chosen, redirect_uri=redirect_uri, landing=True)
         return _no_store(HttpResponseRedirect(attempt.authorization_url))
