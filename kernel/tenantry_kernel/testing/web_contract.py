@@ -333,7 +333,7 @@ def _manage(web_project: WebProject, args: list[str], env: dict[str, str]) -> su
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a guard against a hang: collectstatic alone took over 120 s on a loaded 2-core machine
     )
 
 
