@@ -6,12 +6,12 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from pytest_django.fixtures import Settings as SettingsWrapper
 from rest_framework.test import APIClient
 
 from control_plane.search import actions
 from control_plane.search.models import TenantEntry
+from tenantry_kernel.testing import forget_cached
 from tenantry_kernel.testing.problems import field_errors
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ DIRECTORY = "/api/v1/directory/"
 
 @pytest.fixture(autouse=True)
 def fresh_cache() -> None:
-    cache.clear()
+    forget_cached()
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_a_suspended_store_leaves_the_directory(anonymous: APIClient) -> None:
     store("shop", "ready")
     assert [entry["slug"] for entry in anonymous.get(DIRECTORY).json()["results"]] == ["shop"]
     store("shop", "suspended", at=T0 + timedelta(seconds=1))
-    cache.clear()  # past the cache's minute
+    forget_cached()  # past the cache's minute
 
     assert anonymous.get(DIRECTORY).json()["results"] == []
 
@@ -75,7 +75,7 @@ def test_answers_are_cached_for_a_minute(anonymous: APIClient) -> None:
     store("second", "ready")
 
     assert len(anonymous.get(DIRECTORY).json()["results"]) == 1  # the cached answer
-    cache.clear()
+    forget_cached()
     assert len(anonymous.get(DIRECTORY).json()["results"]) == 2
 
 

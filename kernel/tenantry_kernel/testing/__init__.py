@@ -121,3 +121,20 @@ def wait_until(condition: Any, timeout: float = 30.0, what: str = "the condition
             return result
         time.sleep(0.05)
     raise AssertionError(f"{what} did not happen within {timeout}s")
+
+
+def forget_cached() -> None:
+    """Delete this run's entries from the default cache, and only those (the keys under its KEY_PREFIX).
+
+    Never `cache.clear()` in a test: on Redis it is FLUSHDB, which also wipes what the other suites and
+    checkouts running at the same time keep in the same database (their probes, budgets, sessions).
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    prefix = settings.CACHES["default"].get("KEY_PREFIX")
+    if not prefix:
+        raise RuntimeError("the test settings need a KEY_PREFIX of the run's own to forget only its entries")
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]  # Django's RedisCache
+    for key in client.scan_iter(f"{prefix}:*", count=1000):
+        client.delete(key)
