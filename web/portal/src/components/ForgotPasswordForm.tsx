@@ -12,12 +12,12 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { BFF_BASE, portalApi } from "@/lib/browser-api";
-import { type Locale, translator } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 import * as z from "@/lib/zod";
 
 /** `bffUrl`: where the BFF is, for tests (the page's own origin by default). */
-export function ForgotPasswordForm({ locale, bffUrl = "" }: { locale: Locale; bffUrl?: string }) {
-  const t = translator(locale);
+export function ForgotPasswordForm({ bffUrl = "" }: { bffUrl?: string }) {
+  const t = useT();
   const api = bffUrl ? createControlPlaneClient(`${bffUrl}${BFF_BASE}`, () => null) : portalApi;
   const schema = z.object({
     email: z.pipe(z.string().check(z.trim(), z.minLength(1, t("field.required"))), z.email(t("field.email"))),

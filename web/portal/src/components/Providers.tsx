@@ -1,36 +1,23 @@
 "use client";
 
-/** What every client component may use: TanStack Query for server state, and the page's notices. */
+/**
+ * What every page has on the client: the notices (a Zustand store, src/lib/notices.ts) and the service worker's
+ * registration. TanStack Query is not here: only the pages that use it wrap their client components in
+ * `<Queries>` (src/components/Queries.tsx), so the other pages' first load does not carry it.
+ */
 
-import { ProblemError } from "@tenantry/api-client";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
 
 import { ServiceWorker } from "@/components/ServiceWorker";
 import { useNotices } from "@/lib/notices";
 
-function retry(failures: number, error: unknown): boolean {
-  // A problem the API answered (4xx) will not change by asking again; a network failure or a 5xx may.
-  if (error instanceof ProblemError && error.status < 500 && error.code !== "unexpected_response") return false;
-  return failures < 2;
-}
-
 export function Providers({ children, dismissLabel }: { children: ReactNode; dismissLabel: string }) {
-  const [client] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          queries: { staleTime: 10_000, retry, refetchOnWindowFocus: true },
-          mutations: { retry: false },
-        },
-      }),
-  );
   return (
-    <QueryClientProvider client={client}>
+    <>
       {children}
       <Notices dismissLabel={dismissLabel} />
       <ServiceWorker />
-    </QueryClientProvider>
+    </>
   );
 }
 

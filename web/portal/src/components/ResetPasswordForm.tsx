@@ -10,10 +10,10 @@ import * as z from "@/lib/zod";
 import { newPasswordSchema } from "@/lib/passwords";
 
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
-import { type Locale, translator } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
-export function ResetPasswordForm({ locale, uid, token, bffUrl = "" }: { locale: Locale; uid: string; token: string; bffUrl?: string }) {
-  const t = translator(locale);
+export function ResetPasswordForm({ uid, token, bffUrl = "" }: { uid: string; token: string; bffUrl?: string }) {
+  const t = useT();
   const schema = z
     .object({
       password: newPasswordSchema(t),

@@ -13,7 +13,8 @@ import { useForm } from "react-hook-form";
 import * as z from "@/lib/zod";
 
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
-import { type Locale, type Translate, translator } from "@/lib/i18n";
+import type { Locale, Translate } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 import { codeMessage } from "@/lib/security";
 
 import { BackupCodes } from "./security/BackupCodes";
@@ -57,7 +58,7 @@ export interface SignInFormProps {
 }
 
 export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }: SignInFormProps) {
-  const t = translator(locale);
+  const t = useT();
   const [challenge, setChallenge] = useState<string | null>(null);
   const [alert, setAlert] = useState<string[]>([]);
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);

@@ -15,7 +15,8 @@ import { useForm } from "react-hook-form";
 
 import { idempotencyKey } from "@/lib/browser-api";
 import { fieldMessage, otherMessages } from "@/lib/forms";
-import { type Locale, MESSAGES, type MessageKey, translator } from "@/lib/i18n";
+import type { Locale } from "@/lib/i18n";
+import { useHasMessage, useT } from "@/lib/messages-client";
 import {
   type PlanName,
   passwordStrength,
@@ -59,13 +60,14 @@ function useDebounced<T>(value: T, delay: number): T {
 }
 
 /** A plan's features in words: all of the first plan's, then what each adds to the one before. */
-function PlanFeatures({ locale, offer, previous }: { locale: Locale; offer: PlanOffer; previous?: PlanOffer }) {
-  const t = translator(locale);
+function PlanFeatures({ offer, previous }: { offer: PlanOffer; previous?: PlanOffer }) {
+  const t = useT();
+  const has = useHasMessage();
   const features = previous ? offer.features.filter((feature) => !previous.features.includes(feature)) : offer.features;
   if (!features.length) return null;
   const name = (feature: string) => {
-    const key = `signup.feature.${feature}` as MessageKey;
-    return key in MESSAGES[locale] ? t(key) : feature.replace(/_/g, " ");
+    const key = `signup.feature.${feature}`;
+    return has(key) ? t(key) : feature.replace(/_/g, " ");
   };
   return (
     <span className="plan-features">
@@ -85,7 +87,7 @@ function price(locale: Locale, amount: string, currency: string): string {
 }
 
 export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSignedUp }: SignUpFormProps) {
-  const t = translator(locale);
+  const t = useT();
   const api = useMemo(() => createControlPlaneClient(`${bffUrl}/bff`, () => null), [bffUrl]);
   const done = onSignedUp ?? ((result: SignedUp) => window.location.assign(result.progress));
   const [alert, setAlert] = useState<string[]>([]);
@@ -329,7 +331,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
                     ? t("signup.perMonth", { price: price(locale, offer.amount, offer.currency) })
                     : t("signup.noCharge")}
                 </span>
-                <PlanFeatures locale={locale} offer={offer} previous={previousOf(offer)} />
+                <PlanFeatures offer={offer} previous={previousOf(offer)} />
               </label>
             ),
           )}

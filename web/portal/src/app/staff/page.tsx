@@ -5,6 +5,8 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Queries } from "@/components/Queries";
+import { Words } from "@/components/Words";
 import { StaffConsole } from "@/components/staff/StaffConsole";
 import { controlPlane } from "@/lib/api";
 import { requestContext } from "@/lib/request";
@@ -56,7 +58,11 @@ export default async function StaffPage() {
     <div className="staff">
       <h1>{t("staff.title")}</h1>
       <p className="muted">{me.email}</p>
-      <StaffConsole locale={locale} days={30} />
+      <Words areas={["base", "staff"]}>
+        <Queries>
+          <StaffConsole days={30} />
+        </Queries>
+      </Words>
     </div>
   );
 }

@@ -17,7 +17,8 @@ import { newPasswordSchema } from "@/lib/passwords";
 
 import { portalApi } from "@/lib/browser-api";
 import { fieldMessage, otherMessages } from "@/lib/forms";
-import { type Locale, type Translate, translator } from "@/lib/i18n";
+import type { Translate } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 import { useNotices } from "@/lib/notices";
 import { problemOf } from "@/lib/security";
 
@@ -36,8 +37,8 @@ function passwordSchema(t: Translate) {
 type Passwords = z.infer<ReturnType<typeof passwordSchema>>;
 const FIELDS = ["current_password", "new_password"] as const;
 
-export function PasswordChange({ locale, api = portalApi }: { locale: Locale; api?: ControlPlaneClient }) {
-  const t = translator(locale);
+export function PasswordChange({ api = portalApi }: { api?: ControlPlaneClient }) {
+  const t = useT();
   const client = useQueryClient();
   const notices = useNotices();
   const [alert, setAlert] = useState<string[]>([]);

@@ -13,7 +13,8 @@ import { newPasswordSchema } from "@/lib/passwords";
 import * as z from "@/lib/zod";
 
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
-import { type Locale, type Translate, translator } from "@/lib/i18n";
+import type { Translate } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
 interface Accepted {
   tenant: { slug: string; name: string; role: "owner" | "admin" | "billing" };
@@ -29,14 +30,13 @@ function accountSchema(t: Translate) {
 type Account = z.infer<ReturnType<typeof accountSchema>>;
 
 export interface AcceptInvitationProps {
-  locale: Locale;
   token: string;
   signedIn: boolean;
   bffUrl?: string;
 }
 
-export function AcceptInvitation({ locale, token, signedIn, bffUrl = "" }: AcceptInvitationProps) {
-  const t = translator(locale);
+export function AcceptInvitation({ token, signedIn, bffUrl = "" }: AcceptInvitationProps) {
+  const t = useT();
   const [accepted, setAccepted] = useState<Accepted | null>(null);
   const [alert, setAlert] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);

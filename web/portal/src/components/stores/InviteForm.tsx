@@ -10,7 +10,8 @@ import * as z from "@/lib/zod";
 
 import { portalApi } from "@/lib/browser-api";
 import { fieldMessage, otherMessages } from "@/lib/forms";
-import { type Locale, type Translate, translator } from "@/lib/i18n";
+import type { Translate } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
 export const ROLES = ["owner", "admin", "billing"] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,7 +25,6 @@ function inviteSchema(t: Translate) {
 type Invite = z.infer<ReturnType<typeof inviteSchema>>;
 
 export interface InviteFormProps {
-  locale: Locale;
   slug: string;
   /** May the caller make owners (only owners may)? */
   canInviteOwners: boolean;
@@ -32,8 +32,8 @@ export interface InviteFormProps {
   api?: ControlPlaneClient;
 }
 
-export function InviteForm({ locale, slug, canInviteOwners, onInvited, api = portalApi }: InviteFormProps) {
-  const t = translator(locale);
+export function InviteForm({ slug, canInviteOwners, onInvited, api = portalApi }: InviteFormProps) {
+  const t = useT();
   const [alert, setAlert] = useState<string[]>([]);
   const form = useForm<Invite>({ defaultValues: { email: "", role: "admin" }, resolver: zodResolver(inviteSchema(t)) });
   const roles = ROLES.filter((role) => role !== "owner" || canInviteOwners);

@@ -5,6 +5,8 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Queries } from "@/components/Queries";
+import { Words } from "@/components/Words";
 import { PasswordChange } from "@/components/security/PasswordChange";
 import { SessionList } from "@/components/security/SessionList";
 import { TwoFactorPanel } from "@/components/security/TwoFactorPanel";
@@ -42,9 +44,13 @@ export default async function SecurityPage() {
               {t("security.intro")} {t("stores.signedInAs", { email })}
             </p>
           </div>
-          <TwoFactorPanel locale={locale} />
-          <SessionList locale={locale} />
-          <PasswordChange locale={locale} />
+          <Words areas={["base", "security", "signup"]}>
+            <Queries>
+              <TwoFactorPanel locale={locale} />
+              <SessionList locale={locale} />
+              <PasswordChange />
+            </Queries>
+          </Words>
         </>
       )}
     </div>

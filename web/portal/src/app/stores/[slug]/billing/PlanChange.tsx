@@ -11,12 +11,11 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 import * as z from "@/lib/zod";
 
-import { type Locale, translator } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
 import type { Plan, Preview, Subscription } from "./types";
 
 export interface PlanChangeProps {
-  locale: Locale;
   slug: string;
   plans: Plan[];
   current: string;
@@ -32,8 +31,8 @@ function problemText(error: unknown, fallback: string): { field?: string; messag
   return { messages: [error.detail || error.title] };
 }
 
-export function PlanChange({ locale, slug, plans, current, hasCard, api, onChanged }: PlanChangeProps) {
-  const t = translator(locale);
+export function PlanChange({ slug, plans, current, hasCard, api, onChanged }: PlanChangeProps) {
+  const t = useT();
   const schema = z.object({
     plan: z.string().check(z.refine((plan) => plan !== current, t("billing.plan.pickOther"))),
   });
