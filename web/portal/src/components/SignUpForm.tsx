@@ -8,12 +8,13 @@
  */
 
 import { createControlPlaneClient, type Problem } from "@tenantry/api-client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 
+import { Field } from "@/components/Field";
 import { idempotencyKey } from "@/lib/browser-api";
+import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
 import type { Locale } from "@/lib/i18n";
 import { useHasMessage, useT } from "@/lib/messages-client";
@@ -23,7 +24,6 @@ import {
   SIGN_UP_FIELDS,
   type SignedUp,
   type SignUpInput,
-  signUpSchema,
   slugFromName,
   slugIsWellFormed,
   STRENGTH_KEYS,
@@ -97,7 +97,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
 
   const form = useForm<SignUpInput>({
     defaultValues: { store_name: "", slug: "", email: "", password: "", plan: "free" },
-    resolver: zodResolver(signUpSchema(t)),
+    resolver: lazyResolver((schemas) => schemas.signUpSchema(t)),
   });
   const { register, setValue, setError, watch, formState } = form;
   const { errors, isSubmitting } = formState;
@@ -210,17 +210,13 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
         </div>
       ) : null}
 
-      <div className="field">
-        <label htmlFor="store_name">{t("signup.storeName")}</label>
-        <input
-          id="store_name"
-          autoComplete="organization"
-          aria-invalid={errors.store_name ? true : undefined}
-          aria-describedby={errors.store_name ? "store_name-error" : undefined}
-          {...nameField}
-        />
-        {fieldError("store_name", errors.store_name?.message)}
-      </div>
+      <Field
+        id="store_name"
+        label={t("signup.storeName")}
+        error={errors.store_name?.message}
+        autoComplete="organization"
+        {...nameField}
+      />
 
       <div className="field">
         <label htmlFor="slug">{t("signup.slug")}</label>
@@ -272,18 +268,14 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
         </div>
       </div>
 
-      <div className="field">
-        <label htmlFor="email">{t("signup.email")}</label>
-        <input
-          id="email"
-          type="email"
-          autoComplete="email"
-          aria-invalid={errors.email ? true : undefined}
-          aria-describedby={errors.email ? "email-error" : undefined}
-          {...register("email", { onChange: ensureKey })}
-        />
-        {fieldError("email", errors.email?.message)}
-      </div>
+      <Field
+        id="email"
+        label={t("signup.email")}
+        error={errors.email?.message}
+        type="email"
+        autoComplete="email"
+        {...register("email", { onChange: ensureKey })}
+      />
 
       <div className="field">
         <label htmlFor="password">{t("signup.password")}</label>

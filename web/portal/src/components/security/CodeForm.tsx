@@ -5,14 +5,14 @@
  * refuses shows at the field, anything else above it, the network's failure too.
  */
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import type { Problem } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
+import { lazyResolver } from "@/lib/form-resolver";
 import { otherMessages } from "@/lib/forms";
 import type { Translate } from "@/lib/i18n";
-import { codeMessage, type CodeInput, type CodeOutput, codeSchema, problemOf } from "@/lib/security";
+import { codeMessage, type CodeInput, type CodeOutput, problemOf } from "@/lib/security";
 
 export interface CodeFormProps {
   t: Translate;
@@ -33,7 +33,7 @@ export function CodeForm({ t, id, backup = false, title, help, submit, onCode, o
   const [alert, setAlert] = useState<string[]>([]);
   const form = useForm<CodeInput, unknown, CodeOutput>({
     defaultValues: { code: "" },
-    resolver: zodResolver(codeSchema(t, backup)),
+    resolver: lazyResolver((schemas) => schemas.codeSchema(t, backup)),
   });
 
   const send = form.handleSubmit(async ({ code }) => {

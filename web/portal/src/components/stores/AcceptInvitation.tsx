@@ -6,14 +6,13 @@
  */
 
 import type { Problem } from "@tenantry/api-client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { newPasswordSchema } from "@/lib/passwords";
-import * as z from "@/lib/zod";
 
+import { Field } from "@/components/Field";
+import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
-import type { Translate } from "@/lib/i18n";
+import type { Account } from "@/lib/schemas";
 import { useT } from "@/lib/messages-client";
 
 interface Accepted {
@@ -21,13 +20,6 @@ interface Accepted {
   signed_in: boolean;
 }
 
-function accountSchema(t: Translate) {
-  return z.object({
-    full_name: z.string().check(z.trim(), z.maxLength(150)),
-    password: newPasswordSchema(t),
-  });
-}
-type Account = z.infer<ReturnType<typeof accountSchema>>;
 
 export interface AcceptInvitationProps {
   token: string;
@@ -40,7 +32,7 @@ export function AcceptInvitation({ token, signedIn, bffUrl = "" }: AcceptInvitat
   const [accepted, setAccepted] = useState<Accepted | null>(null);
   const [alert, setAlert] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
-  const form = useForm<Account>({ defaultValues: { full_name: "", password: "" }, resolver: zodResolver(accountSchema(t)) });
+  const form = useForm<Account>({ defaultValues: { full_name: "", password: "" }, resolver: lazyResolver((schemas) => schemas.accountSchema(t)) });
 
   function report(problem: Problem | null, fields: readonly string[]) {
     if (!problem) {
@@ -129,37 +121,15 @@ export function AcceptInvitation({ token, signedIn, bffUrl = "" }: AcceptInvitat
     >
       {alertBox}
       <p id="new-account">{t("stores.accept.newAccount")}</p>
-      <div className="field">
-        <label htmlFor="full_name">{t("stores.accept.fullName")}</label>
-        <input
-          id="full_name"
-          autoComplete="name"
-          aria-invalid={nameError ? true : undefined}
-          aria-describedby={nameError ? "full_name-error" : undefined}
-          {...form.register("full_name")}
-        />
-        {nameError ? (
-          <p id="full_name-error" className="error">
-            {nameError}
-          </p>
-        ) : null}
-      </div>
-      <div className="field">
-        <label htmlFor="password">{t("stores.accept.password")}</label>
-        <input
-          id="password"
-          type="password"
-          autoComplete="new-password"
-          aria-invalid={passwordError ? true : undefined}
-          aria-describedby={passwordError ? "password-error" : undefined}
-          {...form.register("password")}
-        />
-        {passwordError ? (
-          <p id="password-error" className="error">
-            {passwordError}
-          </p>
-        ) : null}
-      </div>
+      <Field id="full_name" label={t("stores.accept.fullName")} error={nameError} autoComplete="name" {...form.register("full_name")} />
+      <Field
+        id="password"
+        label={t("stores.accept.password")}
+        error={passwordError}
+        type="password"
+        autoComplete="new-password"
+        {...form.register("password")}
+      />
       <button type="submit" disabled={busy}>
         {t("stores.accept.create")}
       </button>

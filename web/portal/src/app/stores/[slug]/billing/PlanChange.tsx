@@ -6,12 +6,12 @@
  */
 
 import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import * as z from "@/lib/zod";
 
+import { lazyResolver } from "@/lib/form-resolver";
 import { useT } from "@/lib/messages-client";
+import type { PlanChoice } from "@/lib/schemas";
 
 import type { Plan, Preview, Subscription } from "./types";
 
@@ -33,11 +33,10 @@ function problemText(error: unknown, fallback: string): { field?: string; messag
 
 export function PlanChange({ slug, plans, current, hasCard, api, onChanged }: PlanChangeProps) {
   const t = useT();
-  const schema = z.object({
-    plan: z.string().check(z.refine((plan) => plan !== current, t("billing.plan.pickOther"))),
+  const form = useForm<PlanChoice>({
+    defaultValues: { plan: current },
+    resolver: lazyResolver((schemas) => schemas.planChoiceSchema(t, current)),
   });
-  type Choice = z.infer<typeof schema>;
-  const form = useForm<Choice>({ defaultValues: { plan: current }, resolver: zodResolver(schema) });
   const [preview, setPreview] = useState<Preview | null>(null);
   const [alert, setAlert] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
