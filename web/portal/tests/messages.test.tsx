@@ -49,7 +49,7 @@ describe("useT", () => {
           <Say word="billing.title" />
         </MessagesProvider>,
       ),
-    ).toThrow(/missing message "billing.title"/);
+    ).toThrow("portal: missing message billing.title");
   });
 
   it("in production, says so on the console and shows the key rather than break the page", () => {
@@ -61,6 +61,6 @@ describe("useT", () => {
       </MessagesProvider>,
     );
     expect(screen.getByText("billing.title without billing")).toBeTruthy();
-    expect(errors).toHaveBeenCalledWith(expect.stringMatching(/portal: missing message "billing.title"/));
+    expect(errors).toHaveBeenCalledWith("portal: missing message billing.title");
   });
 });

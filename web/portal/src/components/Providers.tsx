@@ -1,38 +1,20 @@
 "use client";
 
 /**
- * What every page has on the client: the notices (a Zustand store, src/lib/notices.ts) and the service worker's
- * registration. TanStack Query is not here: only the pages that use it wrap their client components in
- * `<Queries>` (src/components/Queries.tsx), so the other pages' first load does not carry it.
+ * What every page has on the client: the service worker's registration. The rest is per page, so that a page's
+ * first load carries only what it uses: TanStack Query in `<Queries>` (src/components/Queries.tsx), the notices
+ * in `<Notices>` (src/components/Notices.tsx), the words in `<Words>` (src/components/Words.tsx).
  */
 
 import type { ReactNode } from "react";
 
 import { ServiceWorker } from "@/components/ServiceWorker";
-import { useNotices } from "@/lib/notices";
 
-export function Providers({ children, dismissLabel }: { children: ReactNode; dismissLabel: string }) {
+export function Providers({ children }: { children: ReactNode }) {
   return (
     <>
       {children}
-      <Notices dismissLabel={dismissLabel} />
       <ServiceWorker />
     </>
-  );
-}
-
-function Notices({ dismissLabel }: { dismissLabel: string }) {
-  const { notices, dismiss } = useNotices();
-  return (
-    <div className="notices" aria-live="polite">
-      {notices.map((notice) => (
-        <p key={notice.id} className={`notice notice-${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"}>
-          {notice.text}
-          <button type="button" className="link" onClick={() => dismiss(notice.id)} aria-label={dismissLabel}>
-            ×
-          </button>
-        </p>
-      ))}
-    </div>
   );
 }

@@ -35,7 +35,8 @@ function translate(messages: Partial<Messages> | null): Translate {
   return (key, values) => {
     const message = messages?.[key];
     if (message !== undefined) return fill(message, values);
-    const complaint = `portal: missing message "${key}": its area is not among the page's <Words areas>`;
+    // Its area is not among the page's <Words areas>.
+    const complaint = `portal: missing message ${key}`;
     if (process.env.NODE_ENV !== "production") throw new Error(complaint);
     console.error(complaint);
     return key;

@@ -5,6 +5,7 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Notices } from "@/components/Notices";
 import { Queries } from "@/components/Queries";
 import { Words } from "@/components/Words";
 import { StaffConsole } from "@/components/staff/StaffConsole";
@@ -62,6 +63,7 @@ export default async function StaffPage() {
         <Queries>
           <StaffConsole days={30} />
         </Queries>
+        <Notices />
       </Words>
     </div>
   );

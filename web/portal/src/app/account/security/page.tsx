@@ -5,6 +5,7 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Notices } from "@/components/Notices";
 import { Queries } from "@/components/Queries";
 import { Words } from "@/components/Words";
 import { PasswordChange } from "@/components/security/PasswordChange";
@@ -50,6 +51,7 @@ export default async function SecurityPage() {
               <SessionList locale={locale} />
               <PasswordChange />
             </Queries>
+            <Notices />
           </Words>
         </>
       )}

@@ -5,6 +5,7 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Notices } from "@/components/Notices";
 import { Queries } from "@/components/Queries";
 import { Words } from "@/components/Words";
 import { StoreView } from "@/components/stores/StoreView";
@@ -54,6 +55,7 @@ export default async function StorePage({
       <Queries>
         <StoreView locale={locale} initial={store} email={me?.email ?? ""} />
       </Queries>
+      <Notices />
     </Words>
   );
 }

@@ -5,6 +5,7 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Notices } from "@/components/Notices";
 import { Queries } from "@/components/Queries";
 import { Words } from "@/components/Words";
 import { controlPlane } from "@/lib/api";
@@ -60,6 +61,7 @@ export default async function BillingPage({ params }: { params: Promise<{ slug: 
         <Queries>
           <Billing locale={locale} slug={slug} plans={plans} subscription={subscription} methods={methods} />
         </Queries>
+        <Notices />
       </Words>
     </>
   );

@@ -5,6 +5,7 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Notices } from "@/components/Notices";
 import { Queries } from "@/components/Queries";
 import { Words } from "@/components/Words";
 import { Members } from "@/components/stores/Members";
@@ -55,6 +56,7 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
         <Queries>
           <Members locale={locale} slug={store.slug} myEmail={me?.email ?? ""} myRole={store.role} />
         </Queries>
+        <Notices />
       </Words>
     </>
   );
