@@ -52,3 +52,17 @@ export function Field({ id, label, error, hint, describedBy, errorRole, ...contr
 function without<Props extends { as?: string }>({ as: _as, ...rest }: Props): Omit<Props, "as"> {
   return rest;
 }
+
+/** What a form says above its fields (the API's messages that belong to no field, the network's failure), or nothing. */
+export function FormAlert({ messages }: { messages: readonly string[] }) {
+  if (!messages.length) return null;
+  return (
+    <div className="alert" role="alert">
+      {messages.map((message) => (
+        <p key={message} className="error">
+          {message}
+        </p>
+      ))}
+    </div>
+  );
+}

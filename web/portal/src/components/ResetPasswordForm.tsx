@@ -5,7 +5,7 @@
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field } from "@/components/Field";
+import { Field, FormAlert } from "@/components/Field";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import type { Reset } from "@/lib/schemas";
@@ -53,15 +53,7 @@ export function ResetPasswordForm({ uid, token, bffUrl = "" }: { uid: string; to
   const errors = form.formState.errors;
   return (
     <form className="stack" onSubmit={submit} noValidate aria-label={t("reset.title")}>
-      {alert.length ? (
-        <div className="alert" role="alert">
-          {alert.map((message) => (
-            <p key={message} className="error">
-              {message}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FormAlert messages={alert} />
       {(["password", "confirm"] as const).map((name) => (
         <Field
           key={name}

@@ -10,7 +10,7 @@ import { type Problem, ProblemError } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field } from "@/components/Field";
+import { Field, FormAlert } from "@/components/Field";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import type { Locale } from "@/lib/i18n";
@@ -137,15 +137,7 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
     report(problem, ["code"], (field, message) => code.setError(field as keyof Challenge, { type: "server", message }));
   });
 
-  const alertBox = alert.length ? (
-    <div className="alert" role="alert">
-      {alert.map((message) => (
-        <p key={message} className="error">
-          {message}
-        </p>
-      ))}
-    </div>
-  ) : null;
+  const alertBox = <FormAlert messages={alert} />;
 
   if (enrolment) {
     return (

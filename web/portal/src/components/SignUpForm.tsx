@@ -12,7 +12,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field } from "@/components/Field";
+import { Field, FormAlert } from "@/components/Field";
 import { idempotencyKey } from "@/lib/browser-api";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
@@ -200,15 +200,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
 
   return (
     <form className="stack signup" onSubmit={signUp} noValidate aria-label={t("signup.title")}>
-      {alert.length ? (
-        <div className="alert" role="alert">
-          {alert.map((message) => (
-            <p key={message} className="error">
-              {message}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FormAlert messages={alert} />
 
       <Field
         id="store_name"

@@ -9,6 +9,7 @@ import type { Problem } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
+import { FormAlert } from "@/components/Field";
 import { lazyResolver } from "@/lib/form-resolver";
 import { otherMessages } from "@/lib/forms";
 import type { Translate } from "@/lib/i18n";
@@ -59,15 +60,7 @@ export function CodeForm({ t, id, backup = false, title, help, submit, onCode, o
   return (
     <form className="stack" onSubmit={send} noValidate aria-labelledby={title ? `${id}-title` : undefined} aria-label={title ? undefined : submit}>
       {title ? <h3 id={`${id}-title`}>{title}</h3> : null}
-      {alert.length ? (
-        <div className="alert" role="alert">
-          {alert.map((message) => (
-            <p key={message} className="error">
-              {message}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FormAlert messages={alert} />
       <div className="field">
         <label htmlFor={`${id}-code`}>{t("security.code.label")}</label>
         <p id={helpId} className="muted hint">

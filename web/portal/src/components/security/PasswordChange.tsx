@@ -11,7 +11,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field } from "@/components/Field";
+import { Field, FormAlert } from "@/components/Field";
 import { portalApi } from "@/lib/browser-api";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
@@ -78,15 +78,7 @@ export function PasswordChange({ api = portalApi }: { api?: ControlPlaneClient }
       <h2 id="password-title">{t("security.password.title")}</h2>
       <p className="muted">{t("security.password.help")}</p>
       <form className="stack" onSubmit={change} noValidate aria-labelledby="password-title">
-        {alert.length ? (
-          <div className="alert" role="alert">
-            {alert.map((message) => (
-              <p key={message} className="error">
-                {message}
-              </p>
-            ))}
-          </div>
-        ) : null}
+        <FormAlert messages={alert} />
         {done ? (
           <p className="success" role="status">
             {t("security.password.changed")}

@@ -9,7 +9,7 @@ import type { Problem } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field } from "@/components/Field";
+import { Field, FormAlert } from "@/components/Field";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import type { Account } from "@/lib/schemas";
@@ -84,15 +84,7 @@ export function AcceptInvitation({ token, signedIn, bffUrl = "" }: AcceptInvitat
     );
   }
 
-  const alertBox = alert.length ? (
-    <div className="alert" role="alert">
-      {alert.map((message) => (
-        <p key={message} className="error">
-          {message}
-        </p>
-      ))}
-    </div>
-  ) : null;
+  const alertBox = <FormAlert messages={alert} />;
 
   if (signedIn) {
     return (

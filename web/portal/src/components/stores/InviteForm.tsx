@@ -6,7 +6,7 @@ import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { useForm } from "react-hook-form";
 import { useState } from "react";
 
-import { Field } from "@/components/Field";
+import { Field, FormAlert } from "@/components/Field";
 import { portalApi } from "@/lib/browser-api";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
@@ -55,15 +55,7 @@ export function InviteForm({ slug, canInviteOwners, onInvited, api = portalApi }
   return (
     <form className="stack" onSubmit={submit} noValidate aria-labelledby="invite-title">
       <h2 id="invite-title">{t("stores.invite.title")}</h2>
-      {alert.length ? (
-        <div className="alert" role="alert">
-          {alert.map((message) => (
-            <p key={message} className="error">
-              {message}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FormAlert messages={alert} />
       <Field
         id="invite-email"
         label={t("stores.invite.email")}

@@ -9,6 +9,7 @@ import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
+import { FormAlert } from "@/components/Field";
 import { lazyResolver } from "@/lib/form-resolver";
 import { useT } from "@/lib/messages-client";
 import type { PlanChoice } from "@/lib/schemas";
@@ -146,15 +147,7 @@ export function PlanChange({ slug, plans, current, hasCard, api, onChanged }: Pl
           </div>
         </section>
       ) : null}
-      {alert.length ? (
-        <div className="alert" role="alert">
-          {alert.map((message) => (
-            <p key={message} className="error">
-              {message}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FormAlert messages={alert} />
     </form>
   );
 }
