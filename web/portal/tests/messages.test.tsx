@@ -64,3 +64,18 @@ describe("useT", () => {
     expect(errors).toHaveBeenCalledWith("portal: missing message billing.title");
   });
 });
+
+describe("the dictionary", () => {
+  it("is imported for its values only by server modules: client code takes types from it, words from useT()", async () => {
+    const { readdir, readFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const root = join(__dirname, "..", "src");
+    const files = (await readdir(root, { recursive: true })).filter((name) => /\.tsx?$/.test(name));
+    const importers: string[] = [];
+    for (const name of files) {
+      const text = await readFile(join(root, name), "utf8");
+      if (/^import (?!type )[^;]*from "(@\/lib|\.)\/i18n";/m.test(text)) importers.push(name.split("\\").join("/"));
+    }
+    expect(importers.sort()).toEqual(["components/Words.tsx", "lib/request.ts"]);
+  });
+});
