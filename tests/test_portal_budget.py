@@ -1,10 +1,14 @@
-"""The portal's first-load JavaScript budget per page (gzip), and the line it must not cross while it gets there.
+"""The portal's first-load JavaScript budget per page (gzip): 150 kB (TARGET), and the pages that cannot meet it yet.
 
-The target is 150 kB on every page (TARGET). The portal is not there yet: Next 16 and React alone are 132 kB, the
-message dictionaries of every area ride on every page (15 kB), and the forms add zod/mini and React Hook Form
-(about 33 kB). Until the work that brings each page under TARGET lands, this test holds every page at CEILING, so
-nothing grows unnoticed, and prints how far each page is from TARGET. Lower CEILING as pages get lighter; when it
-reaches TARGET the two become one.
+Every page must load at most TARGET of JavaScript first, except the pages in OVER_TARGET, which are held at CEILING
+(the lowest line they allow) so that nothing grows unnoticed. Next 16 and React alone are 132 kB on every page,
+which leaves 18 kB per page. The pages in OVER_TARGET are the four that hold both TanStack Query (with the typed
+API client, about 14 kB) and a React Hook Form form (about 12 kB) besides their own code: the security page,
+sign-up, a store's members and its billing. Bringing them under TARGET means dropping one of the two from the page
+or deferring a visible part of it; until then a page leaving the list (it got under TARGET) fails too, so that the
+list only shrinks. What the other pages do to stay under TARGET: words per page (`<Words areas>`, not the whole
+dictionary), TanStack Query and the notices only on the pages that use them, zod loaded on a form's first
+validation (web/portal/README.md, "First-load budget").
 
 A pytest test rather than a vitest one because it needs `next build` first, which `make up` already knows how to
 run only when the sources changed (dev/portal.py); a vitest test would read a `.next` it cannot trust to be current.
@@ -12,9 +16,9 @@ run only when the sources changed (dev/portal.py); a vitest test would read a `.
 What a page's first load costs is read from Next 16's own manifests: `.next/build-manifest.json`'s `rootMainFiles`
 (the runtime and React, on every page) and, per page, `entryJSFiles` of its client reference manifest
 (`.next/server/app/<route>/page_client-reference-manifest.js`: the chunks of its layouts and of the page, which
-the server puts in the page's `<script>` tags). Chunks a page imports later (`import()`, e.g. Chart.js on /staff)
-are not in them, and the `polyfillFiles` are `nomodule` (only browsers without modules load them). Each chunk counts
-once per page, at its gzip size (level 6, what servers and CDNs use).
+the server puts in the page's `<script>` tags). Chunks a page imports later (`import()`, e.g. Chart.js on /staff,
+the forms' zod schemas) are not in them, and the `polyfillFiles` are `nomodule` (only browsers without modules load
+them). Each chunk counts once per page, at its gzip size (level 6, what servers and CDNs use).
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from tests.portal_browser import ensure_build
 ROOT = Path(__file__).resolve().parents[1]
 NEXT_DIR = ROOT / "web" / "portal" / ".next"
 TARGET = 150 * 1024
-CEILING = 200 * 1024
+CEILING = 166 * 1024
+OVER_TARGET = {"/account/security", "/sign-up", "/stores/[slug]/billing", "/stores/[slug]/members"}
 
 
 def first_load(next_dir: Path) -> dict[str, dict[str, int]]:
@@ -62,15 +67,19 @@ def table(pages: dict[str, dict[str, int]]) -> str:
     return "\n".join(lines)
 
 
-def test_no_page_loads_more_javascript_first_than_the_ceiling() -> None:
+def test_no_page_loads_more_javascript_first_than_its_budget() -> None:
     ensure_build()
     pages = first_load(NEXT_DIR)
     above_target = sorted(route for route, chunks in pages.items() if sum(chunks.values()) > TARGET)
     print(f"\nfirst-load JavaScript per page (target {TARGET // 1024} kB, ceiling {CEILING // 1024} kB, gzip):")
     print(f"{table(pages)}\nabove the target: {', '.join(above_target) or 'none'}")
     assert {"/", "/sign-in", "/stores", "/staff", "/offline"} <= set(pages), sorted(pages)
-    over = {route: sum(chunks.values()) for route, chunks in pages.items() if sum(chunks.values()) > CEILING}
-    assert not over, f"over the {CEILING // 1024} kB ceiling:\n{table({route: pages[route] for route in over})}"
+    assert set(pages) >= OVER_TARGET, f"OVER_TARGET names pages that are gone: {sorted(OVER_TARGET - set(pages))}"
+    over = {route for route in pages if sum(pages[route].values()) > (CEILING if route in OVER_TARGET else TARGET)}
+    budget = f"{TARGET // 1024} kB; {CEILING // 1024} kB for {', '.join(sorted(OVER_TARGET))}"
+    assert not over, f"over the budget ({budget}):\n{table({route: pages[route] for route in over})}"
+    under = sorted(OVER_TARGET - set(above_target))
+    assert not under, f"now under {TARGET // 1024} kB, take them out of OVER_TARGET: {', '.join(under)}"
 
 
 def test_the_budget_reads_the_chunks_of_each_page(tmp_path: Path) -> None:

@@ -84,6 +84,8 @@ export function run(label, steps) {
         if (message.type() === "error" && /Content.Security.Policy|Refused to/i.test(message.text())) {
           problems.push(`CSP: ${message.text()}`);
         }
+        // useT() (src/lib/messages-client.tsx) on a key the page's <Words areas> did not give.
+        if (message.type() === "error" && message.text().startsWith("portal: missing message")) problems.push(message.text());
       });
       page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
       await steps(page, context);

@@ -1,10 +1,11 @@
 /** The dunning banner: nothing while payments go through; during the grace period its end; once suspended, so. */
 
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { DunningBanner } from "@/app/stores/[slug]/billing/Billing";
 import type { Subscription } from "@/app/stores/[slug]/billing/types";
+import { render } from "./render";
 
 const PAID: Subscription = {
   tenant: "acme",
@@ -42,7 +43,7 @@ describe("DunningBanner", () => {
       state: "suspended",
       dunning: { payment_failed_at: "2026-03-02T09:00:00Z", grace_ends_at: "2026-03-09T09:00:00Z", suspended: true },
     };
-    render(<DunningBanner locale="de" subscription={suspended} />);
+    render(<DunningBanner locale="de" subscription={suspended} />, { locale: "de" });
     expect(screen.getByRole("alert").textContent).toContain("Der Shop ist gesperrt");
   });
 });

@@ -5,7 +5,7 @@
  */
 
 import { createControlPlaneClient } from "@tenantry/api-client";
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
@@ -13,6 +13,7 @@ import { PlanChange } from "@/app/stores/[slug]/billing/PlanChange";
 import type { Plan, Subscription } from "@/app/stores/[slug]/billing/types";
 
 import { json, type StandIn, startStandIn } from "../../packages/api-client/tests/stand-in";
+import { render } from "./render";
 
 const plan = (name: Plan["name"], title: string, amount: string): Plan => ({
   name,
@@ -45,7 +46,6 @@ function renderForm({ current = "starter", hasCard = true, locale = "en" as "en"
   const api = createControlPlaneClient(`${bff.url}/bff`, () => null);
   render(
     <PlanChange
-      locale={locale}
       slug="acme"
       plans={PLANS}
       current={current}
@@ -53,6 +53,7 @@ function renderForm({ current = "starter", hasCard = true, locale = "en" as "en"
       api={api}
       onChanged={(subscription) => changed.push(subscription)}
     />,
+    { locale },
   );
   return userEvent.setup();
 }
@@ -143,7 +144,7 @@ describe("PlanChange", () => {
 
     cleanup();
     const api = createControlPlaneClient("http://127.0.0.1:9/bff", () => null);
-    render(<PlanChange locale="de" slug="acme" plans={PLANS} current="free" hasCard api={api} onChanged={() => {}} />);
+    render(<PlanChange slug="acme" plans={PLANS} current="free" hasCard api={api} onChanged={() => {}} />, { locale: "de" });
     const again = userEvent.setup();
     await again.click(screen.getByRole("radio", { name: /Growth/ }));
     await again.click(screen.getByRole("button", { name: "Preis anzeigen" }));

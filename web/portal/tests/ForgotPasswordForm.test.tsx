@@ -4,13 +4,14 @@
  * its rate-limit detail shown as it is.
  */
 
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { ForgotPasswordForm } from "@/components/ForgotPasswordForm";
 
 import { type RoutingStandIn, send, startRoutingStandIn } from "./routing-stand-in";
+import { render } from "./render";
 
 let bff: RoutingStandIn;
 
@@ -33,7 +34,7 @@ describe("the forgot-password form", () => {
   it("checks the address before sending, then sends it and says where the link goes, whatever the account", async () => {
     bff.handle((request, response) => send(response, 202, {}));
     const user = userEvent.setup();
-    render(<ForgotPasswordForm locale="en" bffUrl={bff.url} />);
+    render(<ForgotPasswordForm bffUrl={bff.url} />);
     await user.click(screen.getByRole("button", { name: "Send the link" }));
     expect(await screen.findByText("Please fill in this field.")).toBeTruthy();
     await user.type(screen.getByLabelText("Email address"), "not an address");
@@ -61,7 +62,7 @@ describe("the forgot-password form", () => {
       send(response, answer?.status ?? 599, answer, "application/problem+json");
     });
     const user = userEvent.setup();
-    render(<ForgotPasswordForm locale="de" bffUrl={bff.url} />);
+    render(<ForgotPasswordForm bffUrl={bff.url} />, { locale: "de" });
     await user.type(screen.getByLabelText("E-Mail-Adresse"), "owner@example.test");
     await user.click(screen.getByRole("button", { name: "Link senden" }));
     expect((await screen.findByText("Too long.")).id).toBe("email-error");

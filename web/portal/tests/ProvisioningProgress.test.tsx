@@ -5,11 +5,12 @@
  * a failure says so. And the helpers: the steps of a status, the address of a name, the strength meter.
  */
 
-import { act, cleanup, render, screen } from "@testing-library/react";
+import { act, cleanup, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { ProvisioningProgress } from "@/components/ProvisioningProgress";
 import { passwordStrength, progressOf, slugFromName, stepsOf } from "@/lib/signup";
+import { render } from "./render";
 
 class FakeSource {
   static opened: FakeSource[] = [];
@@ -54,7 +55,7 @@ afterEach(() => {
 
 function renderProgress(initial = INITIAL) {
   render(
-    <ProvisioningProgress locale="en" slug="acme" name="Acme" initial={initial} eventSource={FakeSource as unknown as typeof EventSource} />,
+    <ProvisioningProgress slug="acme" name="Acme" initial={initial} eventSource={FakeSource as unknown as typeof EventSource} />,
   );
   return FakeSource.opened.at(-1) as FakeSource;
 }
@@ -116,7 +117,6 @@ describe("ProvisioningProgress", () => {
   it("opens no stream for a store that is ready already", () => {
     render(
       <ProvisioningProgress
-        locale="en"
         slug="acme"
         name="Acme"
         initial={{ ...INITIAL, state: "ready", url: "http://acme.localhost:8000/" }}

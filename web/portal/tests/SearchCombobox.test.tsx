@@ -4,7 +4,7 @@
  */
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
@@ -12,6 +12,7 @@ import { markedParts } from "@/components/public/Marked";
 import { DEBOUNCE_MS, SearchCombobox } from "@/components/public/SearchCombobox";
 
 import { json, type StandIn, startStandIn } from "../../packages/api-client/tests/stand-in";
+import { render } from "./render";
 
 const STORE = { slug: "kyoto", name: "Kyoto Tea House", url: "http://kyoto.localhost:8000/" };
 const SUGGESTIONS = {
@@ -44,8 +45,9 @@ function renderBox(locale: "en" | "de" = "en") {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <QueryClientProvider client={client}>
-      <SearchCombobox locale={locale} bffUrl={bff.url} onSearch={(q) => searched.push(q)} id="box" />
+      <SearchCombobox bffUrl={bff.url} onSearch={(q) => searched.push(q)} id="box" />
     </QueryClientProvider>,
+    { locale },
   );
   return userEvent.setup();
 }

@@ -6,7 +6,7 @@
 
 import { createControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { ReactNode } from "react";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -16,10 +16,11 @@ import { CodeForm } from "@/components/security/CodeForm";
 import { SessionList } from "@/components/security/SessionList";
 import { TwoFactorPanel } from "@/components/security/TwoFactorPanel";
 import { SignInForm } from "@/components/SignInForm";
-import { translator } from "@/lib/i18n";
+import { type Locale, translator } from "@/lib/i18n";
 import { BACKUP_FILE_NAME, backupCodesText, describeAgent, downloadText } from "@/lib/security";
 
 import { json, type StandIn, startStandIn } from "../../packages/api-client/tests/stand-in";
+import { render } from "./render";
 
 const t = translator("en");
 const CODES = ["k7wqa-2mzdb", "p3xva-9htab", "c8rna-4fueb"];
@@ -47,9 +48,9 @@ function problem(status: number, code: string, detail: string, errors: object[] 
   return json(status, { type: "about:blank", title: "t", status, detail, code, errors }, "application/problem+json");
 }
 
-function withQueries(node: ReactNode) {
+function withQueries(node: ReactNode, locale: Locale = "en") {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  return render(<QueryClientProvider client={client}>{node}</QueryClientProvider>);
+  return render(<QueryClientProvider client={client}>{node}</QueryClientProvider>, { locale });
 }
 
 function api() {
@@ -298,7 +299,7 @@ describe("TwoFactorPanel", () => {
 
   it("keeps two-step verification on for an account that must have it", async () => {
     bff.answer(json(200, { enabled: true, methods: ["totp"], backup_codes_remaining: 0, required: true }));
-    withQueries(<TwoFactorPanel locale="de" api={api()} />);
+    withQueries(<TwoFactorPanel locale="de" api={api()} />, "de");
     expect(await screen.findByText("Ihr Konto muss die Bestätigung in zwei Schritten eingeschaltet lassen.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Bestätigung in zwei Schritten ausschalten" })).toBeNull();
   });

@@ -3,13 +3,14 @@
  * stand-in as the API client's tests): what it sends, and what it shows for each answer.
  */
 
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { SignInForm } from "@/components/SignInForm";
 
 import { json, type StandIn, startStandIn } from "../../packages/api-client/tests/stand-in";
+import { render } from "./render";
 
 let bff: StandIn;
 let signedIn: string[];
@@ -29,7 +30,7 @@ afterEach(() => {
 });
 
 function renderForm(locale: "en" | "de" = "en", bffUrl = bff.url) {
-  render(<SignInForm locale={locale} next="/stores" bffUrl={bffUrl} onSignedIn={(next) => signedIn.push(next)} />);
+  render(<SignInForm locale={locale} next="/stores" bffUrl={bffUrl} onSignedIn={(next) => signedIn.push(next)} />, { locale });
   return userEvent.setup();
 }
 
@@ -139,7 +140,7 @@ describe("SignInForm", () => {
   });
 
   it("speaks German", async () => {
-    render(<SignInForm locale="de" bffUrl={bff.url} />);
+    render(<SignInForm locale="de" bffUrl={bff.url} />, { locale: "de" });
     expect(screen.getByLabelText("E-Mail-Adresse")).toBeTruthy();
     expect(screen.getByLabelText("Passwort")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Anmelden" })).toBeTruthy();

@@ -6,7 +6,7 @@
  */
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
@@ -14,6 +14,7 @@ import { type PlanOffer, SignUpForm } from "@/components/SignUpForm";
 import type { SignedUp } from "@/lib/signup";
 
 import { type RoutingStandIn, type Seen, send, startRoutingStandIn } from "./routing-stand-in";
+import { render } from "./render";
 
 const PLANS: PlanOffer[] = [
   { name: "free", title: "Free", amount: "0.00", currency: "EUR", features: ["storefront", "orders"] },

@@ -3,7 +3,7 @@
  * its conditions, the moves each state allows, and a suspension confirmed in the dialog, refused, then done.
  */
 
-import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -12,6 +12,7 @@ import { actionsFor, StaffTenants } from "@/components/staff/StaffTenants";
 import { useNotices } from "@/lib/notices";
 
 import { json, type StandIn, startStandIn } from "../../packages/api-client/tests/stand-in";
+import { render } from "./render";
 
 const standIn = vi.hoisted(() => ({ url: "" }));
 vi.mock("@/lib/browser-api", async () => {
@@ -54,7 +55,7 @@ function renderList() {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <QueryClientProvider client={client}>
-      <StaffTenants locale="en" />
+      <StaffTenants />
     </QueryClientProvider>,
   );
   return userEvent.setup();

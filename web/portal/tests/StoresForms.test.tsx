@@ -5,7 +5,7 @@
  */
 
 import { createControlPlaneClient } from "@tenantry/api-client";
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
@@ -13,6 +13,7 @@ import { DeleteStore, type DeletionPolicy } from "@/components/stores/DeleteStor
 import { InviteForm } from "@/components/stores/InviteForm";
 
 import { json, type StandIn, startStandIn } from "../../packages/api-client/tests/stand-in";
+import { render } from "./render";
 
 let bff: StandIn;
 
@@ -54,7 +55,7 @@ const STORE = {
 describe("DeleteStore", () => {
   function renderDialog(locale: "en" | "de" = "en") {
     const deleted: DeletionPolicy[] = [];
-    render(<DeleteStore locale={locale} slug="acme" api={api()} onDeleted={(policy) => deleted.push(policy)} />);
+    render(<DeleteStore slug="acme" api={api()} onDeleted={(policy) => deleted.push(policy)} />, { locale });
     return { user: userEvent.setup(), deleted };
   }
 
@@ -101,7 +102,7 @@ describe("InviteForm", () => {
   function renderForm(canInviteOwners = true) {
     const invited: string[] = [];
     render(
-      <InviteForm locale="en" slug="acme" api={api()} canInviteOwners={canInviteOwners} onInvited={(email) => invited.push(email)} />,
+      <InviteForm slug="acme" api={api()} canInviteOwners={canInviteOwners} onInvited={(email) => invited.push(email)} />,
     );
     return { user: userEvent.setup(), invited };
   }

@@ -56,7 +56,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </div>
         </header>
         <main id="main">
-          <Providers dismissLabel={t("app.dismiss")}>{children}</Providers>
+          <Providers>{children}</Providers>
         </main>
       </body>
     </html>

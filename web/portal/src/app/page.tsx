@@ -2,6 +2,8 @@ import "./public.css";
 
 import type { Metadata } from "next";
 
+import { Queries } from "@/components/Queries";
+import { Words } from "@/components/Words";
 import { SearchCombobox } from "@/components/public/SearchCombobox";
 import { publicBaseUrl } from "@/lib/public-url";
 import { requestContext } from "@/lib/request";
@@ -35,7 +37,11 @@ export default async function Home() {
       </section>
       <section aria-labelledby="marketplace-title">
         <h2 id="marketplace-title">{t("public.marketplace")}</h2>
-        <SearchCombobox locale={locale} id="landing-search" />
+        <Words areas={["base", "public"]}>
+          <Queries>
+            <SearchCombobox id="landing-search" />
+          </Queries>
+        </Words>
         <p>
           <a href="/directory">{t("search.browse")}</a>
         </p>

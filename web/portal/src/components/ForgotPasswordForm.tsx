@@ -7,23 +7,20 @@
  */
 
 import { createControlPlaneClient, ProblemError } from "@tenantry/api-client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
+import { Field } from "@/components/Field";
 import { BFF_BASE, portalApi } from "@/lib/browser-api";
-import { type Locale, translator } from "@/lib/i18n";
-import * as z from "@/lib/zod";
+import { lazyResolver } from "@/lib/form-resolver";
+import { useT } from "@/lib/messages-client";
+import type { Forgot } from "@/lib/schemas";
 
 /** `bffUrl`: where the BFF is, for tests (the page's own origin by default). */
-export function ForgotPasswordForm({ locale, bffUrl = "" }: { locale: Locale; bffUrl?: string }) {
-  const t = translator(locale);
+export function ForgotPasswordForm({ bffUrl = "" }: { bffUrl?: string }) {
+  const t = useT();
   const api = bffUrl ? createControlPlaneClient(`${bffUrl}${BFF_BASE}`, () => null) : portalApi;
-  const schema = z.object({
-    email: z.pipe(z.string().check(z.trim(), z.minLength(1, t("field.required"))), z.email(t("field.email"))),
-  });
-  type Input = z.infer<typeof schema>;
-  const form = useForm<Input>({ defaultValues: { email: "" }, resolver: zodResolver(schema) });
+  const form = useForm<Forgot>({ defaultValues: { email: "" }, resolver: lazyResolver((schemas) => schemas.forgotSchema(t)) });
   const [alert, setAlert] = useState<string | null>(null);
   const [sentTo, setSentTo] = useState<string | null>(null);
 
@@ -58,22 +55,7 @@ export function ForgotPasswordForm({ locale, bffUrl = "" }: { locale: Locale; bf
         </p>
       ) : null}
       <p>{t("forgot.lead")}</p>
-      <div className="field">
-        <label htmlFor="email">{t("signIn.email")}</label>
-        <input
-          id="email"
-          type="email"
-          autoComplete="email"
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? "email-error" : undefined}
-          {...form.register("email")}
-        />
-        {error ? (
-          <p id="email-error" className="error">
-            {error.message}
-          </p>
-        ) : null}
-      </div>
+      <Field id="email" label={t("signIn.email")} error={error?.message} type="email" autoComplete="email" {...form.register("email")} />
       <button type="submit" disabled={form.formState.isSubmitting}>
         {form.formState.isSubmitting ? t("forgot.sending") : t("forgot.submit")}
       </button>

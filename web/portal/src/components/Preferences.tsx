@@ -5,7 +5,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
-import { LOCALE_COOKIE, LOCALES, type Locale } from "@/lib/i18n";
+import { LOCALE_COOKIE, LOCALES, type Locale } from "@/lib/locales";
 import { type Theme, THEME_COOKIE, THEMES } from "@/lib/theme";
 
 const YEAR = 60 * 60 * 24 * 365;

@@ -12,11 +12,11 @@
 
 import { type ReactNode, useEffect, useRef, useState } from "react";
 
-import { type Locale, type MessageKey, translator } from "@/lib/i18n";
+import type { MessageKey } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 import { progressOf, stepsOf, TERMINAL, type TenantStatus } from "@/lib/signup";
 
 export interface ProvisioningProgressProps {
-  locale: Locale;
   slug: string;
   /** The store's name, for the page's heading. */
   name: string;
@@ -32,8 +32,8 @@ export interface ProvisioningProgressProps {
 
 type Connection = "live" | "reconnecting" | "lost" | "closed";
 
-export function ProvisioningProgress({ locale, slug, name, children, initial, bffUrl = "", eventSource }: ProvisioningProgressProps) {
-  const t = translator(locale);
+export function ProvisioningProgress({ slug, name, children, initial, bffUrl = "", eventSource }: ProvisioningProgressProps) {
+  const t = useT();
   const [status, setStatus] = useState(initial);
   const [connection, setConnection] = useState<Connection>(TERMINAL.has(initial.state) ? "closed" : "reconnecting");
   const lastId = useRef<string | null>(null);

@@ -2,26 +2,21 @@
 
 /** A new password for a reset link; the API's password rules show at the field. */
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import * as z from "@/lib/zod";
 
-import { newPasswordSchema } from "@/lib/passwords";
-
+import { Field, FormAlert } from "@/components/Field";
+import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
-import { type Locale, translator } from "@/lib/i18n";
+import type { Reset } from "@/lib/schemas";
+import { useT } from "@/lib/messages-client";
 
-export function ResetPasswordForm({ locale, uid, token, bffUrl = "" }: { locale: Locale; uid: string; token: string; bffUrl?: string }) {
-  const t = translator(locale);
-  const schema = z
-    .object({
-      password: newPasswordSchema(t),
-      confirm: z.string().check(z.minLength(1, t("field.required"))),
-    })
-    .check(z.refine((input) => input.password === input.confirm, { path: ["confirm"], message: t("field.passwordsDiffer") }));
-  type Input = z.infer<typeof schema>;
-  const form = useForm<Input>({ defaultValues: { password: "", confirm: "" }, resolver: zodResolver(schema) });
+export function ResetPasswordForm({ uid, token, bffUrl = "" }: { uid: string; token: string; bffUrl?: string }) {
+  const t = useT();
+  const form = useForm<Reset>({
+    defaultValues: { password: "", confirm: "" },
+    resolver: lazyResolver((schemas) => schemas.resetSchema(t)),
+  });
   const [alert, setAlert] = useState<string[]>([]);
   const [done, setDone] = useState(false);
 
@@ -58,32 +53,17 @@ export function ResetPasswordForm({ locale, uid, token, bffUrl = "" }: { locale:
   const errors = form.formState.errors;
   return (
     <form className="stack" onSubmit={submit} noValidate aria-label={t("reset.title")}>
-      {alert.length ? (
-        <div className="alert" role="alert">
-          {alert.map((message) => (
-            <p key={message} className="error">
-              {message}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FormAlert messages={alert} />
       {(["password", "confirm"] as const).map((name) => (
-        <div className="field" key={name}>
-          <label htmlFor={name}>{t(name === "password" ? "reset.password" : "reset.confirm")}</label>
-          <input
-            id={name}
-            type="password"
-            autoComplete="new-password"
-            aria-invalid={errors[name] ? true : undefined}
-            aria-describedby={errors[name] ? `${name}-error` : undefined}
-            {...form.register(name)}
-          />
-          {errors[name] ? (
-            <p id={`${name}-error`} className="error">
-              {errors[name].message}
-            </p>
-          ) : null}
-        </div>
+        <Field
+          key={name}
+          id={name}
+          label={t(name === "password" ? "reset.password" : "reset.confirm")}
+          error={errors[name]?.message}
+          type="password"
+          autoComplete="new-password"
+          {...form.register(name)}
+        />
       ))}
       <button type="submit" disabled={form.formState.isSubmitting}>
         {t("reset.submit")}

@@ -8,12 +8,14 @@
 
 import { type Problem, ProblemError } from "@tenantry/api-client";
 import { useState } from "react";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
-import * as z from "@/lib/zod";
 
+import { Field, FormAlert } from "@/components/Field";
+import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
-import { type Locale, type Translate, translator } from "@/lib/i18n";
+import type { Locale } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
+import type { Challenge, Credentials } from "@/lib/schemas";
 import { codeMessage } from "@/lib/security";
 
 import { BackupCodes } from "./security/BackupCodes";
@@ -23,20 +25,6 @@ import { TotpSetup } from "./security/TotpSetup";
 type Answer =
   | { status: "signed_in" }
   | { status: "two_factor_required" | "enrolment_required"; challenge: string; methods: string[] };
-
-function credentialsSchema(t: Translate) {
-  return z.object({
-    email: z.pipe(z.string().check(z.trim(), z.minLength(1, t("field.required"))), z.email(t("field.email"))),
-    password: z.string().check(z.minLength(1, t("field.required"))),
-  });
-}
-
-function codeSchema(t: Translate) {
-  return z.object({ code: z.string().check(z.trim(), z.minLength(1, t("field.required"))) });
-}
-
-type Credentials = z.infer<ReturnType<typeof credentialsSchema>>;
-type Code = z.infer<ReturnType<typeof codeSchema>>;
 
 /** The enrolment step: the challenge, then the new app's secret, then (signed in) the backup codes. */
 interface Enrolment {
@@ -57,7 +45,7 @@ export interface SignInFormProps {
 }
 
 export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }: SignInFormProps) {
-  const t = translator(locale);
+  const t = useT();
   const [challenge, setChallenge] = useState<string | null>(null);
   const [alert, setAlert] = useState<string[]>([]);
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
@@ -65,9 +53,9 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
 
   const credentials = useForm<Credentials>({
     defaultValues: { email: "", password: "" },
-    resolver: zodResolver(credentialsSchema(t)),
+    resolver: lazyResolver((schemas) => schemas.credentialsSchema(t)),
   });
-  const code = useForm<Code>({ defaultValues: { code: "" }, resolver: zodResolver(codeSchema(t)) });
+  const code = useForm<Challenge>({ defaultValues: { code: "" }, resolver: lazyResolver((schemas) => schemas.challengeSchema(t)) });
 
   function report(problem: Problem | null, fields: readonly string[], setField: (field: string, message: string) => void) {
     if (!problem) {
@@ -146,18 +134,10 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
       code.setError("code", { type: "server", message: wrong }, { shouldFocus: true });
       return;
     }
-    report(problem, ["code"], (field, message) => code.setError(field as keyof Code, { type: "server", message }));
+    report(problem, ["code"], (field, message) => code.setError(field as keyof Challenge, { type: "server", message }));
   });
 
-  const alertBox = alert.length ? (
-    <div className="alert" role="alert">
-      {alert.map((message) => (
-        <p key={message} className="error">
-          {message}
-        </p>
-      ))}
-    </div>
-  ) : null;
+  const alertBox = <FormAlert messages={alert} />;
 
   if (enrolment) {
     return (
@@ -205,23 +185,17 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
         <h2 id="code-title">{t("signIn.codeTitle")}</h2>
         <p id="code-help">{t("signIn.codeHelp")}</p>
         {alertBox}
-        <div className="field">
-          <label htmlFor="code">{t("signIn.code")}</label>
-          <input
-            id="code"
-            autoComplete="one-time-code"
-            inputMode="numeric"
-            autoFocus
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? "code-help code-error" : "code-help"}
-            {...code.register("code")}
-          />
-          {error ? (
-            <p id="code-error" className="error" role="alert">
-              {error}
-            </p>
-          ) : null}
-        </div>
+        <Field
+          id="code"
+          label={t("signIn.code")}
+          error={error}
+          errorRole="alert"
+          describedBy="code-help"
+          autoComplete="one-time-code"
+          inputMode="numeric"
+          autoFocus
+          {...code.register("code")}
+        />
         <button type="submit" disabled={code.formState.isSubmitting}>
           {t("signIn.verify")}
         </button>
@@ -241,38 +215,22 @@ export function SignInForm({ locale, next = "/stores", bffUrl = "", onSignedIn }
   return (
     <form className="stack" onSubmit={signIn} noValidate aria-label={t("signIn.title")}>
       {alertBox}
-      <div className="field">
-        <label htmlFor="email">{t("signIn.email")}</label>
-        <input
-          id="email"
-          type="email"
-          autoComplete="username"
-          aria-invalid={emailError ? true : undefined}
-          aria-describedby={emailError ? "email-error" : undefined}
-          {...credentials.register("email")}
-        />
-        {emailError ? (
-          <p id="email-error" className="error">
-            {emailError}
-          </p>
-        ) : null}
-      </div>
-      <div className="field">
-        <label htmlFor="password">{t("signIn.password")}</label>
-        <input
-          id="password"
-          type="password"
-          autoComplete="current-password"
-          aria-invalid={passwordError ? true : undefined}
-          aria-describedby={passwordError ? "password-error" : undefined}
-          {...credentials.register("password")}
-        />
-        {passwordError ? (
-          <p id="password-error" className="error">
-            {passwordError}
-          </p>
-        ) : null}
-      </div>
+      <Field
+        id="email"
+        label={t("signIn.email")}
+        error={emailError}
+        type="email"
+        autoComplete="username"
+        {...credentials.register("email")}
+      />
+      <Field
+        id="password"
+        label={t("signIn.password")}
+        error={passwordError}
+        type="password"
+        autoComplete="current-password"
+        {...credentials.register("password")}
+      />
       <button type="submit" disabled={credentials.formState.isSubmitting}>
         {credentials.formState.isSubmitting ? t("signIn.submitting") : t("signIn.submit")}
       </button>

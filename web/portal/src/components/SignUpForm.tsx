@@ -8,21 +8,22 @@
  */
 
 import { createControlPlaneClient, type Problem } from "@tenantry/api-client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 
+import { Field, FormAlert } from "@/components/Field";
 import { idempotencyKey } from "@/lib/browser-api";
+import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
-import { type Locale, MESSAGES, type MessageKey, translator } from "@/lib/i18n";
+import type { Locale } from "@/lib/i18n";
+import { useHasMessage, useT } from "@/lib/messages-client";
 import {
   type PlanName,
   passwordStrength,
   SIGN_UP_FIELDS,
   type SignedUp,
   type SignUpInput,
-  signUpSchema,
   slugFromName,
   slugIsWellFormed,
   STRENGTH_KEYS,
@@ -59,13 +60,14 @@ function useDebounced<T>(value: T, delay: number): T {
 }
 
 /** A plan's features in words: all of the first plan's, then what each adds to the one before. */
-function PlanFeatures({ locale, offer, previous }: { locale: Locale; offer: PlanOffer; previous?: PlanOffer }) {
-  const t = translator(locale);
+function PlanFeatures({ offer, previous }: { offer: PlanOffer; previous?: PlanOffer }) {
+  const t = useT();
+  const has = useHasMessage();
   const features = previous ? offer.features.filter((feature) => !previous.features.includes(feature)) : offer.features;
   if (!features.length) return null;
   const name = (feature: string) => {
-    const key = `signup.feature.${feature}` as MessageKey;
-    return key in MESSAGES[locale] ? t(key) : feature.replace(/_/g, " ");
+    const key = `signup.feature.${feature}`;
+    return has(key) ? t(key) : feature.replace(/_/g, " ");
   };
   return (
     <span className="plan-features">
@@ -85,7 +87,7 @@ function price(locale: Locale, amount: string, currency: string): string {
 }
 
 export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSignedUp }: SignUpFormProps) {
-  const t = translator(locale);
+  const t = useT();
   const api = useMemo(() => createControlPlaneClient(`${bffUrl}/bff`, () => null), [bffUrl]);
   const done = onSignedUp ?? ((result: SignedUp) => window.location.assign(result.progress));
   const [alert, setAlert] = useState<string[]>([]);
@@ -95,7 +97,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
 
   const form = useForm<SignUpInput>({
     defaultValues: { store_name: "", slug: "", email: "", password: "", plan: "free" },
-    resolver: zodResolver(signUpSchema(t)),
+    resolver: lazyResolver((schemas) => schemas.signUpSchema(t)),
   });
   const { register, setValue, setError, watch, formState } = form;
   const { errors, isSubmitting } = formState;
@@ -198,27 +200,15 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
 
   return (
     <form className="stack signup" onSubmit={signUp} noValidate aria-label={t("signup.title")}>
-      {alert.length ? (
-        <div className="alert" role="alert">
-          {alert.map((message) => (
-            <p key={message} className="error">
-              {message}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FormAlert messages={alert} />
 
-      <div className="field">
-        <label htmlFor="store_name">{t("signup.storeName")}</label>
-        <input
-          id="store_name"
-          autoComplete="organization"
-          aria-invalid={errors.store_name ? true : undefined}
-          aria-describedby={errors.store_name ? "store_name-error" : undefined}
-          {...nameField}
-        />
-        {fieldError("store_name", errors.store_name?.message)}
-      </div>
+      <Field
+        id="store_name"
+        label={t("signup.storeName")}
+        error={errors.store_name?.message}
+        autoComplete="organization"
+        {...nameField}
+      />
 
       <div className="field">
         <label htmlFor="slug">{t("signup.slug")}</label>
@@ -270,18 +260,14 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
         </div>
       </div>
 
-      <div className="field">
-        <label htmlFor="email">{t("signup.email")}</label>
-        <input
-          id="email"
-          type="email"
-          autoComplete="email"
-          aria-invalid={errors.email ? true : undefined}
-          aria-describedby={errors.email ? "email-error" : undefined}
-          {...register("email", { onChange: ensureKey })}
-        />
-        {fieldError("email", errors.email?.message)}
-      </div>
+      <Field
+        id="email"
+        label={t("signup.email")}
+        error={errors.email?.message}
+        type="email"
+        autoComplete="email"
+        {...register("email", { onChange: ensureKey })}
+      />
 
       <div className="field">
         <label htmlFor="password">{t("signup.password")}</label>
@@ -329,7 +315,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
                     ? t("signup.perMonth", { price: price(locale, offer.amount, offer.currency) })
                     : t("signup.noCharge")}
                 </span>
-                <PlanFeatures locale={locale} offer={offer} previous={previousOf(offer)} />
+                <PlanFeatures offer={offer} previous={previousOf(offer)} />
               </label>
             ),
           )}

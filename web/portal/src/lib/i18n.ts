@@ -14,10 +14,10 @@ import * as staff from "@/messages/staff";
 import * as publicPages from "@/messages/public";
 import * as app from "@/messages/app";
 
-export const LOCALES = ["en", "de"] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = "en";
-export const LOCALE_COOKIE = "tenantry_locale";
+import { fill } from "./fill";
+import { DEFAULT_LOCALE, LOCALES, type Locale } from "./locales";
+
+export { DEFAULT_LOCALE, LOCALE_COOKIE, LOCALES, type Locale } from "./locales";
 
 const en = {
   ...base.en,
@@ -46,6 +46,18 @@ const de: Messages = {
 
 export const MESSAGES: Record<Locale, Messages> = { en, de };
 
+/** The areas' dictionaries by name: a page gives its client components only the areas they use. */
+const AREAS = { base, signup, security, billing, stores, staff, public: publicPages, app } as const;
+export type Area = keyof typeof AREAS;
+
+/**
+ * The words of `areas` in `locale`, for a page's client components (`<Words areas={…}>`, `useT()` in
+ * src/lib/messages-client.tsx): only these travel to the browser, not the whole dictionary.
+ */
+export function messagesFor(locale: Locale, areas: readonly Area[]): Partial<Messages> {
+  return Object.assign({}, ...areas.map((area) => AREAS[area][locale])) as Partial<Messages>;
+}
+
 export function isLocale(value: string | undefined | null): value is Locale {
   return (LOCALES as readonly string[]).includes(value ?? "");
 }
@@ -64,5 +76,5 @@ export type Translate = (key: MessageKey, values?: Record<string, string>) => st
 
 export function translator(locale: Locale): Translate {
   const messages = MESSAGES[locale];
-  return (key, values) => messages[key].replace(/\{(\w+)\}/g, (whole, name: string) => values?.[name] ?? whole);
+  return (key, values) => fill(messages[key], values);
 }

@@ -1,7 +1,6 @@
 /** What the security page and the sign-in's enrolment step share: code checks, QR codes, backup-code files, devices. */
 
 import { type Problem, ProblemError } from "@tenantry/api-client";
-import * as z from "@/lib/zod";
 
 import type { Translate } from "./i18n";
 
@@ -15,23 +14,7 @@ export function normalizeCode(value: string): string {
   return value.replace(/\s+/g, "");
 }
 
-/** A form with one code: an app code only, or (`backup`) an app code or a backup code. */
-export function codeSchema(t: Translate, backup: boolean) {
-  return z.object({
-    code: z.pipe(
-      z.pipe(z.string(), z.transform(normalizeCode)),
-      z.string().check(
-        z.minLength(1, t("field.required")),
-        z.refine((code) => APP_CODE.test(code) || (backup && BACKUP_CODE.test(code)), {
-          message: t(backup ? "security.code.anyFormat" : "security.code.appFormat"),
-        }),
-      ),
-    ),
-  });
-}
-
-export type CodeInput = z.input<ReturnType<typeof codeSchema>>;
-export type CodeOutput = z.output<ReturnType<typeof codeSchema>>;
+export type { CodeInput, CodeOutput } from "./schemas";
 
 /** Problem codes that are about the code typed in: their detail belongs at the code field. */
 const CODE_PROBLEMS = new Set(["two_factor_code_invalid", "two_factor_locked"]);

@@ -1,15 +1,14 @@
 /**
- * Sign-up's rules as the browser checks them (the API checks them again), the password strength
+ * Sign-up's address rules (its zod schema is in schemas.ts, loaded on the first submit), the password strength
  * estimate, the store address a name makes, the submission with its Idempotency-Key, and the steps
  * of a store's provisioning as its live status shows them.
  */
 
 import { parseProblem, type Problem } from "@tenantry/api-client";
-import * as z from "@/lib/zod";
-
-import { newPasswordSchema, PASSWORD_MIN } from "./passwords";
 
 import type { MessageKey, Translate } from "./i18n";
+import { PASSWORD_MIN } from "./passwords";
+import type { SignUpInput } from "./schemas";
 
 export const PLANS = ["free", "starter", "growth", "enterprise"] as const;
 export type PlanName = (typeof PLANS)[number];
@@ -34,25 +33,7 @@ export function slugFromName(name: string): string {
   return slug.slice(0, SLUG_MAX).replace(/-+$/, "");
 }
 
-/**
- * The form's rules: those of the API's serializer and of Django's password validators that can be
- * checked without the server (length, not only digits, not only spaces). "Too common" and "too like
- * your email" are the API's to say; its answer shows at the password field.
- */
-export function signUpSchema(t: Translate) {
-  return z.object({
-    store_name: z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(200, t("signup.tooLong"))),
-    slug: z.string().check(z.trim(), z.minLength(1, t("field.required")), z.refine(slugIsWellFormed, t("signup.slugFormat"))),
-    email: z.pipe(
-      z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(254, t("signup.tooLong"))),
-      z.email(t("field.email")),
-    ),
-    password: newPasswordSchema(t),
-    plan: z.enum(PLANS),
-  });
-}
-
-export type SignUpInput = z.infer<ReturnType<typeof signUpSchema>>;
+export type { SignUpInput };
 export const SIGN_UP_FIELDS = ["store_name", "slug", "email", "password", "plan"] as const;
 
 // -- password strength ----------------------------------------------------------------------------

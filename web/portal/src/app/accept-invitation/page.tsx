@@ -3,6 +3,7 @@ import "../stores.css";
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
 
+import { Words } from "@/components/Words";
 import { AcceptInvitation } from "@/components/stores/AcceptInvitation";
 import { requestContext } from "@/lib/request";
 import { REFRESH_COOKIE } from "@/lib/session";
@@ -21,7 +22,9 @@ export default async function AcceptInvitationPage({
     <>
       <h1>{t("stores.accept.title")}</h1>
       {token ? (
-        <AcceptInvitation locale={locale} token={token} signedIn={Boolean(jar.get(REFRESH_COOKIE)?.value)} />
+        <Words areas={["base", "stores", "signup"]}>
+          <AcceptInvitation token={token} signedIn={Boolean(jar.get(REFRESH_COOKIE)?.value)} />
+        </Words>
       ) : (
         <p className="alert" role="alert">
           {t("stores.accept.missing")}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 
+import { Words } from "@/components/Words";
 import { ForgotPasswordForm } from "@/components/ForgotPasswordForm";
 import { requestContext } from "@/lib/request";
 
@@ -11,7 +12,9 @@ export default async function ForgotPasswordPage() {
   return (
     <>
       <h1>{t("forgot.title")}</h1>
-      <ForgotPasswordForm locale={locale} />
+      <Words areas={["base"]}>
+        <ForgotPasswordForm />
+      </Words>
       <p>
         <a href="/sign-in">{t("forgot.back")}</a>
       </p>

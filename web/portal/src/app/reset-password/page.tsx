@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 
+import { Words } from "@/components/Words";
 import { ResetPasswordForm } from "@/components/ResetPasswordForm";
 import { requestContext } from "@/lib/request";
 
@@ -17,7 +18,9 @@ export default async function ResetPasswordPage({
     <>
       <h1>{t("reset.title")}</h1>
       {typeof uid === "string" && typeof token === "string" && uid && token ? (
-        <ResetPasswordForm locale={locale} uid={uid} token={token} />
+        <Words areas={["base", "signup"]}>
+          <ResetPasswordForm uid={uid} token={token} />
+        </Words>
       ) : (
         <p className="alert" role="alert">
           {t("reset.missing")}

@@ -3,6 +3,8 @@ import "../public.css";
 import { ProblemError, type ControlPlaneComponents } from "@tenantry/api-client";
 import type { Metadata } from "next";
 
+import { Queries } from "@/components/Queries";
+import { Words } from "@/components/Words";
 import { Marked } from "@/components/public/Marked";
 import { searchHref } from "@/components/public/links";
 import { SearchCombobox } from "@/components/public/SearchCombobox";
@@ -57,7 +59,13 @@ export default async function SearchPage({ searchParams }: { searchParams: Query
   const [{ t, locale }, query] = await Promise.all([requestContext(), searchParams]);
   const q = one(query.q);
   const cursor = one(query.cursor);
-  const box = <SearchCombobox locale={locale} initial={q} id="results-search" />;
+  const box = (
+    <Words areas={["base", "public"]}>
+      <Queries>
+        <SearchCombobox initial={q} id="results-search" />
+      </Queries>
+    </Words>
+  );
 
   if (!q) {
     return (

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 
+import { Words } from "@/components/Words";
 import { SignInForm } from "@/components/SignInForm";
 import { requestContext } from "@/lib/request";
 
@@ -15,7 +16,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <h1>{t("signIn.title")}</h1>
-      <SignInForm locale={locale} next={safeNext(query.next)} />
+      <Words areas={["base", "security"]}>
+        <SignInForm locale={locale} next={safeNext(query.next)} />
+      </Words>
       <p>
         <a href="/forgot-password">{t("signIn.forgot")}</a>
       </p>

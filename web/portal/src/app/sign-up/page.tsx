@@ -2,6 +2,8 @@ import "../signup.css";
 
 import type { Metadata } from "next";
 
+import { Queries } from "@/components/Queries";
+import { Words } from "@/components/Words";
 import { type PlanOffer, SignUpForm } from "@/components/SignUpForm";
 import { controlPlane } from "@/lib/api";
 import { requestContext } from "@/lib/request";
@@ -31,7 +33,11 @@ export default async function SignUpPage() {
     <>
       <h1>{t("signup.title")}</h1>
       <p>{t("signup.lead")}</p>
-      <SignUpForm locale={locale} plans={offers && offers.length ? offers : null} />
+      <Words areas={["base", "signup"]}>
+        <Queries>
+          <SignUpForm locale={locale} plans={offers && offers.length ? offers : null} />
+        </Queries>
+      </Words>
       <p className="muted">{t("signup.terms")}</p>
       <p>
         {t("signup.haveAccount")} <a href="/sign-in">{t("nav.signIn")}</a>

@@ -5,6 +5,9 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Notices } from "@/components/Notices";
+import { Queries } from "@/components/Queries";
+import { Words } from "@/components/Words";
 import { StaffConsole } from "@/components/staff/StaffConsole";
 import { controlPlane } from "@/lib/api";
 import { requestContext } from "@/lib/request";
@@ -56,7 +59,12 @@ export default async function StaffPage() {
     <div className="staff">
       <h1>{t("staff.title")}</h1>
       <p className="muted">{me.email}</p>
-      <StaffConsole locale={locale} days={30} />
+      <Words areas={["base", "staff"]}>
+        <Queries>
+          <StaffConsole days={30} />
+        </Queries>
+        <Notices />
+      </Words>
     </div>
   );
 }

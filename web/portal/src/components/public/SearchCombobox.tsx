@@ -16,14 +16,13 @@ import { type KeyboardEvent, useEffect, useId, useMemo, useState } from "react";
 import { searchHref } from "@/components/public/links";
 import { Marked } from "@/components/public/Marked";
 import { BFF_BASE } from "@/lib/browser-api";
-import { type Locale, translator } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
 export const DEBOUNCE_MS = 200;
 const MIN_LENGTH = 2;
 const LIMIT = 8;
 
 export interface SearchComboboxProps {
-  locale: Locale;
   /** What the box holds at first (the results page passes its query). */
   initial?: string;
   /** The BFF's origin: "" (the page's own) but in tests. */
@@ -43,8 +42,8 @@ function useDebounced(value: string, delay: number): string {
   return settled;
 }
 
-export function SearchCombobox({ locale, initial = "", bffUrl = "", onSearch, id }: SearchComboboxProps) {
-  const t = translator(locale);
+export function SearchCombobox({ initial = "", bffUrl = "", onSearch, id }: SearchComboboxProps) {
+  const t = useT();
   const generated = useId();
   const inputId = id ?? `search-${generated}`;
   const listId = `${inputId}-list`;

@@ -5,14 +5,15 @@
  * refuses shows at the field, anything else above it, the network's failure too.
  */
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import type { Problem } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
+import { FormAlert } from "@/components/Field";
+import { lazyResolver } from "@/lib/form-resolver";
 import { otherMessages } from "@/lib/forms";
 import type { Translate } from "@/lib/i18n";
-import { codeMessage, type CodeInput, type CodeOutput, codeSchema, problemOf } from "@/lib/security";
+import { codeMessage, type CodeInput, type CodeOutput, problemOf } from "@/lib/security";
 
 export interface CodeFormProps {
   t: Translate;
@@ -33,7 +34,7 @@ export function CodeForm({ t, id, backup = false, title, help, submit, onCode, o
   const [alert, setAlert] = useState<string[]>([]);
   const form = useForm<CodeInput, unknown, CodeOutput>({
     defaultValues: { code: "" },
-    resolver: zodResolver(codeSchema(t, backup)),
+    resolver: lazyResolver((schemas) => schemas.codeSchema(t, backup)),
   });
 
   const send = form.handleSubmit(async ({ code }) => {
@@ -59,15 +60,7 @@ export function CodeForm({ t, id, backup = false, title, help, submit, onCode, o
   return (
     <form className="stack" onSubmit={send} noValidate aria-labelledby={title ? `${id}-title` : undefined} aria-label={title ? undefined : submit}>
       {title ? <h3 id={`${id}-title`}>{title}</h3> : null}
-      {alert.length ? (
-        <div className="alert" role="alert">
-          {alert.map((message) => (
-            <p key={message} className="error">
-              {message}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FormAlert messages={alert} />
       <div className="field">
         <label htmlFor={`${id}-code`}>{t("security.code.label")}</label>
         <p id={helpId} className="muted hint">

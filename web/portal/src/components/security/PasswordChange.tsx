@@ -6,45 +6,33 @@
  * signed out, so the session list is asked again.
  */
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import type { ControlPlaneClient } from "@tenantry/api-client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import * as z from "@/lib/zod";
 
-import { newPasswordSchema } from "@/lib/passwords";
-
+import { Field, FormAlert } from "@/components/Field";
 import { portalApi } from "@/lib/browser-api";
+import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
-import { type Locale, type Translate, translator } from "@/lib/i18n";
+import type { PasswordChangeInput as Passwords } from "@/lib/schemas";
+import { useT } from "@/lib/messages-client";
 import { useNotices } from "@/lib/notices";
 import { problemOf } from "@/lib/security";
 
 import { SESSIONS_KEY } from "./SessionList";
 
-function passwordSchema(t: Translate) {
-  return z
-    .object({
-      current_password: z.string().check(z.minLength(1, t("field.required"))),
-      new_password: newPasswordSchema(t),
-      confirm: z.string().check(z.minLength(1, t("field.required"))),
-    })
-    .check(z.refine((input) => input.new_password === input.confirm, { path: ["confirm"], message: t("field.passwordsDiffer") }));
-}
-
-type Passwords = z.infer<ReturnType<typeof passwordSchema>>;
 const FIELDS = ["current_password", "new_password"] as const;
 
-export function PasswordChange({ locale, api = portalApi }: { locale: Locale; api?: ControlPlaneClient }) {
-  const t = translator(locale);
+export function PasswordChange({ api = portalApi }: { api?: ControlPlaneClient }) {
+  const t = useT();
   const client = useQueryClient();
   const notices = useNotices();
   const [alert, setAlert] = useState<string[]>([]);
   const [done, setDone] = useState(false);
   const form = useForm<Passwords>({
     defaultValues: { current_password: "", new_password: "", confirm: "" },
-    resolver: zodResolver(passwordSchema(t)),
+    resolver: lazyResolver((schemas) => schemas.passwordChangeSchema(t)),
   });
 
   const change = form.handleSubmit(async (input) => {
@@ -74,42 +62,23 @@ export function PasswordChange({ locale, api = portalApi }: { locale: Locale; ap
   });
 
   const errors = form.formState.errors;
-  const field = (name: keyof Passwords, label: string, autoComplete: string) => {
-    const error = errors[name]?.message;
-    return (
-      <div className="field">
-        <label htmlFor={`pw-${name}`}>{label}</label>
-        <input
-          id={`pw-${name}`}
-          type="password"
-          autoComplete={autoComplete}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `pw-${name}-error` : undefined}
-          {...form.register(name)}
-        />
-        {error ? (
-          <p id={`pw-${name}-error`} className="error">
-            {error}
-          </p>
-        ) : null}
-      </div>
-    );
-  };
+  const field = (name: keyof Passwords, label: string, autoComplete: string) => (
+    <Field
+      id={`pw-${name}`}
+      label={label}
+      error={errors[name]?.message}
+      type="password"
+      autoComplete={autoComplete}
+      {...form.register(name)}
+    />
+  );
 
   return (
     <section className="card" aria-labelledby="password-title">
       <h2 id="password-title">{t("security.password.title")}</h2>
       <p className="muted">{t("security.password.help")}</p>
       <form className="stack" onSubmit={change} noValidate aria-labelledby="password-title">
-        {alert.length ? (
-          <div className="alert" role="alert">
-            {alert.map((message) => (
-              <p key={message} className="error">
-                {message}
-              </p>
-            ))}
-          </div>
-        ) : null}
+        <FormAlert messages={alert} />
         {done ? (
           <p className="success" role="status">
             {t("security.password.changed")}

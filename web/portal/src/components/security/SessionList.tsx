@@ -11,7 +11,8 @@ import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-q
 import { useState } from "react";
 
 import { portalApi } from "@/lib/browser-api";
-import { type Locale, translator } from "@/lib/i18n";
+import type { Locale } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 import { useNotices } from "@/lib/notices";
 import { cursorOf, describeAgent, formatWhen, problemOf } from "@/lib/security";
 
@@ -27,7 +28,7 @@ export interface SessionListProps {
 }
 
 export function SessionList({ locale, api = portalApi, bffUrl = "" }: SessionListProps) {
-  const t = translator(locale);
+  const t = useT();
   const client = useQueryClient();
   const notices = useNotices();
   const [failure, setFailure] = useState<string | null>(null);

@@ -10,7 +10,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { portalApi } from "@/lib/browser-api";
-import { type Locale, translator } from "@/lib/i18n";
+import type { Locale } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 import { useNotices } from "@/lib/notices";
 import { problemOf } from "@/lib/security";
 
@@ -34,7 +35,7 @@ export interface PanelProps {
 }
 
 export function TwoFactorPanel({ locale, api = portalApi }: PanelProps) {
-  const t = translator(locale);
+  const t = useT();
   const client = useQueryClient();
   const notices = useNotices();
   const [mode, setMode] = useState<Mode>({ kind: "idle" });

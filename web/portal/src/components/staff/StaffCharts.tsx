@@ -12,7 +12,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
 import { portalApi } from "@/lib/browser-api";
-import { type Locale, translator } from "@/lib/i18n";
+import type { Translate } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
 import { problemText } from "./StaffTenants";
 
@@ -25,7 +26,7 @@ export interface Series {
 }
 
 /** The three series of the figures; revenue in the first currency the platform was paid in. */
-export function seriesOf(stats: Stats, t: ReturnType<typeof translator>): Series[] {
+export function seriesOf(stats: Stats, t: Translate): Series[] {
   const currency = stats.currencies[0];
   return [
     { key: "signups", title: t("staff.signups"), values: stats.series.map((day) => day.signups) },
@@ -112,8 +113,8 @@ function LineChart({ series, labels, scheme, alt }: { series: Series; labels: st
   );
 }
 
-export function StaffCharts({ locale, days }: { locale: Locale; days: number }) {
-  const t = translator(locale);
+export function StaffCharts({ days }: { days: number }) {
+  const t = useT();
   const scheme = useScheme();
   const stats = useQuery({
     queryKey: ["ops", "stats", days],

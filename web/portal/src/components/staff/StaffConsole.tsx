@@ -8,8 +8,6 @@
 
 import dynamic from "next/dynamic";
 
-import type { Locale } from "@/lib/i18n";
-
 function Skeleton({ tall = false }: { tall?: boolean }) {
   return (
     <div className={`staff-section staff-skeleton${tall ? " staff-skeleton-charts" : ""}`} aria-hidden="true">
@@ -28,11 +26,11 @@ const StaffCharts = dynamic(() => import("./StaffCharts").then((module) => modul
   loading: () => <Skeleton tall />,
 });
 
-export function StaffConsole({ locale, days }: { locale: Locale; days: number }) {
+export function StaffConsole({ days }: { days: number }) {
   return (
     <>
-      <StaffTenants locale={locale} />
-      <StaffCharts locale={locale} days={days} />
+      <StaffTenants />
+      <StaffCharts days={days} />
     </>
   );
 }

@@ -10,7 +10,8 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useEffect, useRef, useState } from "react";
 
 import { portalApi } from "@/lib/browser-api";
-import { type Locale, type MessageKey, translator } from "@/lib/i18n";
+import type { MessageKey } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 import { useNotices } from "@/lib/notices";
 
 type Tenant = ControlPlaneComponents["schemas"]["OpsTenant"];
@@ -57,8 +58,8 @@ async function act(slug: string, action: Action, reason: string): Promise<Tenant
   return answer.data as Tenant;
 }
 
-export function StaffTenants({ locale }: { locale: Locale }) {
-  const t = translator(locale);
+export function StaffTenants() {
+  const t = useT();
   const [state, setState] = useState<State | "">("");
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;

@@ -6,41 +6,33 @@
  */
 
 import type { Problem } from "@tenantry/api-client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { newPasswordSchema } from "@/lib/passwords";
-import * as z from "@/lib/zod";
 
+import { Field, FormAlert } from "@/components/Field";
+import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
-import { type Locale, type Translate, translator } from "@/lib/i18n";
+import type { Account } from "@/lib/schemas";
+import { useT } from "@/lib/messages-client";
 
 interface Accepted {
   tenant: { slug: string; name: string; role: "owner" | "admin" | "billing" };
   signed_in: boolean;
 }
 
-function accountSchema(t: Translate) {
-  return z.object({
-    full_name: z.string().check(z.trim(), z.maxLength(150)),
-    password: newPasswordSchema(t),
-  });
-}
-type Account = z.infer<ReturnType<typeof accountSchema>>;
 
 export interface AcceptInvitationProps {
-  locale: Locale;
   token: string;
   signedIn: boolean;
   bffUrl?: string;
 }
 
-export function AcceptInvitation({ locale, token, signedIn, bffUrl = "" }: AcceptInvitationProps) {
-  const t = translator(locale);
+export function AcceptInvitation({ token, signedIn, bffUrl = "" }: AcceptInvitationProps) {
+  const t = useT();
   const [accepted, setAccepted] = useState<Accepted | null>(null);
   const [alert, setAlert] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
-  const form = useForm<Account>({ defaultValues: { full_name: "", password: "" }, resolver: zodResolver(accountSchema(t)) });
+  const form = useForm<Account>({ defaultValues: { full_name: "", password: "" }, resolver: lazyResolver((schemas) => schemas.accountSchema(t)) });
 
   function report(problem: Problem | null, fields: readonly string[]) {
     if (!problem) {
@@ -92,15 +84,7 @@ export function AcceptInvitation({ locale, token, signedIn, bffUrl = "" }: Accep
     );
   }
 
-  const alertBox = alert.length ? (
-    <div className="alert" role="alert">
-      {alert.map((message) => (
-        <p key={message} className="error">
-          {message}
-        </p>
-      ))}
-    </div>
-  ) : null;
+  const alertBox = <FormAlert messages={alert} />;
 
   if (signedIn) {
     return (
@@ -129,37 +113,15 @@ export function AcceptInvitation({ locale, token, signedIn, bffUrl = "" }: Accep
     >
       {alertBox}
       <p id="new-account">{t("stores.accept.newAccount")}</p>
-      <div className="field">
-        <label htmlFor="full_name">{t("stores.accept.fullName")}</label>
-        <input
-          id="full_name"
-          autoComplete="name"
-          aria-invalid={nameError ? true : undefined}
-          aria-describedby={nameError ? "full_name-error" : undefined}
-          {...form.register("full_name")}
-        />
-        {nameError ? (
-          <p id="full_name-error" className="error">
-            {nameError}
-          </p>
-        ) : null}
-      </div>
-      <div className="field">
-        <label htmlFor="password">{t("stores.accept.password")}</label>
-        <input
-          id="password"
-          type="password"
-          autoComplete="new-password"
-          aria-invalid={passwordError ? true : undefined}
-          aria-describedby={passwordError ? "password-error" : undefined}
-          {...form.register("password")}
-        />
-        {passwordError ? (
-          <p id="password-error" className="error">
-            {passwordError}
-          </p>
-        ) : null}
-      </div>
+      <Field id="full_name" label={t("stores.accept.fullName")} error={nameError} autoComplete="name" {...form.register("full_name")} />
+      <Field
+        id="password"
+        label={t("stores.accept.password")}
+        error={passwordError}
+        type="password"
+        autoComplete="new-password"
+        {...form.register("password")}
+      />
       <button type="submit" disabled={busy}>
         {t("stores.accept.create")}
       </button>

@@ -10,20 +10,19 @@ import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { useId, useRef, useState } from "react";
 
 import { portalApi } from "@/lib/browser-api";
-import { type Locale, translator } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
 export type DeletionPolicy = "Delete" | "Retain";
 
 export interface DeleteStoreProps {
-  locale: Locale;
   slug: string;
   /** Called once the API accepted the deletion. */
   onDeleted: (policy: DeletionPolicy) => void;
   api?: ControlPlaneClient;
 }
 
-export function DeleteStore({ locale, slug, onDeleted, api = portalApi }: DeleteStoreProps) {
-  const t = translator(locale);
+export function DeleteStore({ slug, onDeleted, api = portalApi }: DeleteStoreProps) {
+  const t = useT();
   const dialog = useRef<HTMLDialogElement>(null);
   const [policy, setPolicy] = useState<DeletionPolicy>("Delete");
   const [typed, setTyped] = useState("");

@@ -3,28 +3,21 @@
 /** Invite someone to a store by email with a role; the API's field errors show at their fields. */
 
 import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
 import { useState } from "react";
-import * as z from "@/lib/zod";
 
+import { Field, FormAlert } from "@/components/Field";
 import { portalApi } from "@/lib/browser-api";
+import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
-import { type Locale, type Translate, translator } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
 export const ROLES = ["owner", "admin", "billing"] as const;
 export type Role = (typeof ROLES)[number];
 
-function inviteSchema(t: Translate) {
-  return z.object({
-    email: z.pipe(z.string().check(z.trim(), z.minLength(1, t("field.required"))), z.email(t("field.email"))),
-    role: z.enum(ROLES),
-  });
-}
-type Invite = z.infer<ReturnType<typeof inviteSchema>>;
+type Invite = { email: string; role: Role };
 
 export interface InviteFormProps {
-  locale: Locale;
   slug: string;
   /** May the caller make owners (only owners may)? */
   canInviteOwners: boolean;
@@ -32,10 +25,10 @@ export interface InviteFormProps {
   api?: ControlPlaneClient;
 }
 
-export function InviteForm({ locale, slug, canInviteOwners, onInvited, api = portalApi }: InviteFormProps) {
-  const t = translator(locale);
+export function InviteForm({ slug, canInviteOwners, onInvited, api = portalApi }: InviteFormProps) {
+  const t = useT();
   const [alert, setAlert] = useState<string[]>([]);
-  const form = useForm<Invite>({ defaultValues: { email: "", role: "admin" }, resolver: zodResolver(inviteSchema(t)) });
+  const form = useForm<Invite>({ defaultValues: { email: "", role: "admin" }, resolver: lazyResolver((schemas) => schemas.inviteSchema(t, ROLES)) });
   const roles = ROLES.filter((role) => role !== "owner" || canInviteOwners);
 
   const submit = form.handleSubmit(async (input) => {
@@ -62,54 +55,29 @@ export function InviteForm({ locale, slug, canInviteOwners, onInvited, api = por
   return (
     <form className="stack" onSubmit={submit} noValidate aria-labelledby="invite-title">
       <h2 id="invite-title">{t("stores.invite.title")}</h2>
-      {alert.length ? (
-        <div className="alert" role="alert">
-          {alert.map((message) => (
-            <p key={message} className="error">
-              {message}
-            </p>
-          ))}
-        </div>
-      ) : null}
-      <div className="field">
-        <label htmlFor="invite-email">{t("stores.invite.email")}</label>
-        <input
-          id="invite-email"
-          type="email"
-          autoComplete="off"
-          aria-invalid={emailError ? true : undefined}
-          aria-describedby={emailError ? "invite-email-error" : undefined}
-          {...form.register("email")}
-        />
-        {emailError ? (
-          <p id="invite-email-error" className="error">
-            {emailError}
-          </p>
-        ) : null}
-      </div>
-      <div className="field">
-        <label htmlFor="invite-role">{t("stores.invite.role")}</label>
-        <select
-          id="invite-role"
-          aria-invalid={roleError ? true : undefined}
-          aria-describedby={roleError ? "invite-role-help invite-role-error" : "invite-role-help"}
-          {...form.register("role")}
-        >
-          {roles.map((role) => (
-            <option key={role} value={role}>
-              {t(`stores.role.${role}`)}
-            </option>
-          ))}
-        </select>
-        <p id="invite-role-help" className="muted">
-          {t("stores.invite.roleHelp")}
-        </p>
-        {roleError ? (
-          <p id="invite-role-error" className="error">
-            {roleError}
-          </p>
-        ) : null}
-      </div>
+      <FormAlert messages={alert} />
+      <Field
+        id="invite-email"
+        label={t("stores.invite.email")}
+        error={emailError}
+        type="email"
+        autoComplete="off"
+        {...form.register("email")}
+      />
+      <Field
+        as="select"
+        id="invite-role"
+        label={t("stores.invite.role")}
+        error={roleError}
+        hint={t("stores.invite.roleHelp")}
+        {...form.register("role")}
+      >
+        {roles.map((role) => (
+          <option key={role} value={role}>
+            {t(`stores.role.${role}`)}
+          </option>
+        ))}
+      </Field>
       <button type="submit" disabled={form.formState.isSubmitting}>
         {form.formState.isSubmitting ? t("stores.invite.submitting") : t("stores.invite.submit")}
       </button>

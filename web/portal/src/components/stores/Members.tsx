@@ -14,7 +14,8 @@ import { useState } from "react";
 import { InviteForm, ROLES, type Role } from "@/components/stores/InviteForm";
 import { formatDate } from "@/components/stores/StoreView";
 import { portalApi } from "@/lib/browser-api";
-import { type Locale, translator } from "@/lib/i18n";
+import type { Locale } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 import { useNotices } from "@/lib/notices";
 
 type Member = ControlPlaneComponents["schemas"]["Member"];
@@ -36,7 +37,7 @@ export interface MembersProps {
 }
 
 export function Members({ locale, slug, myEmail, myRole }: MembersProps) {
-  const t = translator(locale);
+  const t = useT();
   const push = useNotices((state) => state.push);
   const client = useQueryClient();
   const [cursor, setCursor] = useState<string | null>(null);
@@ -232,7 +233,6 @@ export function Members({ locale, slug, myEmail, myRole }: MembersProps) {
       {manager ? (
         <>
           <InviteForm
-            locale={locale}
             slug={slug}
             canInviteOwners={myRole === "owner"}
             onInvited={(email) => {

@@ -5,10 +5,10 @@
 import { useState } from "react";
 
 import { postJson } from "@/lib/forms";
-import { type Locale, translator } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
-export function OpenStore({ locale, slug, email }: { locale: Locale; slug: string; email: string }) {
-  const t = translator(locale);
+export function OpenStore({ slug, email }: { slug: string; email: string }) {
+  const t = useT();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 

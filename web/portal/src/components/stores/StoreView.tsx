@@ -12,7 +12,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { DeleteStore } from "@/components/stores/DeleteStore";
 import { OpenStore } from "@/components/stores/OpenStore";
 import { portalApi } from "@/lib/browser-api";
-import { type Locale, type MessageKey, translator } from "@/lib/i18n";
+import type { Locale, MessageKey, Translate } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 import { useNotices } from "@/lib/notices";
 
 export type MyTenant = ControlPlaneComponents["schemas"]["MyTenant"];
@@ -30,7 +31,7 @@ export function formatDate(value: string, locale: Locale): string {
 }
 
 export function StoreView({ locale, initial, email }: { locale: Locale; initial: MyTenant; email: string }) {
-  const t = translator(locale);
+  const t = useT();
   const push = useNotices((state) => state.push);
   const client = useQueryClient();
   const key = ["tenant", initial.slug];
@@ -117,7 +118,7 @@ export function StoreView({ locale, initial, email }: { locale: Locale; initial:
             {t("stores.open")}
           </h2>
           {state === "ready" ? (
-            <OpenStore locale={locale} slug={store.slug} email={email} />
+            <OpenStore slug={store.slug} email={email} />
           ) : (
             <p className="muted">{t("stores.openNotReady")}</p>
           )}
@@ -125,7 +126,6 @@ export function StoreView({ locale, initial, email }: { locale: Locale; initial:
       ) : null}
       {store.role === "owner" && state !== "deleting" && state !== "deleted" ? (
         <DeleteStore
-          locale={locale}
           slug={store.slug}
           onDeleted={() => {
             push("info", t("stores.delete.started", { slug: store.slug }));
@@ -139,7 +139,7 @@ export function StoreView({ locale, initial, email }: { locale: Locale; initial:
   );
 }
 
-function StateNotice({ state, t }: { state: MyTenant["state"]; t: ReturnType<typeof translator> }) {
+function StateNotice({ state, t }: { state: MyTenant["state"]; t: Translate }) {
   if (state === "suspended") {
     return (
       <div className="notice-box warning" role="status">

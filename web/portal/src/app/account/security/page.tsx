@@ -5,6 +5,9 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Notices } from "@/components/Notices";
+import { Queries } from "@/components/Queries";
+import { Words } from "@/components/Words";
 import { PasswordChange } from "@/components/security/PasswordChange";
 import { SessionList } from "@/components/security/SessionList";
 import { TwoFactorPanel } from "@/components/security/TwoFactorPanel";
@@ -42,9 +45,14 @@ export default async function SecurityPage() {
               {t("security.intro")} {t("stores.signedInAs", { email })}
             </p>
           </div>
-          <TwoFactorPanel locale={locale} />
-          <SessionList locale={locale} />
-          <PasswordChange locale={locale} />
+          <Words areas={["base", "security", "signup"]}>
+            <Queries>
+              <TwoFactorPanel locale={locale} />
+              <SessionList locale={locale} />
+              <PasswordChange />
+            </Queries>
+            <Notices />
+          </Words>
         </>
       )}
     </div>

@@ -5,6 +5,9 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Notices } from "@/components/Notices";
+import { Queries } from "@/components/Queries";
+import { Words } from "@/components/Words";
 import { StoreView } from "@/components/stores/StoreView";
 import { controlPlane } from "@/lib/api";
 import { requestContext } from "@/lib/request";
@@ -47,5 +50,12 @@ export default async function StorePage({
     return failure(error instanceof ProblemError && error.code !== "unexpected_response" ? error.detail : t("error.network"));
   }
   if (!store) return failure(t("error.network"));
-  return <StoreView locale={locale} initial={store} email={me?.email ?? ""} />;
+  return (
+    <Words areas={["base", "stores"]}>
+      <Queries>
+        <StoreView locale={locale} initial={store} email={me?.email ?? ""} />
+      </Queries>
+      <Notices />
+    </Words>
+  );
 }

@@ -11,7 +11,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { portalApi } from "@/lib/browser-api";
-import { type Locale, translator } from "@/lib/i18n";
+import type { Locale } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 import { useNotices } from "@/lib/notices";
 
 import { CardForm } from "./CardForm";
@@ -30,7 +31,7 @@ export interface BillingProps {
 }
 
 export function DunningBanner({ locale, subscription }: { locale: Locale; subscription: Subscription }) {
-  const t = translator(locale);
+  const t = useT();
   const dunning = subscription.dunning;
   if (!dunning) return null;
   const date = dunning.grace_ends_at
@@ -54,7 +55,7 @@ export function DunningBanner({ locale, subscription }: { locale: Locale; subscr
 }
 
 export function Billing({ locale, slug, plans, subscription: initialSubscription, methods: initialMethods, api = portalApi }: BillingProps) {
-  const t = translator(locale);
+  const t = useT();
   const client = useQueryClient();
   const push = useNotices((state) => state.push);
   const [adding, setAdding] = useState(false);
@@ -112,7 +113,6 @@ export function Billing({ locale, slug, plans, subscription: initialSubscription
         ) : null}
         <PlanChange
           key={current.plan}
-          locale={locale}
           slug={slug}
           plans={plans}
           current={current.plan}
@@ -146,7 +146,7 @@ export function Billing({ locale, slug, plans, subscription: initialSubscription
           </ul>
         )}
         {adding ? (
-          <CardForm locale={locale} slug={slug} api={api} onSaved={saved} />
+          <CardForm slug={slug} api={api} onSaved={saved} />
         ) : (
           <button type="button" onClick={() => setAdding(true)}>
             {t("billing.card.add")}

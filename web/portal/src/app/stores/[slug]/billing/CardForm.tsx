@@ -10,7 +10,7 @@
 import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { useEffect, useRef, useState } from "react";
 
-import { type Locale, translator } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
 import type { PaymentMethod } from "./types";
 
@@ -48,14 +48,13 @@ export function stripeLoaded(ms = 15_000): Promise<StripeFactory | null> {
 }
 
 export interface CardFormProps {
-  locale: Locale;
   slug: string;
   api: ControlPlaneClient;
   onSaved: (method: PaymentMethod) => void;
 }
 
-export function CardForm({ locale, slug, api, onSaved }: CardFormProps) {
-  const t = translator(locale);
+export function CardForm({ slug, api, onSaved }: CardFormProps) {
+  const t = useT();
   const mountPoint = useRef<HTMLDivElement>(null);
   const [setup, setSetup] = useState<{ stripe: StripeJs; card: StripeCardElement; secret: string } | null>(null);
   const [alert, setAlert] = useState<string | null>(null);

@@ -7,7 +7,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { BFF_BASE } from "@/lib/browser-api";
-import { type Locale, translator } from "@/lib/i18n";
+import type { Locale } from "@/lib/i18n";
+import { useT } from "@/lib/messages-client";
 
 import { cursorOf } from "./types";
 
@@ -20,7 +21,7 @@ export interface InvoicesProps {
 }
 
 export function Invoices({ locale, slug, api, polling }: InvoicesProps) {
-  const t = translator(locale);
+  const t = useT();
   const [cursor, setCursor] = useState<string | null>(null);
   const invoices = useQuery({
     queryKey: ["billing", slug, "invoices", cursor],

@@ -6,17 +6,17 @@
  */
 
 import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import * as z from "@/lib/zod";
 
-import { type Locale, translator } from "@/lib/i18n";
+import { FormAlert } from "@/components/Field";
+import { lazyResolver } from "@/lib/form-resolver";
+import { useT } from "@/lib/messages-client";
+import type { PlanChoice } from "@/lib/schemas";
 
 import type { Plan, Preview, Subscription } from "./types";
 
 export interface PlanChangeProps {
-  locale: Locale;
   slug: string;
   plans: Plan[];
   current: string;
@@ -32,13 +32,12 @@ function problemText(error: unknown, fallback: string): { field?: string; messag
   return { messages: [error.detail || error.title] };
 }
 
-export function PlanChange({ locale, slug, plans, current, hasCard, api, onChanged }: PlanChangeProps) {
-  const t = translator(locale);
-  const schema = z.object({
-    plan: z.string().check(z.refine((plan) => plan !== current, t("billing.plan.pickOther"))),
+export function PlanChange({ slug, plans, current, hasCard, api, onChanged }: PlanChangeProps) {
+  const t = useT();
+  const form = useForm<PlanChoice>({
+    defaultValues: { plan: current },
+    resolver: lazyResolver((schemas) => schemas.planChoiceSchema(t, current)),
   });
-  type Choice = z.infer<typeof schema>;
-  const form = useForm<Choice>({ defaultValues: { plan: current }, resolver: zodResolver(schema) });
   const [preview, setPreview] = useState<Preview | null>(null);
   const [alert, setAlert] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -148,15 +147,7 @@ export function PlanChange({ locale, slug, plans, current, hasCard, api, onChang
           </div>
         </section>
       ) : null}
-      {alert.length ? (
-        <div className="alert" role="alert">
-          {alert.map((message) => (
-            <p key={message} className="error">
-              {message}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FormAlert messages={alert} />
     </form>
   );
 }

@@ -10,7 +10,8 @@ import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
-import { type Locale, MESSAGES, type MessageKey, translator } from "@/lib/i18n";
+import type { Locale } from "@/lib/i18n";
+import { useHasMessage, useT } from "@/lib/messages-client";
 
 import {
   type ChartData,
@@ -81,7 +82,8 @@ function Chart({ kind, data, palette, label }: { kind: "line" | "bar"; data: Cha
 }
 
 export function UsageCharts({ locale, slug, api }: { locale: Locale; slug: string; api: ControlPlaneClient }) {
-  const t = translator(locale);
+  const t = useT();
+  const has = useHasMessage();
   const scheme = useScheme();
   const palette = PALETTES[scheme];
   const usage = useQuery({
@@ -106,7 +108,7 @@ export function UsageCharts({ locale, slug, api }: { locale: Locale; slug: strin
   const series = usage.data;
   const metricName = (metric: string) => {
     const key = `billing.usage.metric.${metric}`;
-    return key in MESSAGES[locale] ? t(key as MessageKey) : metric;
+    return has(key) ? t(key) : metric;
   };
   const totals = usageTotals(series);
   const usageSummary = series.metrics

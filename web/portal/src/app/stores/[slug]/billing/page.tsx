@@ -5,6 +5,9 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Notices } from "@/components/Notices";
+import { Queries } from "@/components/Queries";
+import { Words } from "@/components/Words";
 import { controlPlane } from "@/lib/api";
 import { requestContext } from "@/lib/request";
 import { heldAccess, REFRESH_COOKIE } from "@/lib/session";
@@ -54,7 +57,12 @@ export default async function BillingPage({ params }: { params: Promise<{ slug: 
         <a href="/stores">{t("billing.back")}</a>
       </p>
       {heading}
-      <Billing locale={locale} slug={slug} plans={plans} subscription={subscription} methods={methods} />
+      <Words areas={["base", "billing"]}>
+        <Queries>
+          <Billing locale={locale} slug={slug} plans={plans} subscription={subscription} methods={methods} />
+        </Queries>
+        <Notices />
+      </Words>
     </>
   );
 }

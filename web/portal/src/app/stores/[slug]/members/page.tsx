@@ -5,6 +5,9 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Notices } from "@/components/Notices";
+import { Queries } from "@/components/Queries";
+import { Words } from "@/components/Words";
 import { Members } from "@/components/stores/Members";
 import { controlPlane } from "@/lib/api";
 import { requestContext } from "@/lib/request";
@@ -49,7 +52,12 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
         <a href="/stores">{t("stores.back")}</a> / <a href={`/stores/${store.slug}`}>{store.name}</a>
       </p>
       <h1>{t("stores.members.title", { name: store.name })}</h1>
-      <Members locale={locale} slug={store.slug} myEmail={me?.email ?? ""} myRole={store.role} />
+      <Words areas={["base", "stores"]}>
+        <Queries>
+          <Members locale={locale} slug={store.slug} myEmail={me?.email ?? ""} myRole={store.role} />
+        </Queries>
+        <Notices />
+      </Words>
     </>
   );
 }

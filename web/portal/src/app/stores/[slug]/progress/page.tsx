@@ -5,6 +5,7 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
+import { Words } from "@/components/Words";
 import { ProvisioningProgress } from "@/components/ProvisioningProgress";
 import { controlPlane } from "@/lib/api";
 import type { MessageKey } from "@/lib/i18n";
@@ -54,8 +55,8 @@ export default async function ProgressPage({
   const plan = typeof query.plan === "string" && PAID.has(query.plan) ? query.plan : null;
   const fresh = tenant.state === "pending" || tenant.state === "provisioning";
   return (
-    <ProvisioningProgress
-      locale={locale}
+    <Words areas={["base", "signup"]}>
+      <ProvisioningProgress
       slug={tenant.slug}
       name={tenant.name}
       initial={{ slug: tenant.slug, state: tenant.state, state_reason: tenant.state_reason, url: tenant.url || null, conditions: [] }}
@@ -66,5 +67,6 @@ export default async function ProgressPage({
         <p className="muted">{t("signup.progress.paid", { plan: t(`signup.plan.${plan}` as MessageKey) })}</p>
       ) : null}
     </ProvisioningProgress>
+    </Words>
   );
 }

@@ -1,0 +1,143 @@
+/**
+ * The forms' rules in zod (zod/mini), and `resolve`, which checks a form's values against one for React Hook Form.
+ * Loaded on a form's first validation (`lazyResolver`, src/lib/form-resolver.ts), not with the page: zod is about
+ * 17 kB of gzip JavaScript that no page needs before its form is sent.
+ */
+
+import type { FieldError, FieldValues, ResolverResult } from "react-hook-form";
+
+import * as z from "@/lib/zod";
+
+import type { Translate } from "./i18n";
+import { PASSWORD_MAX, PASSWORD_MIN } from "./passwords";
+import { APP_CODE, BACKUP_CODE, normalizeCode } from "./security";
+import { PLANS, slugIsWellFormed } from "./signup";
+
+/** Checks `values` against `schema`: the parsed values, or each field's first problem at its path. */
+export async function resolve<Input extends FieldValues, Output>(
+  schema: z.ZodMiniType<Output, Input>,
+  values: Input,
+): Promise<ResolverResult<Input, Output>> {
+  const result = await z.safeParseAsync(schema, values);
+  if (result.success) return { values: result.data, errors: {} };
+  const errors: Record<string, unknown> = {};
+  for (const issue of result.error.issues) {
+    const path = issue.path.map(String);
+    let node = errors;
+    for (const part of path.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    const last = path.at(-1) ?? "root";
+    if (!node[last]) node[last] = { type: issue.code, message: issue.message } satisfies FieldError;
+  }
+  return { values: {}, errors: errors as ResolverResult<Input, Output>["errors"] };
+}
+
+const requiredEmail = (t: Translate) =>
+  z.pipe(z.string().check(z.trim(), z.minLength(1, t("field.required"))), z.email(t("field.email")));
+
+/**
+ * A new password as the browser checks it: the rules of Django's validators on the control plane that need no
+ * server (at least 10 characters, at most 128, not only digits, not only spaces). "Too common" and "too like
+ * your email" are the API's to say; its answer shows at the field. Sign-up, reset and change use the same.
+ */
+export function newPasswordSchema(t: Translate) {
+  return z.string().check(
+    z.minLength(1, t("field.required")),
+    z.minLength(PASSWORD_MIN, t("signup.passwordShort")),
+    z.maxLength(PASSWORD_MAX, t("signup.passwordLong")),
+    z.refine((value) => !/^\d+$/.test(value), t("signup.passwordNumeric")),
+    z.refine((value) => value.trim() !== "", t("signup.passwordBlank")),
+  );
+}
+
+/** "The same again": `confirm` must equal `password`'s value. */
+function confirmed(t: Translate, password: string) {
+  return z.refine<Record<string, unknown>>((input) => input[password] === input.confirm, {
+    path: ["confirm"],
+    message: t("field.passwordsDiffer"),
+  });
+}
+
+export function credentialsSchema(t: Translate) {
+  return z.object({ email: requiredEmail(t), password: z.string().check(z.minLength(1, t("field.required"))) });
+}
+
+/** The sign-in's second step: the code as typed (the API says whether it is right). */
+export function challengeSchema(t: Translate) {
+  return z.object({ code: z.string().check(z.trim(), z.minLength(1, t("field.required"))) });
+}
+
+export function forgotSchema(t: Translate) {
+  return z.object({ email: requiredEmail(t) });
+}
+
+export function resetSchema(t: Translate) {
+  return z
+    .object({ password: newPasswordSchema(t), confirm: z.string().check(z.minLength(1, t("field.required"))) })
+    .check(confirmed(t, "password"));
+}
+
+export function passwordChangeSchema(t: Translate) {
+  return z
+    .object({
+      current_password: z.string().check(z.minLength(1, t("field.required"))),
+      new_password: newPasswordSchema(t),
+      confirm: z.string().check(z.minLength(1, t("field.required"))),
+    })
+    .check(confirmed(t, "new_password"));
+}
+
+/** A form with one code: an app code only, or (`backup`) an app code or a backup code. */
+export function codeSchema(t: Translate, backup: boolean) {
+  return z.object({
+    code: z.pipe(
+      z.pipe(z.string(), z.transform(normalizeCode)),
+      z.string().check(
+        z.minLength(1, t("field.required")),
+        z.refine((code) => APP_CODE.test(code) || (backup && BACKUP_CODE.test(code)), {
+          message: t(backup ? "security.code.anyFormat" : "security.code.appFormat"),
+        }),
+      ),
+    ),
+  });
+}
+
+export function inviteSchema<Role extends string>(t: Translate, roles: readonly [Role, ...Role[]]) {
+  return z.object({ email: requiredEmail(t), role: z.enum(roles) });
+}
+
+export function accountSchema(t: Translate) {
+  return z.object({ full_name: z.string().check(z.trim(), z.maxLength(150)), password: newPasswordSchema(t) });
+}
+
+export function planChoiceSchema(t: Translate, current: string) {
+  return z.object({ plan: z.string().check(z.refine((plan) => plan !== current, t("billing.plan.pickOther"))) });
+}
+
+/**
+ * Sign-up's rules: those of the API's serializer and of Django's password validators that can be checked without
+ * the server (length, not only digits, not only spaces). "Too common" and "too like your email" are the API's to
+ * say; its answer shows at the password field.
+ */
+export function signUpSchema(t: Translate) {
+  return z.object({
+    store_name: z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(200, t("signup.tooLong"))),
+    slug: z.string().check(z.trim(), z.minLength(1, t("field.required")), z.refine(slugIsWellFormed, t("signup.slugFormat"))),
+    email: z.pipe(
+      z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(254, t("signup.tooLong"))),
+      z.email(t("field.email")),
+    ),
+    password: newPasswordSchema(t),
+    plan: z.enum(PLANS),
+  });
+}
+
+export type Credentials = z.infer<ReturnType<typeof credentialsSchema>>;
+export type Challenge = z.infer<ReturnType<typeof challengeSchema>>;
+export type Forgot = z.infer<ReturnType<typeof forgotSchema>>;
+export type Reset = z.infer<ReturnType<typeof resetSchema>>;
+export type PasswordChangeInput = z.infer<ReturnType<typeof passwordChangeSchema>>;
+export type CodeInput = z.input<ReturnType<typeof codeSchema>>;
+export type CodeOutput = z.output<ReturnType<typeof codeSchema>>;
+export type Account = z.infer<ReturnType<typeof accountSchema>>;
+export type PlanChoice = z.infer<ReturnType<typeof planChoiceSchema>>;
+export type SignUpInput = z.infer<ReturnType<typeof signUpSchema>>;
