@@ -18,10 +18,10 @@ function trustedProxies(): number {
 }
 
 /** The browser's address as the nearest trusted proxy saw it, or null when none is configured or it is unreadable. */
-export function clientAddress(request: Request): string | null {
+export function clientAddress(from: Request | Headers): string | null {
   const hops = trustedProxies();
   if (!hops) return null;
-  const chain = (request.headers.get("x-forwarded-for") ?? "")
+  const chain = (headersOf(from).get("x-forwarded-for") ?? "")
     .split(",")
     .map((part) => part.trim())
     .filter(Boolean);
@@ -29,12 +29,19 @@ export function clientAddress(request: Request): string | null {
   return address && ADDRESS.test(address) ? address : null;
 }
 
-/** Headers to send the control plane on the browser's behalf. */
-export function clientHeaders(request: Request): Record<string, string> {
+/**
+ * Headers to send the control plane on the browser's behalf, from its request: a route handler's `Request`, or
+ * a server component's `await headers()` (the public pages' searches spend the browser's budget, not the portal's).
+ */
+export function clientHeaders(from: Request | Headers): Record<string, string> {
   const headers: Record<string, string> = {};
-  const agent = request.headers.get("user-agent");
+  const agent = headersOf(from).get("user-agent");
   if (agent) headers["User-Agent"] = agent.slice(0, MAX_AGENT);
-  const address = clientAddress(request);
+  const address = clientAddress(from);
   if (address) headers["X-Forwarded-For"] = address;
   return headers;
+}
+
+function headersOf(from: Request | Headers): Headers {
+  return "get" in from ? from : from.headers; // Next's headers() is a Headers of its own class: no instanceof
 }

@@ -1,5 +1,6 @@
 import { cookies, headers } from "next/headers";
 
+import { clientHeaders } from "./client";
 import { LOCALE_COOKIE, type Locale, pickLocale, type Translate, translator } from "./i18n";
 import { parseTheme, THEME_COOKIE, type Theme } from "./theme";
 
@@ -13,4 +14,9 @@ export async function requestContext(): Promise<{ locale: Locale; t: Translate; 
     theme: parseTheme(jar.get(THEME_COOKIE)?.value),
     nonce: list.get("x-nonce") ?? "",
   };
+}
+
+/** The headers to call the control plane with on behalf of the browser being served (see lib/client.ts). */
+export async function browserHeaders(): Promise<Record<string, string>> {
+  return clientHeaders(await headers());
 }

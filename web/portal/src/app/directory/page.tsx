@@ -5,7 +5,7 @@ import type { Metadata } from "next";
 
 import { controlPlane } from "@/lib/api";
 import { publicBaseUrl } from "@/lib/public-url";
-import { requestContext } from "@/lib/request";
+import { browserHeaders, requestContext } from "@/lib/request";
 
 type Query = Promise<Record<string, string | string[] | undefined>>;
 
@@ -33,7 +33,10 @@ export default async function DirectoryPage({ searchParams }: { searchParams: Qu
   const cursor = typeof query.cursor === "string" ? query.cursor : undefined;
   let page;
   try {
-    const { data } = await controlPlane().GET("/api/v1/directory/", { params: { query: cursor ? { cursor } : {} } });
+    const { data } = await controlPlane().GET("/api/v1/directory/", {
+      params: { query: cursor ? { cursor } : {} },
+      headers: await browserHeaders(),
+    });
     page = data;
   } catch (error) {
     const said = error instanceof ProblemError && error.status < 500 && error.code !== "unexpected_response";

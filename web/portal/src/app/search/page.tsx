@@ -10,7 +10,7 @@ import { searchHref } from "@/components/public/links";
 import { SearchCombobox } from "@/components/public/SearchCombobox";
 import { controlPlane } from "@/lib/api";
 import { publicBaseUrl } from "@/lib/public-url";
-import { requestContext } from "@/lib/request";
+import { browserHeaders, requestContext } from "@/lib/request";
 
 type Query = Promise<Record<string, string | string[] | undefined>>;
 type Hit = ControlPlaneComponents["schemas"]["Hit"];
@@ -81,6 +81,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Query
   try {
     const { data } = await controlPlane().GET("/api/v1/search/", {
       params: { query: cursor ? { q, cursor } : { q } },
+      headers: await browserHeaders(),
     });
     page = data;
   } catch (error) {

@@ -2,7 +2,7 @@ import { ProblemError } from "@tenantry/api-client";
 import type { Metadata } from "next";
 
 import { controlPlane } from "@/lib/api";
-import { requestContext } from "@/lib/request";
+import { browserHeaders, requestContext } from "@/lib/request";
 
 export const metadata: Metadata = { title: "Confirm your email address" };
 
@@ -10,7 +10,10 @@ type Result = { ok: true; email: string } | { ok: false; message: string };
 
 async function verify(uid: string, token: string, networkMessage: string): Promise<Result> {
   try {
-    const { data } = await controlPlane().POST("/api/v1/auth/email/verify/", { body: { uid, token } });
+    const { data } = await controlPlane().POST("/api/v1/auth/email/verify/", {
+      body: { uid, token },
+      headers: await browserHeaders(),
+    });
     return { ok: true, email: data?.email ?? "" };
   } catch (error) {
     if (error instanceof ProblemError && error.code !== "unexpected_response") {

@@ -7,6 +7,7 @@
 import { type NextRequest, NextResponse } from "next/server";
 
 import { controlPlane } from "@/lib/api";
+import { clientHeaders } from "@/lib/client";
 import { checkOrigin, fromError, jsonBody, problem, setRefreshCookie } from "@/lib/bff";
 import { heldAccess, holdPair, REFRESH_COOKIE, refreshSession } from "@/lib/session";
 
@@ -42,7 +43,10 @@ export async function POST(request: NextRequest): Promise<NextResponse> {
       );
     }
     try {
-      const { data } = await controlPlane(access).POST("/api/v1/invitations/accept/", { body: { token, full_name: "" } });
+      const { data } = await controlPlane(access).POST("/api/v1/invitations/accept/", {
+        body: { token, full_name: "" },
+        headers: clientHeaders(request),
+      });
       const response = NextResponse.json({ tenant: data?.tenant, signed_in: true });
       return rotated ? setRefreshCookie(response, request, rotated) : response;
     } catch (error) {
@@ -52,6 +56,7 @@ export async function POST(request: NextRequest): Promise<NextResponse> {
   try {
     const { data } = await controlPlane().POST("/api/v1/invitations/accept/", {
       body: { token, password, full_name: fullName },
+      headers: clientHeaders(request),
     });
     const response = NextResponse.json({ tenant: data?.tenant, signed_in: Boolean(data?.tokens) });
     if (data?.tokens) setRefreshCookie(response, request, holdPair(data.tokens));

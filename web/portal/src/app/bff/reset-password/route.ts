@@ -3,6 +3,7 @@
 import { NextResponse } from "next/server";
 
 import { controlPlane } from "@/lib/api";
+import { clientHeaders } from "@/lib/client";
 import { checkOrigin, fromError, jsonBody, strings } from "@/lib/bff";
 
 export async function POST(request: Request): Promise<NextResponse> {
@@ -13,7 +14,7 @@ export async function POST(request: Request): Promise<NextResponse> {
   const input = strings(body, ["uid", "token", "password"]);
   if (input instanceof NextResponse) return input;
   try {
-    await controlPlane().POST("/api/v1/auth/password/reset/confirm/", { body: input });
+    await controlPlane().POST("/api/v1/auth/password/reset/confirm/", { body: input, headers: clientHeaders(request) });
     return new NextResponse(null, { status: 204 });
   } catch (error) {
     return fromError(error);

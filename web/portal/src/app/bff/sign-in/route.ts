@@ -3,10 +3,10 @@
 import { NextResponse } from "next/server";
 
 import { controlPlane } from "@/lib/api";
+import { clientHeaders } from "@/lib/client";
 import { checkOrigin, fromError, jsonBody, setRefreshCookie, strings } from "@/lib/bff";
 import { holdPair } from "@/lib/session";
 
-import { browserAgent } from "./agent";
 
 export async function POST(request: Request): Promise<NextResponse> {
   const refused = checkOrigin(request);
@@ -16,7 +16,7 @@ export async function POST(request: Request): Promise<NextResponse> {
   const input = strings(body, ["email", "password"]);
   if (input instanceof NextResponse) return input;
   try {
-    const { data } = await controlPlane().POST("/api/v1/auth/sign-in/", { body: input, ...browserAgent(request) });
+    const { data } = await controlPlane().POST("/api/v1/auth/sign-in/", { body: input, headers: clientHeaders(request) });
     if (!data) throw new Error("sign-in answered without a body");
     if ("access" in data) {
       const pair = holdPair({ access: data.access, refresh: data.refresh });

@@ -3,10 +3,10 @@
 import { NextResponse } from "next/server";
 
 import { controlPlane } from "@/lib/api";
+import { clientHeaders } from "@/lib/client";
 import { checkOrigin, fromError, jsonBody, setRefreshCookie, strings } from "@/lib/bff";
 import { holdPair } from "@/lib/session";
 
-import { browserAgent } from "../agent";
 
 export async function POST(request: Request): Promise<NextResponse> {
   const refused = checkOrigin(request);
@@ -18,7 +18,7 @@ export async function POST(request: Request): Promise<NextResponse> {
   try {
     const { data } = await controlPlane().POST("/api/v1/auth/sign-in/challenge/", {
       body: input,
-      ...browserAgent(request),
+      headers: clientHeaders(request),
     });
     if (!data) throw new Error("sign-in/challenge answered without a body");
     const pair = holdPair({ access: data.access, refresh: data.refresh });

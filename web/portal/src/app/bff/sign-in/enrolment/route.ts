@@ -6,6 +6,7 @@
 import { NextResponse } from "next/server";
 
 import { controlPlane } from "@/lib/api";
+import { clientHeaders } from "@/lib/client";
 import { checkOrigin, fromError, jsonBody, strings } from "@/lib/bff";
 
 export async function POST(request: Request): Promise<NextResponse> {
@@ -16,7 +17,10 @@ export async function POST(request: Request): Promise<NextResponse> {
   const input = strings(body, ["challenge"]);
   if (input instanceof NextResponse) return input;
   try {
-    const { data } = await controlPlane().POST("/api/v1/auth/sign-in/enrolment/", { body: input });
+    const { data } = await controlPlane().POST("/api/v1/auth/sign-in/enrolment/", {
+      body: input,
+      headers: clientHeaders(request),
+    });
     if (!data) throw new Error("sign-in/enrolment answered without a body");
     return NextResponse.json({ otpauth_uri: data.otpauth_uri, secret: data.secret });
   } catch (error) {

@@ -6,10 +6,10 @@
 import { NextResponse } from "next/server";
 
 import { controlPlane } from "@/lib/api";
+import { clientHeaders } from "@/lib/client";
 import { checkOrigin, fromError, jsonBody, setRefreshCookie, strings } from "@/lib/bff";
 import { holdPair } from "@/lib/session";
 
-import { browserAgent } from "../../agent";
 
 export async function POST(request: Request): Promise<NextResponse> {
   const refused = checkOrigin(request);
@@ -21,7 +21,7 @@ export async function POST(request: Request): Promise<NextResponse> {
   try {
     const { data } = await controlPlane().POST("/api/v1/auth/sign-in/enrolment/confirm/", {
       body: input,
-      ...browserAgent(request),
+      headers: clientHeaders(request),
     });
     if (!data) throw new Error("sign-in/enrolment/confirm answered without a body");
     const pair = holdPair({ access: data.access, refresh: data.refresh });
