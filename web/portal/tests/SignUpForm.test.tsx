@@ -5,7 +5,6 @@
  * often it is sent.
  */
 
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -73,12 +72,7 @@ afterEach(() => {
 });
 
 function renderForm(plans: PlanOffer[] | null = PLANS, bffUrl = bff.url) {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <SignUpForm locale="en" plans={plans} bffUrl={bffUrl} debounceMs={20} onSignedUp={(result) => signedUp.push(result)} />
-    </QueryClientProvider>,
-  );
+  render(<SignUpForm locale="en" plans={plans} bffUrl={bffUrl} debounceMs={20} onSignedUp={(result) => signedUp.push(result)} />);
   return userEvent.setup();
 }
 

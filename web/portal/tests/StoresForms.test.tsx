@@ -62,7 +62,7 @@ describe("DeleteStore", () => {
   it("enables its button only once the slug is typed exactly", async () => {
     const { user } = renderDialog();
     await user.click(screen.getByRole("button", { name: "Delete this store…" }));
-    const submit = screen.getByRole("button", { name: "Delete the store" });
+    const submit = await screen.findByRole("button", { name: "Delete the store" }); // the dialog loads on the click
     expect((submit as HTMLButtonElement).disabled).toBe(true);
     const confirm = screen.getByLabelText("To confirm, type the store's slug acme");
     await user.type(confirm, "acm");
@@ -78,7 +78,7 @@ describe("DeleteStore", () => {
   it("sends the chosen deletion policy and reports the deletion", async () => {
     const { user, deleted } = renderDialog();
     await user.click(screen.getByRole("button", { name: "Delete this store…" }));
-    await user.click(screen.getByLabelText("Retain the data"));
+    await user.click(await screen.findByLabelText("Retain the data"));
     await user.type(screen.getByLabelText("To confirm, type the store's slug acme"), "acme");
     bff.answer(json(202, STORE));
     await user.click(screen.getByRole("button", { name: "Delete the store" }));
@@ -90,7 +90,7 @@ describe("DeleteStore", () => {
   it("shows the API's detail when it refuses", async () => {
     const { user, deleted } = renderDialog("de");
     await user.click(screen.getByRole("button", { name: "Diesen Shop löschen…" }));
-    await user.type(screen.getByLabelText("Geben Sie zur Bestätigung die Kennung des Shops ein: acme"), "acme");
+    await user.type(await screen.findByLabelText("Geben Sie zur Bestätigung die Kennung des Shops ein: acme"), "acme");
     bff.answer(problem(403, "permission_denied", "Only an owner can delete the store."));
     await user.click(screen.getByRole("button", { name: "Shop löschen" }));
     expect((await screen.findByRole("alert")).textContent).toContain("Only an owner can delete the store.");

@@ -7,18 +7,17 @@
  * after a lost answer makes one store. The API's field errors show at their fields.
  */
 
-import { createControlPlaneClient, type Problem } from "@tenantry/api-client";
-import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import type { ControlPlaneComponents, Problem } from "@tenantry/api-client";
+import { useEffect, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { Field, FormAlert } from "@/components/Field";
-import { idempotencyKey } from "@/lib/browser-api";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
 import type { Locale } from "@/lib/i18n";
 import { useHasMessage, useT } from "@/lib/messages-client";
 import {
+  idempotencyKey,
   type PlanName,
   passwordStrength,
   SIGN_UP_FIELDS,
@@ -59,6 +58,59 @@ function useDebounced<T>(value: T, delay: number): T {
   return debounced;
 }
 
+type SlugAnswer = ControlPlaneComponents["schemas"]["SlugAvailability"];
+
+async function askSlug(bffUrl: string, slug: string, locale: string, signal: AbortSignal): Promise<SlugAnswer> {
+  const response = await fetch(`${bffUrl}/bff/api/v1/signup/slug/?${new URLSearchParams({ slug })}`, {
+    headers: { Accept: "application/json", "Accept-Language": locale }, // the API's messages in the page's language
+    credentials: "same-origin",
+    signal,
+  });
+  if (!response.ok) throw new Error(`the address check answered ${response.status}`);
+  return (await response.json()) as SlugAnswer;
+}
+
+/**
+ * Whether `slug` is free, asked once typing paused: an answer is reused for a few seconds, and the request for
+ * an address typed over is aborted. A small hook, not TanStack Query: this is a check while typing that no other
+ * part of the page shares, and the library (14 kB) would be the only thing taking /sign-up over its JS budget.
+ * Plain fetch for the same reason (the typed client is only types here).
+ */
+function useSlugCheck(bffUrl: string, slug: string, locale: string) {
+  type State = { slug: string; data?: SlugAnswer; failed?: boolean; fetching: boolean };
+  const [state, setState] = useState<State>({ slug: "", fetching: false });
+  const answers = useRef(new Map<string, { at: number; data: SlugAnswer }>());
+  useEffect(() => {
+    if (!slugIsWellFormed(slug)) {
+      setState({ slug, fetching: false });
+      return;
+    }
+    const known = answers.current.get(slug);
+    if (known && Date.now() - known.at < 5_000) {
+      setState({ slug, data: known.data, fetching: false });
+      return;
+    }
+    const controller = new AbortController();
+    setState((before) => ({ slug, data: before.slug === slug ? before.data : undefined, fetching: true }));
+    askSlug(bffUrl, slug, locale, controller.signal).then(
+      (data) => {
+        answers.current.set(slug, { at: Date.now(), data });
+        setState({ slug, data, fetching: false });
+      },
+      () => {
+        if (!controller.signal.aborted) setState({ slug, failed: true, fetching: false });
+      },
+    );
+    return () => controller.abort();
+  }, [bffUrl, slug, locale]);
+  const current = state.slug === slug;
+  return {
+    data: current ? state.data : undefined,
+    isFetching: current && state.fetching,
+    isError: current && Boolean(state.failed),
+  };
+}
+
 /** A plan's features in words: all of the first plan's, then what each adds to the one before. */
 function PlanFeatures({ offer, previous }: { offer: PlanOffer; previous?: PlanOffer }) {
   const t = useT();
@@ -88,7 +140,6 @@ function price(locale: Locale, amount: string, currency: string): string {
 
 export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSignedUp }: SignUpFormProps) {
   const t = useT();
-  const api = useMemo(() => createControlPlaneClient(`${bffUrl}/bff`, () => null), [bffUrl]);
   const done = onSignedUp ?? ((result: SignedUp) => window.location.assign(result.progress));
   const [alert, setAlert] = useState<string[]>([]);
   const key = useRef<string | null>(null);
@@ -111,21 +162,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
   const storeName = watch("store_name");
   const plan = watch("plan");
   const checked = useDebounced(slug, debounceMs);
-  const availability = useQuery({
-    queryKey: ["signup", "slug", checked],
-    enabled: slugIsWellFormed(checked),
-    staleTime: 5_000,
-    retry: false,
-    queryFn: async ({ signal }) => {
-      const { data } = await api.GET("/api/v1/signup/slug/", {
-        params: { query: { slug: checked } },
-        headers: { "Accept-Language": locale }, // the API's messages in the page's language
-        signal,
-      });
-      if (!data) throw new Error("no answer");
-      return data;
-    },
-  });
+  const availability = useSlugCheck(bffUrl, checked, locale);
 
   const nameField = register("store_name", {
     onChange: (event: { target: { value: string } }) => {

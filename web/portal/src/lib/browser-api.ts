@@ -8,8 +8,3 @@ import { createControlPlaneClient } from "@tenantry/api-client";
 export const BFF_BASE = "/bff";
 
 export const portalApi = createControlPlaneClient(BFF_BASE, () => null);
-
-/** A fresh Idempotency-Key for one submission (a double click sends the same one twice). */
-export function idempotencyKey(): string {
-  return crypto.randomUUID();
-}

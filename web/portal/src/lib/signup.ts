@@ -18,6 +18,11 @@ export const SLUG_MIN = 3;
 export const SLUG_MAX = 40;
 const SLUG_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 
+/** A fresh Idempotency-Key for one submission (a double click sends the same one twice). */
+export function idempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
 export function slugIsWellFormed(slug: string): boolean {
   return slug.length >= SLUG_MIN && slug.length <= SLUG_MAX && SLUG_PATTERN.test(slug) && !slug.includes("--");
 }

@@ -2,7 +2,6 @@ import "../signup.css";
 
 import type { Metadata } from "next";
 
-import { Queries } from "@/components/Queries";
 import { Words } from "@/components/Words";
 import { type PlanOffer, SignUpForm } from "@/components/SignUpForm";
 import { controlPlane } from "@/lib/api";
@@ -34,9 +33,7 @@ export default async function SignUpPage() {
       <h1>{t("signup.title")}</h1>
       <p>{t("signup.lead")}</p>
       <Words areas={["base", "signup"]}>
-        <Queries>
-          <SignUpForm locale={locale} plans={offers && offers.length ? offers : null} />
-        </Queries>
+        <SignUpForm locale={locale} plans={offers && offers.length ? offers : null} />
       </Words>
       <p className="muted">{t("signup.terms")}</p>
       <p>

@@ -1,16 +1,18 @@
 "use client";
 
 /**
- * Delete a store: a dialog that says what happens to the data (the deletion policy, Delete or Retain) and
- * asks for the store's slug, typed, before its button works. The API answers 202: the deletion goes on in
- * the background and the page follows it.
+ * Delete a store: for owners, a button that opens a dialog (DeleteDialog, loaded on the first click: most
+ * visitors of a store's page never need it) which says what happens to the data and asks for the store's slug,
+ * typed, before its button works. The API answers 202: the deletion goes on in the background and the page
+ * follows it.
  */
 
-import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
-import { useId, useRef, useState } from "react";
+import type { ControlPlaneClient } from "@tenantry/api-client";
+import { lazy, Suspense, useCallback, useId, useState } from "react";
 
-import { portalApi } from "@/lib/browser-api";
 import { useT } from "@/lib/messages-client";
+
+const DeleteDialog = lazy(() => import("@/components/stores/DeleteDialog"));
 
 export type DeletionPolicy = "Delete" | "Retain";
 
@@ -21,110 +23,23 @@ export interface DeleteStoreProps {
   api?: ControlPlaneClient;
 }
 
-export function DeleteStore({ slug, onDeleted, api = portalApi }: DeleteStoreProps) {
+export function DeleteStore(props: DeleteStoreProps) {
   const t = useT();
-  const dialog = useRef<HTMLDialogElement>(null);
-  const [policy, setPolicy] = useState<DeletionPolicy>("Delete");
-  const [typed, setTyped] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const id = useId();
-  const matches = typed.trim() === slug;
-
-  function open() {
-    setTyped("");
-    setError(null);
-    setPolicy("Delete");
-    dialog.current?.showModal?.();
-    dialog.current?.setAttribute("open", "");
-  }
-
-  function close() {
-    dialog.current?.close?.();
-    dialog.current?.removeAttribute("open");
-  }
-
-  async function submit(event: React.FormEvent) {
-    event.preventDefault();
-    if (!matches || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.DELETE("/api/v1/tenants/{slug}/", {
-        params: { path: { slug }, query: { deletion_policy: policy } },
-      });
-      close();
-      onDeleted(policy);
-    } catch (failure) {
-      setError(
-        failure instanceof ProblemError && failure.code !== "unexpected_response"
-          ? failure.detail || failure.title
-          : t("error.network"),
-      );
-    } finally {
-      setBusy(false);
-    }
-  }
-
+  const [opened, setOpened] = useState(0); // which opening: each one mounts a fresh dialog
+  const close = useCallback(() => setOpened(0), []);
   return (
     <section className="danger" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{t("stores.delete.title")}</h2>
       <p>{t("stores.delete.lead")}</p>
-      <button type="button" className="danger-button" onClick={open}>
+      <button type="button" className="danger-button" onClick={() => setOpened((count) => count + 1)}>
         {t("stores.delete.open")}
       </button>
-      <dialog ref={dialog} aria-labelledby={`${id}-dialog-title`} className="dialog">
-        <form className="stack" onSubmit={submit} noValidate>
-          <h2 id={`${id}-dialog-title`}>{t("stores.delete.title")}</h2>
-          <p>{t("stores.delete.lead")}</p>
-          {error ? (
-            <p className="alert" role="alert">
-              {error}
-            </p>
-          ) : null}
-          <fieldset className="choices">
-            <legend>{t("stores.delete.policy")}</legend>
-            {(["Delete", "Retain"] as const).map((value) => (
-              <div className="choice" key={value}>
-                <input
-                  type="radio"
-                  id={`${id}-${value}`}
-                  name="deletion_policy"
-                  value={value}
-                  checked={policy === value}
-                  onChange={() => setPolicy(value)}
-                  aria-describedby={`${id}-${value}-help`}
-                />
-                <label htmlFor={`${id}-${value}`}>
-                  {t(value === "Delete" ? "stores.delete.policyDelete" : "stores.delete.policyRetain")}
-                </label>
-                <p id={`${id}-${value}-help`} className="muted">
-                  {t(value === "Delete" ? "stores.delete.policyDeleteHelp" : "stores.delete.policyRetainHelp")}
-                </p>
-              </div>
-            ))}
-          </fieldset>
-          <div className="field">
-            <label htmlFor={`${id}-slug`}>{t("stores.delete.confirm", { slug })}</label>
-            <input
-              id={`${id}-slug`}
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
-              value={typed}
-              onChange={(event) => setTyped(event.target.value)}
-            />
-          </div>
-          <div className="buttons">
-            <button type="submit" className="danger-button" disabled={!matches || busy}>
-              {busy ? t("stores.delete.submitting") : t("stores.delete.submit")}
-            </button>
-            <button type="button" className="secondary" onClick={close}>
-              {t("stores.delete.cancel")}
-            </button>
-          </div>
-        </form>
-      </dialog>
+      {opened ? (
+        <Suspense fallback={null}>
+          <DeleteDialog key={opened} {...props} onClose={close} />
+        </Suspense>
+      ) : null}
     </section>
   );
 }
