@@ -104,8 +104,9 @@ export async function answerChallenge(page, secret, { wrongFirst = false } = {})
 // -- the authenticator app on /account/security ----------------------------------------------------------------
 
 /** "Set up an authenticator app": the key read from the page, a wrong code refused, the right one turns it on.
- * Returns { secret, codes } (the backup codes shown); the page then waits at "I have saved them". */
-export async function setUpAuthenticator(page, { shootWrong } = {}) {
+ * Returns { secret, codes } (the backup codes shown); the page then waits at "I have saved them". `onKey(secret)`
+ * runs once the key shows, `shootWrong()` once the wrong code is refused. */
+export async function setUpAuthenticator(page, { onKey, shootWrong } = {}) {
   await page.getByRole("button", { name: "Set up an authenticator app" }).click();
   const qr = page.getByRole("img", { name: /QR code/ });
   await qr.waitFor();
@@ -113,6 +114,7 @@ export async function setUpAuthenticator(page, { shootWrong } = {}) {
   check(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), "the QR code did not render");
   const secret = await page.locator("code.secret").getAttribute("data-secret");
   check(/^[A-Z2-7]{16,}$/.test(secret ?? ""), `the key shown is ${secret}`);
+  if (onKey) await onKey(secret);
   await page.getByLabel("Code").fill(wrongCode(secret));
   await page.getByRole("button", { name: "Turn on" }).click();
   await page.locator("#enrol-error").filter({ hasText: "wrong" }).waitFor();
@@ -181,7 +183,8 @@ export async function downloadNewestInvoice(page) {
 
 // -- a store ---------------------------------------------------------------------------------------------------
 
-/** "Open store" on the store's page: through the platform's provider onto the store's own page, signed in. */
+/** "Open store" on the store's page: through the platform's provider onto the store's own page, as the member.
+ * Returns the landing page's state: "signed-in", or "second-factor" (the store asks the role for its own code). */
 export async function openStore(page, slug, email) {
   await page.goto(`${PORTAL}/stores/${slug}`);
   await page.getByRole("button", { name: "Open store" }).click();
@@ -189,7 +192,11 @@ export async function openStore(page, slug, email) {
   const landing = await page.locator("main").textContent();
   check(landing?.includes(`Welcome to ${slug}`) && landing.includes(email), `the store's landing page says: ${landing}`);
   check(!landing.includes('"access"'), "the landing page is JSON");
-  console.log(`Open store landed on ${page.url()}`);
+  // Signed in, or (a role the store asks a second factor of, such as its owner) asked for the code in the store.
+  const state = await page.locator("main [data-state]").first().getAttribute("data-state");
+  check(state === "signed-in" || state === "second-factor", `the store's landing page is in state ${state}`);
+  console.log(`Open store landed on ${page.url()} (${state})`);
+  return state;
 }
 
 /** "Delete this store…" with the typed slug (refused before it is typed in full); `shootDialog` before confirming. */
