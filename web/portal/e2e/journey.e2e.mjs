@@ -34,6 +34,12 @@ const MEMBER_EMAIL = env("MEMBER_EMAIL");
 const PASSWORD = env("PASSWORD");
 const LIGHT = { schemes: ["light"] };
 
+/** The notices of what just happened, dismissed: they float over the page's content in a screenshot. */
+async function dismissNotices(page) {
+  const dismiss = page.getByRole("button", { name: "Dismiss" });
+  while ((await dismiss.count()) > 0) await dismiss.first().click();
+}
+
 function storeRow(page) {
   return page.getByRole("row", { name: new RegExp(`\\(${SLUG}\\)`) });
 }
@@ -93,6 +99,7 @@ run("journey e2e", async (page, context, { profile }) => {
   const { secret } = await setUpAuthenticator(page, { shootWrong: () => shoot(page, "journey-totp-wrong", LIGHT) });
   await page.getByRole("button", { name: "I have saved them" }).click();
   await page.getByText("On: signing in asks for a code", { exact: false }).waitFor();
+  await dismissNotices(page);
   await shoot(page, "journey-totp-on"); // light and dark
   await page.getByRole("button", { name: "Sign out" }).first().click();
   await page.waitForURL((url) => url.pathname === "/sign-in");
@@ -115,6 +122,7 @@ run("journey e2e", async (page, context, { profile }) => {
   await preview.getByRole("button", { name: "Confirm the change to Starter" }).click();
   await page.getByText("Current plan: Starter").waitFor();
   await downloadNewestInvoice(page);
+  await dismissNotices(page);
   await shoot(page, "journey-billing"); // light and dark
   await inGerman(page, context, "journey-billing", { name: `Abrechnung von ${SLUG}` });
   await page.getByText("Current plan: Starter").waitFor();
@@ -136,6 +144,7 @@ run("journey e2e", async (page, context, { profile }) => {
   lap("the member accepted");
 
   // -- 7. "Open store": the platform's single sign-on onto the store's own page --------------------------------
+  // The owner's role asks for the store's own second factor: the landing page says so (its state is logged).
   await openStore(page, SLUG, EMAIL);
   await shoot(page, "journey-open-store", LIGHT);
   lap("the store opened by single sign-on");
