@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "web" / "portal" / "e2e"
 SCREENSHOTS = ROOT / ".local" / "screenshots" / "portal"
 CHROMIUM = "/usr/bin/chromium"
-TIMEOUT_SECONDS = 300
+TIMEOUT_SECONDS = 480  # a whole script; the longest, the journey, takes about 2 minutes here
 MAIL_REQUEST = re.compile(r"^MAIL\? (\S+) (\d+)$")
 
 
@@ -34,9 +34,7 @@ def ensure_build() -> None:
     portal.build({**os.environ, "NEXT_TELEMETRY_DISABLED": "1", "CONTROL_PLANE_URL": "http://127.0.0.1:9"})
 
 
-def in_the_browser(
-    stack: Stack | None, script: str, label: str, *, timeout_seconds: int = TIMEOUT_SECONDS, **env: str
-) -> str:
+def in_the_browser(stack: Stack | None, script: str, label: str, **env: str) -> str:
     """Run `script` (a file in web/portal/e2e/) with `env`; it must print "<label>: passed". Returns its output.
     Against `stack`'s portal, or (None) the portal that env's PORTAL_URL names."""
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make deps` installs it (apt-get install chromium)"
@@ -63,7 +61,7 @@ def in_the_browser(
         timed_out.set()
         browser.kill()
 
-    timer = threading.Timer(timeout_seconds, stop)
+    timer = threading.Timer(TIMEOUT_SECONDS, stop)
     timer.start()
     lines: list[str] = []
     try:
@@ -83,7 +81,7 @@ def in_the_browser(
             browser.wait()
     output = "".join(lines)
     said = f"\n--- the stack's last output:\n{stack.output[-3000:]}" if stack else ""
-    assert not timed_out.is_set(), f"{script} did not end within {timeout_seconds}s:\n{output}{said}"
+    assert not timed_out.is_set(), f"{script} did not end within {TIMEOUT_SECONDS}s:\n{output}{said}"
     assert browser.returncode == 0, f"{output}{said}"
     assert f"{label}: passed" in output, output
     return output

@@ -39,7 +39,7 @@ def test_one_owner_from_sign_up_to_deleting_the_store(stack: Stack, slug: str) -
         shot.unlink(missing_ok=True)
 
     env = {"SLUG": slug, "EMAIL": owner, "MEMBER_EMAIL": member, "PASSWORD": PASSWORD}
-    said = in_the_browser(stack, "journey.e2e.mjs", "journey e2e", timeout_seconds=480, **env)
+    said = in_the_browser(stack, "journey.e2e.mjs", "journey e2e", **env)
     print(said)
 
     with psycopg.connect(stack.control_plane_dsn) as conn:
