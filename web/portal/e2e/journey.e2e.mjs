@@ -101,6 +101,7 @@ run("journey e2e", async (page, context, { profile }) => {
   await page.getByText("On: signing in asks for a code", { exact: false }).waitFor();
   await dismissNotices(page);
   await shoot(page, "journey-totp-on"); // light and dark
+  await page.goto(`${PORTAL}/stores`);
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.waitForURL((url) => url.pathname === "/sign-in");
   await page.goto(`${PORTAL}/stores`);
