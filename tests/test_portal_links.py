@@ -19,7 +19,7 @@ from tenantry_kernel.testing import wait_until
 from tests.e2e_support import PASSWORD, Stack, remove_leftovers, running_stack, sign_up, tenant_state
 from tests.portal_browser import SCREENSHOTS, in_the_browser
 
-LINK_SECONDS = 20
+LINK_SECONDS = 15
 
 
 @pytest.fixture(scope="module")

@@ -63,10 +63,14 @@ export function totp(secret, step) {
 const stepNow = () => Math.floor(Date.now() / 1000 / STEP_SECONDS);
 let lastStep = -1;
 
-/** The app's code now; a step the server has seen a code of is not accepted twice, so wait for the next one. */
+/**
+ * The app's code: now's, or, once now's was used (the server takes each step once), the next step's, as an app
+ * whose clock runs a little fast shows it (the server accepts a step of drift either way). Two steps ahead it
+ * waits, so no code is ever more than one step early.
+ */
 export async function freshCode(secret) {
-  while (stepNow() <= lastStep) await new Promise((resolve) => setTimeout(resolve, 500));
-  lastStep = stepNow();
+  while (lastStep + 1 > stepNow() + 1) await new Promise((resolve) => setTimeout(resolve, 500));
+  lastStep = Math.max(stepNow(), lastStep + 1);
   return totp(secret, lastStep);
 }
 
