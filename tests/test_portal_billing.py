@@ -1,8 +1,8 @@
 """A store's billing in the portal, in a real browser on `make up`'s own stack: signup, verification and the wait
 for the store through the API, then web/portal/e2e/billing.e2e.mjs signs in through the page, saves a card through
-Stripe.js (localstripe's stand-in), moves up twice with the price shown first, downloads the invoice's PDF and sees
-the charts; screenshots (light and dark, axe-audited) in `.local/screenshots/portal/billing-*.png`. The store is
-deleted at the end, by the fixture, whatever happened."""
+Stripe.js (localstripe's stand-in), moves up twice with the price shown first, waits for the invoice (the journey,
+test_portal_journey.py, downloads an invoice's PDF) and sees the charts; screenshots (light and dark, axe-audited) in
+`.local/screenshots/portal/billing-*.png`. The store is deleted at the end, by the fixture, whatever happened."""
 
 from __future__ import annotations
 

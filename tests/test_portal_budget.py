@@ -3,12 +3,12 @@
 Every page must load at most TARGET of JavaScript first, except the pages in OVER_TARGET, which are held at CEILING
 (the lowest line they allow) so that nothing grows unnoticed. Next 16 and React alone are 132 kB on every page,
 which leaves 18 kB per page. The pages in OVER_TARGET are the three that hold both TanStack Query (with the typed
-API client, about 14 kB) and a React Hook Form form (about 12 kB) besides their own code: the security page,
-a store's members and its billing (sign-up checks its address with a small hook of its own instead). Bringing them under TARGET means dropping one of the two from the page
-or deferring a visible part of it; until then a page leaving the list (it got under TARGET) fails too, so that the
-list only shrinks. What the other pages do to stay under TARGET: words per page (`<Words areas>`, not the whole
-dictionary), TanStack Query and the notices only on the pages that use them, zod loaded on a form's first
-validation (web/portal/README.md, "First-load budget").
+API client, about 14 kB) and a React Hook Form form (about 12 kB) besides their own code: the security page, a
+store's members and its billing (sign-up checks its address with a small hook of its own instead). Bringing them
+under TARGET means dropping one of the two from the page or deferring a visible part of it; until then a page
+leaving the list (it got under TARGET) fails too, so that the list only shrinks. What the other pages do to stay
+under TARGET: words per page (`<Words areas>`, not the whole dictionary), TanStack Query and the notices only on the
+pages that use them, zod loaded on a form's first validation (web/portal/README.md, "First-load budget").
 
 A pytest test rather than a vitest one because it needs `next build` first, which `make up` already knows how to
 run only when the sources changed (dev/portal.py); a vitest test would read a `.next` it cannot trust to be current.

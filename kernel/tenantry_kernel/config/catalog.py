@@ -241,6 +241,14 @@ VARIABLES_LIST = [
     Variable("EMAIL_USE_TLS", bool, False, WEB_APPS, "STARTTLS", WEB),
     Variable("EMAIL_TIMEOUT", int, 10, WEB_APPS, "seconds allowed for SMTP", WEB),
     Variable(
+        "PASSWORD_RESET_TIMEOUT",
+        int,
+        259200,
+        WEB_APPS,
+        "seconds an emailed link to confirm the address or reset the password stays valid (Django's default: 3 days)",
+        WEB,
+    ),
+    Variable(
         "DEFAULT_FROM_EMAIL",
         str,
         "Tenantry <no-reply@tenantry.localhost>",

@@ -122,6 +122,9 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL")
+# Seconds an emailed account link (confirm the address, reset the password: tenantry_kernel.identity.links) stays
+# valid; Django's token generator reads it when the link is used.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT")
 
 # Events (tenantry_kernel.events): the platform vhost holding the `tenantry.events` topic exchange,
 # which the relay publishes to and consumers read from.
@@ -260,6 +263,7 @@ __all__ = [
     "METRICS_TOKEN",
     "MIDDLEWARE",
     "PASSWORD_HASHERS",
+    "PASSWORD_RESET_TIMEOUT",
     "PROBLEM_MODULES",
     "READINESS_TIMEOUT",
     "REDIS_URL",

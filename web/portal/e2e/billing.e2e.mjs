@@ -6,38 +6,23 @@
  *
  * Signs in through the page, opens /stores/<slug>/billing, saves a card through Stripe.js (localstripe's
  * stand-in, test card 4242…), moves to Starter and then to Growth with the price shown before each confirmation
- * (prorated the second time), waits for the invoice Stripe's webhook brings, downloads its PDF through the BFF,
+ * (prorated the second time), waits for the invoice Stripe's webhook brings (the journey downloads one's PDF),
  * and sees the charts drawn. axe-core on every screenshot (light and dark); CSP violations fail the run.
  */
 
-import { readFileSync } from "node:fs";
-
 import { check, env, PORTAL, run, shoot } from "./support.mjs";
+import { previewPlan as changePlan, saveCard, signInWithPassword } from "./steps.mjs";
 
 const EMAIL = env("EMAIL");
 const PASSWORD = env("PASSWORD");
 const SLUG = env("SLUG");
 const BILLING = `${PORTAL}/stores/${SLUG}/billing`;
 
-async function changePlan(page, title, expectations) {
-  await page.getByRole("radio", { name: new RegExp(title) }).check();
-  await page.getByRole("button", { name: "Show the price" }).click();
-  const preview = page.locator("section.preview");
-  await preview.getByRole("heading", { name: `Moving to ${title}` }).waitFor();
-  const due = await preview.getByRole("status").textContent();
-  const lines = await preview.locator(".preview-lines li").allTextContents();
-  console.log(`the preview of ${title}: ${due}; ${lines.join(" | ")}`);
-  await expectations(due ?? "", lines);
-  return preview;
-}
-
 run("billing e2e", async (page) => {
   // -- sign in through the page, then the billing page ------------------------------------------------
   await page.goto(BILLING);
   check(new URL(page.url()).pathname === "/sign-in", `the billing page without a session shows ${page.url()}`);
-  await page.getByLabel("Email address").fill(EMAIL);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInWithPassword(page, EMAIL, PASSWORD);
   await page.waitForURL((url) => url.pathname === "/stores" || url.pathname === `/stores/${SLUG}/billing`);
   await page.goto(BILLING);
   await page.getByRole("heading", { name: `Billing of ${SLUG}` }).waitFor();
@@ -51,19 +36,7 @@ run("billing e2e", async (page) => {
   await shoot(page, "billing");
 
   // -- a card through Stripe.js: localstripe's stand-in mounts plain inputs ---------------------------------
-  await page.getByRole("button", { name: "Add a card" }).click();
-  const element = page.getByTestId("card-element");
-  await element.locator('input[placeholder="number"]').waitFor();
-  check(await page.evaluate(() => typeof window.Stripe === "function"), "Stripe.js did not load");
-  await element.locator('input[placeholder="number"]').pressSequentially("4242424242424242");
-  await element.locator('input[placeholder="exp_month"]').fill("12");
-  await element.locator('input[placeholder="exp_year"]').fill("30");
-  await element.locator('input[placeholder="cvc"]').fill("123");
-  await element.locator('input[placeholder="postal_code"]').fill("10115");
-  await shoot(page, "billing-card");
-  await page.getByRole("button", { name: "Save the card" }).click();
-  await page.getByText("The card is saved and is now the default.").waitFor();
-  await page.locator(".cards-list li", { hasText: "4242" }).waitFor();
+  await saveCard(page, { beforeSaving: () => shoot(page, "billing-card") });
   console.log(`the cards: ${(await page.locator(".cards-list").textContent())?.replace(/\s+/g, " ")}`);
 
   // -- Free → Starter: the first month's price first, then the change --------------------------------------
@@ -86,20 +59,8 @@ run("billing e2e", async (page) => {
   await preview.getByRole("button", { name: "Confirm the change to Growth" }).click();
   await page.getByText("Current plan: Growth").waitFor();
 
-  // -- the invoice (Stripe's webhook issues it) and its PDF through the BFF ---------------------------------
-  const row = page.locator("section[aria-labelledby=invoices-heading] tbody tr").first();
-  await row.waitFor({ timeout: 60_000 });
-  const number = (await row.locator("td").first().textContent())?.trim() ?? "";
-  check(/^TY-\d{4}-\d{6}$/.test(number), `the invoice number is ${number}`);
-  console.log(`the newest invoice: ${(await row.textContent())?.replace(/\s+/g, " ")}`);
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    row.getByRole("link", { name: `PDF of ${number}` }).click(),
-  ]);
-  check(download.suggestedFilename() === `${number}.pdf`, `the PDF is named ${download.suggestedFilename()}`);
-  const pdf = readFileSync(await download.path());
-  check(pdf.subarray(0, 5).toString("latin1") === "%PDF-", `the download starts with ${pdf.subarray(0, 8).toString("latin1")}`);
-  console.log(`${number}.pdf: ${pdf.length} bytes`);
+  // -- the invoice Stripe's webhook issues (its PDF is downloaded in the journey, journey.e2e.mjs) ------------
+  await page.locator("section[aria-labelledby=invoices-heading] tbody tr").first().waitFor({ timeout: 60_000 });
 
   // -- the charts: the charges and payments of the ledger, drawn by Chart.js -----------------------------
   await page.reload();

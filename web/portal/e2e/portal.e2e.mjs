@@ -1,22 +1,21 @@
 /**
  * The portal in a real browser (Debian's /usr/bin/chromium through playwright-core, headless),
  * against `make up`'s stack that tests/test_portal.py started; that test signed up through the API
- * and passes the verification link from the real mail.
+ * and answers the script's "MAIL?" with the links of the real mail.
  *
- *   STEP=sign-in: PORTAL_URL, VERIFY_LINK, EMAIL, PASSWORD, SLUG, SCREENSHOTS (a folder), CHROMIUM (optional)
- *   STEP=forgot:  PORTAL_URL, EMAIL, SCREENSHOTS: from the sign-in page's "Forgot your password?" ask for the mail
- *   STEP=reset:   PORTAL_URL, RESET_LINK, EMAIL, NEW_PASSWORD, SLUG, SCREENSHOTS, CHROMIUM (optional)
+ *   PORTAL_URL, EMAIL, PASSWORD, NEW_PASSWORD, SLUG, SCREENSHOTS (a folder), CHROMIUM (optional)
  *
- * sign-in opens the verification link in the portal, signs in through the page, sees the store on
- * /stores, signs out. reset sets a new password from the mailed reset link, sees the spent link
- * refused, and signs in with the new password.
- * on every page it runs axe-core (0 serious or critical violations), fails on any CSP violation or
+ * Opens the verification link in the portal, signs in through the page (an empty form and a wrong
+ * password refused first), sees the store on /stores, the theme and German, signs out; asks for a reset
+ * mail from the sign-in page's "Forgot your password?"; sets a new password from the mailed reset link,
+ * sees the spent link refused, and signs in with the new password.
+ * On every page it runs axe-core (0 serious or critical violations), fails on any CSP violation or
  * page error, and writes screenshots in light and dark. Exits non-zero with the reason on failure.
  */
 
 import { check, env, PORTAL, run, shoot } from "./support.mjs";
+import { mailedLink } from "./steps.mjs";
 
-const STEP = env("STEP");
 const EMAIL = env("EMAIL");
 const SLUG = env("SLUG");
 
@@ -30,7 +29,7 @@ async function signIn(page, password) {
 
 /** The mailed reset link: a new password (checked in the page first), the spent link refused, then sign in with it. */
 async function resetPassword(page) {
-  const link = env("RESET_LINK");
+  const link = await mailedLink(EMAIL, 2);
   const password = env("NEW_PASSWORD");
   check(link.startsWith(`${PORTAL}/reset-password?`), `the mailed link leads elsewhere: ${link}`);
   await page.goto(link);
@@ -61,7 +60,7 @@ async function resetPassword(page) {
 }
 
 async function verifyAndSignIn(page, context) {
-  const VERIFY_LINK = env("VERIFY_LINK");
+  const VERIFY_LINK = await mailedLink(EMAIL, 1);
   const PASSWORD = env("PASSWORD");
   // -- the verification link from the mail, opened in the portal ------------------------------------
   check(VERIFY_LINK.startsWith(`${PORTAL}/verify-email?`), `the mailed link leads elsewhere: ${VERIFY_LINK}`);
@@ -146,9 +145,8 @@ async function forgotPassword(page) {
   await shoot(page, "forgot-password-sent");
 }
 
-run(`portal e2e (${STEP})`, async (page, context) => {
-  if (STEP === "reset") await resetPassword(page);
-  else if (STEP === "forgot") await forgotPassword(page);
-  else if (STEP === "sign-in") await verifyAndSignIn(page, context);
-  else throw new Error(`STEP is sign-in, forgot or reset, not ${STEP}`);
+run("portal e2e", async (page, context) => {
+  await verifyAndSignIn(page, context);
+  await forgotPassword(page);
+  await resetPassword(page);
 });

@@ -1,32 +1,30 @@
 /**
- * A store's page, its members and invitations, "Open store" and deleting it, in a real browser (Debian's
- * chromium through playwright-core, headless) against `make up`'s stack that tests/test_portal_stores.py
- * started; that test signed the owner up through the API, waited for the store, and passes the mailed
- * invitation link. Each STEP runs in a fresh browser profile (a second person is a second context).
+ * A store's page, its members and invitations, in a real browser (Debian's chromium through playwright-core,
+ * headless) against `make up`'s stack that tests/test_portal_stores.py started; that test signed the owner up
+ * through the API, waited for the store, and answers the script's "MAIL?" with the mailed invitation link.
  *
- *   STEP=invite:  EMAIL, PASSWORD, SLUG, MEMBER_EMAIL — the owner signs in, opens the store's page and its
- *                 members (the last-owner rule shown), invites MEMBER_EMAIL as an admin.
- *   STEP=accept:  INVITE_LINK, MEMBER_EMAIL, PASSWORD, SLUG — a new person creates their account from the
- *                 mailed link and accepts; the used link then says so.
- *   STEP=manage:  EMAIL, PASSWORD, SLUG, MEMBER_EMAIL — the owner makes the member billing, opens the store
- *                 (lands on the store's own page, signed in), then deletes it with the typed slug.
+ *   PORTAL_URL, EMAIL, PASSWORD, SLUG, MEMBER_EMAIL, SCREENSHOTS (a folder), CHROMIUM (optional)
+ *
+ * The owner signs in, opens the store's page and its members (the last-owner rule shown), invites MEMBER_EMAIL as
+ * an admin (an invalid address refused first); a new person, in a second browser profile, creates their account
+ * from the mailed link (a short password refused first) and accepts; the used link then says so; the owner makes
+ * the member billing (the last-owner rule still in force). "Open store" and deleting with the typed slug are the
+ * journey's (journey.e2e.mjs), which takes one owner through them.
  *
  * Every page: axe-core (0 serious or critical), no CSP violation or page error, screenshots stores-* in light
  * and dark. Exits non-zero with the reason on failure.
  */
 
 import { check, env, PORTAL, run, shoot } from "./support.mjs";
+import { acceptAsNewPerson, inviteMember, mailedLink, signInWithPassword } from "./steps.mjs";
 
-const STEP = env("STEP");
 const SLUG = env("SLUG");
 const PASSWORD = env("PASSWORD");
 const MEMBER_EMAIL = env("MEMBER_EMAIL");
 
 async function signIn(page, email) {
   await page.goto(`${PORTAL}/sign-in?next=/stores`);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInWithPassword(page, email, PASSWORD);
   await page.waitForURL(`${PORTAL}/stores`);
 }
 
@@ -41,8 +39,7 @@ function memberRow(page, email) {
   return page.locator(`tr[data-email="${email}"]`);
 }
 
-async function invite(page) {
-  const email = env("EMAIL");
+async function invite(page, email) {
   await signIn(page, email);
   await openStorePage(page);
   const state = await page.getByTestId("store-state").textContent();
@@ -65,33 +62,18 @@ async function invite(page) {
   await page.getByLabel("Their email address").fill("not-an-address");
   await page.getByRole("button", { name: "Send the invitation" }).click();
   await page.locator("#invite-email-error").waitFor();
-  await page.getByLabel("Their email address").fill(MEMBER_EMAIL);
-  await page.getByLabel("Role", { exact: true }).selectOption("admin");
-  await page.getByRole("button", { name: "Send the invitation" }).click();
-  await page.getByRole("status").filter({ hasText: `An invitation was sent to ${MEMBER_EMAIL}` }).waitFor();
-  await page.locator(".invitations li", { hasText: MEMBER_EMAIL }).waitFor();
+  await inviteMember(page, MEMBER_EMAIL, "admin");
   await shoot(page, "stores-members-invited");
 }
 
-async function accept(page) {
-  const link = env("INVITE_LINK");
+async function accept(page, link) {
   check(link.startsWith(`${PORTAL}/accept-invitation?token=`), `the mailed link leads elsewhere: ${link}`);
   await page.goto(link);
   await page.getByLabel("Password", { exact: true }).fill("short");
   await page.getByRole("button", { name: "Create my account and accept" }).click();
   await page.locator("#password-error").waitFor();
   await shoot(page, "stores-accept");
-  await page.getByLabel("Your name").fill("Mia Member");
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Create my account and accept" }).click();
-  const done = page.locator("main").getByRole("status");
-  await done.waitFor();
-  const said = await done.textContent();
-  check(said?.includes("you are now a member as Admin"), `accepting says: ${said}`);
-  await shoot(page, "stores-accept-done");
-  await page.getByRole("link", { name: "Go to the store" }).click();
-  await page.waitForURL(`${PORTAL}/stores/${SLUG}`);
-  check((await page.locator(".facts").textContent())?.includes("Admin"), "the member's store page shows no Admin role");
+  await acceptAsNewPerson(page, link, SLUG, PASSWORD, "Admin", { afterAccepting: () => shoot(page, "stores-accept-done") });
 
   // The same link again (signed in now): the API's reason, and what to do.
   await page.goto(link);
@@ -103,9 +85,7 @@ async function accept(page) {
   await shoot(page, "stores-accept-used");
 }
 
-async function manage(page) {
-  const email = env("EMAIL");
-  await signIn(page, email);
+async function manage(page, email) {
   await page.goto(`${PORTAL}/stores/${SLUG}/members`);
   const member = memberRow(page, MEMBER_EMAIL);
   await member.waitFor();
@@ -114,39 +94,13 @@ async function manage(page) {
   // Still the only owner: the rule stays in force and explained.
   check(await memberRow(page, email).getByRole("combobox").isDisabled(), "the last owner's role became changeable");
   await shoot(page, "stores-members-roles");
-
-  // "Open store": through the platform's provider, onto the store's own page, signed in.
-  await page.goto(`${PORTAL}/stores/${SLUG}`);
-  await page.getByRole("button", { name: "Open store" }).click();
-  await page.waitForURL((url) => url.hostname === `${SLUG}.localhost`, { timeout: 30_000 });
-  const landing = await page.locator("main").textContent();
-  check(landing?.includes(`Welcome to ${SLUG}`) && landing.includes(email), `the store's landing page says: ${landing}`);
-  check(!landing.includes('"access"'), "the landing page is JSON");
-  console.log(`Open store landed on ${page.url()}`);
-  await shoot(page, "stores-open-landing");
-
-  // Delete, with the typed slug.
-  await page.goto(`${PORTAL}/stores/${SLUG}`);
-  await page.getByRole("button", { name: "Delete this store…" }).click();
-  const dialog = page.getByRole("dialog");
-  await dialog.waitFor();
-  const submit = dialog.getByRole("button", { name: "Delete the store" });
-  check(await submit.isDisabled(), "deleting works before the slug is typed");
-  await dialog.getByLabel(`To confirm, type the store's slug ${SLUG}`).fill(SLUG.slice(0, -1));
-  check(await submit.isDisabled(), "deleting works with half the slug");
-  await dialog.getByLabel(`To confirm, type the store's slug ${SLUG}`).fill(SLUG);
-  check(await submit.isEnabled(), "the typed slug does not enable deleting");
-  await shoot(page, "stores-delete-dialog");
-  await submit.click();
-  await page.getByRole("status").filter({ hasText: /is being deleted|store is deleted/ }).first().waitFor();
-  await shoot(page, "stores-deleting");
-  await page.getByText("The store is deleted.").waitFor({ timeout: 90_000 });
-  console.log("the store page followed the deletion to its end");
 }
 
-run(`stores e2e (${STEP})`, async (page) => {
-  if (STEP === "invite") await invite(page);
-  else if (STEP === "accept") await accept(page);
-  else if (STEP === "manage") await manage(page);
-  else throw new Error(`unknown STEP ${STEP}`);
+run("stores e2e", async (page, context, { profile }) => {
+  const email = env("EMAIL");
+  await invite(page, email);
+  const member = await profile();
+  await accept(member.page, await mailedLink(MEMBER_EMAIL));
+  await member.close();
+  await manage(page, email);
 });

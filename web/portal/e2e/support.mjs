@@ -38,9 +38,10 @@ export async function audit(page, name) {
   console.log(`axe on ${name}: no serious or critical violations (${results.violations.length} minor)`);
 }
 
-/** Screenshots of the page as it is, in light and dark (the system preference; the server follows it), each audited. */
-export async function shoot(page, name) {
-  for (const scheme of ["light", "dark"]) {
+/** Screenshots of the page as it is, in light and dark (the system preference; the server follows it), each audited;
+ * `schemes: ["light"]` for the light one only. */
+export async function shoot(page, name, { schemes = ["light", "dark"] } = {}) {
+  for (const scheme of schemes) {
     await page.emulateMedia({ colorScheme: scheme });
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     check(
@@ -53,50 +54,68 @@ export async function shoot(page, name) {
   await page.emulateMedia({ colorScheme: "light" });
 }
 
+/** A fresh headless chromium profile (360 px wide), its first page watched: CSP violations and page errors go to
+ * `problems`. Returns { context, page, close }; close() also removes the profile. */
+export async function openProfile(problems) {
+  const profile = mkdtempSync(join(tmpdir(), "portal-e2e-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 360, height: 740 }, // the narrowest phone the portal must work on
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content.Security.Policy|Refused to/i.test(message.text())) {
+      problems.push(`CSP: ${message.text()}`);
+    }
+    // useT() (src/lib/messages-client.tsx) on a key the page's <Words areas> did not give.
+    if (message.type() === "error" && message.text().startsWith("portal: missing message")) problems.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, page, close };
+}
+
 /**
- * Run `steps(page, context)` in a fresh headless chromium profile; print "<label>: passed" at the end, or exit 1
+ * Run `steps(page, context, more)` in a fresh headless chromium profile; print "<label>: passed" at the end, or exit 1
  * with the reason and what the page showed. CSP violations and page errors of any page fail the run.
+ * `more.profile()` opens another profile (a second person), watched and closed the same way.
  */
 export function run(label, steps) {
   const main = async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const problems = [];
-    const profile = mkdtempSync(join(tmpdir(), "portal-e2e-"));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-      headless: true,
-      viewport: { width: 360, height: 740 }, // the narrowest phone the portal must work on
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const opened = [];
     let current = null;
     try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      current = page;
-      page.on("console", (message) => {
-        if (message.type() === "error" && /Content.Security.Policy|Refused to/i.test(message.text())) {
-          problems.push(`CSP: ${message.text()}`);
-        }
-        // useT() (src/lib/messages-client.tsx) on a key the page's <Words areas> did not give.
-        if (message.type() === "error" && message.text().startsWith("portal: missing message")) problems.push(message.text());
-      });
-      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-      await steps(page, context);
+      const first = await openProfile(problems);
+      opened.push(first);
+      current = first.page;
+      const profile = async () => {
+        const another = await openProfile(problems);
+        opened.push(another);
+        return another;
+      };
+      await steps(first.page, first.context, { profile });
       check(problems.length === 0, `the pages reported:\n${problems.join("\n")}`);
       console.log(`${label}: passed; screenshots in ${SCREENSHOTS}`);
     } catch (error) {
       const said = await current?.locator("body").innerText({ timeout: 2000 }).catch(() => "");
       throw new Error(`${error.message}\n--- ${current?.url()} showed:\n${said}`, { cause: error });
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      for (const { close } of opened) await close();
     }
   };
   main().catch((error) => {

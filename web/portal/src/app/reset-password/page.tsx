@@ -6,7 +6,8 @@ import { requestContext } from "@/lib/request";
 
 export const metadata: Metadata = { title: "Choose a new password" };
 
-/** Where the platform's reset mail leads: a new password for the link's uid and token. */
+/** Where the platform's reset mail leads: a new password for the link's uid and token. A link that has expired (or
+ * was used) is refused when the password is sent; the way to a new link is always at hand. */
 export default async function ResetPasswordPage({
   searchParams,
 }: {
@@ -26,6 +27,10 @@ export default async function ResetPasswordPage({
           {t("reset.missing")}
         </p>
       )}
+      <p>
+        {t("reset.expiredHint")}{" "}
+        <a href="/forgot-password">{t("reset.newLink")}</a>
+      </p>
     </>
   );
 }

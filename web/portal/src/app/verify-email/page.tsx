@@ -1,12 +1,16 @@
 import { ProblemError } from "@tenantry/api-client";
 import type { Metadata } from "next";
 
+import { NewVerificationLink } from "@/components/ForgotPasswordForm";
+import { Words } from "@/components/Words";
 import { controlPlane } from "@/lib/api";
 import { browserHeaders, requestContext } from "@/lib/request";
 
+
 export const metadata: Metadata = { title: "Confirm your email address" };
 
-type Result = { ok: true; email: string } | { ok: false; message: string };
+/** ok; the link no longer works (expired or used: the API's `link_invalid` cannot tell which); or another reason. */
+type Result = { ok: true; email: string } | { ok: false; spent: true } | { ok: false; spent: false; message: string };
 
 async function verify(uid: string, token: string, networkMessage: string): Promise<Result> {
   try {
@@ -17,16 +21,19 @@ async function verify(uid: string, token: string, networkMessage: string): Promi
     return { ok: true, email: data?.email ?? "" };
   } catch (error) {
     if (error instanceof ProblemError && error.code !== "unexpected_response") {
-      return { ok: false, message: error.errors.map((e) => e.detail).join(" ") || error.detail };
+      if (error.errors.some((item) => item.code === "link_invalid")) return { ok: false, spent: true };
+      return { ok: false, spent: false, message: error.errors.map((e) => e.detail).join(" ") || error.detail };
     }
-    return { ok: false, message: networkMessage };
+    return { ok: false, spent: false, message: networkMessage };
   }
 }
 
-/** Where the platform's verification mail leads: confirms the address with the link's uid and token. */
+/** Where the platform's verification mail leads: confirms the address with the link's uid and token. A link that has
+ * expired (or was used) says so and offers a new one. */
 export default async function VerifyEmailPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const [{ t }, query] = await Promise.all([requestContext(), searchParams]);
   const { uid, token } = query;
+  let title = t("verify.title");
   let body;
   if (typeof uid !== "string" || typeof token !== "string" || !uid || !token) {
     body = (
@@ -36,28 +43,50 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
     );
   } else {
     const result = await verify(uid, token, t("error.network"));
-    body = result.ok ? (
-      <>
-        <p className="success" role="status">
-          {t("verify.ok", { email: result.email })}
-        </p>
-        <p>
-          <a className="button" href="/sign-in">
-            {t("verify.continue")}
-          </a>
-        </p>
-      </>
-    ) : (
-      <div className="alert" role="alert">
-        <p className="error">
-          {t("verify.failed")} {result.message}
-        </p>
-      </div>
-    );
+    if (result.ok) {
+      body = (
+        <>
+          <p className="success" role="status">
+            {t("verify.ok", { email: result.email })}
+          </p>
+          <p>
+            <a className="button" href="/sign-in">
+              {t("verify.continue")}
+            </a>
+          </p>
+        </>
+      );
+    } else if (result.spent) {
+      title = t("verify.expiredTitle");
+      body = (
+        <>
+          <p className="alert" role="alert">
+            {t("verify.expired")}
+          </p>
+          <section className="stack" aria-labelledby="new-link-heading">
+            <h2 id="new-link-heading">{t("verify.newTitle")}</h2>
+            <Words areas={["base"]}>
+              <NewVerificationLink />
+            </Words>
+          </section>
+          <p>
+            <a href="/sign-in">{t("verify.signIn")}</a>
+          </p>
+        </>
+      );
+    } else {
+      body = (
+        <div className="alert" role="alert">
+          <p className="error">
+            {t("verify.failed")} {result.message}
+          </p>
+        </div>
+      );
+    }
   }
   return (
     <>
-      <h1>{t("verify.title")}</h1>
+      <h1>{title}</h1>
       {body}
     </>
   );
