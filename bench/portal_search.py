@@ -4,7 +4,7 @@ control plane's GET /api/v1/search/?q=… alone as the baseline, in the same run
 A scratch database gets the search app's migrations and --products published products in --tenants
 ready stores (bench/search.py's generator: names, descriptions, prices; straight into the projection's
 tables). Each component runs in its own process, as `make up` runs them: the control plane
-(`python -m tenantry_kernel.serve`, local settings, one worker) and the portal (`next start` on its
+(`python -m tenantry_kernel.serve`, local settings, one worker, a pool of 4 database connections) and the portal (`next start` on its
 production build; built first when its sources changed). Load comes from separate processes (aiohttp,
 keep-alive connections; each user reads a page for --think seconds on average, 0.5x to 1.5x, before
 asking for the next one, and 0 sends them back to back: a stress test, not users), drawing queries
@@ -199,6 +199,9 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "control_plane.settings.local",
         "LOG_LEVEL": "WARNING",
         "SEARCH_BACKEND": "postgres",
+        # As deployed (the operator's config maps set it too): without a pool each request opens a connection of
+        # its own (a backend forked and a SCRAM exchange), which alone costs more than the search.
+        "DATABASE_POOL_SIZE": "4",
         # Every request comes from 127.0.0.1 (the portal's server too): the per-address budget is out of the way.
         "SEARCH_RATE_PER_IP": "1000000000/minute",
         "NEXT_TELEMETRY_DISABLED": "1",
