@@ -1,19 +1,19 @@
 """The portal's server-rendered marketplace search: GET /search?q=… p95 at 20 concurrent users, with the
 control plane's GET /api/v1/search/?q=… alone as the baseline, in the same run on the same data.
 
-A scratch database gets the search app's migrations and --products published products in --tenants
-ready stores (bench/search.py's generator: names, descriptions, prices; straight into the projection's
-tables). Each component runs in its own process, as `make up` runs them: the control plane
-(`python -m tenantry_kernel.serve`, local settings, one worker, a pool of 4 database connections) and the portal (`next start` on its
-production build; built first when its sources changed). Load comes from separate processes (aiohttp,
-keep-alive connections; each user reads a page for --think seconds on average, 0.5x to 1.5x, before
-asking for the next one, and 0 sends them back to back: a stress test, not users), drawing queries
-from the vocabulary (one to three words, some with a typo). The phases alternate (API, portal, API,
-portal, …), each after a warm-up. Prints p50/p95/p99 of each, the portal's cost over the API alone (the
-ratio and the difference), and how busy each process kept its core: a process at ~100% of a core is the
-bottleneck (node serves on one thread; the load generators must stay well below it). The per-address
-search budget is raised for the run (every request comes from 127.0.0.1). The database and the servers
-are removed at the end, also on Ctrl-C or SIGTERM.
+A scratch database gets the search app's migrations and --products published products in --tenants ready
+stores (bench/search.py's generator: names, descriptions, prices; straight into the projection's tables). Each
+component runs in its own process, as `make up` runs them: the control plane (`python -m
+tenantry_kernel.serve`, local settings, one worker, a pool of 4 database connections) and the portal (`next
+start` on its production build; built first when its sources changed). Load comes from separate processes
+(aiohttp, keep-alive connections; each user reads a page for --think seconds on average, 0.5x to 1.5x, before
+asking for the next one, and 0 sends them back to back: a stress test, not users), drawing queries from the
+vocabulary (one to three words, some with a typo). The phases alternate (API, portal, API, portal, …), each
+after a warm-up. Prints p50/p95/p99 of each, the portal's cost over the API alone (the ratio and the
+difference), and how busy each process kept its core: a process at ~100% of a core is the bottleneck (node
+serves on one thread; the load generators must stay well below it). The per-address search budget is raised
+for the run (every request comes from 127.0.0.1). The database and the servers are removed at the end, also on
+Ctrl-C or SIGTERM.
 
     set -a && . .local/services.env && set +a
     .venv/bin/python bench/portal_search.py [--products 20000] [--tenants 200] [--users 20] [--think 1] [--seconds 10]
