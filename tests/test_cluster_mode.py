@@ -34,7 +34,7 @@ from tenantry_kernel.provisioning import broker, routing
 from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner
 from tenantry_kernel.provisioning.database.schemas import inspect_tenant_database
 from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
-from tenantry_kernel.testing import ServedApp, free_port, serve_app, wait_until
+from tenantry_kernel.testing import ServedApp, free_port, serve_app, stop_process, wait_until
 from tenantry_kernel.testing.databases import drop_role, migrated_database, new_database, server_conninfo, server_env
 from tenantry_kernel.testing.kubernetes import EmulatorThread
 
@@ -133,12 +133,7 @@ def background(name: str, argv: list[str], cwd: Path, env: Mapping[str, str]) ->
     try:
         yield running
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=20)
         reader.join(timeout=5)
 
 

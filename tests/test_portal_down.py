@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tenantry_kernel.testing import free_port, wait_for_http
+from tenantry_kernel.testing import free_port, stop_process, wait_for_http
 from tests.portal_browser import SCRIPTS, ensure_build, in_the_browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,12 +36,7 @@ def portal_without_api(tmp_path: Path) -> Iterator[str]:
         wait_for_http(f"http://127.0.0.1:{port}/offline", timeout=60, process=process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 

@@ -32,7 +32,7 @@ from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRu
 from tenantry_kernel.provisioning.database.schemas import drop_tenant_database, ensure_tenant_database
 from tenantry_kernel.provisioning.database.template_clone import TemplateCloneRunner
 from tenantry_kernel.provisioning.plans import plan_for
-from tenantry_kernel.testing import ServedApp, serve_app, wait_until
+from tenantry_kernel.testing import ServedApp, serve_app, stop_process, wait_until
 from tenantry_kernel.testing.databases import drop_database, drop_role, migrated_database, server_conninfo, server_env
 from tenantry_kernel.testing.mail import MailSink, link_in, smtp_sink
 from tests.e2e_support import Store
@@ -139,12 +139,7 @@ def celery_worker(project: Project) -> Iterator[Worker]:
         assert process.poll() is None, "\n".join(worker.lines[-50:])
         yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=60)
         reader.join(timeout=10)
 
 

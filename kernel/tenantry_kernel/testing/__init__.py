@@ -24,6 +24,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    """SIGTERM, up to `timeout` seconds to finish, then SIGKILL: a test never leaves a process behind."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen[str] | None = None) -> None:
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
@@ -97,12 +107,7 @@ def serve_app(
         wait_for_http(f"{served.base_url}/healthz", process=process)
         yield served
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         reader.join(timeout=5)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-from tenantry_kernel.testing import free_port, wait_for_http
+from tenantry_kernel.testing import free_port, stop_process, wait_for_http
 
 
 @contextmanager
@@ -38,12 +38,7 @@ def running_localstripe() -> Iterator[str]:
         wait_for_http(f"{url}/v1/customers", timeout=30, process=process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def reset(url: str) -> None:
