@@ -38,9 +38,13 @@ export async function audit(page, name) {
   console.log(`axe on ${name}: no serious or critical violations (${results.violations.length} minor)`);
 }
 
+const PHONE = { width: 360, height: 740 }; // the narrowest phone the portal must work on
+const DESKTOP = { width: 1280, height: 800 };
+
 /** Screenshots of the page as it is, in light and dark (the system preference; the server follows it), each audited;
- * `schemes: ["light"]` for the light one only. */
-export async function shoot(page, name, { schemes = ["light", "dark"] } = {}) {
+ * `schemes: ["light"]` for the light one only. The page is 360 px wide (a phone); the light scheme is also shot and
+ * audited 1280 px wide (`<name>-desktop-light.png`), so a reviewer sees both layouts. `desktop: false` skips that. */
+export async function shoot(page, name, { schemes = ["light", "dark"], desktop = true } = {}) {
   for (const scheme of schemes) {
     await page.emulateMedia({ colorScheme: scheme });
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -50,6 +54,16 @@ export async function shoot(page, name, { schemes = ["light", "dark"] } = {}) {
     );
     await audit(page, `${name} (${scheme})`);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}.png`), fullPage: true });
+    if (desktop && scheme === "light") {
+      const phone = page.viewportSize() ?? PHONE;
+      await page.setViewportSize(DESKTOP);
+      try {
+        await audit(page, `${name} (${scheme}, ${DESKTOP.width} px)`);
+        await page.screenshot({ path: join(SCREENSHOTS, `${name}-desktop-${scheme}.png`), fullPage: true });
+      } finally {
+        await page.setViewportSize(phone);
+      }
+    }
   }
   await page.emulateMedia({ colorScheme: "light" });
 }
@@ -61,7 +75,7 @@ export async function openProfile(problems) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
-    viewport: { width: 360, height: 740 }, // the narrowest phone the portal must work on
+    viewport: PHONE,
     args: [
       "--no-sandbox",
       "--disable-gpu",
