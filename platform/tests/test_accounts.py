@@ -62,7 +62,7 @@ def test_sign_up_mails_a_link_that_verifies_the_address_once(transactional_db: N
     assert problem(again) == {
         "code": "invalid",
         "detail": "Some fields are invalid; see errors.",
-        "errors": {"/token": ["This link is invalid or expired; ask for a new one."]},
+        "errors": {"/token": ["This link was already used or is not valid; ask for a new one."]},
     }
     assert audit_actions(user) == ["account.user_registered", "account.email_verified"]
     assert AuditEvent.objects.get(action="account.user_registered").source == "portal"

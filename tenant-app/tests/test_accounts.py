@@ -94,7 +94,7 @@ def test_sign_up_sends_a_verification_link_that_works_once(alpha: ShardTenant, m
 
     again = api(alpha, "post", "/api/v1/auth/email/verify/", link_params(message))
     assert again.status_code == 400
-    assert problem(again)["errors"] == {"/token": ["This link is invalid or expired; ask for a new one."]}
+    assert problem(again)["errors"] == {"/token": ["This link was already used or is not valid; ask for a new one."]}
     assert [e.subject or (e.actor and e.actor.email) for e in events(alpha, "email_verified")] == ["ann@example.test"]
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -17,7 +16,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from tenantry_kernel.identity.config import AccountMail, Identity, SecurityEvent
-from tenantry_kernel.identity.links import password_tokens, user_from_link, verification_tokens
+from tenantry_kernel.identity.links import LinkTokens, password_tokens, user_of_uid, verification_tokens
 from tenantry_kernel.identity.models import normalize_email
 from tenantry_kernel.identity.sessions import revoke_sessions
 
@@ -30,21 +29,24 @@ def check_new_password(password: str, user: Any = None, *, field: str = "passwor
         raise ValidationError({field: [ErrorDetail(str(m), code="password_weak") for m in exc.messages]}) from exc
 
 
-def _link_invalid() -> ValidationError:
+def _link_refused(user: Any, token: str, tokens: LinkTokens) -> ValidationError:
+    """`link_expired` for a genuine link past its lifetime, `link_invalid` for one that was used (what it hashes has
+    changed since) or never was valid: the page it leads to says which, and offers a new link either way."""
+    if user is not None and user.is_active and tokens.expired(user, token):
+        return ValidationError({"token": [ErrorDetail("This link has expired; ask for a new one.", "link_expired")]})
     return ValidationError(
-        {"token": [ErrorDetail("This link is invalid or expired; ask for a new one.", "link_invalid")]}
+        {"token": [ErrorDetail("This link was already used or is not valid; ask for a new one.", "link_invalid")]}
     )
 
 
-def _user_of_link(uid: str, token: str, tokens: PasswordResetTokenGenerator) -> Any:
-    """The link's user, locked for this transaction; the token is checked again under the lock, so of two requests
-    with one link only the first gets through (the second finds it spent)."""
-    user = user_from_link(uid, token, tokens)
-    if user is None:
-        raise _link_invalid()
-    user = get_user_model()._default_manager.select_for_update().get(pk=user.pk)
-    if not user.is_active or not tokens.check_token(user, token):
-        raise _link_invalid()
+def _user_of_link(uid: str, token: str, tokens: LinkTokens) -> Any:
+    """The link's user, locked for this transaction and checked under the lock, so of two requests with one link
+    only the first gets through (the second finds it spent)."""
+    user = user_of_uid(uid)
+    if user is not None:
+        user = get_user_model()._default_manager.select_for_update().get(pk=user.pk)
+    if user is None or not user.is_active or not tokens.check_token(user, token):
+        raise _link_refused(user, token, tokens)
     return user
 
 

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.db import connection, connections
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -40,7 +41,8 @@ WRONG_CODE = {
     "detail": "That code is wrong or was already used; enter the current code from your authenticator app "
     "or an unused backup code.",
 }
-LINK_INVALID = {"/token": ["This link is invalid or expired; ask for a new one."]}
+LINK_INVALID = {"/token": ["This link was already used or is not valid; ask for a new one."]}
+LINK_EXPIRED = {"/token": ["This link has expired; ask for a new one."]}
 
 
 @dataclass(frozen=True)
@@ -801,6 +803,36 @@ def test_a_password_reset_by_email_signs_out_everywhere(
     resets = [r.details for r in security_events(project) if r.event == "password_reset"]
     assert resets == [{"sessions_revoked": 2}]
     assert mail.sent_to(nobody) == []
+
+
+def test_a_link_past_its_lifetime_is_refused_as_expired_and_a_spent_or_altered_one_as_invalid(
+    identity_project: IdentityProject, transactional_db: None, mail: MailSink, person: str
+) -> None:
+    project = identity_project
+    unverified = email()
+    project.make_user(unverified, password=PASSWORD, verified=False)
+    assert client(project).post(f"{project.prefix}password/reset/", {"email": person}).status_code == 202
+    assert client(project).post(f"{project.prefix}email/verification/", {"email": unverified}).status_code == 202
+    reset = link_params(mail.wait_for(person)[0])
+    verify = link_params(mail.wait_for(unverified)[0])
+    confirm, check = f"{project.prefix}password/reset/confirm/", f"{project.prefix}email/verify/"
+    altered = {**reset, "token": reset["token"][:-1] + ("0" if reset["token"][-1] != "0" else "1")}
+
+    # A lifetime below zero puts every link past it, without touching the clock.
+    with override_settings(PASSWORD_RESET_TIMEOUT=-1):
+        late_reset = client(project).post(confirm, {**reset, "password": NEW_PASSWORD})
+        late_verify = client(project).post(check, verify)
+        late_altered = client(project).post(confirm, {**altered, "password": NEW_PASSWORD})
+
+    assert (late_reset.status_code, problem(late_reset)["errors"]) == (400, LINK_EXPIRED)
+    assert (late_verify.status_code, problem(late_verify)["errors"]) == (400, LINK_EXPIRED)
+    assert (late_altered.status_code, problem(late_altered)["errors"]) == (400, LINK_INVALID)
+    assert sign_in(project, person).status_code == 200  # nothing changed
+    # In time, the same links work once, and then they are spent, not expired.
+    assert client(project).post(confirm, {**reset, "password": NEW_PASSWORD}).status_code == 204
+    assert client(project).post(check, verify).status_code == 200
+    spent = client(project).post(confirm, {**reset, "password": PASSWORD})
+    assert (spent.status_code, problem(spent)["errors"]) == (400, LINK_INVALID)
 
 
 def test_changing_the_password_keeps_this_session_and_ends_the_others(

@@ -6,7 +6,7 @@
  *   PORTAL_URL, EMAIL, NEW_PASSWORD, LINK_SECONDS, SCREENSHOTS (a folder), CHROMIUM (optional)
  *
  * The expired verification link says it expired and what to do; the new link asked for there (from the real mail)
- * confirms the address. A reset link asked for on /forgot-password and opened after it expired refuses the new
+ * confirms the address, and opened again says it was used (not that it expired). A reset link asked for on /forgot-password and opened after it expired refuses the new
  * password, says so, and leads to asking for a new one. axe on every page, screenshots links-* in light and dark.
  */
 
@@ -48,6 +48,12 @@ run("links e2e", async (page, context) => {
   await page.goto(fresh);
   const confirmed = await page.locator("main").getByRole("status").textContent();
   check(confirmed?.includes(EMAIL) && confirmed.includes("is confirmed"), `the new link says: ${confirmed}`);
+  // The same link again: used, not expired, and the page says so.
+  await page.goto(fresh);
+  await page.getByRole("heading", { name: "This link no longer works", level: 1 }).waitFor();
+  const used = await page.locator("main").getByRole("alert").first().textContent();
+  check(used?.includes("was used already") && used.includes("sign in"), `the used link says: ${used}`);
+  await shoot(page, "links-verify-used", { schemes: ["light"] });
 
   // -- a password-reset link opened after it expired ------------------------------------------------------------
   await page.goto(`${PORTAL}/forgot-password`);

@@ -36,7 +36,10 @@ export const en = {
   "verify.continue": "Continue to sign in",
   "verify.expiredTitle": "This link has expired",
   "verify.expired":
-    "This confirmation link has expired or was used already: links work once and only for a limited time. If your address is confirmed already, just sign in. Otherwise ask for a new link below and open it from the new email.",
+    "This confirmation link has expired: links work only for a limited time, so ask for a new link below and open it from the new email.",
+  "verify.usedTitle": "This link no longer works",
+  "verify.used":
+    "This confirmation link was used already, or it is not the whole link. If your address is confirmed already, just sign in. Otherwise ask for a new link below and open it from the new email.",
   "verify.newTitle": "Ask for a new confirmation link",
   "verify.newSubmit": "Send a new link",
   "verify.newSending": "Sending…",
@@ -109,7 +112,10 @@ export const de: Record<keyof typeof en, string> = {
   "verify.continue": "Weiter zur Anmeldung",
   "verify.expiredTitle": "Dieser Link ist abgelaufen",
   "verify.expired":
-    "Dieser Bestätigungslink ist abgelaufen oder wurde schon benutzt: Links gelten einmal und nur für begrenzte Zeit. Ist Ihre Adresse schon bestätigt, melden Sie sich einfach an. Sonst fordern Sie unten einen neuen Link an und öffnen ihn aus der neuen E-Mail.",
+    "Dieser Bestätigungslink ist abgelaufen: Links gelten nur für begrenzte Zeit. Fordern Sie unten einen neuen Link an und öffnen Sie ihn aus der neuen E-Mail.",
+  "verify.usedTitle": "Dieser Link gilt nicht mehr",
+  "verify.used":
+    "Dieser Bestätigungslink wurde schon benutzt, oder er ist nicht vollständig. Ist Ihre Adresse schon bestätigt, melden Sie sich einfach an. Sonst fordern Sie unten einen neuen Link an und öffnen ihn aus der neuen E-Mail.",
   "verify.newTitle": "Neuen Bestätigungslink anfordern",
   "verify.newSubmit": "Neuen Link senden",
   "verify.newSending": "Wird gesendet…",

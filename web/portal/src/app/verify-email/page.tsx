@@ -9,8 +9,12 @@ import { browserHeaders, requestContext } from "@/lib/request";
 
 export const metadata: Metadata = { title: "Confirm your email address" };
 
-/** ok; the link no longer works (expired or used: the API's `link_invalid` cannot tell which); or another reason. */
-type Result = { ok: true; email: string } | { ok: false; spent: true } | { ok: false; spent: false; message: string };
+/** ok; the link no longer works (the API's `link_expired`: too old; `link_invalid`: used, or not a whole link); or
+ * another reason. */
+type Result =
+  | { ok: true; email: string }
+  | { ok: false; spent: "expired" | "used" }
+  | { ok: false; spent: false; message: string };
 
 async function verify(uid: string, token: string, networkMessage: string): Promise<Result> {
   try {
@@ -21,7 +25,8 @@ async function verify(uid: string, token: string, networkMessage: string): Promi
     return { ok: true, email: data?.email ?? "" };
   } catch (error) {
     if (error instanceof ProblemError && error.code !== "unexpected_response") {
-      if (error.errors.some((item) => item.code === "link_invalid")) return { ok: false, spent: true };
+      if (error.errors.some((item) => item.code === "link_expired")) return { ok: false, spent: "expired" };
+      if (error.errors.some((item) => item.code === "link_invalid")) return { ok: false, spent: "used" };
       return { ok: false, spent: false, message: error.errors.map((e) => e.detail).join(" ") || error.detail };
     }
     return { ok: false, spent: false, message: networkMessage };
@@ -29,7 +34,7 @@ async function verify(uid: string, token: string, networkMessage: string): Promi
 }
 
 /** Where the platform's verification mail leads: confirms the address with the link's uid and token. A link that has
- * expired (or was used) says so and offers a new one. */
+ * expired, or was used, says which and offers a new one. */
 export default async function VerifyEmailPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const [{ t }, query] = await Promise.all([requestContext(), searchParams]);
   const { uid, token } = query;
@@ -57,11 +62,11 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
         </>
       );
     } else if (result.spent) {
-      title = t("verify.expiredTitle");
+      title = t(result.spent === "expired" ? "verify.expiredTitle" : "verify.usedTitle");
       body = (
         <>
           <p className="alert" role="alert">
-            {t("verify.expired")}
+            {t(result.spent === "expired" ? "verify.expired" : "verify.used")}
           </p>
           <section className="stack" aria-labelledby="new-link-heading">
             <h2 id="new-link-heading">{t("verify.newTitle")}</h2>
