@@ -85,6 +85,8 @@ interface Form {
   suppliedBy?: Record<string, string>;
   /** `<field>.<keyword>`: where the form is stricter than the API, and why. */
   stricter?: Record<string, string>;
+  /** `<field>.maxLength`: a limit the form leaves to the API (its field error shows at the field), and why. */
+  leftToTheApi?: Record<string, string>;
 }
 
 /**
@@ -116,6 +118,7 @@ function drift(form: Form, body: JsonSchema): string[] {
   const problems: string[] = [];
   const theirs = body.properties ?? {};
   const stricter = form.stricter ?? {};
+  const left = form.leftToTheApi ?? {};
   const noted = new Set<string>();
   const differs = (where: string, what: string) => {
     if (where in stricter) noted.add(where);
@@ -134,7 +137,10 @@ function drift(form: Form, body: JsonSchema): string[] {
     if (zod.type !== api.type) problems.push(`${field}: the form's type is ${zod.type}, the API's ${api.type}`);
     if (api.format && zod.format !== api.format) problems.push(`${field}: the API wants format ${api.format}, the form checks ${zod.format ?? "none"}`);
 
-    if (api.maxLength !== undefined && zod.maxLength === undefined) problems.push(`${field}: the API allows at most ${api.maxLength} characters, the form no limit`);
+    if (api.maxLength !== undefined && zod.maxLength === undefined) {
+      if (`${field}.maxLength` in left) noted.add(`${field}.maxLength`);
+      else problems.push(`${field}: the API allows at most ${api.maxLength} characters, the form no limit`);
+    }
     else if (zod.maxLength !== undefined && api.maxLength !== undefined && zod.maxLength > api.maxLength)
       problems.push(`${field}: the form allows ${zod.maxLength} characters, the API at most ${api.maxLength}`);
     else if (zod.maxLength !== api.maxLength) differs(`${field}.maxLength`, `the form allows at most ${zod.maxLength}, the API ${api.maxLength ?? "any"}`);
@@ -164,6 +170,9 @@ function drift(form: Form, body: JsonSchema): string[] {
   for (const where of Object.keys(stricter)) {
     if (!noted.has(where)) problems.push(`${where}: written down as stricter than the API, but it is not (any more)`);
   }
+  for (const where of Object.keys(left)) {
+    if (!noted.has(where)) problems.push(`${where}: written down as left to the API, but the form checks it or the API has none`);
+  }
   return problems;
 }
 
@@ -175,6 +184,8 @@ const PASSWORD_VALIDATORS =
   "Django's MinimumLengthValidator (10) in AUTH_PASSWORD_VALIDATORS, which the serializer runs; the form says it first";
 const PASSWORD_ONE_MAX =
   "every new password is held to sign-up's and accept-invitation's 128 characters, so one that works here works everywhere";
+const TYPED_PASSWORD =
+  "a password typed to be checked: the API's 4096 is for hashing cost, no one types that much, the sign-in page has no words for it, and the API's field error shows at the field";
 const SLUG_RULES = "kernel provisioning/naming.py validate_slug: a DNS label of 3-40 characters; the serializer runs it";
 
 const FORMS: Record<string, Form> = {
@@ -193,6 +204,7 @@ const FORMS: Record<string, Form> = {
     from: "credentialsSchema",
     schema: schemas.credentialsSchema(t),
     feeds: [{ operation: ["post", "/api/v1/auth/sign-in/"], body: "SignInRequest" }],
+    leftToTheApi: { "password.maxLength": TYPED_PASSWORD },
   },
   "sign-in challenge": {
     from: "challengeSchema",
@@ -222,6 +234,7 @@ const FORMS: Record<string, Form> = {
     feeds: [{ operation: ["post", "/api/v1/auth/password/"], body: "PasswordChangeRequest" }],
     clientOnly: { confirm: "the new password again, compared in the browser" },
     stricter: { "new_password.minLength": PASSWORD_VALIDATORS, "new_password.maxLength": PASSWORD_ONE_MAX },
+    leftToTheApi: { "current_password.maxLength": TYPED_PASSWORD },
   },
   "app code": {
     from: "codeSchema",

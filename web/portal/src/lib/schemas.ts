@@ -14,7 +14,7 @@ import type { FieldError, FieldValues, ResolverResult } from "react-hook-form";
 import * as z from "@/lib/zod";
 
 import type { Translate } from "./i18n";
-import { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_TYPED_MAX } from "./passwords";
+import { PASSWORD_MAX, PASSWORD_MIN } from "./passwords";
 import { APP_CODE, BACKUP_CODE, normalizeCode } from "./security";
 import { PLANS, SLUG_MAX, SLUG_MIN, SLUG_PATTERN } from "./signup";
 
@@ -43,7 +43,8 @@ export async function resolve<Input extends FieldValues, Output>(
 
 const requiredEmail = (t: Translate) =>
   z.pipe(
-    z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(EMAIL_MAX, t("signup.tooLong"))),
+    // An address longer than the API takes is no email address: the same words (every page has them).
+    z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(EMAIL_MAX, t("field.email"))),
     z.email(t("field.email")),
   );
 
@@ -70,9 +71,11 @@ function confirmed(t: Translate, password: string) {
   });
 }
 
-/** A password typed to be checked (sign-in, the current one): any, within the API's limit. */
-const typedPassword = (t: Translate) =>
-  z.string().check(z.minLength(1, t("field.required")), z.maxLength(PASSWORD_TYPED_MAX, t("signup.tooLong")));
+/**
+ * A password typed to be checked (sign-in, the current one): any. The API's limit (4096 characters) is left to it:
+ * no one types that much, the sign-in page has no words for it, and the API's field error shows at the field.
+ */
+const typedPassword = (t: Translate) => z.string().check(z.minLength(1, t("field.required")));
 
 export function credentialsSchema(t: Translate) {
   return z.object({ email: requiredEmail(t), password: typedPassword(t) });
