@@ -5,5 +5,3 @@
 
 export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 128;
-/** The longest password the API reads at all (its serializers' max_length for a password typed to be checked). */
-export const PASSWORD_TYPED_MAX = 4096;
