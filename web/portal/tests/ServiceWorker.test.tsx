@@ -8,7 +8,8 @@ import { act, cleanup, fireEvent, screen, waitFor } from "@testing-library/react
 import { render } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { SKIP_WAITING, ServiceWorker } from "@/components/ServiceWorker";
+import { ServiceWorker } from "@/components/ServiceWorker";
+import { SKIP_WAITING } from "@/components/ServiceWorkerUpdate";
 
 /** A worker: its state, the messages posted to it, and its statechange listeners. */
 class FakeWorker extends EventTarget {

@@ -1,8 +1,9 @@
-/** Sign-up's Idempotency-Key kept by the content's digest (src/lib/signup.ts): what is kept, when it is reused, when forgotten. */
+/** Sign-up's Idempotency-Key kept by the content's digest (src/lib/signup-key.ts): what is kept, when it is reused, when forgotten. */
 
 import { describe, expect, it } from "vitest";
 
-import { forgetSignUpKey, HELD_KEY, type SignUpInput, signUpDigest, signUpKey } from "@/lib/signup";
+import type { SignUpInput } from "@/lib/signup";
+import { forgetSignUpKey, HELD_KEY, signUpDigest, signUpKey } from "@/lib/signup-key";
 
 const INPUT: SignUpInput = { store_name: "Café", slug: "cafe", email: "a@example.test", password: "a long passphrase", plan: "free" };
 

@@ -6,16 +6,13 @@
  * needs nothing more than `worker-src 'self'` (src/proxy.ts).
  *
  * When a new worker has installed and waits behind the one in control (a new deploy changed sw.js), a polite notice
- * says a new version is available, with a Reload button: it asks the waiting worker to take over (`SKIP_WAITING`,
- * which sw.js answers with `skipWaiting()`) and reloads the page once it controls the page. Its two words come
- * from src/messages/app.ts, imported only then, so no page's first load carries them; the language is the page's.
+ * says a new version is available, with a Reload button (./ServiceWorkerUpdate.tsx). The notice and its words are
+ * imported only then, so that no page's first load carries them: this file is on every page.
  */
 
-import { useEffect, useRef, useState } from "react";
+import { type ComponentType, useEffect, useState } from "react";
 
-export const SKIP_WAITING = { type: "SKIP_WAITING" } as const;
-
-type Words = { text: string; reload: string };
+import type { UpdateNoticeProps } from "./ServiceWorkerUpdate";
 
 /**
  * Calls `onWaiting` with a worker that installed while another controls the page: one already waiting, or one that
@@ -40,14 +37,6 @@ export function watchForUpdate(
   return () => registration.removeEventListener("updatefound", found);
 }
 
-async function wordsFor(lang: string): Promise<Words> {
-  const { en, de } = await import("@/messages/app");
-  const messages = lang.toLowerCase().startsWith("de") ? de : en;
-  return { text: messages["app.update.available"], reload: messages["app.update.reload"] };
-}
-
-const reloadPage = () => window.location.reload();
-
 export interface ServiceWorkerProps {
   /** The browser's `navigator.serviceWorker`; a stand-in in tests. */
   container?: ServiceWorkerContainer;
@@ -56,13 +45,8 @@ export interface ServiceWorkerProps {
   reload?: () => void;
 }
 
-export function ServiceWorker({
-  container,
-  enabled = process.env.NODE_ENV === "production",
-  reload = reloadPage,
-}: ServiceWorkerProps = {}) {
-  const [update, setUpdate] = useState<{ worker: ServiceWorker; words: Words } | null>(null);
-  const asked = useRef(false);
+export function ServiceWorker({ container, enabled = process.env.NODE_ENV === "production", reload }: ServiceWorkerProps) {
+  const [update, setUpdate] = useState<{ Notice: ComponentType<UpdateNoticeProps>; worker: ServiceWorker } | null>(null);
   const workers = container ?? (typeof navigator !== "undefined" && "serviceWorker" in navigator ? navigator.serviceWorker : null);
 
   useEffect(() => {
@@ -74,41 +58,20 @@ export function ServiceWorker({
       .then((registration) => {
         if (cancelled) return;
         stop = watchForUpdate(registration, workers, (worker) => {
-          void wordsFor(document.documentElement.lang).then((words) => {
-            if (!cancelled) setUpdate({ worker, words });
+          void import("./ServiceWorkerUpdate").then(({ UpdateNotice }) => {
+            if (!cancelled) setUpdate({ Notice: UpdateNotice, worker });
           });
         });
       })
       .catch(() => {
         // Without a worker the portal works as before, only not offline: nothing to tell the user.
       });
-    // The new worker took over after this page's Reload: reload once, into the new version. (When another tab's
-    // Reload did it, this page is not reloaded under the user's hands; its notice stays until they choose.)
-    const takenOver = () => {
-      if (!asked.current) return;
-      asked.current = false;
-      reload();
-    };
-    workers.addEventListener("controllerchange", takenOver);
     return () => {
       cancelled = true;
       stop();
-      workers.removeEventListener("controllerchange", takenOver);
     };
-  }, [workers, enabled, reload]);
+  }, [workers, enabled]);
 
-  if (!update) return null;
-  return (
-    <div className="notices" aria-live="polite">
-      <p className="notice notice-info" role="status">
-        {update.words.text}{" "}
-        <button type="button" className="link" onClick={() => {
-            asked.current = true;
-            update.worker.postMessage(SKIP_WAITING);
-          }}>
-          {update.words.reload}
-        </button>
-      </p>
-    </div>
-  );
+  if (!update || !workers) return null;
+  return <update.Notice worker={update.worker} container={workers} reload={reload} />;
 }

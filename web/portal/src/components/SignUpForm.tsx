@@ -3,8 +3,8 @@
 /**
  * Sign up: the store's name and address (derived from the name until edited, checked as one types),
  * the owner's email and password (with a strength meter), and a plan. One Idempotency-Key per form
- * content: kept in sessionStorage by the content's digest until a store is made (src/lib/signup.ts
- * `signUpKey`), so a double click, a retry after a lost answer, or a reload and the same form sent
+ * content: kept in sessionStorage by the content's digest until a store is made (src/lib/signup-key.ts,
+ * imported when the form is sent), so a double click, a retry after a lost answer, or a reload and the same form sent
  * again make one store. The API's field errors show at their fields.
  */
 
@@ -18,7 +18,6 @@ import { fieldMessage, otherMessages } from "@/lib/forms";
 import type { Locale } from "@/lib/i18n";
 import { useHasMessage, useT } from "@/lib/messages-client";
 import {
-  forgetSignUpKey,
   type PlanName,
   passwordStrength,
   SIGN_UP_FIELDS,
@@ -27,8 +26,6 @@ import {
   slugFromName,
   slugIsWellFormed,
   STRENGTH_KEYS,
-  signUpDigest,
-  signUpKey,
   submitSignUp,
 } from "@/lib/signup";
 
@@ -179,9 +176,14 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
     inFlight.current = true;
     setAlert([]);
     try {
-      const outcome = await submitSignUp(bffUrl, input, signUpKey(await signUpDigest(input)), locale);
+      const keys = await import("@/lib/signup-key").catch(() => null);
+      if (!keys) {
+        setAlert([t("error.network")]); // the portal's own file did not load: the same as the API out of reach
+        return;
+      }
+      const outcome = await submitSignUp(bffUrl, input, keys.signUpKey(await keys.signUpDigest(input)), locale);
       if (outcome.ok) {
-        forgetSignUpKey();
+        keys.forgetSignUpKey();
         done(outcome.data);
         return;
       }
@@ -189,6 +191,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
         setAlert([t("error.network")]); // the same key on the next attempt: if the store was made, it is answered again
         return;
       }
+      if (outcome.problem.code === "idempotency_key_reused") keys.forgetSignUpKey(); // the key went with other content
       report(outcome.problem);
     } finally {
       inFlight.current = false;
@@ -201,7 +204,6 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
   }
 
   function report(problem: Problem) {
-    if (problem.code === "idempotency_key_reused") forgetSignUpKey(); // the key went with other content: a new one next time
     let first: (typeof SIGN_UP_FIELDS)[number] | null = null;
     for (const field of SIGN_UP_FIELDS) {
       let message = fieldMessage(problem, field);
