@@ -1,10 +1,11 @@
 """Sign-up through the portal's page in a real browser on `make up`'s own stack, and the store's set-up followed live.
 
 A store TAKEN is made through the API first, so the page can show a taken address (with the API's suggestions, and
-its field error when sent anyway). Then the page signs up SLUG on the Starter plan with a double click, and follows
-the set-up on /stores/<slug>/progress until the store's address appears (web/portal/e2e/signup.e2e.mjs). Here: the
-double click made one store and one account (the database says so), then both stores are deleted again; the fixture
-removes what a failed run leaves.
+its field error when sent anyway). Then the page signs up SLUG on the Starter plan; the first answer is dropped on its
+way back (the store is made), the page is reloaded and the same form sent again with a double click; it follows the
+set-up on /stores/<slug>/progress until the store's address appears (web/portal/e2e/signup.e2e.mjs). Here: the
+lost answer, the reload and the double click made one store and one account with one Idempotency-Key (the database
+says so), then both stores are deleted again; the fixture removes what a failed run leaves.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def test_sign_up_through_the_page_and_follow_the_store_live(stack: Stack, slugs:
     said = in_the_browser(stack, "signup.e2e.mjs", "signup e2e", SLUG=slug, TAKEN=taken, EMAIL=email, PASSWORD=PASSWORD)
     print(said)
 
-    # The double click made one store and one account: one signup, however many requests reached the API.
+    # The lost answer, the reload and the double click made one store and one account: one signup, however many
+    # requests reached the API.
     with psycopg.connect(stack.control_plane_dsn) as conn:
         stores = conn.execute("SELECT count(*) FROM tenants_tenant WHERE slug = %s", [slug]).fetchone()
         owners = conn.execute("SELECT count(*) FROM accounts_user WHERE email = %s", [email]).fetchone()
@@ -50,7 +52,7 @@ def test_sign_up_through_the_page_and_follow_the_store_live(stack: Stack, slugs:
         ).fetchone()
     assert stores == (1,), stores
     assert owners == (1,), owners
-    assert keys == (1,), keys  # one Idempotency-Key answered: the double click's requests shared it
+    assert keys == (1,), keys  # one Idempotency-Key answered: the requests before and after the reload shared it
     assert stack.mail.wait_for(email, timeout=60), "no verification mail for the new owner"
 
     for page in ("signup-form", "signup-slug-taken", "signup-field-error", "signup-ready", "signup-form-de"):

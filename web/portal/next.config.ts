@@ -8,6 +8,8 @@ const config: NextConfig = {
   skipTrailingSlashRedirect: true,
   // The API client is TypeScript source in the workspace: Next compiles it with the app.
   transpilePackages: ["@tenantry/api-client"],
+  // `forbidden()` (next/navigation) with a forbidden.tsx page: /staff answers 403 to a signed-in user who is not staff.
+  experimental: { authInterrupts: true },
 };
 
 export default config;

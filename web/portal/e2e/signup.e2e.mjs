@@ -6,7 +6,8 @@
  *
  * From the sign-in page's link to /sign-up; the address derived from the name and checked as one types; TAKEN
  * shown taken with suggestions, and the API's field error at the address when sent anyway; then SLUG on the
- * Starter plan, sent with a double click; the progress page follows the store's set-up live (through the BFF's
+ * Starter plan, whose first answer is dropped (the store is made, the page sees a network error), sent again after
+ * a reload with a double click (the same Idempotency-Key: the API answers the same signup); the progress page follows the store's set-up live (through the BFF's
  * event stream) until its address appears. axe on every page, screenshots signup-* in light and dark.
  */
 
@@ -53,9 +54,32 @@ run("signup e2e", async (page, context) => {
   check(new URL(page.url()).pathname === "/sign-up", "a refused signup left the page");
   await shoot(page, "signup-field-error");
 
-  // -- the real one: SLUG on Starter, sent with a double click ---------------------------------------
+  // -- the real one: SLUG on Starter. Its first answer is lost on the way back (the request reached the API
+  // and made the store; the browser sees a network error), the page is reloaded and the same form sent again,
+  // with a double click: the Idempotency-Key kept for that content makes the API answer the same signup.
   await page.getByLabel("Store address").fill(SLUG);
   await status.getByText(`“${SLUG}” is free.`).waitFor();
+  await page.getByRole("radio", { name: /^Starter/ }).check();
+  const sentKeys = [];
+  page.on("request", (request) => {
+    if (request.url().endsWith("/bff/signup")) sentKeys.push(request.headers()["idempotency-key"]);
+  });
+  await page.route(
+    "**/bff/signup",
+    async (route) => {
+      const answer = await route.fetch();
+      console.log(`the first signup reached the API (${answer.status()}); its answer is dropped`);
+      await route.abort("connectionfailed");
+    },
+    { times: 1 },
+  );
+  await page.getByRole("button", { name: "Create my store" }).click();
+  await page.getByRole("alert").getByText("The portal cannot reach Tenantry right now").waitFor();
+  await page.reload();
+  await page.getByLabel("Store name").fill("Café Müller");
+  await page.getByLabel("Store address").fill(SLUG);
+  await page.getByLabel("Email address").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("radio", { name: /^Starter/ }).check();
   const streams = [];
   page.on("response", (response) => {
@@ -63,6 +87,7 @@ run("signup e2e", async (page, context) => {
   });
   await page.getByRole("button", { name: "Create my store" }).dblclick();
   await page.waitForURL(`${PORTAL}/stores/${SLUG}/progress?plan=starter`);
+  check(sentKeys.length >= 2 && new Set(sentKeys).size === 1, `the signups after the reload sent other keys: ${sentKeys}`);
   const first = await page.locator(".progress-state").textContent();
   console.log(`the progress page opened with: ${first}`);
   await page.getByText("You chose the Starter plan").waitFor();

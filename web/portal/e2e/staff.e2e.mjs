@@ -3,7 +3,7 @@
  * started; that test signed up a store, and hands over its owner.
  *
  *   STEP=refused: PORTAL_URL, EMAIL, PASSWORD, SCREENSHOTS — the owner, not staff, signs in and opens /staff:
- *                 a refusal page (403), not a console and not a crash.
+ *                 a refusal page sent with HTTP 403, not a console and not a crash.
  *   STEP=console: PORTAL_URL, EMAIL, PASSWORD, SLUG, TOTP_SECRET (base32), TOTP_SPENT (the last time step the
  *                 test used), SCREENSHOTS — the same person, now staff with an authenticator app, signs in through
  *                 the page with a TOTP code (RFC 6238, computed here with node:crypto), sees the tenants, filters
@@ -60,6 +60,10 @@ async function refused(page) {
   await page.waitForURL(`${PORTAL}/staff`);
   await page.getByRole("heading", { name: "Staff only" }).waitFor();
   check((await page.locator("table").count()) === 0, "a non-staff user sees tenants");
+  // The same page loaded afresh: its status is 403 (forbidden()), not a refusal sent with 200.
+  const answer = await page.goto(`${PORTAL}/staff`);
+  check(answer?.status() === 403, `/staff for a non-staff user answers ${answer?.status()}, not 403`);
+  await page.getByRole("heading", { name: "Staff only" }).waitFor();
   await shoot(page, "staff-refused");
 }
 
@@ -92,7 +96,9 @@ async function console_(page) {
   check(/Ready=True/.test((await row.textContent()) ?? ""), "the tenant's conditions are not shown");
 
   // -- the charts (Chart.js, loaded now) and the same figures as a table ------------------------------
-  for (const key of ["signups", "active", "revenue"]) {
+  // Revenue is one chart per currency paid in ("revenue-EUR", …), or one empty "revenue" chart before any.
+  const revenue = await page.locator(`canvas[data-chart^="revenue"]`).first().getAttribute("data-chart");
+  for (const key of ["signups", "active", revenue]) {
     const canvas = page.locator(`canvas[data-chart="${key}"]`);
     await canvas.waitFor();
     await page.waitForFunction(

@@ -23,8 +23,14 @@ async function keepOffline() {
   await cache.addAll([...linked, "/icons/icon-192.png"]);
 }
 
+// A new worker (a new deploy) waits until the page asks it to take over: ServiceWorker.tsx shows "A new version is
+// available — Reload", whose button posts SKIP_WAITING. The first worker of all has nothing to wait for.
 self.addEventListener("install", (event) => {
-  event.waitUntil(keepOffline().then(() => self.skipWaiting()));
+  event.waitUntil(keepOffline());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "SKIP_WAITING") self.skipWaiting();
 });
 
 self.addEventListener("activate", (event) => {

@@ -38,6 +38,7 @@ afterAll(async () => {
   await bff.close();
 });
 beforeEach(() => {
+  sessionStorage.clear();
   bff.requests.length = 0;
   signedUp = [];
   signupAnswers = [];
@@ -194,6 +195,47 @@ describe("SignUpForm", { timeout: 20_000 }, () => {
       plan: "starter",
     });
     expect(signedUp[0]?.progress).toBe("/stores/cafe-muller/progress");
+  });
+
+  it("sends the same Idempotency-Key after a reload while the same content is sent, and a new one once a store is made", async () => {
+    signupAnswers.push(() => ({ status: 503, body: problem(503, "unavailable", "Tenantry is busy; try again in a minute.") }));
+    const content = { name: "Café Müller", email: "owner@example.test", password: "a long enough passphrase" };
+    let user = renderForm();
+    await fill(user, content);
+    await user.click(screen.getByRole("button", { name: "Create my store" }));
+    expect(await screen.findByText("Tenantry is busy; try again in a minute.")).toBeTruthy();
+    expect(sessionStorage.length).toBe(1); // the key, by the content's digest (no content, no password)
+    expect(Object.values(sessionStorage).join()).not.toContain("passphrase");
+
+    cleanup(); // the page reloaded: a new form, filled in the same again
+    user = renderForm();
+    await fill(user, content);
+    await user.click(screen.getByRole("button", { name: "Create my store" }));
+    await waitFor(() => expect(signedUp).toHaveLength(1));
+    const [lost, again] = signups();
+    expect(again?.headers["idempotency-key"]).toBe(lost?.headers["idempotency-key"]);
+    expect(sessionStorage.length).toBe(0); // the store is made: the key is done
+
+    cleanup(); // another store with the same content is a new submission with a new key
+    user = renderForm();
+    await fill(user, content);
+    await user.click(screen.getByRole("button", { name: "Create my store" }));
+    await waitFor(() => expect(signedUp).toHaveLength(2));
+    expect(signups()[2]?.headers["idempotency-key"]).not.toBe(lost?.headers["idempotency-key"]);
+  });
+
+  it("sends other content with another key, even before a reload", async () => {
+    signupAnswers.push(() => ({ status: 503, body: problem(503, "unavailable", "Tenantry is busy; try again in a minute.") }));
+    const user = renderForm();
+    await fill(user, { name: "Café Müller", email: "owner@example.test", password: "a long enough passphrase" });
+    await user.click(screen.getByRole("button", { name: "Create my store" }));
+    expect(await screen.findByText("Tenantry is busy; try again in a minute.")).toBeTruthy();
+    await user.click(screen.getByLabelText(/Starter/));
+    await user.click(screen.getByRole("button", { name: "Create my store" }));
+    await waitFor(() => expect(signedUp).toHaveLength(1));
+    const [first, second] = signups();
+    expect(JSON.parse(second?.body ?? "{}").plan).toBe("starter");
+    expect(second?.headers["idempotency-key"]).not.toBe(first?.headers["idempotency-key"]);
   });
 
   it("says the network failed, and offers the free plan when the plans could not be loaded", async () => {

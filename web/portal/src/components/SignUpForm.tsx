@@ -2,9 +2,10 @@
 
 /**
  * Sign up: the store's name and address (derived from the name until edited, checked as one types),
- * the owner's email and password (with a strength meter), and a plan. One Idempotency-Key per form:
- * made when the form is first filled in and sent with every attempt, so a double click or a retry
- * after a lost answer makes one store. The API's field errors show at their fields.
+ * the owner's email and password (with a strength meter), and a plan. One Idempotency-Key per form
+ * content: kept in sessionStorage by the content's digest until a store is made (src/lib/signup-key.ts,
+ * imported when the form is sent), so a double click, a retry after a lost answer, or a reload and the same form sent
+ * again make one store. The API's field errors show at their fields.
  */
 
 import type { ControlPlaneComponents, Problem } from "@tenantry/api-client";
@@ -17,7 +18,6 @@ import { fieldMessage, otherMessages } from "@/lib/forms";
 import type { Locale } from "@/lib/i18n";
 import { useHasMessage, useT } from "@/lib/messages-client";
 import {
-  idempotencyKey,
   type PlanName,
   passwordStrength,
   SIGN_UP_FIELDS,
@@ -142,7 +142,6 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
   const t = useT();
   const done = onSignedUp ?? ((result: SignedUp) => window.location.assign(result.progress));
   const [alert, setAlert] = useState<string[]>([]);
-  const key = useRef<string | null>(null);
   const inFlight = useRef(false);
   const slugEdited = useRef(false);
 
@@ -152,9 +151,6 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
   });
   const { register, setValue, setError, watch, formState } = form;
   const { errors, isSubmitting } = formState;
-
-  // The key is made once the form is filled in, and kept until this form makes a store.
-  const ensureKey = () => (key.current ??= idempotencyKey());
 
   const slug = watch("slug");
   const password = watch("password");
@@ -166,13 +162,11 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
 
   const nameField = register("store_name", {
     onChange: (event: { target: { value: string } }) => {
-      ensureKey();
       if (!slugEdited.current) setValue("slug", slugFromName(event.target.value), { shouldValidate: formState.isSubmitted });
     },
   });
   const slugField = register("slug", {
     onChange: () => {
-      ensureKey();
       slugEdited.current = true;
     },
   });
@@ -182,8 +176,14 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
     inFlight.current = true;
     setAlert([]);
     try {
-      const outcome = await submitSignUp(bffUrl, input, ensureKey(), locale);
+      const keys = await import("@/lib/signup-key").catch(() => null);
+      if (!keys) {
+        setAlert([t("error.network")]); // the portal's own file did not load: the same as the API out of reach
+        return;
+      }
+      const outcome = await submitSignUp(bffUrl, input, keys.signUpKey(await keys.signUpDigest(input)), locale);
       if (outcome.ok) {
+        keys.forgetSignUpKey();
         done(outcome.data);
         return;
       }
@@ -191,6 +191,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
         setAlert([t("error.network")]); // the same key on the next attempt: if the store was made, it is answered again
         return;
       }
+      if (outcome.problem.code === "idempotency_key_reused") keys.forgetSignUpKey(); // the key went with other content
       report(outcome.problem);
     } finally {
       inFlight.current = false;
@@ -203,7 +204,6 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
   }
 
   function report(problem: Problem) {
-    if (problem.code === "idempotency_key_reused") key.current = idempotencyKey(); // an earlier attempt made a store
     let first: (typeof SIGN_UP_FIELDS)[number] | null = null;
     for (const field of SIGN_UP_FIELDS) {
       let message = fieldMessage(problem, field);
@@ -303,7 +303,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
         error={errors.email?.message}
         type="email"
         autoComplete="email"
-        {...register("email", { onChange: ensureKey })}
+        {...register("email")}
       />
 
       <div className="field">
@@ -314,7 +314,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
           autoComplete="new-password"
           aria-invalid={errors.password ? true : undefined}
           aria-describedby={`password-help password-strength${errors.password ? " password-error" : ""}`}
-          {...register("password", { onChange: ensureKey })}
+          {...register("password")}
         />
         <p id="password-help" className="muted hint">
           {t("signup.passwordHelp")}
@@ -345,7 +345,7 @@ export function SignUpForm({ locale, plans, bffUrl = "", debounceMs = 400, onSig
           {(plans ?? [{ name: "free" as const, title: t("signup.free"), amount: "0", currency: "eur", features: [] }]).map(
             (offer) => (
               <label key={offer.name} className="plan-card" data-checked={plan === offer.name || undefined}>
-                <input type="radio" value={offer.name} {...register("plan", { onChange: ensureKey })} />
+                <input type="radio" value={offer.name} {...register("plan")} />
                 <span className="plan-title">{offer.title}</span>
                 <span className="plan-price">
                   {Number(offer.amount) > 0

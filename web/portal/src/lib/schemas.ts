@@ -2,6 +2,11 @@
  * The forms' rules in zod (zod/mini), and `resolve`, which checks a form's values against one for React Hook Form.
  * Loaded on a form's first validation (`lazyResolver`, src/lib/form-resolver.ts), not with the page: zod is about
  * 17 kB of gzip JavaScript that no page needs before its form is sent.
+ *
+ * The rules copy the control plane's request bodies (lengths, formats, enums, required fields) and are checked
+ * against them: tests/schemas-openapi.test.ts compares each schema here, as JSON Schema, with the request body it
+ * feeds in the API's OpenAPI schema (web/packages/api-client/src/generated/control-plane.requests.json, made by
+ * `make clients`), and fails when they drift apart. A new schema here needs a line in that test's table.
  */
 
 import type { FieldError, FieldValues, ResolverResult } from "react-hook-form";
@@ -11,7 +16,12 @@ import * as z from "@/lib/zod";
 import type { Translate } from "./i18n";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./passwords";
 import { APP_CODE, BACKUP_CODE, normalizeCode } from "./security";
-import { PLANS, slugIsWellFormed } from "./signup";
+import { PLANS, SLUG_MAX, SLUG_MIN, SLUG_PATTERN } from "./signup";
+
+/** The API's longest email address (RFC 5321's 254 characters, the serializers' max_length). */
+export const EMAIL_MAX = 254;
+/** The API's longest code field (a TOTP or backup code with room for separators). */
+export const CODE_MAX = 32;
 
 /** Checks `values` against `schema`: the parsed values, or each field's first problem at its path. */
 export async function resolve<Input extends FieldValues, Output>(
@@ -32,7 +42,11 @@ export async function resolve<Input extends FieldValues, Output>(
 }
 
 const requiredEmail = (t: Translate) =>
-  z.pipe(z.string().check(z.trim(), z.minLength(1, t("field.required"))), z.email(t("field.email")));
+  z.pipe(
+    // An address longer than the API takes is no email address: the same words (every page has them).
+    z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(EMAIL_MAX, t("field.email"))),
+    z.email(t("field.email")),
+  );
 
 /**
  * A new password as the browser checks it: the rules of Django's validators on the control plane that need no
@@ -57,13 +71,21 @@ function confirmed(t: Translate, password: string) {
   });
 }
 
+/**
+ * A password typed to be checked (sign-in, the current one): any. The API's limit (4096 characters) is left to it:
+ * no one types that much, the sign-in page has no words for it, and the API's field error shows at the field.
+ */
+const typedPassword = (t: Translate) => z.string().check(z.minLength(1, t("field.required")));
+
 export function credentialsSchema(t: Translate) {
-  return z.object({ email: requiredEmail(t), password: z.string().check(z.minLength(1, t("field.required"))) });
+  return z.object({ email: requiredEmail(t), password: typedPassword(t) });
 }
 
 /** The sign-in's second step: the code as typed (the API says whether it is right). */
 export function challengeSchema(t: Translate) {
-  return z.object({ code: z.string().check(z.trim(), z.minLength(1, t("field.required"))) });
+  return z.object({
+    code: z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(CODE_MAX, t("security.code.anyFormat"))),
+  });
 }
 
 export function forgotSchema(t: Translate) {
@@ -79,7 +101,7 @@ export function resetSchema(t: Translate) {
 export function passwordChangeSchema(t: Translate) {
   return z
     .object({
-      current_password: z.string().check(z.minLength(1, t("field.required"))),
+      current_password: typedPassword(t),
       new_password: newPasswordSchema(t),
       confirm: z.string().check(z.minLength(1, t("field.required"))),
     })
@@ -93,6 +115,7 @@ export function codeSchema(t: Translate, backup: boolean) {
       z.pipe(z.string(), z.transform(normalizeCode)),
       z.string().check(
         z.minLength(1, t("field.required")),
+        z.maxLength(CODE_MAX, t(backup ? "security.code.anyFormat" : "security.code.appFormat")),
         z.refine((code) => APP_CODE.test(code) || (backup && BACKUP_CODE.test(code)), {
           message: t(backup ? "security.code.anyFormat" : "security.code.appFormat"),
         }),
@@ -109,8 +132,11 @@ export function accountSchema(t: Translate) {
   return z.object({ full_name: z.string().check(z.trim(), z.maxLength(150)), password: newPasswordSchema(t) });
 }
 
+/** The plan to change to (picked among those the API lists): one the API knows (its PlanName enum), not the current one. */
 export function planChoiceSchema(t: Translate, current: string) {
-  return z.object({ plan: z.string().check(z.refine((plan) => plan !== current, t("billing.plan.pickOther"))) });
+  return z.object({
+    plan: z.pipe(z.string(), z.enum(PLANS).check(z.refine((plan) => plan !== current, t("billing.plan.pickOther")))),
+  });
 }
 
 /**
@@ -121,11 +147,14 @@ export function planChoiceSchema(t: Translate, current: string) {
 export function signUpSchema(t: Translate) {
   return z.object({
     store_name: z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(200, t("signup.tooLong"))),
-    slug: z.string().check(z.trim(), z.minLength(1, t("field.required")), z.refine(slugIsWellFormed, t("signup.slugFormat"))),
-    email: z.pipe(
-      z.string().check(z.trim(), z.minLength(1, t("field.required")), z.maxLength(254, t("signup.tooLong"))),
-      z.email(t("field.email")),
+    slug: z.string().check(
+      z.trim(),
+      z.minLength(1, t("field.required")),
+      z.minLength(SLUG_MIN, t("signup.slugFormat")),
+      z.maxLength(SLUG_MAX, t("signup.slugFormat")),
+      z.regex(SLUG_PATTERN, t("signup.slugFormat")),
     ),
+    email: requiredEmail(t),
     password: newPasswordSchema(t),
     plan: z.enum(PLANS),
   });
@@ -139,5 +168,5 @@ export type PasswordChangeInput = z.infer<ReturnType<typeof passwordChangeSchema
 export type CodeInput = z.input<ReturnType<typeof codeSchema>>;
 export type CodeOutput = z.output<ReturnType<typeof codeSchema>>;
 export type Account = z.infer<ReturnType<typeof accountSchema>>;
-export type PlanChoice = z.infer<ReturnType<typeof planChoiceSchema>>;
+export type PlanChoice = z.input<ReturnType<typeof planChoiceSchema>>;
 export type SignUpInput = z.infer<ReturnType<typeof signUpSchema>>;

@@ -13,10 +13,13 @@ import type { SignUpInput } from "./schemas";
 export const PLANS = ["free", "starter", "growth", "enterprise"] as const;
 export type PlanName = (typeof PLANS)[number];
 
-/** The API's slug rules (kernel provisioning/naming.py): a DNS label of 3 to 40 characters, no "--". */
+/**
+ * The API's slug rules (kernel provisioning/naming.py): a DNS label of 3 to 40 characters that starts with a letter,
+ * of lowercase letters, digits and single hyphens, not ending with one (so no "--").
+ */
 export const SLUG_MIN = 3;
 export const SLUG_MAX = 40;
-const SLUG_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+export const SLUG_PATTERN = /^[a-z](?:-?[a-z0-9])*$/;
 
 /** A fresh Idempotency-Key for one submission (a double click sends the same one twice). */
 export function idempotencyKey(): string {
@@ -24,7 +27,7 @@ export function idempotencyKey(): string {
 }
 
 export function slugIsWellFormed(slug: string): boolean {
-  return slug.length >= SLUG_MIN && slug.length <= SLUG_MAX && SLUG_PATTERN.test(slug) && !slug.includes("--");
+  return slug.length >= SLUG_MIN && slug.length <= SLUG_MAX && SLUG_PATTERN.test(slug);
 }
 
 /** The address a store name makes, as the API derives it (signup/selectors.py `slug_from_name`). */

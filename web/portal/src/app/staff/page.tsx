@@ -3,7 +3,7 @@ import "../staff.css";
 import { ProblemError } from "@tenantry/api-client";
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
-import { redirect } from "next/navigation";
+import { forbidden, redirect } from "next/navigation";
 
 import { Notices } from "@/components/Notices";
 import { Queries } from "@/components/Queries";
@@ -18,7 +18,7 @@ export const metadata: Metadata = { title: "Staff console", robots: { index: fal
 /**
  * The platform staff's console: every tenant by state, with suspend/resume/retry, and the platform's figures.
  * The control plane's ops API is the gate (is_staff, who cannot sign in without a second factor); this page asks
- * /auth/me/ first so that anyone else sees a clear refusal instead of a console of errors.
+ * /auth/me/ first so that anyone else gets a clear refusal (HTTP 403, ./forbidden.tsx) instead of a console of errors.
  */
 export default async function StaffPage() {
   const [{ t, locale }, jar] = await Promise.all([requestContext(), cookies()]);
@@ -39,22 +39,7 @@ export default async function StaffPage() {
     if (error instanceof ProblemError && error.status === 401) redirect("/sign-in?next=/staff");
     return down(error instanceof ProblemError && error.code !== "unexpected_response" ? error.detail : t("staff.apiDown"));
   }
-  if (!me?.is_staff) {
-    return (
-      <section className="staff-refused" aria-labelledby="refused">
-        <p className="staff-code" aria-hidden="true">
-          403
-        </p>
-        <h1 id="refused">{t("staff.forbiddenTitle")}</h1>
-        <p>{t("staff.forbidden")}</p>
-        <p>
-          <a className="button" href="/stores">
-            {t("staff.backToStores")}
-          </a>
-        </p>
-      </section>
-    );
-  }
+  if (!me?.is_staff) forbidden(); // HTTP 403 with ./forbidden.tsx
   return (
     <div className="staff">
       <h1>{t("staff.title")}</h1>

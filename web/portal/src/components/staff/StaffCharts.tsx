@@ -25,17 +25,21 @@ export interface Series {
   values: number[];
 }
 
-/** The three series of the figures; revenue in the first currency the platform was paid in. */
+/**
+ * The series of the figures: signups, active stores, and revenue one series per currency the platform was paid in
+ * (the API's figures are per currency, and euros are never added to dollars), or one empty revenue series when
+ * nothing was paid yet.
+ */
 export function seriesOf(stats: Stats, t: Translate): Series[] {
-  const currency = stats.currencies[0];
+  const revenue: Series[] = stats.currencies.map((currency) => ({
+    key: `revenue-${currency}`,
+    title: t("staff.revenue", { currency }),
+    values: stats.series.map((day) => Number(day.revenue.find((item) => item.currency === currency)?.amount ?? 0)),
+  }));
   return [
     { key: "signups", title: t("staff.signups"), values: stats.series.map((day) => day.signups) },
     { key: "active", title: t("staff.activeStores"), values: stats.series.map((day) => day.active_stores) },
-    {
-      key: "revenue",
-      title: currency ? t("staff.revenue", { currency }) : t("staff.noRevenue"),
-      values: stats.series.map((day) => Number(day.revenue.find((item) => item.currency === currency)?.amount ?? 0)),
-    },
+    ...(revenue.length ? revenue : [{ key: "revenue", title: t("staff.noRevenue"), values: stats.series.map(() => 0) }]),
   ];
 }
 
