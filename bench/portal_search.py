@@ -171,7 +171,12 @@ def report(label: str, phases: list[Phase], args: argparse.Namespace) -> dict[in
         f"  {label:<34} {len(latencies) / seconds:7.1f} req/s   p50 {values[50]:6.1f} ms   p95 {values[95]:6.1f} ms"
         f"   p99 {values[99]:6.1f} ms   ({len(latencies)} requests, {errors} errors)"
     )
-    print(f"  {'':<34} server processes {server_busy:.0%} of a core, each load process {load_busy:.0%} of a core")
+    # CPU per request: steadier than the latencies on a shared machine (compare builds by it, serial runs best).
+    per_request = sum(phase.server_cpu_seconds for phase in phases) / max(len(latencies), 1) * 1000
+    print(
+        f"  {'':<34} server processes {server_busy:.0%} of a core ({per_request:.1f} ms of CPU per request),"
+        f" each load process {load_busy:.0%} of a core"
+    )
     return {**values, "load": load_busy, "server": server_busy}
 
 
