@@ -17,6 +17,9 @@ Ctrl-C or SIGTERM.
 
     set -a && . .local/services.env && set +a
     .venv/bin/python bench/portal_search.py [--products 20000] [--tenants 200] [--users 20] [--think 1] [--seconds 10]
+
+Where the portal's time goes: --profile-portal DIR runs `next start` under `node --cpu-prof` (a V8 CPU profile of the
+whole run, written to DIR when the server stops); `python bench/cpuprofile.py DIR/*.cpuprofile --last 30` sums it up.
 """
 
 from __future__ import annotations
@@ -168,7 +171,12 @@ def report(label: str, phases: list[Phase], args: argparse.Namespace) -> dict[in
         f"  {label:<34} {len(latencies) / seconds:7.1f} req/s   p50 {values[50]:6.1f} ms   p95 {values[95]:6.1f} ms"
         f"   p99 {values[99]:6.1f} ms   ({len(latencies)} requests, {errors} errors)"
     )
-    print(f"  {'':<34} server processes {server_busy:.0%} of a core, each load process {load_busy:.0%} of a core")
+    # CPU per request: steadier than the latencies on a shared machine (compare builds by it, serial runs best).
+    per_request = sum(phase.server_cpu_seconds for phase in phases) / max(len(latencies), 1) * 1000
+    print(
+        f"  {'':<34} server processes {server_busy:.0%} of a core ({per_request:.1f} ms of CPU per request),"
+        f" each load process {load_busy:.0%} of a core"
+    )
     return {**values, "load": load_busy, "server": server_busy}
 
 
@@ -187,6 +195,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of (API, portal), alternating the order")
     parser.add_argument("--load-processes", type=int, default=1, help="load generator processes")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--profile-portal", type=Path, help="write a CPU profile of the portal's server here (node --cpu-prof)"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _terminate)
     rng = random.Random(args.seed)
@@ -227,7 +238,11 @@ def main() -> None:
         servers.append(control_plane)
         wait_for_http(f"http://127.0.0.1:{api_port}/healthz", process=control_plane)
         node_env = portal_web.node_environment(env, f"http://127.0.0.1:{api_port}")
-        portal = start(portal_web.start_command(portal_port), portal_web.PORTAL, node_env, logs / "portal.log")
+        command = portal_web.start_command(portal_port)
+        if args.profile_portal:
+            args.profile_portal.mkdir(parents=True, exist_ok=True)
+            command[1:1] = ["--cpu-prof", f"--cpu-prof-dir={args.profile_portal.resolve()}"]  # node's own flags
+        portal = start(command, portal_web.PORTAL, node_env, logs / "portal.log")
         servers.append(portal)
         wait_for_page(f"http://127.0.0.1:{portal_port}/search", portal)
         print(f"control plane on :{api_port}, portal (next start) on :{portal_port}; logs in {logs}")
@@ -260,6 +275,8 @@ def main() -> None:
         with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
         print(f"cleaned up: database {dbname}, both servers")
+        if args.profile_portal:
+            print(f"the portal's CPU profile is in {args.profile_portal} (bench/cpuprofile.py sums it up)")
 
     if not all(phases.values()):
         return

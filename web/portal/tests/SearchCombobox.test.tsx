@@ -41,11 +41,11 @@ afterEach(() => {
   cleanup();
 });
 
-function renderBox(locale: "en" | "de" = "en") {
+function renderBox(locale: "en" | "de" = "en", initial?: string) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <QueryClientProvider client={client}>
-      <SearchCombobox bffUrl={bff.url} onSearch={(q) => searched.push(q)} id="box" />
+      <SearchCombobox bffUrl={bff.url} onSearch={(q) => searched.push(q)} id="box" initial={initial} />
     </QueryClientProvider>,
     { locale },
   );
@@ -92,6 +92,20 @@ describe("SearchCombobox", () => {
     expect(bff.requests).toHaveLength(0); // still within the pause
     await waitFor(() => expect(bff.requests).toHaveLength(1));
     expect(bff.requests[0]?.url).toContain("q=se&");
+  });
+
+  it("does not ask for the query it was given (the results page's), only for what is typed", async () => {
+    const user = renderBox("en", "sencha");
+    expect((combobox() as HTMLInputElement).value).toBe("sencha");
+    await user.click(combobox());
+    await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS * 2));
+    expect(bff.requests).toHaveLength(0);
+    expect(combobox().getAttribute("aria-expanded")).toBe("false");
+
+    bff.answer(json(200, SUGGESTIONS));
+    await user.type(combobox(), "{Backspace}");
+    await screen.findAllByRole("option");
+    expect(bff.requests.map((request) => request.url)).toEqual(["/bff/api/v1/search/autocomplete/?q=sench&limit=8"]);
   });
 
   it("moves through the options with the arrows, wrapping, and searches for the one picked with Enter", async () => {

@@ -37,7 +37,7 @@ export default async function Home() {
       </section>
       <section aria-labelledby="marketplace-title">
         <h2 id="marketplace-title">{t("public.marketplace")}</h2>
-        <Words areas={["base", "public"]}>
+        <Words areas={["public"]}>
           <Queries>
             <SearchCombobox id="landing-search" />
           </Queries>

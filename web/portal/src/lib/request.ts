@@ -1,11 +1,20 @@
 import { cookies, headers } from "next/headers";
+import { cache } from "react";
 
 import { clientHeaders } from "./client";
 import { LOCALE_COOKIE, type Locale, pickLocale, type Translate, translator } from "./i18n";
 import { parseTheme, THEME_COOKIE, type Theme } from "./theme";
 
-/** The locale, the translator and the theme of the request being rendered. */
-export async function requestContext(): Promise<{ locale: Locale; t: Translate; theme: Theme; nonce: string }> {
+/**
+ * The locale, the translator and the theme of the request being rendered. Worked out once per request (React's
+ * `cache`): the layout, the page, its metadata and <Words> all ask for it.
+ */
+export const requestContext = cache(async function requestContext(): Promise<{
+  locale: Locale;
+  t: Translate;
+  theme: Theme;
+  nonce: string;
+}> {
   const [jar, list] = await Promise.all([cookies(), headers()]);
   const locale = pickLocale(jar.get(LOCALE_COOKIE)?.value, list.get("accept-language"));
   return {
@@ -14,7 +23,7 @@ export async function requestContext(): Promise<{ locale: Locale; t: Translate; 
     theme: parseTheme(jar.get(THEME_COOKIE)?.value),
     nonce: list.get("x-nonce") ?? "",
   };
-}
+});
 
 /** The headers to call the control plane with on behalf of the browser being served (see lib/client.ts). */
 export async function browserHeaders(): Promise<Record<string, string>> {

@@ -42,15 +42,30 @@ export async function generateMetadata({ searchParams }: { searchParams: Query }
   };
 }
 
+/**
+ * Currency formats by locale and currency, made once per process: building an Intl.NumberFormat costs far more
+ * than formatting with one (it was ~2 ms of a 20-result page's render); null for a code Intl does not know.
+ */
+const CURRENCY_FORMATS = new Map<string, Intl.NumberFormat | null>();
+
+function currencyFormat(locale: string, currency: string): Intl.NumberFormat | null {
+  const key = `${locale} ${currency}`;
+  let format = CURRENCY_FORMATS.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(locale, { style: "currency", currency });
+    } catch {
+      format = null; // an unknown currency code: the amount and code as they are
+    }
+    if (CURRENCY_FORMATS.size < 1000) CURRENCY_FORMATS.set(key, format); // the codes come from the API: bounded
+  }
+  return format;
+}
+
 function Price({ hit, locale }: { hit: Hit; locale: string }) {
   if (!hit.price) return null;
-  const amount = Number(hit.price.amount);
-  let text = `${hit.price.amount} ${hit.price.currency}`;
-  try {
-    text = new Intl.NumberFormat(locale, { style: "currency", currency: hit.price.currency }).format(amount);
-  } catch {
-    // an unknown currency code: the amount and code as they are
-  }
+  const format = currencyFormat(locale, hit.price.currency);
+  const text = format ? format.format(Number(hit.price.amount)) : `${hit.price.amount} ${hit.price.currency}`;
   return <span className="price">{text}</span>;
 }
 
@@ -60,7 +75,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Query
   const q = one(query.q);
   const cursor = one(query.cursor);
   const box = (
-    <Words areas={["base", "public"]}>
+    <Words areas={["public"]}>
       <Queries>
         <SearchCombobox initial={q} id="results-search" />
       </Queries>

@@ -3,7 +3,7 @@
  * <mark> tags become elements, every other character is text (no innerHTML, whatever the API sends).
  */
 
-import { Fragment, type ReactNode } from "react";
+import type { ReactNode } from "react";
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", "#39": "'", "#x27": "'" };
 
@@ -23,8 +23,7 @@ export function markedParts(html: string): Array<{ text: string; marked: boolean
   return parts;
 }
 
+/** Plain text stays a string (no element to render and to send in the page's flight data); only marks are elements. */
 export function Marked({ html }: { html: string }): ReactNode {
-  return markedParts(html).map((part, index) =>
-    part.marked ? <mark key={index}>{part.text}</mark> : <Fragment key={index}>{part.text}</Fragment>,
-  );
+  return markedParts(html).map((part, index) => (part.marked ? <mark key={index}>{part.text}</mark> : part.text));
 }

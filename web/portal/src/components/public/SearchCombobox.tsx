@@ -49,6 +49,9 @@ export function SearchCombobox({ initial = "", bffUrl = "", onSearch, id }: Sear
   const listId = `${inputId}-list`;
   const api = useMemo(() => createControlPlaneClient(`${bffUrl}${BFF_BASE}`, () => null), [bffUrl]);
   const [text, setText] = useState(initial);
+  // Suggestions only once the box was typed in: the results page's box holds its query, and asking for its
+  // suggestions on every page load would cost the API (and the portal's BFF) a call per view that nobody sees.
+  const [typedIn, setTypedIn] = useState(false);
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const typed = text.trim();
@@ -64,12 +67,12 @@ export function SearchCombobox({ initial = "", bffUrl = "", onSearch, id }: Sear
       });
       return data?.suggestions ?? [];
     },
-    enabled: settled.length >= MIN_LENGTH,
+    enabled: typedIn && settled.length >= MIN_LENGTH && settled === typed, // not the stale text while typing on
     staleTime: 60_000,
     retry: false, // the next key asks again; a stale suggestion is worth less than a quick "unavailable"
   });
 
-  const options = settled.length >= MIN_LENGTH && settled === typed ? (suggestions.data ?? []) : [];
+  const options = typedIn && settled.length >= MIN_LENGTH && settled === typed ? (suggestions.data ?? []) : [];
   const expanded = open && options.length > 0;
   useEffect(() => setActive(-1), [settled]);
 
@@ -111,7 +114,7 @@ export function SearchCombobox({ initial = "", bffUrl = "", onSearch, id }: Sear
   }
 
   let status = "";
-  if (open && settled.length >= MIN_LENGTH && settled === typed) {
+  if (open && typedIn && settled.length >= MIN_LENGTH && settled === typed) {
     if (suggestions.isError) status = t("public.suggestionsDown");
     else if (suggestions.isSuccess)
       status =
@@ -143,6 +146,7 @@ export function SearchCombobox({ initial = "", bffUrl = "", onSearch, id }: Sear
             value={text}
             onChange={(event) => {
               setText(event.target.value);
+              setTypedIn(true);
               setOpen(true);
             }}
             onFocus={() => setOpen(true)}
