@@ -9,6 +9,7 @@ never answered; one store's payment ids, signatures and webhooks useless at anot
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 
@@ -500,3 +501,70 @@ def test_an_outage_and_refused_credentials_are_502_problems_not_500s(
     assert error(refused_paypal)[:2] == (502, "gateway_credentials_rejected")
     with shop.inside():
         assert Payment.objects.count() == 0
+
+
+# ---- Races and out-of-order events ----------------------------------------------------------
+
+
+def test_the_buyers_return_and_webhooks_racing_record_the_payment_once(
+    shop: PayingStore, razorpay: RazorpayStandIn
+) -> None:
+    from django.db import connection
+
+    order_id = shop.order()
+    payment = started(shop, "razorpay", order_id)
+    handler = razorpay.pay(payment["reference"])
+    hooks = [
+        razorpay.webhook("payment.captured", "rzp-wh-alpha", payment_id=handler["razorpay_payment_id"])
+        for _ in range(3)
+    ]  # three different event ids about the same capture (Razorpay sends payment.captured and order.paid)
+    start = threading.Barrier(5)
+    statuses: list[int] = []
+
+    def run(index: int) -> None:
+        try:
+            start.wait()
+            if index < 3:
+                response = shop.webhook("razorpay", *hooks[index])
+            else:
+                response = shop.confirm(payment["id"], handler)
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200] * 5
+    assert shop.ledger(order_id) == [("order.placed", ""), ("order.paid", "120.00")]
+
+
+def test_a_refund_made_at_the_gateway_arrives_before_the_capture_webhook_and_each_counts_once(
+    shop: PayingStore, razorpay: RazorpayStandIn
+) -> None:
+    order_id = shop.order()
+    payment = started(shop, "razorpay", order_id)
+    handler = razorpay.pay(payment["reference"])
+    payment_id = handler["razorpay_payment_id"]
+    # The store's staff refund part of it in Razorpay's dashboard (the same API) before anything reached us.
+    requests.post(
+        f"{razorpay.url}/v1/payments/{payment_id}/refund",
+        json={"amount": 5000},
+        auth=("rzp_test_alpha", "rzp-secret-alpha"),
+        timeout=5,
+    ).raise_for_status()
+    refunded = razorpay.webhook("refund.processed", "rzp-wh-alpha", payment_id=payment_id)
+    captured = razorpay.webhook("payment.captured", "rzp-wh-alpha", payment_id=payment_id)
+
+    first = shop.webhook("razorpay", *refunded)
+    second = shop.webhook("razorpay", *captured)
+    back = shop.confirm(payment["id"], handler)
+
+    assert first.json() == {"result": "processed"}
+    assert second.json() == {"result": "processed"}
+    assert back.json()["refunded"] == money("50.00")
+    assert shop.ledger(order_id) == [("order.placed", ""), ("order.paid", "120.00"), ("order.refunded", "50.00")]
+    assert shop.order_state(order_id)["status"] == "partially_refunded"
