@@ -524,10 +524,7 @@ def test_the_buyers_return_and_webhooks_racing_record_the_payment_once(
     def run(index: int) -> None:
         try:
             start.wait()
-            if index < 3:
-                response = shop.webhook("razorpay", *hooks[index])
-            else:
-                response = shop.confirm(payment["id"], handler)
+            response = shop.webhook("razorpay", *hooks[index]) if index < 3 else shop.confirm(payment["id"], handler)
             statuses.append(response.status_code)
         finally:
             connection.close()
