@@ -218,7 +218,8 @@ class Webhook(APIView):
                 "A Stripe event",
                 value={"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {"id": "pi_3Pq9"}}},
                 request_only=True,
-            )
+            ),
+            OpenApiExample("Taken", value={"result": "processed"}, response_only=True, status_codes=["200"]),
         ],
         responses={
             200: WebhookResultSerializer,
