@@ -565,3 +565,33 @@ def test_a_refund_made_at_the_gateway_arrives_before_the_capture_webhook_and_eac
     assert back.json()["refunded"] == money("50.00")
     assert shop.ledger(order_id) == [("order.placed", ""), ("order.paid", "120.00"), ("order.refunded", "50.00")]
     assert shop.order_state(order_id)["status"] == "partially_refunded"
+
+
+def test_a_stripe_refund_made_in_the_dashboard_reaches_the_ledger_through_charge_refunded(
+    shop: PayingStore, localstripe: str
+) -> None:
+    order_id = shop.order()
+    payment = started(shop, "stripe", order_id)
+    shop.confirm(payment["id"], {"payment_method": card(localstripe, shop, VISA)})
+    client = stripe_client(localstripe, shop)
+    client.refunds.create(params={"payment_intent": payment["reference"], "amount": 2000})
+    latest = client.payment_intents.retrieve(payment["reference"]).to_dict()["latest_charge"]
+    charge = client.charges.retrieve(latest if isinstance(latest, str) else latest["id"]).to_dict()
+    body, signature = signed_event("charge.refunded", charge, "whsec_alpha_01", event_id="evt_refund")
+
+    told = shop.webhook("stripe", body, {"Stripe-Signature": signature})
+
+    assert told.json() == {"result": "processed"}
+    assert shop.ledger(order_id) == [("order.placed", ""), ("order.paid", "120.00"), ("order.refunded", "20.00")]
+
+
+def test_a_gateway_the_store_has_not_connected_is_a_409_and_disconnecting_is_audited(shop: PayingStore) -> None:
+    gone = shop.call("owner", "delete", "/api/v1/payments/gateways/paypal/")
+    pay = shop.pay(shop.order(), "paypal")
+    hook = shop.webhook("paypal", b"{}", {})
+
+    assert gone.status_code == 204
+    assert error(pay)[:2] == (409, "gateway_not_connected")
+    assert error(hook)[:2] == (409, "gateway_not_connected")
+    with shop.inside():
+        assert AuditEvent.objects.filter(type="payment_gateway_disconnected", subject="paypal").count() == 1
