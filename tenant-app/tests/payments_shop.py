@@ -117,7 +117,7 @@ def stripe_client(url: str, store: PayingStore) -> stripe.StripeClient:
 
 
 def card(url: str, store: PayingStore, number: str) -> str:
-    method = stripe_client(url, store).payment_methods.create(
+    method = stripe_client(url, store).v1.payment_methods.create(
         params={"type": "card", "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}
     )
     return str(method.id)

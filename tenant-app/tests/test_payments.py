@@ -64,7 +64,7 @@ def started(shop: PayingStore, gateway: str, order_id: str | None = None, **opti
 
 
 def stripe_webhook(shop: PayingStore, url: str, event_type: str, reference: str, event_id: str) -> Any:
-    intent = stripe_client(url, shop).payment_intents.retrieve(reference)
+    intent = stripe_client(url, shop).v1.payment_intents.retrieve(reference)
     body, signature = signed_event(
         event_type, intent.to_dict(), shop.credentials["stripe"]["webhook_secret"], event_id=event_id
     )
@@ -224,8 +224,8 @@ def test_a_stripe_webhook_before_the_return_pays_once_and_a_replay_changes_nothi
     # The buyer's Stripe.js confirms at Stripe; the webhook arrives before the buyer is back.
     client = stripe_client(localstripe, shop)
     method = card(localstripe, shop, VISA)
-    client.payment_intents.update(payment["reference"], params={"payment_method": method})
-    client.payment_intents.confirm(payment["reference"])
+    client.v1.payment_intents.update(payment["reference"], params={"payment_method": method})
+    client.v1.payment_intents.confirm(payment["reference"])
 
     first = stripe_webhook(shop, localstripe, "payment_intent.succeeded", payment["reference"], "evt_1")
     replay = stripe_webhook(shop, localstripe, "payment_intent.succeeded", payment["reference"], "evt_1")
@@ -243,7 +243,7 @@ def test_a_stripe_webhook_before_the_return_pays_once_and_a_replay_changes_nothi
 def test_a_forged_stripe_webhook_is_401_audited_and_changes_nothing(shop: PayingStore, localstripe: str) -> None:
     order_id = shop.order()
     payment = started(shop, "stripe", order_id)
-    intent = stripe_client(localstripe, shop).payment_intents.retrieve(payment["reference"]).to_dict()
+    intent = stripe_client(localstripe, shop).v1.payment_intents.retrieve(payment["reference"]).to_dict()
     body, signature = signed_event("payment_intent.succeeded", intent, "whsec_not_the_store_s", event_id="evt_f")
     unsigned = shop.webhook("stripe", body, {})
     forged = shop.webhook("stripe", body, {"Stripe-Signature": signature})
@@ -574,9 +574,9 @@ def test_a_stripe_refund_made_in_the_dashboard_reaches_the_ledger_through_charge
     payment = started(shop, "stripe", order_id)
     shop.confirm(payment["id"], {"payment_method": card(localstripe, shop, VISA)})
     client = stripe_client(localstripe, shop)
-    client.refunds.create(params={"payment_intent": payment["reference"], "amount": 2000})
-    latest = client.payment_intents.retrieve(payment["reference"]).to_dict()["latest_charge"]
-    charge = client.charges.retrieve(latest if isinstance(latest, str) else latest["id"]).to_dict()
+    client.v1.refunds.create(params={"payment_intent": payment["reference"], "amount": 2000})
+    latest = client.v1.payment_intents.retrieve(payment["reference"]).to_dict()["latest_charge"]
+    charge = client.v1.charges.retrieve(latest if isinstance(latest, str) else latest["id"]).to_dict()
     body, signature = signed_event("charge.refunded", charge, "whsec_alpha_01", event_id="evt_refund")
 
     told = shop.webhook("stripe", body, {"Stripe-Signature": signature})

@@ -70,7 +70,7 @@ class StripeGateway:
             "metadata": {"order_id": order_id},
         }
         with _errors():
-            intent = self.client.payment_intents.create(params=params)  # type: ignore[arg-type]
+            intent = self.client.v1.payment_intents.create(params=params)  # type: ignore[arg-type]
         return self._state(intent)
 
     def confirm(self, reference: str, buyer: dict[str, str]) -> PaymentState:
@@ -78,31 +78,31 @@ class StripeGateway:
         if not payment_method.startswith("pm_"):
             raise GatewayRejected("Stripe needs the buyer's `payment_method` (pm_…) to confirm.")
         with _errors():
-            intent = self.client.payment_intents.retrieve(reference)
+            intent = self.client.v1.payment_intents.retrieve(reference)
             # localstripe takes the payment method only while creating; Stripe takes it either way.
             if not intent.to_dict().get("payment_method"):
-                intent = self.client.payment_intents.update(reference, params={"payment_method": payment_method})
+                intent = self.client.v1.payment_intents.update(reference, params={"payment_method": payment_method})
             if intent.status == "requires_confirmation":
-                intent = self.client.payment_intents.confirm(reference)
+                intent = self.client.v1.payment_intents.confirm(reference)
         return self._state(intent)
 
     def capture(self, state: PaymentState) -> PaymentState:
         with _errors():
-            intent = self.client.payment_intents.capture(state.reference)
+            intent = self.client.v1.payment_intents.capture(state.reference)
         return self._state(intent)
 
     def refund(self, state: PaymentState, amount: Decimal) -> PaymentState:
         params: dict[str, Any] = {"payment_intent": state.reference, "amount": to_minor(amount, state.currency)}
         with _errors():
-            self.client.refunds.create(params=params)  # type: ignore[arg-type]
+            self.client.v1.refunds.create(params=params)  # type: ignore[arg-type]
         return self.retrieve(state.reference)
 
     def retrieve(self, reference: str) -> PaymentState:
         with _errors():
-            intent = self.client.payment_intents.retrieve(reference)
+            intent = self.client.v1.payment_intents.retrieve(reference)
             refunded = 0
             if intent.status == "succeeded":
-                refunds = self.client.refunds.list(params={"payment_intent": reference, "limit": 100})
+                refunds = self.client.v1.refunds.list(params={"payment_intent": reference, "limit": 100})
                 refunded = sum(refund.amount for refund in refunds.data)
         return self._state(intent, refunded)
 
