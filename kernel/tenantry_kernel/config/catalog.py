@@ -963,6 +963,25 @@ VARIABLES_LIST = [
         secret=True,
     ),
     Variable("SSO_STATE_TTL", int, 600, ("tenant-app",), "seconds a started sign-in may take", TENANT_APP),
+    Variable(
+        "PAYMENTS_CREDENTIAL_KEYS",
+        list,
+        [],
+        ("tenant-app",),
+        "comma-separated Fernet keys sealing stores' gateway secrets, newest first (rotate: add a key first, run "
+        "`manage.py rotate_payment_credentials`, drop the old); empty: one derived from `DJANGO_SECRET_KEY`",
+        TENANT_APP,
+        secret=True,
+    ),
+    Variable(
+        "PAYMENTS_API_BASES",
+        dict,
+        {},
+        ("tenant-app",),
+        "JSON: per gateway (`stripe`, `paypal`, `razorpay`), the base URL of its API, for stand-ins; e.g. "
+        '`{"paypal": "http://127.0.0.1:8081"}`; unset: the gateways themselves',
+        TENANT_APP,
+    ),
     Variable("SSO_HTTP_TIMEOUT", float, 10.0, ("tenant-app",), "seconds per call to a provider", TENANT_APP),
     Variable(
         "SSO_APP_REDIRECT_URIS",

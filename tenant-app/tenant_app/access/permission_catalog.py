@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, str] = {
     "orders.pay": "Record the payment of orders.",
     "orders.refund": "Refund orders.",
     "orders.cancel": "Cancel orders.",
+    "payments.create": "Pay for orders through the store's gateways.",
+    "payments.connect": "Connect the store's payment gateways (their credentials).",
 }
 
 # Only the built-in owner role holds these: a custom role with them would be an owner in disguise.
@@ -88,6 +90,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
                 "orders.pay",
                 "orders.refund",
                 "orders.cancel",
+                "payments.create",
             ),
         ),
         BuiltinRole(
@@ -100,7 +103,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "customer",
             "Customer",
             "Shops: sees products, places orders and sees their own.",
-            ("products.view", "orders.view", "orders.create"),
+            ("products.view", "orders.view", "orders.create", "payments.create"),
         ),
     )
 }

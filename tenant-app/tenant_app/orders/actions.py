@@ -136,3 +136,39 @@ def cancel_order(
         order = _loaded(summary, expected_version)
         order.cancel(reason, _metadata(actor))
         return _commit(order)
+
+
+# ---- Payments through a gateway (tenant_app.payments) ---------------------------------------
+# A gateway's word — a verified webhook, or its API's answer about a payment — is what decides here,
+# not a user's permission: the payments app checks who may start, capture or refund a payment, and
+# then records what the gateway did. `actor_id` is whoever set it off (None for a webhook);
+# `source` says which gateway, and both travel in the event's metadata.
+
+
+def _gateway_metadata(actor_id: int | None, source: str) -> dict[str, Any]:
+    return {
+        "actor_id": actor_id,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "request_id": current_request_id() or "",
+        "source": source,
+    }
+
+
+def settle_payment(
+    order_id: str, *, amount: Decimal, currency: str, payment_reference: str, actor_id: int | None, source: str
+) -> OrderSummary:
+    """The gateway captured `amount`: the order is paid (the Order's rules still apply: placed, exact total)."""
+    with transaction.atomic():
+        order = _loaded(OrderSummary.objects.get(pk=order_id), None)
+        order.pay(amount, currency, payment_reference, _gateway_metadata(actor_id, source))
+        return _commit(order)
+
+
+def settle_refund(
+    order_id: str, *, amount: Decimal, currency: str, reason: str, actor_id: int | None, source: str
+) -> OrderSummary:
+    """The gateway gave `amount` back."""
+    with transaction.atomic():
+        order = _loaded(OrderSummary.objects.get(pk=order_id), None)
+        order.refund(amount, currency, reason, _gateway_metadata(actor_id, source))
+        return _commit(order)

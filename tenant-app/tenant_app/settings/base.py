@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tenant_app.sso",
     "tenant_app.catalog",
     "tenant_app.orders",
+    "tenant_app.payments",
     "tenant_app.metering",
     "tenant_app.notifications",
     "django_celery_beat",
@@ -155,6 +156,10 @@ SSO_STATE_TTL = env.int("SSO_STATE_TTL")  # seconds a started sign-in may take
 SSO_HTTP_TIMEOUT = env.float("SSO_HTTP_TIMEOUT")
 # Redirect URIs of native apps (custom schemes) allowed besides the store's own origin.
 SSO_APP_REDIRECT_URIS: list[str] = env.list("SSO_APP_REDIRECT_URIS")
+# Payments (tenant_app.payments): Fernet keys sealing the stores' gateway secrets, newest first (rotation in
+# tenant_app/payments/vault.py); and where each gateway's API is, for stand-ins (empty: the gateway's own).
+PAYMENTS_CREDENTIAL_KEYS: list[str] = env.list("PAYMENTS_CREDENTIAL_KEYS")
+PAYMENTS_API_BASES: dict[str, str] = env.json("PAYMENTS_API_BASES")
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_AUTHENTICATION_CLASSES": ["tenant_app.accounts.authentication.TenantJWTAuthentication"],

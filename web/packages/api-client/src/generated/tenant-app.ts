@@ -717,6 +717,170 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay for an order
+         * @description Start a payment of the order's outstanding total at one of the store's gateways; `next_action` says what the buyer does next. `Location` is the payment.
+         */
+        post: operations["payments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a payment
+         * @description As the store last knew it from the gateway.
+         */
+        get: operations["payments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/capture/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Capture a payment
+         * @description Take the money of an authorized (`manual_capture`) payment; the order is then paid.
+         */
+        post: operations["payments_capture_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a payment
+         * @description The buyer is back from the gateway: Stripe sends the payment method (then maybe 3-D Secure, `requires_action`, and confirm again), Razorpay Checkout's signed handler response, PayPal nothing. Captured unless the payment is `manual_capture`; the order is then paid.
+         */
+        post: operations["payments_confirm_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/refund/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a payment
+         * @description Give back part or all of what was captured, at the gateway; the order's ledger records it.
+         */
+        post: operations["payments_refund_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/gateways/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the store's gateway connections
+         * @description Each gateway, connected or not; secrets are never answered, only their last four characters.
+         */
+        get: operations["payments_gateways_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/gateways/{gateway}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Connect a gateway
+         * @description Store the store's own credentials at the gateway (encrypted at rest; replaces earlier ones). The answer shows the public id and the secret's last four characters, never the secret.
+         */
+        put: operations["payments_gateways_update"];
+        post?: never;
+        /**
+         * Disconnect a gateway
+         * @description Forget the store's credentials at the gateway; its payments stay.
+         */
+        delete: operations["payments_gateways_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/webhooks/{gateway}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a gateway's webhook
+         * @description For the gateway to call: Stripe (Stripe-Signature), PayPal (its transmission headers, verified through PayPal) or Razorpay (X-Razorpay-Signature, X-Razorpay-Event-Id). Each event id counts once; a forged one is refused and audited, and changes nothing.
+         */
+        post: operations["payments_webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/permissions/": {
         parameters: {
             query?: never;
@@ -1096,6 +1260,32 @@ export interface components {
             /** @description The code the authenticator app shows now, or an unused backup code. */
             code: string;
         };
+        ConfirmPaymentRequest: {
+            /** @description Stripe: the buyer's pm_… */
+            payment_method?: string;
+            razorpay_payment_id?: string;
+            razorpay_signature?: string;
+        };
+        ConnectRequest: {
+            public_id: string;
+            secret: string;
+            /**
+             * @description Stripe's whsec_…, Razorpay's webhook secret, or PayPal's webhook id.
+             * @default
+             */
+            webhook_secret: string;
+        };
+        Connection: {
+            gateway: components["schemas"]["GatewayEnum"];
+            connected: boolean;
+            /** @description Stripe publishable key, PayPal client id or Razorpay key id. */
+            public_id: string;
+            /** @description The last four characters of the secret, to tell keys apart. */
+            secret_last4: string;
+            webhook_secret_set: boolean;
+            /** Format: date-time */
+            connected_at: string | null;
+        };
         /**
          * @description * `allow` - Allow
          *     * `deny` - Deny
@@ -1110,6 +1300,13 @@ export interface components {
             /** @description For the next pair, once (POST refresh/); a second use signs out. */
             refresh: string;
         };
+        /**
+         * @description * `stripe` - Stripe
+         *     * `paypal` - PayPal
+         *     * `razorpay` - Razorpay
+         * @enum {string}
+         */
+        GatewayEnum: "stripe" | "paypal" | "razorpay";
         InviteRequest: {
             /** Format: email */
             email: string;
@@ -1398,6 +1595,28 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        Payment: {
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: uuid */
+            readonly order: string;
+            readonly gateway: components["schemas"]["GatewayEnum"];
+            readonly reference: string;
+            readonly status: components["schemas"]["PaymentStatusEnum"];
+            readonly amount: components["schemas"]["MoneyRead"];
+            readonly captured: components["schemas"]["MoneyRead"];
+            readonly refunded: components["schemas"]["MoneyRead"];
+            readonly manual_capture: boolean;
+            /** @description What the buyer does next while pending or requires_action: `stripe_js` (confirm with the client secret), `redirect` (to `url`), `razorpay_checkout` (open Checkout with `order_id`, `key_id`). */
+            readonly next_action: {
+                [key: string]: unknown;
+            };
+            readonly failure: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
         PaymentRequest: {
             /** @description The order's version you decided on (its `version`); if it has changed since: 409 stream_conflict. */
             expected_version?: number;
@@ -1406,6 +1625,16 @@ export interface components {
             /** @description Where the payment was captured. */
             payment_reference: string;
         };
+        /**
+         * @description * `pending` - Pending
+         *     * `requires_action` - Requires Action
+         *     * `authorized` - Authorized
+         *     * `captured` - Captured
+         *     * `failed` - Failed
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        PaymentStatusEnum: "pending" | "requires_action" | "authorized" | "captured" | "failed" | "cancelled";
         Permission: {
             action: string;
             description: string;
@@ -1497,6 +1726,10 @@ export interface components {
         RefreshRequest: {
             refresh: string;
         };
+        RefundPaymentRequest: {
+            /** @description At most what was captured and not yet refunded, in the payment's currency. */
+            amount: components["schemas"]["MoneyRequest"];
+        };
         RefundRequest: {
             /** @description The order's version you decided on (its `version`); if it has changed since: 409 stream_conflict. */
             expected_version?: number;
@@ -1512,6 +1745,13 @@ export interface components {
             /** @default  */
             full_name: string;
         };
+        /**
+         * @description * `processed` - processed
+         *     * `duplicate` - duplicate
+         *     * `ignored` - ignored
+         * @enum {string}
+         */
+        ResultEnum: "processed" | "duplicate" | "ignored";
         Role: {
             readonly slug: string;
             readonly name: string;
@@ -1591,6 +1831,19 @@ export interface components {
          * @enum {string}
          */
         SignInStatus: "two_factor_required" | "enrolment_required";
+        StartPaymentRequest: {
+            /**
+             * Format: uuid
+             * @description The id of a placed order you may see.
+             */
+            order: string;
+            gateway: components["schemas"]["GatewayEnum"];
+            /**
+             * @description Authorize only; the store captures later (`capture`).
+             * @default false
+             */
+            manual_capture: boolean;
+        };
         StartRequest: {
             redirect_uri?: string;
         };
@@ -1643,6 +1896,16 @@ export interface components {
              */
             email?: string;
         };
+        WebhookResult: {
+            /**
+             * @description duplicate: this event id was taken before; ignored: it is about no payment of this store.
+             *
+             *     * `processed` - processed
+             *     * `duplicate` - duplicate
+             *     * `ignored` - ignored
+             */
+            result: components["schemas"]["ResultEnum"];
+        };
         /** @description Every error, as RFC 9457 problem details (`application/problem+json`). `code` is for programs, `detail` for people; `type` is the address of the problem type's documentation (GET it: /api/problems/ lists them all). `errors` comes with code `invalid`: one entry per message, whose `pointer` is a JSON Pointer into the input (`/address/city`, `/items/2/sku`; `` for the input as a whole). `request_id` comes with server errors: quote it when reporting one. */
         Problem: {
             /**
@@ -1673,6 +1936,10 @@ export interface components {
              *     - `disallowed_host` (400, Host not served): The Host header names a host this service does not answer to.
              *     - `email_not_verified` (409, Email not verified): An account has this address and the provider does not confirm it is yours; sign in another way.
              *     - `forbidden` (403, Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided.
+             *     - `gateway_credentials_rejected` (502, Gateway credentials rejected): The gateway refused the store's credentials; a store owner reconnects the gateway.
+             *     - `gateway_not_connected` (409, Gateway not connected): The store has not connected this gateway.
+             *     - `gateway_rejected` (409, Gateway refused): The gateway refused the step in the payment's state; see `detail`.
+             *     - `gateway_unavailable` (502, Payment gateway unavailable): The gateway did not answer; try again in a moment.
              *     - `invalid` (400, Invalid input): Some of the input is invalid; `errors` says where and why.
              *     - `invalid_credentials` (401, Invalid credentials): The email or password is wrong.
              *     - `invalid_id` (400, Invalid ID): A global ID does not decode to a node of the expected type.
@@ -1690,6 +1957,10 @@ export interface components {
              *     - `order_not_payable` (409, Order not payable): Only a placed order is paid; see the order's status.
              *     - `order_not_refundable` (409, Order not refundable): Only a paid order is refunded; see the order's status.
              *     - `parse_error` (400, Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `payment_declined` (402, Payment declined): The gateway or the buyer's bank declined; pay another way.
+             *     - `payment_not_capturable` (409, Payment not capturable): Only an authorized payment is captured.
+             *     - `payment_not_refundable` (409, Payment not refundable): Only a captured payment is refunded, up to its amount.
+             *     - `payment_signature_invalid` (400, Payment signature invalid): What the buyer's side sent back is not signed by the gateway; nothing changed.
              *     - `permission_denied` (403, Permission denied): The signed-in user may not do this.
              *     - `request_too_large` (413, Request too large): The body is larger than this API accepts; send less at a time.
              *     - `role_in_use` (409, Role in use): Members or policies still use the role; move them to another role first.
@@ -1720,10 +1991,12 @@ export interface components {
              *     - `two_factor_not_enabled` (409, Two-factor not on): Two-factor authentication is not on for the account.
              *     - `two_factor_required_by_role` (409, Two-factor required by role): The user's role requires two-factor authentication, so it cannot be turned off.
              *     - `unsupported_media_type` (415, Unsupported media type): The body's Content-Type is not one this endpoint reads.
+             *     - `webhook_invalid` (400, Malformed webhook): The webhook is not the gateway's shape; nothing changed.
+             *     - `webhook_signature_invalid` (401, Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed.
              * @example invalid
              * @enum {string}
              */
-            code: "account_disabled" | "authentication_failed" | "bad_request" | "builtin_role" | "cannot_deactivate_self" | "challenge_invalid" | "challenge_wrong_tenant" | "conflict" | "disallowed_host" | "email_not_verified" | "forbidden" | "invalid" | "invalid_credentials" | "invalid_id" | "invalid_page" | "json_too_deep" | "last_owner" | "method_not_allowed" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "order_exists" | "order_not_cancellable" | "order_not_payable" | "order_not_refundable" | "parse_error" | "permission_denied" | "request_too_large" | "role_in_use" | "server_error" | "sso_code_invalid" | "sso_conflict" | "sso_denied" | "sso_email_missing" | "sso_failed" | "sso_id_token_invalid" | "sso_provider_unavailable" | "sso_provider_unknown" | "sso_state_invalid" | "stream_conflict" | "tenant_not_found" | "tenant_suspended" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_tenant" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_by_role" | "unsupported_media_type";
+            code: "account_disabled" | "authentication_failed" | "bad_request" | "builtin_role" | "cannot_deactivate_self" | "challenge_invalid" | "challenge_wrong_tenant" | "conflict" | "disallowed_host" | "email_not_verified" | "forbidden" | "gateway_credentials_rejected" | "gateway_not_connected" | "gateway_rejected" | "gateway_unavailable" | "invalid" | "invalid_credentials" | "invalid_id" | "invalid_page" | "json_too_deep" | "last_owner" | "method_not_allowed" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "order_exists" | "order_not_cancellable" | "order_not_payable" | "order_not_refundable" | "parse_error" | "payment_declined" | "payment_not_capturable" | "payment_not_refundable" | "payment_signature_invalid" | "permission_denied" | "request_too_large" | "role_in_use" | "server_error" | "sso_code_invalid" | "sso_conflict" | "sso_denied" | "sso_email_missing" | "sso_failed" | "sso_id_token_invalid" | "sso_provider_unavailable" | "sso_provider_unknown" | "sso_state_invalid" | "stream_conflict" | "tenant_not_found" | "tenant_suspended" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_tenant" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_by_role" | "unsupported_media_type" | "webhook_invalid" | "webhook_signature_invalid";
             errors?: {
                 /** @example /email */
                 pointer: string;
@@ -5253,6 +5526,1001 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartPaymentRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `order_not_payable` (Order not payable): Only a placed order is paid; see the order's status.
+             *     - `gateway_not_connected` (Gateway not connected): The store has not connected this gateway.
+             *     - `gateway_rejected` (Gateway refused): The gateway refused the step in the payment's state; see `detail`.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `gateway_unavailable` (Payment gateway unavailable): The gateway did not answer; try again in a moment.
+             *     - `gateway_credentials_rejected` (Gateway credentials rejected): The gateway refused the store's credentials; a store owner reconnects the gateway.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_capture_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `payment_declined` (Payment declined): The gateway or the buyer's bank declined; pay another way. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `payment_not_capturable` (Payment not capturable): Only an authorized payment is captured.
+             *     - `gateway_not_connected` (Gateway not connected): The store has not connected this gateway.
+             *     - `gateway_rejected` (Gateway refused): The gateway refused the step in the payment's state; see `detail`.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `gateway_unavailable` (Payment gateway unavailable): The gateway did not answer; try again in a moment.
+             *     - `gateway_credentials_rejected` (Gateway credentials rejected): The gateway refused the store's credentials; a store owner reconnects the gateway.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_confirm_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ConfirmPaymentRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `payment_signature_invalid` (Payment signature invalid): What the buyer's side sent back is not signed by the gateway; nothing changed.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `payment_declined` (Payment declined): The gateway or the buyer's bank declined; pay another way. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `order_not_payable` (Order not payable): Only a placed order is paid; see the order's status.
+             *     - `gateway_not_connected` (Gateway not connected): The store has not connected this gateway.
+             *     - `gateway_rejected` (Gateway refused): The gateway refused the step in the payment's state; see `detail`.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `gateway_unavailable` (Payment gateway unavailable): The gateway did not answer; try again in a moment.
+             *     - `gateway_credentials_rejected` (Gateway credentials rejected): The gateway refused the store's credentials; a store owner reconnects the gateway.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_refund_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundPaymentRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `payment_not_refundable` (Payment not refundable): Only a captured payment is refunded, up to its amount.
+             *     - `gateway_not_connected` (Gateway not connected): The store has not connected this gateway.
+             *     - `gateway_rejected` (Gateway refused): The gateway refused the step in the payment's state; see `detail`.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `gateway_unavailable` (Payment gateway unavailable): The gateway did not answer; try again in a moment.
+             *     - `gateway_credentials_rejected` (Gateway credentials rejected): The gateway refused the store's credentials; a store owner reconnects the gateway.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_gateways_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"][];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_gateways_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gateway: "paypal" | "razorpay" | "stripe";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_gateways_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gateway: "paypal" | "razorpay" | "stripe";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_webhooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gateway: "paypal" | "razorpay" | "stripe";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResult"];
+                };
+            };
+            /**
+             * @description - `webhook_invalid` (Malformed webhook): The webhook is not the gateway's shape; nothing changed.
+             *     - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `webhook_signature_invalid` (Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `gateway_not_connected` (Gateway not connected): The store has not connected this gateway.
+             *     - `gateway_rejected` (Gateway refused): The gateway refused the step in the payment's state; see `detail`.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `gateway_unavailable` (Payment gateway unavailable): The gateway did not answer; try again in a moment.
+             *     - `gateway_credentials_rejected` (Gateway credentials rejected): The gateway refused the store's credentials; a store owner reconnects the gateway.
+             */
+            502: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
