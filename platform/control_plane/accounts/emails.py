@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from control_plane.accounts.models import User
 from tenantry_kernel.identity.config import AccountMail
-from tenantry_kernel.identity.links import link_for, password_tokens, verification_tokens
+from tenantry_kernel.identity.links import LinkTokens, link_for, password_tokens, verification_tokens
 from tenantry_kernel.mail import Email
 
 logger = logging.getLogger("tenantry.accounts.emails")
@@ -28,7 +27,7 @@ logger = logging.getLogger("tenantry.accounts.emails")
 class _Kind:
     subject: str
     link_path: str  # a key of ACCOUNTS_LINK_PATHS
-    tokens: PasswordResetTokenGenerator
+    tokens: LinkTokens
 
 
 _KINDS = {

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from tenant_app.accounts.models import User
-from tenantry_kernel.identity.links import link_for, password_tokens, verification_tokens
+from tenantry_kernel.identity.links import LinkTokens, link_for, password_tokens, verification_tokens
 from tenantry_kernel.mail import Email
 
 logger = logging.getLogger("tenantry.accounts.emails")
@@ -37,7 +36,7 @@ class AccountMail(enum.StrEnum):
 class _Kind:
     subject: str
     link_path: str  # a key of ACCOUNTS_LINK_PATHS
-    tokens: PasswordResetTokenGenerator
+    tokens: LinkTokens
 
 
 _KINDS = {

@@ -37,10 +37,10 @@ from tenant_app.payments.gateways.base import (
     InvalidWebhook,
     PaymentDeclined,
     PaymentState,
-    to_minor,
 )
 from tenant_app.payments.models import GatewayAccount, Payment, PaymentStatus, WebhookReceipt
 from tenant_app.payments.selectors import credentials_of
+from tenantry_kernel.money import to_minor
 from tenantry_kernel.web.exceptions import Conflict
 
 

@@ -1,8 +1,9 @@
 """The one interface the checkout uses for every gateway, and what it speaks: amounts, states, events, errors.
 
 Amounts are `Decimal` in a currency's major unit ("12.50" EUR); gateways count in minor units, so
-`to_minor`/`from_minor` convert by the currency's ISO 4217 exponent (JPY 0, EUR 2, KWD 3) and refuse
-an amount with more decimals than the currency has (never rounding money silently).
+the kernel's `to_minor`/`from_minor` (tenantry_kernel.money) convert by the currency's ISO 4217 exponent
+(JPY 0, EUR 2, KWD 3) and refuse an amount with more decimals than the currency has (never rounding money
+silently: a MoneyError, which is a ValueError).
 
 A payment at a gateway goes through these states (`PaymentState.status`):
 
@@ -20,32 +21,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
-# ISO 4217 minor units of the currencies that do not use 2 (the rest do). Source: the ISO 4217 list
-# (SIX, "List one"); Stripe and PayPal follow it for these, except where noted at each gateway.
-MINOR_UNITS: dict[str, int] = {
-    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI"), 0),
-    **dict.fromkeys(("VND", "VUV", "XAF", "XOF", "XPF"), 0),
-    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-}
+from tenantry_kernel.money import from_minor, to_minor
 
 Status = Literal["pending", "requires_action", "authorized", "captured", "failed", "cancelled"]
 EventKind = Literal["succeeded", "requires_action", "failed", "refunded", "captured", "authorized", "other"]
-
-
-def minor_units(currency: str) -> int:
-    return MINOR_UNITS.get(currency, 2)
-
-
-def to_minor(amount: Decimal, currency: str) -> int:
-    """12.50 EUR → 1250; 1200 JPY → 1200; 1.5 JPY → ValueError (JPY has no decimals)."""
-    scaled = amount.scaleb(minor_units(currency))
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f"{amount} has more decimals than {currency} has ({minor_units(currency)})")
-    return int(scaled)
-
-
-def from_minor(value: int, currency: str) -> Decimal:
-    return Decimal(value).scaleb(-minor_units(currency))
 
 
 def major_string(amount: Decimal, currency: str) -> str:

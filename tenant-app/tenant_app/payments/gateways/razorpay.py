@@ -37,9 +37,8 @@ from tenant_app.payments.gateways.base import (
     PaymentSignatureInvalid,
     PaymentState,
     Status,
-    from_minor,
-    to_minor,
 )
+from tenantry_kernel.money import from_minor, to_minor
 
 EVENTS: dict[str, EventKind] = {
     "payment.authorized": "authorized",

@@ -28,9 +28,8 @@ from tenant_app.payments.gateways.base import (
     PaymentDeclined,
     PaymentState,
     Status,
-    from_minor,
-    to_minor,
 )
+from tenantry_kernel.money import from_minor, to_minor
 
 STATUSES: dict[str, Status] = {
     "requires_payment_method": "pending",
