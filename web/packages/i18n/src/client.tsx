@@ -2,14 +2,13 @@
 
 /**
  * @tenantry/i18n on the client: the words a page gives its client components (`<MessagesProvider>`, rendered by a
- * server component with `pickAreas(…)`), `useT()` to say them, and the language picker. No dictionary here: only
- * the words the provider was given reach the browser.
+ * server component with `pickAreas(…)`) and `useT()` to say them. No dictionary here: only the words the provider
+ * was given reach the browser. The language picker is `@tenantry/i18n/locale-select` (on every page, so kept apart).
  */
 
-import { useRouter } from "next/navigation";
 import { createContext, type ReactNode, useContext, useMemo } from "react";
 
-import { type Locale, type MessageKey, type Messages, type Translate, translator } from "./index";
+import { type MessageKey, type Messages, type Translate, translator } from "./index";
 
 interface Given {
   messages: Partial<Messages>;
@@ -42,36 +41,4 @@ export function useHasMessage(): (key: string) => key is MessageKey {
 export function useT(): Translate {
   const given = useContext(MessagesContext);
   return useMemo(() => translator<MessageKey>(given?.messages, given?.app), [given]);
-}
-
-const YEAR = 60 * 60 * 24 * 365;
-
-/** The language picker: the choice goes into `cookie` (a preference, readable by scripts on purpose), then the
- * server renders the page again in it. `names` are each language's name in itself ("Deutsch"). */
-export function LocaleSelect<L extends string = Locale>(props: {
-  locale: L;
-  locales: readonly L[];
-  names: Readonly<Record<L, string>>;
-  label: string;
-  cookie: string;
-}) {
-  const router = useRouter();
-  return (
-    <label>
-      <span className="muted">{props.label} </span>
-      <select
-        value={props.locale}
-        onChange={(event) => {
-          document.cookie = `${props.cookie}=${event.target.value}; Path=/; Max-Age=${YEAR}; SameSite=Lax`;
-          router.refresh();
-        }}
-      >
-        {props.locales.map((locale) => (
-          <option key={locale} value={locale} lang={locale}>
-            {props.names[locale]}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
 }

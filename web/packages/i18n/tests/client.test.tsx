@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 const refresh = vi.fn();
 vi.mock("next/navigation", () => ({ useRouter: () => ({ refresh }) }));
 
-const { LocaleSelect, MessagesProvider, useHasMessage, useT } = await import("../src/client");
+const { MessagesProvider, useHasMessage, useT } = await import("../src/client");
+const { LocaleSelect } = await import("../src/locale-select");
 
 afterEach(() => {
   cleanup();

@@ -2,9 +2,9 @@
 
 /** @tenantry/theming on the client: the colour-scheme picker and the hook behind it. */
 
-import { useCallback, useState } from "react";
+import { useState } from "react";
 
-import { THEME_COOKIE, THEMES, type Theme, themeClass } from "./index";
+import { THEME_COOKIE, THEMES, type Theme, themeClass } from "./scheme";
 
 const YEAR = 60 * 60 * 24 * 365;
 
@@ -14,7 +14,8 @@ const YEAR = 60 * 60 * 24 * 365;
  */
 export function useTheme(initial: Theme, cookie: string = THEME_COOKIE): [Theme, (next: Theme) => void] {
   const [theme, setTheme] = useState(initial);
-  const choose = useCallback(
+  return [
+    theme,
     (next: Theme) => {
       setTheme(next);
       document.cookie = `${cookie}=${next}; Path=/; Max-Age=${YEAR}; SameSite=Lax`;
@@ -23,9 +24,7 @@ export function useTheme(initial: Theme, cookie: string = THEME_COOKIE): [Theme,
       const name = themeClass(next);
       if (name) root.add(name);
     },
-    [cookie],
-  );
-  return [theme, choose];
+  ];
 }
 
 /** The scheme picker: `names` are the words for system, light and dark in the page's language. */

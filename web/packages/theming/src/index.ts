@@ -6,18 +6,7 @@
  * no class, plain CSS (`prefers-color-scheme`) follows the device, so no script has to run before the first paint.
  */
 
-export const THEMES = ["system", "light", "dark"] as const;
-export type Theme = (typeof THEMES)[number];
-export const THEME_COOKIE = "tenantry_theme";
-
-export function parseTheme(value: string | undefined | null): Theme {
-  return (THEMES as readonly string[]).includes(value ?? "") ? (value as Theme) : "system";
-}
-
-/** The class the server puts on `<html>` for `theme`: none for "system" (CSS follows the device). */
-export function themeClass(theme: Theme): "light" | "dark" | undefined {
-  return theme === "system" ? undefined : theme;
-}
+export { parseTheme, THEME_COOKIE, type Theme, themeClass, THEMES } from "./scheme";
 
 /** The colour tokens of tokens.css that a store may set (each a CSS variable `--<name>`). */
 export const COLOUR_TOKENS = ["bg", "fg", "muted", "surface", "border", "accent", "accent-fg", "error", "ok", "focus"] as const;

@@ -2,11 +2,10 @@
 
 /**
  * Notices a long action leaves behind ("Invitation sent", "The store is being deleted…"): client state in a Zustand
- * store, shown by `<NoticeList>` at the bottom of the screen. Success and info leave by themselves after `timeout`
- * (paused while the pointer is over the list or focus is in it); errors stay until closed.
+ * store, shown by `<NoticeList>` at the bottom of the screen. Success and info leave by themselves after a few
+ * seconds (paused while the pointer is over the list or focus is in it); errors stay until closed.
  */
 
-import { useEffect, useRef, useState } from "react";
 import { create } from "zustand";
 
 export type NoticeTone = "info" | "success" | "error";
@@ -25,9 +24,6 @@ interface NoticeState {
 
 /** At most this many at once: a new one pushes the oldest out. */
 export const MAX_NOTICES = 5;
-/** How long success and info notices stay (ms). */
-export const NOTICE_TIMEOUT = 6000;
-
 let last = 0;
 
 export const useNotices = create<NoticeState>((set) => ({
@@ -41,71 +37,29 @@ export const useNotices = create<NoticeState>((set) => ({
 }));
 
 /**
- * The notices, newest last. `dismissLabel` names the close button ("Dismiss") in the page's language. On narrow
- * screens the list is a bar across the bottom, and the page gets room below its content for it
- * (`--ui-notices-height` on <html>, read by ui.css), so the bar never covers the end of the page.
+ * The notices, newest last. `dismissLabel` names the close button ("Dismiss") in the page's language.
+ *
+ * Success and info leave when their CSS animation ends (ui.css: `--ui-notice-life`, 6 s, fading out at the end);
+ * CSS pauses it while the pointer is over the list or focus is in it, so the time left survives a pause without a
+ * timer in JavaScript (the pages' first load stays as it was). Errors have no such animation: they stay until closed.
  */
-export function NoticeList({ dismissLabel, timeout = NOTICE_TIMEOUT }: { dismissLabel: string; timeout?: number }) {
+export function NoticeList({ dismissLabel }: { dismissLabel: string }) {
   const { notices, dismiss } = useNotices();
-  const [paused, setPaused] = useState(false);
-  const list = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    const element = list.current;
-    if (!element || typeof ResizeObserver === "undefined") return;
-    const root = document.documentElement.style;
-    const observer = new ResizeObserver(() => root.setProperty("--ui-notices-height", `${element.offsetHeight}px`));
-    observer.observe(element);
-    return () => {
-      observer.disconnect();
-      root.removeProperty("--ui-notices-height");
-    };
-  }, []);
-
   return (
-    <div
-      ref={list}
-      className="notices"
-      aria-live="polite"
-      onMouseEnter={() => setPaused(true)}
-      onMouseLeave={() => setPaused(false)}
-      onFocus={() => setPaused(true)}
-      onBlur={(event) => {
-        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setPaused(false);
-      }}
-    >
-      {notices.map((notice) => (
-        <NoticeItem key={notice.id} notice={notice} paused={paused} timeout={timeout} dismissLabel={dismissLabel} onDismiss={dismiss} />
+    <div className="notices" aria-live="polite">
+      {notices.map(({ id, tone, text }) => (
+        <p
+          key={id}
+          className={`notice notice-${tone}`}
+          role={tone === "error" ? "alert" : "status"}
+          onAnimationEnd={tone === "error" ? undefined : () => dismiss(id)}
+        >
+          <span className="notice-text">{text}</span>
+          <button type="button" className="link" onClick={() => dismiss(id)} aria-label={dismissLabel}>
+            ×
+          </button>
+        </p>
       ))}
     </div>
-  );
-}
-
-function NoticeItem(props: {
-  notice: Notice;
-  paused: boolean;
-  timeout: number;
-  dismissLabel: string;
-  onDismiss: (id: number) => void;
-}) {
-  const { notice, paused, timeout, onDismiss } = props;
-  // The time left survives a pause: hovering for a while then leaving does not start the count again.
-  const left = useRef(timeout);
-  useEffect(() => {
-    if (notice.tone === "error" || paused) return;
-    const started = Date.now();
-    const timer = setTimeout(() => onDismiss(notice.id), left.current);
-    return () => {
-      clearTimeout(timer);
-      left.current = Math.max(0, left.current - (Date.now() - started));
-    };
-  }, [notice, paused, onDismiss]);
-  return (
-    <p className={`notice notice-${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"}>
-      <span className="notice-text">{notice.text}</span>
-      <button type="button" className="link" onClick={() => onDismiss(notice.id)} aria-label={props.dismissLabel}>
-        ×
-      </button>
-    </p>
   );
 }

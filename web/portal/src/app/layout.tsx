@@ -2,7 +2,7 @@ import "@tenantry/theming/tokens.css";
 import "@tenantry/ui/ui.css";
 import "./globals.css";
 
-import { LocaleSelect } from "@tenantry/i18n/client";
+import { LocaleSelect } from "@tenantry/i18n/locale-select";
 import { themeClass } from "@tenantry/theming";
 import { ThemeSelect } from "@tenantry/theming/client";
 import type { Metadata, Viewport } from "next";
