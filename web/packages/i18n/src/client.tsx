@@ -10,35 +10,33 @@ import { createContext, type ReactNode, useContext, useMemo } from "react";
 
 import { type MessageKey, type Messages, type Translate, translator } from "./index";
 
-interface Given {
-  messages: Partial<Messages>;
-  app: string;
-}
+/** The words given and the app's name (a pair rather than an object: fewer bytes on every page that says words). */
+type Given = readonly [messages: Partial<Messages>, app: string | undefined];
 
 const MessagesContext = createContext<Given | null>(null);
 
 /** `app` names the app in the missing-key complaint (`<app>: missing message <key>`). */
 export function MessagesProvider({
   messages,
-  app = "i18n",
+  app,
   children,
 }: {
   messages: Partial<Messages>;
   app?: string;
   children: ReactNode;
 }) {
-  const value = useMemo(() => ({ messages, app }), [messages, app]);
-  return <MessagesContext.Provider value={value}>{children}</MessagesContext.Provider>;
+  // Rendered by a server component: its props change only with a new page, so no memo for the value.
+  return <MessagesContext.Provider value={[messages, app]}>{children}</MessagesContext.Provider>;
 }
 
 /** Whether the page was given `key` (for words chosen from what an API answers, e.g. a plan's features). */
 export function useHasMessage(): (key: string) => key is MessageKey {
   const given = useContext(MessagesContext);
-  return (key: string): key is MessageKey => Boolean(given && key in given.messages);
+  return (key: string): key is MessageKey => Boolean(given && key in given[0]);
 }
 
 /** `t(key, values)` over the words the page gave; a key it did not give is loud (see `missingMessage`). */
 export function useT(): Translate {
   const given = useContext(MessagesContext);
-  return useMemo(() => translator<MessageKey>(given?.messages, given?.app), [given]);
+  return useMemo(() => translator<MessageKey>(given?.[0], given?.[1]), [given]);
 }

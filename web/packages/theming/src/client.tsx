@@ -4,7 +4,7 @@
 
 import { useState } from "react";
 
-import { THEME_COOKIE, THEMES, type Theme, themeClass } from "./scheme";
+import { THEME_COOKIE, THEMES, type Theme } from "./scheme";
 
 const YEAR = 60 * 60 * 24 * 365;
 
@@ -21,8 +21,7 @@ export function useTheme(initial: Theme, cookie: string = THEME_COOKIE): [Theme,
       document.cookie = `${cookie}=${next}; Path=/; Max-Age=${YEAR}; SameSite=Lax`;
       const root = document.documentElement.classList;
       root.remove(...THEMES);
-      const name = themeClass(next);
-      if (name) root.add(name);
+      if (next !== "system") root.add(next); // themeClass(next), spelt out: a few bytes less on every page
     },
   ];
 }

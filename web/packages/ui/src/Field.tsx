@@ -22,7 +22,9 @@ interface Common {
 type InputField = Common & Omit<InputHTMLAttributes<HTMLInputElement>, "id"> & { as?: "input"; ref?: Ref<HTMLInputElement> };
 type SelectField = Common & Omit<SelectHTMLAttributes<HTMLSelectElement>, "id"> & { as: "select"; ref?: Ref<HTMLSelectElement> };
 
-export function Field({ id, label, error, hint, describedBy, errorRole, ...control }: InputField | SelectField) {
+export function Field({ id, label, error, hint, describedBy, errorRole, as: tag, ...control }: InputField | SelectField) {
+  // One element whichever it is (`select` or `input`): its attributes are the caller's (`ref` included) and the aria.
+  const Control = (tag ?? "input") as "input";
   const hintId = hint ? `${id}-help` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const aria = {
@@ -33,7 +35,7 @@ export function Field({ id, label, error, hint, describedBy, errorRole, ...contr
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {control.as === "select" ? <select {...without(control)} {...aria} /> : <input {...without(control)} {...aria} />}
+      <Control {...(control as InputHTMLAttributes<HTMLInputElement>)} {...aria} />
       {hint ? (
         <p id={hintId} className="muted">
           {hint}
@@ -46,11 +48,6 @@ export function Field({ id, label, error, hint, describedBy, errorRole, ...contr
       ) : null}
     </div>
   );
-}
-
-/** The control's own attributes, without `as`. */
-function without<Props extends { as?: string }>({ as: _as, ...rest }: Props): Omit<Props, "as"> {
-  return rest;
 }
 
 /** What a form says above its fields (the API's messages that belong to no field, the network's failure), or nothing. */

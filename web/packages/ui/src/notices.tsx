@@ -47,15 +47,15 @@ export function NoticeList({ dismissLabel }: { dismissLabel: string }) {
   const { notices, dismiss } = useNotices();
   return (
     <div className="notices" aria-live="polite">
-      {notices.map(({ id, tone, text }) => (
+      {notices.map((notice) => (
         <p
-          key={id}
-          className={`notice notice-${tone}`}
-          role={tone === "error" ? "alert" : "status"}
-          onAnimationEnd={tone === "error" ? undefined : () => dismiss(id)}
+          key={notice.id}
+          className={`notice notice-${notice.tone}`}
+          role={notice.tone === "error" ? "alert" : "status"}
+          onAnimationEnd={notice.tone === "error" ? undefined : () => dismiss(notice.id)}
         >
-          <span className="notice-text">{text}</span>
-          <button type="button" className="link" onClick={() => dismiss(id)} aria-label={dismissLabel}>
+          {notice.text}
+          <button type="button" className="link" onClick={() => dismiss(notice.id)} aria-label={dismissLabel}>
             ×
           </button>
         </p>

@@ -11,7 +11,8 @@ import { useEffect } from "react";
 export function ServiceWorker() {
   useEffect(() => {
     if (!("serviceWorker" in navigator) || process.env.NODE_ENV !== "production") return;
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+    // Its scope is "/" (the folder of /sw.js, the default): every page of the portal.
+    navigator.serviceWorker.register("/sw.js").catch(() => {
       // Without a worker the portal works as before, only not offline: nothing to tell the user.
     });
   }, []);
