@@ -39,7 +39,7 @@ export const useNotices = create<NoticeState>((set) => ({
 /**
  * The notices, newest last. `dismissLabel` names the close button ("Dismiss") in the page's language.
  *
- * Success and info leave when their CSS animation ends (ui.css: `--ui-notice-life`, 6 s, fading out at the end);
+ * Success and info leave when their CSS animation ends (ui.css: `--ui-notice-life`, 6 s, nothing visible);
  * CSS pauses it while the pointer is over the list or focus is in it, so the time left survives a pause without a
  * timer in JavaScript (the pages' first load stays as it was). Errors have no such animation: they stay until closed.
  */
