@@ -5,8 +5,8 @@
  *   PORTAL_URL, EMAIL, PASSWORD, SCREENSHOTS (a folder), CHROMIUM (optional)
  *
  * Signs in, signs the two other devices out on /account/security: each leaves a success notice. Checks that at
- * 360 px the two notices do not overlap each other, and that the list sits below the page's content (its own room
- * at the end of the flow, not over the content); that they stay while the pointer is over them and leave by
+ * 360 px the two notices do not overlap each other, and that no element of the page is behind the list wherever the
+ * page is scrolled; that they stay while the pointer is over them and leave by
  * themselves a few seconds after it left. Screenshots packages-notices-360-{light,dark}; the layout's scheme and
  * language pickers from the packages: German, then dark through the picker (the class on <html>, the cookie).
  */
@@ -42,19 +42,21 @@ run("packages e2e", async (page, context) => {
   check(first && second && !overlap(first, second), `the notices overlap each other: ${JSON.stringify([first, second])}`);
   const list = await notices.boundingBox();
   check(list && list.width <= 360, `the notices are wider than the screen: ${JSON.stringify(list)}`);
-  // At the end of the page the list is below everything else in the page's content, not over it.
-  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-  const below = await page.evaluate(() => {
-    const notices = document.querySelector(".notices");
-    const list = notices.getBoundingClientRect();
-    // Every element of the page's content but the list, what is in it, and what holds it.
-    const content = [...document.querySelectorAll("main *")]
-      .filter((element) => !element.contains(notices) && !notices.contains(element))
-      .map((element) => element.getBoundingClientRect())
-      .filter((box) => box.width > 0 && box.height > 0);
-    return content.filter((box) => box.bottom > list.top + 0.5 && box.top < list.bottom).length;
-  });
-  check(below === 0, `${below} elements of the page's content are behind the notices at 360 px`);
+  // Scrolled to the top, the middle or the end, no element of the page's content is behind the list.
+  for (const at of [0, 0.5, 1]) {
+    await page.evaluate((at) => window.scrollTo(0, (document.body.scrollHeight - window.innerHeight) * at), at);
+    const behind = await page.evaluate(() => {
+      const notices = document.querySelector(".notices");
+      const list = notices.getBoundingClientRect();
+      // Every element of the page's content but the list, what is in it, and what holds it.
+      return [...document.querySelectorAll("main *")]
+        .filter((element) => !element.contains(notices) && !notices.contains(element))
+        .map((element) => element.getBoundingClientRect())
+        .filter((box) => box.width > 0 && box.height > 0)
+        .filter((box) => box.bottom > list.top + 0.5 && box.top < list.bottom - 0.5).length;
+    });
+    check(behind === 0, `${behind} elements of the page's content are behind the notices at 360 px (scrolled ${at})`);
+  }
   await shoot(page, "packages-notices-360");
 
   await page.waitForTimeout(7000);
