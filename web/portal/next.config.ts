@@ -6,8 +6,8 @@ const config: NextConfig = {
   // The BFF pass-through must see whether a path ends in "/": the control plane has paths of both kinds
   // (`…/ops/tenants/`, `…/subscription`). Next's default 308 from `/x/` to `/x` would lose that.
   skipTrailingSlashRedirect: true,
-  // The API client is TypeScript source in the workspace: Next compiles it with the app.
-  transpilePackages: ["@tenantry/api-client"],
+  // The shared packages (web/packages/*) are TypeScript source in the workspace: Next compiles them with the app.
+  transpilePackages: ["@tenantry/api-client", "@tenantry/i18n", "@tenantry/theming", "@tenantry/ui"],
   // `forbidden()` (next/navigation) with a forbidden.tsx page: /staff answers 403 to a signed-in user who is not staff.
   experimental: { authInterrupts: true },
 };

@@ -9,7 +9,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { actionsFor, StaffTenants } from "@/components/staff/StaffTenants";
-import { useNotices } from "@/lib/notices";
+import { useNotices } from "@tenantry/ui/notices";
 
 import { json, type StandIn, startStandIn } from "../../packages/api-client/tests/stand-in";
 import { render } from "./render";

@@ -7,7 +7,7 @@ import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { MESSAGES, type MessageKey, messagesFor } from "@/lib/i18n";
-import { MessagesProvider, useHasMessage, useT } from "@/lib/messages-client";
+import { MessagesProvider, useHasMessage, useT } from "@tenantry/i18n/client";
 
 afterEach(() => {
   cleanup();
@@ -45,7 +45,7 @@ describe("useT", () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined); // React reports the throw too
     expect(() =>
       render(
-        <MessagesProvider messages={messagesFor("en", ["base"])}>
+        <MessagesProvider messages={messagesFor("en", ["base"])} app="portal">
           <Say word="billing.title" />
         </MessagesProvider>,
       ),
@@ -56,7 +56,7 @@ describe("useT", () => {
     vi.stubEnv("NODE_ENV", "production");
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     render(
-      <MessagesProvider messages={messagesFor("en", ["base"])}>
+      <MessagesProvider messages={messagesFor("en", ["base"])} app="portal">
         <Say word="billing.title" />
       </MessagesProvider>,
     );

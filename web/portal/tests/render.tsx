@@ -7,9 +7,9 @@ import { render as renderPlain, type RenderOptions } from "@testing-library/reac
 import type { ReactElement, ReactNode } from "react";
 
 import { type Locale, MESSAGES } from "@/lib/i18n";
-import { MessagesProvider } from "@/lib/messages-client";
+import { MessagesProvider } from "@tenantry/i18n/client";
 
 export function render(ui: ReactElement, { locale = "en", ...options }: RenderOptions & { locale?: Locale } = {}) {
-  const wrapper = ({ children }: { children: ReactNode }) => <MessagesProvider messages={MESSAGES[locale]}>{children}</MessagesProvider>;
+  const wrapper = ({ children }: { children: ReactNode }) => <MessagesProvider messages={MESSAGES[locale]} app="portal">{children}</MessagesProvider>;
   return renderPlain(ui, { wrapper, ...options });
 }

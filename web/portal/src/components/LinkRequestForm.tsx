@@ -10,11 +10,11 @@ import { createControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field, FormAlert } from "@/components/Field";
+import { Field, FormAlert } from "@tenantry/ui";
 import { BFF_BASE, portalApi } from "@/lib/browser-api";
 import { lazyResolver } from "@/lib/form-resolver";
 import type { MessageKey } from "@/lib/i18n";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 import type { Forgot } from "@/lib/schemas";
 
 export type LinkRequest = {

@@ -1,27 +1,15 @@
-"use client";
-
 /**
- * The notices a long action leaves behind (src/lib/notices.ts, a Zustand store), at the bottom of the screen.
- * Rendered by the pages whose client components push notices (inside their `<Words>`), not by the root layout,
- * so the other pages' first load carries neither the store nor this list.
+ * The notices a long action leaves behind (`useNotices` and `NoticeList` of @tenantry/ui/notices), with the portal's
+ * word for closing one. A server component: the word comes with the page, and the list is the only client code.
+ * Rendered by the pages whose client components push notices, not by the root layout, so the other pages' first load
+ * carries neither the store nor the list.
  */
 
-import { useT } from "@/lib/messages-client";
-import { useNotices } from "@/lib/notices";
+import { NoticeList } from "@tenantry/ui/notices";
 
-export function Notices() {
-  const t = useT();
-  const { notices, dismiss } = useNotices();
-  return (
-    <div className="notices" aria-live="polite">
-      {notices.map((notice) => (
-        <p key={notice.id} className={`notice notice-${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"}>
-          {notice.text}
-          <button type="button" className="link" onClick={() => dismiss(notice.id)} aria-label={t("app.dismiss")}>
-            ×
-          </button>
-        </p>
-      ))}
-    </div>
-  );
+import { requestContext } from "@/lib/request";
+
+export async function Notices() {
+  const { t } = await requestContext();
+  return <NoticeList dismissLabel={t("app.dismiss")} />;
 }

@@ -13,7 +13,7 @@
 import { type ReactNode, useEffect, useRef, useState } from "react";
 
 import type { MessageKey } from "@/lib/i18n";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 import { progressOf, stepsOf, TERMINAL, type TenantStatus } from "@/lib/signup";
 
 export interface ProvisioningProgressProps {

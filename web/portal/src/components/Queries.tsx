@@ -20,8 +20,9 @@ export function Queries({ children }: { children: ReactNode }) {
     () =>
       new QueryClient({
         defaultOptions: {
-          queries: { staleTime: 10_000, retry, refetchOnWindowFocus: true },
-          mutations: { retry: false },
+          // Also TanStack Query's defaults, so not spelt out (a page's first load carries every byte): queries
+          // refetch when the window regains focus, mutations are not retried.
+          queries: { staleTime: 10_000, retry },
         },
       }),
   );

@@ -5,11 +5,11 @@
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field, FormAlert } from "@/components/Field";
+import { Field, FormAlert } from "@tenantry/ui";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import type { Reset } from "@/lib/schemas";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 
 export function ResetPasswordForm({ uid, token, bffUrl = "" }: { uid: string; token: string; bffUrl?: string }) {
   const t = useT();

@@ -10,11 +10,11 @@ import { type Problem, ProblemError } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field, FormAlert } from "@/components/Field";
+import { Field, FormAlert } from "@tenantry/ui";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import type { Locale } from "@/lib/i18n";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 import type { Challenge, Credentials } from "@/lib/schemas";
 import { codeMessage } from "@/lib/security";
 

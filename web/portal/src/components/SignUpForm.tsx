@@ -12,11 +12,11 @@ import type { ControlPlaneComponents, Problem } from "@tenantry/api-client";
 import { useEffect, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field, FormAlert } from "@/components/Field";
+import { Field, FormAlert } from "@tenantry/ui";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
 import type { Locale } from "@/lib/i18n";
-import { useHasMessage, useT } from "@/lib/messages-client";
+import { useHasMessage, useT } from "@tenantry/i18n/client";
 import {
   type PlanName,
   passwordStrength,

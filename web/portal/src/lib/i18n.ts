@@ -1,23 +1,27 @@
 /**
- * The portal's words in English and German: a typed dictionary rather than next-intl (see the
- * README). German must have every key English has, which the compiler checks.
+ * The portal's words in English and German, wired into @tenantry/i18n (web/packages/i18n: negotiation, the
+ * translator, words per page on the client). A typed dictionary rather than next-intl (see the README). German must
+ * have every key English has, which the compiler checks (`Translation<typeof en>`).
  *
- * Each area of the portal keeps its words in its own file under src/messages/.
+ * Each area of the portal keeps its words in its own file under src/messages/. Only server modules import this file
+ * for its values (tests/messages.test.tsx checks it); client code takes types from it and words from `useT()`.
  */
 
-import * as base from "@/messages/base";
-import * as signup from "@/messages/signup";
-import * as security from "@/messages/security";
-import * as billing from "@/messages/billing";
-import * as stores from "@/messages/stores";
-import * as staff from "@/messages/staff";
-import * as publicPages from "@/messages/public";
-import * as app from "@/messages/app";
+import { pickAreas, type Translation, translator as translatorOver } from "@tenantry/i18n";
 
-import { fill } from "./fill";
-import { DEFAULT_LOCALE, LOCALES, type Locale } from "./locales";
+import * as app from "@/messages/app";
+import * as base from "@/messages/base";
+import * as billing from "@/messages/billing";
+import * as publicPages from "@/messages/public";
+import * as security from "@/messages/security";
+import * as signup from "@/messages/signup";
+import * as staff from "@/messages/staff";
+import * as stores from "@/messages/stores";
+
+import type { Locale, Locale as PortalLocale } from "./locales";
 
 export { DEFAULT_LOCALE, LOCALE_COOKIE, LOCALES, type Locale } from "./locales";
+export type { MessageKey, Messages, Translate } from "@tenantry/i18n";
 
 const en = {
   ...base.en,
@@ -30,10 +34,15 @@ const en = {
   ...app.en,
 } as const;
 
-export type MessageKey = keyof typeof en;
-export type Messages = Record<MessageKey, string>;
+// The portal's languages and keys type every function and hook of @tenantry/i18n (`useT()`, `Translate`, …).
+declare module "@tenantry/i18n" {
+  interface Register {
+    locale: PortalLocale; // (inside this block, `Locale` would name the package's own)
+    messages: typeof en;
+  }
+}
 
-const de: Messages = {
+const de: Translation<typeof en> = {
   ...base.de,
   ...signup.de,
   ...security.de,
@@ -44,37 +53,21 @@ const de: Messages = {
   ...app.de,
 };
 
-export const MESSAGES: Record<Locale, Messages> = { en, de };
+export const MESSAGES: Record<Locale, Translation<typeof en>> = { en, de };
 
 /** The areas' dictionaries by name: a page gives its client components only the areas they use. */
 const AREAS = { base, signup, security, billing, stores, staff, public: publicPages, app } as const;
 export type Area = keyof typeof AREAS;
 
 /**
- * The words of `areas` in `locale`, for a page's client components (`<Words areas={…}>`, `useT()` in
- * src/lib/messages-client.tsx): only these travel to the browser, not the whole dictionary.
+ * The words of `areas` in `locale`, for a page's client components (`<Words areas={…}>`, `useT()` of
+ * @tenantry/i18n/client): only these travel to the browser, not the whole dictionary.
  */
-export function messagesFor(locale: Locale, areas: readonly Area[]): Partial<Messages> {
-  return Object.assign({}, ...areas.map((area) => AREAS[area][locale])) as Partial<Messages>;
+export function messagesFor(locale: Locale, areas: readonly Area[]) {
+  return pickAreas(AREAS, locale, areas);
 }
 
-export function isLocale(value: string | undefined | null): value is Locale {
-  return (LOCALES as readonly string[]).includes(value ?? "");
-}
-
-/** The locale from the cookie, else the first supported one in Accept-Language, else English. */
-export function pickLocale(cookie: string | undefined, acceptLanguage: string | null): Locale {
-  if (isLocale(cookie)) return cookie;
-  for (const part of (acceptLanguage ?? "").split(",")) {
-    const tag = part.split(";")[0]?.trim().toLowerCase().split("-")[0];
-    if (isLocale(tag)) return tag;
-  }
-  return DEFAULT_LOCALE;
-}
-
-export type Translate = (key: MessageKey, values?: Record<string, string>) => string;
-
-export function translator(locale: Locale): Translate {
-  const messages = MESSAGES[locale];
-  return (key, values) => fill(messages[key], values);
+/** `t(key, values)` in `locale`, over the whole dictionary (server components: `requestContext()`'s `t`). */
+export function translator(locale: Locale) {
+  return translatorOver(MESSAGES[locale], "portal");
 }

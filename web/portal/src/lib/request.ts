@@ -1,9 +1,10 @@
+import { negotiateLocale } from "@tenantry/i18n";
+import { parseTheme, THEME_COOKIE, type Theme } from "@tenantry/theming";
 import { cookies, headers } from "next/headers";
 import { cache } from "react";
 
 import { clientHeaders } from "./client";
-import { LOCALE_COOKIE, type Locale, pickLocale, type Translate, translator } from "./i18n";
-import { parseTheme, THEME_COOKIE, type Theme } from "./theme";
+import { DEFAULT_LOCALE, LOCALE_COOKIE, LOCALES, type Locale, type Translate, translator } from "./i18n";
 
 /**
  * The locale, the translator and the theme of the request being rendered. Worked out once per request (React's
@@ -16,7 +17,12 @@ export const requestContext = cache(async function requestContext(): Promise<{
   nonce: string;
 }> {
   const [jar, list] = await Promise.all([cookies(), headers()]);
-  const locale = pickLocale(jar.get(LOCALE_COOKIE)?.value, list.get("accept-language"));
+  const locale = negotiateLocale({
+    locales: LOCALES,
+    fallback: DEFAULT_LOCALE,
+    cookie: jar.get(LOCALE_COOKIE)?.value,
+    acceptLanguage: list.get("accept-language"),
+  });
   return {
     locale,
     t: translator(locale),

@@ -16,7 +16,7 @@ import { type KeyboardEvent, useEffect, useId, useMemo, useState } from "react";
 import { searchHref } from "@/components/public/links";
 import { Marked } from "@/components/public/Marked";
 import { BFF_BASE } from "@/lib/browser-api";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 
 export const DEBOUNCE_MS = 200;
 const MIN_LENGTH = 2;

@@ -9,7 +9,7 @@ import type { Problem } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { FormAlert } from "@/components/Field";
+import { FormAlert } from "@tenantry/ui";
 import { lazyResolver } from "@/lib/form-resolver";
 import { otherMessages } from "@/lib/forms";
 import type { Translate } from "@/lib/i18n";

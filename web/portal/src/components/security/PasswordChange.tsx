@@ -11,13 +11,13 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field, FormAlert } from "@/components/Field";
+import { Field, FormAlert } from "@tenantry/ui";
 import { portalApi } from "@/lib/browser-api";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
 import type { PasswordChangeInput as Passwords } from "@/lib/schemas";
-import { useT } from "@/lib/messages-client";
-import { useNotices } from "@/lib/notices";
+import { useT } from "@tenantry/i18n/client";
+import { useNotices } from "@tenantry/ui/notices";
 import { problemOf } from "@/lib/security";
 
 import { SESSIONS_KEY } from "./SessionList";

@@ -11,8 +11,8 @@ import { useState } from "react";
 
 import { portalApi } from "@/lib/browser-api";
 import type { Locale } from "@/lib/i18n";
-import { useT } from "@/lib/messages-client";
-import { useNotices } from "@/lib/notices";
+import { useT } from "@tenantry/i18n/client";
+import { useNotices } from "@tenantry/ui/notices";
 import { problemOf } from "@/lib/security";
 
 import { BackupCodes } from "./BackupCodes";

@@ -13,7 +13,7 @@ import { useEffect, useRef, useState } from "react";
 
 import { portalApi } from "@/lib/browser-api";
 import type { Translate } from "@/lib/i18n";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 
 import { problemText } from "./StaffTenants";
 

@@ -11,8 +11,8 @@ import { useEffect, useRef, useState } from "react";
 
 import { portalApi } from "@/lib/browser-api";
 import type { MessageKey } from "@/lib/i18n";
-import { useT } from "@/lib/messages-client";
-import { useNotices } from "@/lib/notices";
+import { useT } from "@tenantry/i18n/client";
+import { useNotices } from "@tenantry/ui/notices";
 
 type Tenant = ControlPlaneComponents["schemas"]["OpsTenant"];
 type State = ControlPlaneComponents["schemas"]["StateEnum"];

@@ -9,11 +9,11 @@ import type { Problem } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { Field, FormAlert } from "@/components/Field";
+import { Field, FormAlert } from "@tenantry/ui";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages, postJson } from "@/lib/forms";
 import type { Account } from "@/lib/schemas";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 
 interface Accepted {
   tenant: { slug: string; name: string; role: "owner" | "admin" | "billing" };

@@ -11,7 +11,7 @@ import { useEffect, useId, useRef, useState } from "react";
 
 import type { DeleteStoreProps, DeletionPolicy } from "@/components/stores/DeleteStore";
 import { portalApi } from "@/lib/browser-api";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 
 export default function DeleteDialog({
   slug,

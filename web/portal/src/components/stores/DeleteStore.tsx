@@ -10,7 +10,7 @@
 import type { ControlPlaneClient } from "@tenantry/api-client";
 import { lazy, Suspense, useCallback, useId, useState } from "react";
 
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 
 const DeleteDialog = lazy(() => import("@/components/stores/DeleteDialog"));
 

@@ -6,11 +6,11 @@ import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { useForm } from "react-hook-form";
 import { useState } from "react";
 
-import { Field, FormAlert } from "@/components/Field";
+import { Field, FormAlert } from "@tenantry/ui";
 import { portalApi } from "@/lib/browser-api";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 
 export const ROLES = ["owner", "admin", "billing"] as const;
 export type Role = (typeof ROLES)[number];

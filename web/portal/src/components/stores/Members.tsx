@@ -15,8 +15,8 @@ import { InviteForm, ROLES, type Role } from "@/components/stores/InviteForm";
 import { formatDate } from "@/components/stores/StoreView";
 import { portalApi } from "@/lib/browser-api";
 import type { Locale } from "@/lib/i18n";
-import { useT } from "@/lib/messages-client";
-import { useNotices } from "@/lib/notices";
+import { useT } from "@tenantry/i18n/client";
+import { useNotices } from "@tenantry/ui/notices";
 
 type Member = ControlPlaneComponents["schemas"]["Member"];
 

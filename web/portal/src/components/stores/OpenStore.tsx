@@ -5,7 +5,7 @@
 import { useState } from "react";
 
 import { postJson } from "@/lib/forms";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 
 export function OpenStore({ slug, email }: { slug: string; email: string }) {
   const t = useT();

@@ -13,8 +13,8 @@ import { DeleteStore } from "@/components/stores/DeleteStore";
 import { OpenStore } from "@/components/stores/OpenStore";
 import { portalApi } from "@/lib/browser-api";
 import type { Locale, MessageKey, Translate } from "@/lib/i18n";
-import { useT } from "@/lib/messages-client";
-import { useNotices } from "@/lib/notices";
+import { useT } from "@tenantry/i18n/client";
+import { useNotices } from "@tenantry/ui/notices";
 
 export type MyTenant = ControlPlaneComponents["schemas"]["MyTenant"];
 

@@ -10,7 +10,7 @@
 import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { useEffect, useRef, useState } from "react";
 
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 
 import type { PaymentMethod } from "./types";
 

@@ -8,7 +8,7 @@ import { useState } from "react";
 
 import { BFF_BASE } from "@/lib/browser-api";
 import type { Locale } from "@/lib/i18n";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 
 import { cursorOf } from "./types";
 

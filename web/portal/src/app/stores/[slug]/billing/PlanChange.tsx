@@ -9,9 +9,9 @@ import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { FormAlert } from "@/components/Field";
+import { FormAlert } from "@tenantry/ui";
 import { lazyResolver } from "@/lib/form-resolver";
-import { useT } from "@/lib/messages-client";
+import { useT } from "@tenantry/i18n/client";
 import type { PlanChoice } from "@/lib/schemas";
 
 import type { Plan, Preview, Subscription } from "./types";

@@ -11,7 +11,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
 import type { Locale } from "@/lib/i18n";
-import { useHasMessage, useT } from "@/lib/messages-client";
+import { useHasMessage, useT } from "@tenantry/i18n/client";
 
 import {
   type ChartData,

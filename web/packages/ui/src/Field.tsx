@@ -1,7 +1,7 @@
 /**
- * One form field as every form of the portal draws it: the label, the control (an input, or a select with its
- * options as children), a hint, and the error, tied together with aria-describedby and aria-invalid. Spread
- * React Hook Form's `register(name)` into it like into an input.
+ * One form field as every form draws it: the label, the control (an input, or a select with its options as
+ * children), a hint, and the error, tied together with aria-describedby and aria-invalid. Spread React Hook Form's
+ * `register(name)` into it like into an input. No words of its own: the label, hint and error come in as props.
  */
 
 import type { InputHTMLAttributes, ReactNode, Ref, SelectHTMLAttributes } from "react";
@@ -22,7 +22,9 @@ interface Common {
 type InputField = Common & Omit<InputHTMLAttributes<HTMLInputElement>, "id"> & { as?: "input"; ref?: Ref<HTMLInputElement> };
 type SelectField = Common & Omit<SelectHTMLAttributes<HTMLSelectElement>, "id"> & { as: "select"; ref?: Ref<HTMLSelectElement> };
 
-export function Field({ id, label, error, hint, describedBy, errorRole, ...control }: InputField | SelectField) {
+export function Field({ id, label, error, hint, describedBy, errorRole, as: tag, ...control }: InputField | SelectField) {
+  // One element whichever it is (`select` or `input`): its attributes are the caller's (`ref` included) and the aria.
+  const Control = (tag ?? "input") as "input";
   const hintId = hint ? `${id}-help` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const aria = {
@@ -33,7 +35,7 @@ export function Field({ id, label, error, hint, describedBy, errorRole, ...contr
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {control.as === "select" ? <select {...without(control)} {...aria} /> : <input {...without(control)} {...aria} />}
+      <Control {...(control as InputHTMLAttributes<HTMLInputElement>)} {...aria} />
       {hint ? (
         <p id={hintId} className="muted">
           {hint}
@@ -46,11 +48,6 @@ export function Field({ id, label, error, hint, describedBy, errorRole, ...contr
       ) : null}
     </div>
   );
-}
-
-/** The control's own attributes, without `as`. */
-function without<Props extends { as?: string }>({ as: _as, ...rest }: Props): Omit<Props, "as"> {
-  return rest;
 }
 
 /** What a form says above its fields (the API's messages that belong to no field, the network's failure), or nothing. */

@@ -1,0 +1,2 @@
+// Stands for the "server-only" marker package in tests (see vitest.config.ts).
+export {};
