@@ -100,7 +100,9 @@ def to_minor(amount: Decimal, currency: str) -> int:
     """The amount in minor units, as payment gateways take it (12.50 EUR → 1250, 500 JPY → 500); the amount must
     already be rounded (a gateway must never be the one to round)."""
     if not is_rounded(amount, currency):
-        raise MoneyError(f"{amount} {currency} is not a whole number of minor units.", "invalid_amount")
+        places = exponent(currency)
+        message = f"{amount} {currency} is not a whole number of minor units: {currency} has {places} decimals."
+        raise MoneyError(message, "invalid_amount")
     return int(amount.scaleb(exponent(currency)))
 
 
