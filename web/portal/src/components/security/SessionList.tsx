@@ -20,15 +20,18 @@ import { cursorOf, describeAgent, formatWhen, problemOf } from "@/lib/sessions";
 export const SESSIONS_KEY = ["auth", "sessions"] as const;
 
 type Session = ControlPlaneComponents["schemas"]["Session"];
+type SessionPage = ControlPlaneComponents["schemas"]["PaginatedSessionList"];
 
 export interface SessionListProps {
   locale: Locale;
+  /** The first page as the page read it on the server (TanStack Query's initial data). */
+  initial: SessionPage;
   api?: ControlPlaneClient;
   /** Where the current session signs out ("" is the portal's own origin). */
   bffUrl?: string;
 }
 
-export function SessionList({ locale, api = portalApi, bffUrl = "" }: SessionListProps) {
+export function SessionList({ locale, initial, api = portalApi, bffUrl = "" }: SessionListProps) {
   const t = useT();
   const client = useQueryClient();
   const notices = useNotices();
@@ -51,6 +54,8 @@ export function SessionList({ locale, api = portalApi, bffUrl = "" }: SessionLis
       }
       return { rows, more: cursor !== undefined };
     },
+    // The server's first page; while more pages load, the pages shown so far.
+    initialData: shown === 1 ? { rows: initial.results, more: cursorOf(initial.next) !== undefined } : undefined,
     placeholderData: keepPreviousData,
   });
   const loadingMore = sessions.isPlaceholderData && sessions.isFetching;
@@ -70,29 +75,21 @@ export function SessionList({ locale, api = portalApi, bffUrl = "" }: SessionLis
     }
   }
 
+  const { data: shownRows, error, refetch } = sessions;
   let body;
-  if (sessions.isPending) {
-    body = (
-      <div className="skeleton-lines" aria-busy="true">
-        <span className="skeleton" />
-        <span className="skeleton" />
-        <span className="skeleton" />
-        <span className="visually-hidden">{t("security.loading")}</span>
-      </div>
-    );
-  } else if (sessions.isError) {
+  if (sessions.isError || !shownRows) {
     body = (
       <div className="alert" role="alert">
         <p className="error">
-          {t("security.loadFailed", { detail: problemOf(sessions.error)?.detail ?? t("error.network") })}
+          {t("security.loadFailed", { detail: problemOf(error)?.detail ?? t("error.network") })}
         </p>
-        <button type="button" className="link" onClick={() => void sessions.refetch()}>
+        <button type="button" className="link" onClick={() => void refetch()}>
           {t("security.retry")}
         </button>
       </div>
     );
   } else {
-    const rows = sessions.data.rows;
+    const rows = shownRows.rows;
     body = rows.length ? (
       <>
         <div className="table-wrap" role="region" aria-label={t("security.sessions.title")} tabIndex={0}>
@@ -150,7 +147,7 @@ export function SessionList({ locale, api = portalApi, bffUrl = "" }: SessionLis
             </tbody>
           </table>
         </div>
-        {sessions.data.more ? (
+        {shownRows.more ? (
           <button
             type="button"
             className="link"
