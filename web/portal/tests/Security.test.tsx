@@ -172,18 +172,8 @@ describe("SessionList", () => {
       previous: null,
       results: [session("a1", FIREFOX, true), session("b2", IPHONE, false)],
     });
-    bff.answer(first, json(200, { next: null, previous: null, results: [session("c3", "python-requests/2.32.3", false)] }));
-    withQueries(
-      <SessionList
-        locale="en"
-        initial={{
-          next: "http://localhost:8000/api/v1/auth/sessions/?cursor=cD0y",
-          previous: null,
-          results: [session("a1", FIREFOX, true), session("b2", IPHONE, false)],
-        }}
-        api={api()}
-      />,
-    );
+    bff.answer(first, first, json(200, { next: null, previous: null, results: [session("c3", "python-requests/2.32.3", false)] }));
+    withQueries(<SessionList locale="en" api={api()} />);
 
     const current = (await screen.findByText("Firefox on Linux")).closest("tr")!;
     expect(within(current).getByText("This device")).toBeTruthy();
@@ -194,34 +184,40 @@ describe("SessionList", () => {
     expect(within(other).queryByText("This device")).toBeNull();
     expect(within(other).getByText("203.0.113.7")).toBeTruthy();
     expect(within(other).getByRole("button", { name: /^Sign out Safari on iOS, last used / })).toBeTruthy();
-    expect(bff.requests).toEqual([]); // the first page is the server's
+    expect(bff.requests[0]?.url).toBe("/bff/api/v1/auth/sessions/");
 
     await userEvent.setup().click(screen.getByRole("button", { name: "Show more sessions" }));
     expect(await screen.findByText("python-requests/2.32.3")).toBeTruthy();
     expect(screen.getByText("Safari on iOS")).toBeTruthy(); // the first page's rows stay
     // The pages shown are asked for again in turn, then the next one (by its cursor).
-    expect(bff.requests.map((request) => request.url)).toEqual(["/bff/api/v1/auth/sessions/", "/bff/api/v1/auth/sessions/?cursor=cD0y"]);
+    expect(bff.requests.map((request) => request.url)).toEqual([
+      "/bff/api/v1/auth/sessions/",
+      "/bff/api/v1/auth/sessions/",
+      "/bff/api/v1/auth/sessions/?cursor=cD0y",
+    ]);
     expect(screen.queryByRole("button", { name: "Show more sessions" })).toBeNull();
   });
 
   it("signs another session out and asks for the list again", async () => {
-    bff.answer({ status: 204 }, json(200, { next: null, previous: null, results: [session("a1", FIREFOX, true)] }));
-    const initial = { next: null, previous: null, results: [session("a1", FIREFOX, true), session("b2", IPHONE, false)] };
-    withQueries(<SessionList locale="en" initial={initial} api={api()} />);
+    bff.answer(
+      json(200, { next: null, previous: null, results: [session("a1", FIREFOX, true), session("b2", IPHONE, false)] }),
+      { status: 204 },
+      json(200, { next: null, previous: null, results: [session("a1", FIREFOX, true)] }),
+    );
+    withQueries(<SessionList locale="en" api={api()} />);
     await userEvent.setup().click(await screen.findByRole("button", { name: /^Sign out Safari on iOS/ }));
 
     await waitFor(() => expect(screen.queryByText("Safari on iOS")).toBeNull());
     expect(bff.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
+      "GET /bff/api/v1/auth/sessions/",
       "DELETE /bff/api/v1/auth/sessions/b2/",
       "GET /bff/api/v1/auth/sessions/",
     ]);
   });
 
-  it("says what went wrong when the list cannot be loaded again", async () => {
-    bff.answer({ status: 204 }, problem(502, "control_plane_unreachable", "The portal could not reach Tenantry's API."));
-    const initial = { next: null, previous: null, results: [session("a1", FIREFOX, true), session("b2", IPHONE, false)] };
-    withQueries(<SessionList locale="en" initial={initial} api={api()} />);
-    await userEvent.setup().click(await screen.findByRole("button", { name: /^Sign out Safari on iOS/ }));
+  it("says what went wrong when the list cannot be loaded", async () => {
+    bff.answer(problem(502, "control_plane_unreachable", "The portal could not reach Tenantry's API."));
+    withQueries(<SessionList locale="en" api={api()} />);
     expect((await screen.findByRole("alert")).textContent).toContain("The portal could not reach Tenantry's API.");
   });
 

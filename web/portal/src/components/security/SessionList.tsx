@@ -20,18 +20,15 @@ import { cursorOf, describeAgent, formatWhen, problemOf } from "@/lib/sessions";
 export const SESSIONS_KEY = ["auth", "sessions"] as const;
 
 type Session = ControlPlaneComponents["schemas"]["Session"];
-type SessionPage = ControlPlaneComponents["schemas"]["PaginatedSessionList"];
 
 export interface SessionListProps {
   locale: Locale;
-  /** The first page as the page read it on the server (TanStack Query's initial data). */
-  initial: SessionPage;
   api?: ControlPlaneClient;
   /** Where the current session signs out ("" is the portal's own origin). */
   bffUrl?: string;
 }
 
-export function SessionList({ locale, initial, api = portalApi, bffUrl = "" }: SessionListProps) {
+export function SessionList({ locale, api = portalApi, bffUrl = "" }: SessionListProps) {
   const t = useT();
   const client = useQueryClient();
   const notices = useNotices();
@@ -54,8 +51,6 @@ export function SessionList({ locale, initial, api = portalApi, bffUrl = "" }: S
       }
       return { rows, more: cursor !== undefined };
     },
-    // The server's first page; while more pages load, the pages shown so far.
-    initialData: shown === 1 ? { rows: initial.results, more: cursorOf(initial.next) !== undefined } : undefined,
     placeholderData: keepPreviousData,
   });
   const loadingMore = sessions.isPlaceholderData && sessions.isFetching;
@@ -75,21 +70,29 @@ export function SessionList({ locale, initial, api = portalApi, bffUrl = "" }: S
     }
   }
 
-  const { data: shownRows, error, refetch } = sessions;
   let body;
-  if (sessions.isError || !shownRows) {
+  if (sessions.isPending) {
+    body = (
+      <div className="skeleton-lines" aria-busy="true">
+        <span className="skeleton" />
+        <span className="skeleton" />
+        <span className="skeleton" />
+        <span className="visually-hidden">{t("security.loading")}</span>
+      </div>
+    );
+  } else if (sessions.isError) {
     body = (
       <div className="alert" role="alert">
         <p className="error">
-          {t("security.loadFailed", { detail: problemOf(error)?.detail ?? t("error.network") })}
+          {t("security.loadFailed", { detail: problemOf(sessions.error)?.detail ?? t("error.network") })}
         </p>
-        <button type="button" className="link" onClick={() => void refetch()}>
+        <button type="button" className="link" onClick={() => void sessions.refetch()}>
           {t("security.retry")}
         </button>
       </div>
     );
   } else {
-    const rows = shownRows.rows;
+    const rows = sessions.data.rows;
     body = rows.length ? (
       <>
         <div className="table-wrap" role="region" aria-label={t("security.sessions.title")} tabIndex={0}>
@@ -147,7 +150,7 @@ export function SessionList({ locale, initial, api = portalApi, bffUrl = "" }: S
             </tbody>
           </table>
         </div>
-        {shownRows.more ? (
+        {sessions.data.more ? (
           <button
             type="button"
             className="link"

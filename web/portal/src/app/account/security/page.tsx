@@ -18,23 +18,22 @@ import { heldAccess, REFRESH_COOKIE } from "@/lib/session";
 export const metadata: Metadata = { title: "Security" };
 
 /**
- * The account's security (the proxy has made sure the session's access token is fresh): the two-step status and
- * the first page of sessions are read here and handed to their panels (TanStack Query's initial data).
+ * The account's security (the proxy has made sure the session's access token is fresh): the two-step status is
+ * read here and handed to its panel (TanStack Query's initial data); the sessions load in the browser.
  */
 export default async function SecurityPage() {
   const [{ locale, t }, jar] = await Promise.all([requestContext(), cookies()]);
   const access = heldAccess(jar.get(REFRESH_COOKIE)?.value);
   let detail: string | null = access ? null : t("error.network");
   let email = "";
-  let twoFactor, sessions;
+  let twoFactor;
   if (access) {
     const api = controlPlane(access);
     try {
       let me;
-      [me, twoFactor, sessions] = await Promise.all([
+      [me, twoFactor] = await Promise.all([
         api.GET("/api/v1/auth/me/").then((answer) => answer.data),
         api.GET("/api/v1/auth/two-factor/").then((answer) => answer.data),
-        api.GET("/api/v1/auth/sessions/").then((answer) => answer.data),
       ]);
       email = me?.email ?? "";
     } catch (error) {
@@ -45,7 +44,7 @@ export default async function SecurityPage() {
   return (
     <div className="security">
       <h1>{t("security.title")}</h1>
-      {detail || !twoFactor || !sessions ? (
+      {detail || !twoFactor ? (
         <p className="alert" role="alert">
           {detail ?? t("error.network")}
         </p>
@@ -59,7 +58,7 @@ export default async function SecurityPage() {
           <Words areas={["base", "security", "signup"]}>
             <Queries>
               <TwoFactorPanel locale={locale} initial={twoFactor} />
-              <SessionList locale={locale} initial={sessions} />
+              <SessionList locale={locale} />
               <section className="card" aria-labelledby="password-title">
                 <h2 id="password-title">{t("security.password.title")}</h2>
                 <p className="muted">{t("security.password.help")}</p>
