@@ -5,7 +5,8 @@
  * A plan change asks for the page again, these figures with it.
  */
 
-import { type Locale, MESSAGES, type MessageKey, type Translate } from "@/lib/i18n";
+import type { Locale, MessageKey, Translate } from "@/lib/i18n";
+import { en as billingWords } from "@/messages/billing";
 
 import { Chart } from "./Chart";
 import type { UsageSeries } from "./chart-data";
@@ -32,7 +33,7 @@ export function UsageCharts({ t, locale, usage, here }: UsageChartsProps) {
   const series = usage.series;
   const metricName = (metric: string) => {
     const key = `billing.usage.metric.${metric}`;
-    return key in MESSAGES[locale] ? t(key as MessageKey) : metric;
+    return key in billingWords ? t(key as MessageKey) : metric; // a metric the words know (German has every key)
   };
   const totals = usageTotals(series);
   const usageSummary = series.metrics
