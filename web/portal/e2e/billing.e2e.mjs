@@ -11,7 +11,7 @@
  */
 
 import { check, env, PORTAL, run, shoot } from "./support.mjs";
-import { previewPlan as changePlan, saveCard, signInWithPassword } from "./steps.mjs";
+import { previewPlan as changePlan, openPlanChange, saveCard, signInWithPassword } from "./steps.mjs";
 
 const EMAIL = env("EMAIL");
 const PASSWORD = env("PASSWORD");
@@ -30,6 +30,11 @@ run("billing e2e", async (page) => {
   await page.getByText("No card yet.").waitFor();
   await page.getByText("No invoices yet.").waitFor();
   await page.getByRole("heading", { name: "Usage and spend" }).waitFor();
+  // The plans as a list until "Change the plan…": the free one says "Free" once (its price reads "No charge").
+  const plans = page.getByRole("list", { name: "Plans" });
+  const free = plans.getByRole("listitem").filter({ hasText: "Free" });
+  check((await free.textContent())?.replace(/\s+/g, " ").trim() === "Free (your plan)No charge", `the free plan reads ${await free.textContent()}`);
+  check((await page.getByRole("radio").count()) === 0, "the plan change's form is there before it is asked for");
   await page.getByText("The last 30 days (UTC).").waitFor();
   const csp = (await page.request.get(BILLING)).headers()["content-security-policy"] ?? "";
   console.log(`the billing page's CSP: ${csp}`);
@@ -40,6 +45,7 @@ run("billing e2e", async (page) => {
   console.log(`the cards: ${(await page.locator(".cards-list").textContent())?.replace(/\s+/g, " ")}`);
 
   // -- Free → Starter: the first month's price first, then the change --------------------------------------
+  await openPlanChange(page);
   const refused = page.getByRole("button", { name: "Show the price" });
   await refused.click(); // still on Free: refused in the page
   await page.getByText("Choose a plan other than your current one.").waitFor();

@@ -144,16 +144,21 @@ run(`security e2e (${process.env.STEP ?? "security"})`, async (page) => {
   await page.getByText("On: signing in asks for a code", { exact: false }).waitFor();
   await page.getByText("Unused backup codes: 9").waitFor();
 
-  // -- change the password: a wrong current one refused at its field, then the change ---------------------------
+  // -- change the password: the form loads on "Change the password…" and takes the focus; a wrong current one
+  // refused at its field, then the change -------------------------------------------------------------------------
+  check((await page.getByLabel("Current password").count()) === 0, "the password form is there before it is asked for");
+  await page.getByRole("button", { name: "Change the password…" }).click();
+  await page.getByLabel("Current password").waitFor();
+  check(await page.getByLabel("Current password").evaluate((input) => input === document.activeElement), "the password form did not take the focus");
   await page.getByLabel("Current password").fill("not my password");
   await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
   await page.getByLabel("New password again").fill(NEW_PASSWORD);
-  await page.getByRole("button", { name: "Change the password" }).click();
+  await page.getByRole("button", { name: "Change the password", exact: true }).click();
   await page.locator("#pw-current_password-error").waitFor();
   console.log(`a wrong current password says: ${await page.locator("#pw-current_password-error").textContent()}`);
   await shoot(page, "security-password-error");
   await page.getByLabel("Current password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Change the password" }).click();
+  await page.getByRole("button", { name: "Change the password", exact: true }).click();
   await page.locator("p.success[role=status]").filter({ hasText: "Your password is changed" }).waitFor();
   // Every other session is signed out: only this device is left.
   await sessionRow(page, "security-e2e second device").waitFor({ state: "detached" });

@@ -154,8 +154,22 @@ export async function saveCard(page, { beforeSaving } = {}) {
   await page.locator(".cards-list li", { hasText: "4242" }).waitFor();
 }
 
+/** "Change the plan…" when the plans are shown as a list: the form loads and its current plan takes the focus. */
+export async function openPlanChange(page) {
+  const open = page.getByRole("button", { name: "Change the plan…" });
+  if (!(await open.count())) return;
+  await open.click();
+  await page.getByRole("button", { name: "Show the price" }).waitFor();
+  const focused = await page.evaluate(() => {
+    const active = document.activeElement;
+    return active instanceof HTMLInputElement && active.type === "radio" && active.checked;
+  });
+  check(focused, "the plan change's form did not focus the current plan");
+}
+
 /** A plan chosen and its price shown (checked by `expectations(due, lines)`); returns the preview section. */
 export async function previewPlan(page, title, expectations) {
+  await openPlanChange(page);
   await page.getByRole("radio", { name: new RegExp(title) }).check();
   await page.getByRole("button", { name: "Show the price" }).click();
   const preview = page.locator("section.preview");
@@ -221,8 +235,19 @@ export async function deleteStore(page, slug, { shootDialog } = {}) {
   await page.getByRole("status").filter({ hasText: /is being deleted|store is deleted/ }).first().waitFor();
 }
 
+/** "Invite someone…" on the members page, unless the form is open already: it loads and takes the focus. */
+export async function openInviteForm(page) {
+  const open = page.getByRole("button", { name: "Invite someone…" });
+  if (!(await open.count())) return;
+  await open.click();
+  const email = page.getByLabel("Their email address");
+  await email.waitFor();
+  check(await email.evaluate((input) => input === document.activeElement), "the invitation form did not take the focus");
+}
+
 /** On the store's members page: invite `email` as `role` ("admin", "billing", …); the page lists the invitation. */
 export async function inviteMember(page, email, role) {
+  await openInviteForm(page);
   await page.getByLabel("Their email address").fill(email);
   await page.getByLabel("Role", { exact: true }).selectOption(role);
   await page.getByRole("button", { name: "Send the invitation" }).click();

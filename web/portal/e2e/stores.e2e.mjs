@@ -16,7 +16,7 @@
  */
 
 import { check, env, PORTAL, run, shoot } from "./support.mjs";
-import { acceptAsNewPerson, inviteMember, mailedLink, signInWithPassword } from "./steps.mjs";
+import { acceptAsNewPerson, inviteMember, mailedLink, openInviteForm, signInWithPassword } from "./steps.mjs";
 
 const SLUG = env("SLUG");
 const PASSWORD = env("PASSWORD");
@@ -58,7 +58,9 @@ async function invite(page, email) {
   check(rule?.includes("at least one owner"), `the last-owner rule is not explained: ${rule}`);
   await shoot(page, "stores-members");
 
-  // The form checks before sending, then invites.
+  // The form loads on "Invite someone…" and takes the focus; it checks before sending, then invites.
+  check((await page.getByLabel("Their email address").count()) === 0, "the invitation form is there before it is asked for");
+  await openInviteForm(page);
   await page.getByLabel("Their email address").fill("not-an-address");
   await page.getByRole("button", { name: "Send the invitation" }).click();
   await page.locator("#invite-email-error").waitFor();

@@ -3,8 +3,9 @@
 import { cleanup, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { DunningBanner } from "@/app/stores/[slug]/billing/Billing";
+import { DunningBanner } from "@/app/stores/[slug]/billing/Summary";
 import type { Subscription } from "@/app/stores/[slug]/billing/types";
+import { translator } from "@/lib/i18n";
 import { render } from "./render";
 
 const PAID: Subscription = {
@@ -20,7 +21,7 @@ afterEach(() => cleanup());
 
 describe("DunningBanner", () => {
   it("says nothing while payments go through", () => {
-    const { container } = render(<DunningBanner locale="en" subscription={PAID} />);
+    const { container } = render(<DunningBanner t={translator("en")} locale="en" subscription={PAID} />);
     expect(container.innerHTML).toBe("");
   });
 
@@ -30,7 +31,7 @@ describe("DunningBanner", () => {
       subscription: { ...PAID.subscription!, status: "past_due" },
       dunning: { payment_failed_at: "2026-03-02T09:00:00Z", grace_ends_at: "2026-03-09T09:00:00Z", suspended: false },
     };
-    render(<DunningBanner locale="en" subscription={pastDue} />);
+    render(<DunningBanner t={translator("en")} locale="en" subscription={pastDue} />);
     const alert = screen.getByRole("alert");
     expect(alert.textContent).toContain("A payment failed");
     expect(alert.textContent).toContain("keeps working until March 9, 2026 at 9:00 AM UTC");
@@ -43,7 +44,7 @@ describe("DunningBanner", () => {
       state: "suspended",
       dunning: { payment_failed_at: "2026-03-02T09:00:00Z", grace_ends_at: "2026-03-09T09:00:00Z", suspended: true },
     };
-    render(<DunningBanner locale="de" subscription={suspended} />, { locale: "de" });
+    render(<DunningBanner t={translator("de")} locale="de" subscription={suspended} />, { locale: "de" });
     expect(screen.getByRole("alert").textContent).toContain("Der Shop ist gesperrt");
   });
 });

@@ -12,6 +12,7 @@ import type { ReactNode } from "react";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { BackupCodes } from "@/components/security/BackupCodes";
+import { PasswordChange } from "@/components/security/PasswordChange";
 import { CodeForm } from "@/components/security/CodeForm";
 import { SessionList } from "@/components/security/SessionList";
 import { TwoFactorPanel } from "@/components/security/TwoFactorPanel";
@@ -49,7 +50,8 @@ function problem(status: number, code: string, detail: string, errors: object[] 
 }
 
 function withQueries(node: ReactNode, locale: Locale = "en") {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  // staleTime as the portal's <Queries> has it: the page's initial data is not asked for again on mount.
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 10_000 }, mutations: { retry: false } } });
   return render(<QueryClientProvider client={client}>{node}</QueryClientProvider>, { locale });
 }
 
@@ -165,14 +167,12 @@ describe("backup codes", () => {
 
 describe("SessionList", () => {
   it("lists the sessions with this device marked, and more a cursor page at a time", async () => {
-    bff.answer(
-      json(200, {
-        next: "http://localhost:8000/api/v1/auth/sessions/?cursor=cD0y",
-        previous: null,
-        results: [session("a1", FIREFOX, true), session("b2", IPHONE, false)],
-      }),
-      json(200, { next: null, previous: null, results: [session("c3", "python-requests/2.32.3", false)] }),
-    );
+    const first = json(200, {
+      next: "http://localhost:8000/api/v1/auth/sessions/?cursor=cD0y",
+      previous: null,
+      results: [session("a1", FIREFOX, true), session("b2", IPHONE, false)],
+    });
+    bff.answer(first, first, json(200, { next: null, previous: null, results: [session("c3", "python-requests/2.32.3", false)] }));
     withQueries(<SessionList locale="en" api={api()} />);
 
     const current = (await screen.findByText("Firefox on Linux")).closest("tr")!;
@@ -188,7 +188,13 @@ describe("SessionList", () => {
 
     await userEvent.setup().click(screen.getByRole("button", { name: "Show more sessions" }));
     expect(await screen.findByText("python-requests/2.32.3")).toBeTruthy();
-    expect(bff.requests[1]?.url).toBe("/bff/api/v1/auth/sessions/?cursor=cD0y");
+    expect(screen.getByText("Safari on iOS")).toBeTruthy(); // the first page's rows stay
+    // The pages shown are asked for again in turn, then the next one (by its cursor).
+    expect(bff.requests.map((request) => request.url)).toEqual([
+      "/bff/api/v1/auth/sessions/",
+      "/bff/api/v1/auth/sessions/",
+      "/bff/api/v1/auth/sessions/?cursor=cD0y",
+    ]);
     expect(screen.queryByRole("button", { name: "Show more sessions" })).toBeNull();
   });
 
@@ -226,17 +232,17 @@ describe("TwoFactorPanel", () => {
   it("sets up an app: QR code and key, a wrong code refused at the field, then the backup codes", async () => {
     const uri = "otpauth://totp/Tenantry:olive%40example.test?secret=JBSWY3DPEHPK3PXP&issuer=Tenantry";
     bff.answer(
-      json(200, { enabled: false, methods: [], backup_codes_remaining: 0, required: false }),
       json(201, { otpauth_uri: uri, qr_code: "data:image/svg+xml,x", secret: "JBSWY3DPEHPK3PXP" }),
       problem(400, "two_factor_code_invalid", "That code is wrong; enter the code your authenticator app shows now."),
       json(200, { backup_codes: CODES }),
       json(200, { enabled: true, methods: ["totp", "backup_code"], backup_codes_remaining: 3, required: false }),
     );
-    withQueries(<TwoFactorPanel locale="en" api={api()} />);
+    withQueries(<TwoFactorPanel locale="en" initial={{ enabled: false, methods: [], backup_codes_remaining: 0, required: false }} api={api()} />);
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Set up an authenticator app" }));
 
-    const qr = await screen.findByRole("img", { name: /QR code/ });
+    // The steps load on the click (the first import in a test run takes a moment).
+    const qr = await screen.findByRole("img", { name: /QR code/ }, { timeout: 3000 });
     expect(qr.getAttribute("src")).toMatch(/^data:image\/svg\+xml;charset=utf-8,%3Csvg/);
     expect(screen.getByText("JBSW Y3DP EHPK 3PXP")).toBeTruthy();
 
@@ -248,9 +254,8 @@ describe("TwoFactorPanel", () => {
     await user.type(screen.getByLabelText("Code"), "123456");
     await user.click(screen.getByRole("button", { name: "Turn on" }));
     expect(await screen.findByRole("list", { name: "Backup codes" })).toBeTruthy();
-    expect(JSON.parse(bff.requests[3]?.body ?? "")).toEqual({ code: "123456" });
-    expect(bff.requests.map((request) => `${request.method} ${request.url}`).slice(0, 4)).toEqual([
-      "GET /bff/api/v1/auth/two-factor/",
+    expect(JSON.parse(bff.requests[2]?.body ?? "")).toEqual({ code: "123456" });
+    expect(bff.requests.map((request) => `${request.method} ${request.url}`).slice(0, 3)).toEqual([
       "POST /bff/api/v1/auth/two-factor/totp/",
       "POST /bff/api/v1/auth/two-factor/totp/confirm/",
       "POST /bff/api/v1/auth/two-factor/totp/confirm/",
@@ -262,17 +267,18 @@ describe("TwoFactorPanel", () => {
   });
 
   it("renews the backup codes with an app code, and turns two-step verification off with a backup code", async () => {
-    const on = { enabled: true, methods: ["totp", "backup_code"], backup_codes_remaining: 2, required: false };
+    const on = { enabled: true, methods: ["totp", "backup_code"] as ("totp" | "backup_code")[], backup_codes_remaining: 2, required: false };
     bff.answer(
-      json(200, on),
       json(200, { backup_codes: CODES }),
       json(200, { ...on, backup_codes_remaining: 3 }),
       { status: 204 },
       json(200, { enabled: false, methods: [], backup_codes_remaining: 0, required: false }),
     );
-    withQueries(<TwoFactorPanel locale="en" api={api()} />);
+    withQueries(<TwoFactorPanel locale="en" initial={on} api={api()} />);
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Get new backup codes" }));
+    // The form loads on the click and takes the focus.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Code")), { timeout: 3000 });
     await user.type(screen.getByLabelText("Code"), "k7wqa-2mzdb");
     await user.click(screen.getByRole("button", { name: "Get new codes" }));
     // A backup code does not renew them: the form says so before asking.
@@ -289,7 +295,6 @@ describe("TwoFactorPanel", () => {
     await user.click(screen.getByRole("button", { name: "Turn off" }));
     expect(await screen.findByRole("button", { name: "Set up an authenticator app" })).toBeTruthy();
     expect(bff.requests.map((request) => `${request.method} ${request.url} ${request.body}`)).toEqual([
-      "GET /bff/api/v1/auth/two-factor/ ",
       'POST /bff/api/v1/auth/two-factor/backup-codes/ {"code":"654321"}',
       "GET /bff/api/v1/auth/two-factor/ ",
       'POST /bff/api/v1/auth/two-factor/disable/ {"code":"k7wqa-2mzdb"}',
@@ -298,10 +303,36 @@ describe("TwoFactorPanel", () => {
   });
 
   it("keeps two-step verification on for an account that must have it", async () => {
-    bff.answer(json(200, { enabled: true, methods: ["totp"], backup_codes_remaining: 0, required: true }));
-    withQueries(<TwoFactorPanel locale="de" api={api()} />, "de");
+    withQueries(
+      <TwoFactorPanel locale="de" initial={{ enabled: true, methods: ["totp"], backup_codes_remaining: 0, required: true }} api={api()} />,
+      "de",
+    );
     expect(await screen.findByText("Ihr Konto muss die Bestätigung in zwei Schritten eingeschaltet lassen.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Bestätigung in zwei Schritten ausschalten" })).toBeNull();
+  });
+});
+
+describe("PasswordChange", () => {
+  it("loads the form on \"Change the password…\", moves the focus into it, and checks before sending", async () => {
+    bff.answer({ status: 204 });
+    withQueries(<PasswordChange api={api()} />);
+    expect(screen.queryByLabelText("Current password")).toBeNull();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Change the password…" }));
+    const current = await screen.findByLabelText("Current password", {}, { timeout: 3000 });
+    await waitFor(() => expect(document.activeElement).toBe(current));
+    expect(screen.queryByRole("button", { name: "Change the password…" })).toBeNull();
+
+    await user.click(screen.getByRole("button", { name: "Change the password" }));
+    expect(await screen.findByText(t("field.required"), { selector: "#pw-current_password-error" })).toBeTruthy();
+    expect(bff.requests).toEqual([]);
+
+    await user.type(current, "old password here");
+    await user.type(screen.getByLabelText("New password"), "a new passphrase");
+    await user.type(screen.getByLabelText("New password again"), "a new passphrase");
+    await user.click(screen.getByRole("button", { name: "Change the password" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Your password is changed; your other sessions are signed out.");
+    expect(JSON.parse(bff.requests[0]?.body ?? "")).toEqual({ current_password: "old password here", new_password: "a new passphrase" });
   });
 });
 

@@ -107,6 +107,11 @@ describe("InviteForm", () => {
     return { user: userEvent.setup(), invited };
   }
 
+  it("takes the focus when opened (the members page loads it on \"Invite someone…\")", async () => {
+    render(<InviteForm slug="acme" api={api()} canInviteOwners autoFocus labelledBy="invite-title" />);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Their email address")));
+  });
+
   it("checks the address before sending anything", async () => {
     const { user } = renderForm();
     await user.type(screen.getByLabelText("Their email address"), "not-an-address");

@@ -1,8 +1,11 @@
 /** What the security page and the sign-in's enrolment step share: code checks, QR codes, backup-code files, devices. */
 
-import { type Problem, ProblemError } from "@tenantry/api-client";
+import type { Problem } from "@tenantry/api-client";
 
 import type { Translate } from "./i18n";
+
+// What the security page needs as it loads (its sessions, problems as details) is in ./sessions, kept small.
+export { cursorOf, describeAgent, formatWhen, problemOf } from "./sessions";
 
 /** An app code: 6 digits (spaces a user copies along are dropped). */
 export const APP_CODE = /^[0-9]{6}$/;
@@ -24,14 +27,6 @@ export function codeMessage(problem: Problem): string | undefined {
   const at = (problem.errors ?? []).filter((error) => error.pointer === "/code").map((error) => error.detail);
   if (at.length) return at.join(" ");
   return CODE_PROBLEMS.has(problem.code) ? problem.detail || problem.title : undefined;
-}
-
-/** A rejected call as problem details, or null for a network failure (fetch's TypeError). */
-export function problemOf(error: unknown): Problem | null {
-  if (error instanceof ProblemError) {
-    return error.code === "unexpected_response" && error.status >= 500 ? null : error;
-  }
-  return null;
 }
 
 /**
@@ -74,43 +69,4 @@ export function downloadText(text: string, fileName: string): void {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-const BROWSERS: [RegExp, string][] = [
-  [/Edg\//, "Edge"],
-  [/OPR\//, "Opera"],
-  [/Firefox\//, "Firefox"],
-  [/(Chrome|Chromium|CriOS)\//, "Chrome"],
-  [/Safari\//, "Safari"],
-];
-const SYSTEMS: [RegExp, string][] = [
-  [/Android/, "Android"],
-  [/iPhone|iPad|iPod/, "iOS"],
-  [/Windows/, "Windows"],
-  [/Mac OS X|Macintosh/, "macOS"],
-  [/CrOS/, "ChromeOS"],
-  [/Linux/, "Linux"],
-];
-
-/** "Firefox on Linux" for a browser's user agent; other clients as they name themselves, shortened. */
-export function describeAgent(userAgent: string, t: Translate): string {
-  const agent = userAgent.trim();
-  if (!agent) return t("security.sessions.unknownDevice");
-  const browser = BROWSERS.find(([pattern]) => pattern.test(agent))?.[1];
-  const system = SYSTEMS.find(([pattern]) => pattern.test(agent))?.[1];
-  if (browser && system) return t("security.sessions.on", { browser, system });
-  return agent.length > 60 ? `${agent.slice(0, 57)}…` : agent;
-}
-
-/** A date and time in the reader's locale. */
-export function formatWhen(iso: string, locale: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(date);
-}
-
-/** The `cursor` of a page link of the API. */
-export function cursorOf(link: string | null | undefined): string | undefined {
-  if (!link) return undefined;
-  return new URL(link, "http://localhost").searchParams.get("cursor") ?? undefined;
 }

@@ -74,6 +74,7 @@ export const en = {
   "security.password.new": "New password",
   "security.password.confirm": "New password again",
   "security.password.submit": "Change the password",
+  "security.password.open": "Change the password…",
   "security.password.submitting": "Changing…",
   "security.password.changed": "Your password is changed; your other sessions are signed out.",
 
@@ -163,6 +164,7 @@ export const de: Record<keyof typeof en, string> = {
   "security.password.new": "Neues Passwort",
   "security.password.confirm": "Neues Passwort wiederholen",
   "security.password.submit": "Passwort ändern",
+  "security.password.open": "Passwort ändern…",
   "security.password.submitting": "Wird geändert…",
   "security.password.changed": "Ihr Passwort ist geändert; Ihre anderen Sitzungen sind abgemeldet.",
 

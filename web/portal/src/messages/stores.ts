@@ -70,6 +70,8 @@ export const en = {
   "stores.members.loading": "Loading the members…",
   "stores.members.empty": "Nobody is a member yet.",
   "stores.invite.title": "Invite someone",
+  "stores.invite.open": "Invite someone…",
+  "stores.invite.loading": "Opening the invitation form…",
   "stores.invite.email": "Their email address",
   "stores.invite.role": "Role",
   "stores.invite.roleHelp": "Owners manage everything; admins manage the store and its people; billing sees plans and invoices.",
@@ -170,6 +172,8 @@ export const de: Record<keyof typeof en, string> = {
   "stores.members.loading": "Die Mitglieder werden geladen…",
   "stores.members.empty": "Noch ist niemand Mitglied.",
   "stores.invite.title": "Jemanden einladen",
+  "stores.invite.open": "Jemanden einladen…",
+  "stores.invite.loading": "Das Einladungsformular wird geöffnet…",
   "stores.invite.email": "Deren E-Mail-Adresse",
   "stores.invite.role": "Rolle",
   "stores.invite.roleHelp":

@@ -4,6 +4,8 @@
 
 import "@/app/security.css";
 
+import { useEffect, useRef } from "react";
+
 import type { Locale, Translate } from "@/lib/i18n";
 import { BACKUP_FILE_NAME, backupCodesText, downloadText, formatWhen } from "@/lib/security";
 
@@ -15,11 +17,17 @@ export interface BackupCodesProps {
   done?: string;
   /** How the file is offered; by default a download in the browser (tests pass their own). */
   download?: (text: string, fileName: string) => void;
+  /** Move the focus to the codes once shown (the form that asked for them is gone). */
+  autoFocus?: boolean;
 }
 
-export function BackupCodes({ t, locale, codes, onDone, done, download = downloadText }: BackupCodesProps) {
+export function BackupCodes({ t, locale, codes, onDone, done, download = downloadText, autoFocus = false }: BackupCodesProps) {
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (autoFocus) section.current?.focus();
+  }, [autoFocus]);
   return (
-    <section className="backup-codes" aria-labelledby="backup-title">
+    <section ref={section} tabIndex={autoFocus ? -1 : undefined} className="backup-codes" aria-labelledby="backup-title">
       <h3 id="backup-title">{t("security.backup.title")}</h3>
       <p>{t("security.backup.help")}</p>
       <ul className="codes" aria-label={t("security.backup.list")}>

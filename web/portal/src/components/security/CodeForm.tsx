@@ -6,7 +6,7 @@
  */
 
 import type { Problem } from "@tenantry/api-client";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { FormAlert } from "@tenantry/ui";
@@ -28,14 +28,20 @@ export interface CodeFormProps {
   onCode: (code: string) => Promise<unknown>;
   onCancel?: () => void;
   cancel?: string;
+  /** Focus the code field once shown (the form was just opened). */
+  autoFocus?: boolean;
 }
 
-export function CodeForm({ t, id, backup = false, title, help, submit, onCode, onCancel, cancel }: CodeFormProps) {
+export function CodeForm({ t, id, backup = false, title, help, submit, onCode, onCancel, cancel, autoFocus = false }: CodeFormProps) {
   const [alert, setAlert] = useState<string[]>([]);
   const form = useForm<CodeInput, unknown, CodeOutput>({
     defaultValues: { code: "" },
     resolver: lazyResolver((schemas) => schemas.codeSchema(t, backup)),
   });
+  const { setFocus } = form;
+  useEffect(() => {
+    if (autoFocus) setFocus("code");
+  }, [autoFocus, setFocus]);
 
   const send = form.handleSubmit(async ({ code }) => {
     setAlert([]);

@@ -2,13 +2,25 @@
 
 /** A new authenticator app's secret: the otpauth URI as a QR code (rendered here, `qrcode`), and the key to type. */
 
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import type { Translate } from "@/lib/i18n";
 import { groupSecret, qrDataUrl } from "@/lib/security";
 
-export function TotpSetup({ t, uri, secret }: { t: Translate; uri: string; secret: string }) {
+export interface TotpSetupProps {
+  t: Translate;
+  uri: string;
+  secret: string;
+  /** Move the focus to the instructions once shown (the button that asked for them is gone). */
+  autoFocus?: boolean;
+}
+
+export function TotpSetup({ t, uri, secret, autoFocus = false }: TotpSetupProps) {
   const [qr, setQr] = useState<string | null>(null);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (autoFocus) box.current?.focus();
+  }, [autoFocus]);
   useEffect(() => {
     let live = true;
     qrDataUrl(uri).then(
@@ -20,7 +32,7 @@ export function TotpSetup({ t, uri, secret }: { t: Translate; uri: string; secre
     };
   }, [uri]);
   return (
-    <div className="totp-setup">
+    <div ref={box} tabIndex={autoFocus ? -1 : undefined} className="totp-setup">
       <p>{t("security.tf.scan")}</p>
       {qr ? (
         <img className="qr" src={qr} alt={t("security.tf.qrAlt")} width={200} height={200} />

@@ -1,19 +1,22 @@
 "use client";
 
-/** Invite someone to a store by email with a role; the API's field errors show at their fields. */
+/**
+ * Invite someone to a store by email with a role; the API's field errors show at their fields. The members page
+ * loads it when "Invite someone…" is clicked (React Hook Form comes with it), and it takes the focus then.
+ */
 
 import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
+import { useEffect, useState } from "react";
 import { useForm } from "react-hook-form";
-import { useState } from "react";
 
 import { Field, FormAlert } from "@tenantry/ui";
+import { ROLES, type Role } from "@/components/stores/format";
 import { portalApi } from "@/lib/browser-api";
 import { lazyResolver } from "@/lib/form-resolver";
 import { fieldMessage, otherMessages } from "@/lib/forms";
 import { useT } from "@tenantry/i18n/client";
 
-export const ROLES = ["owner", "admin", "billing"] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 type Invite = { email: string; role: Role };
 
@@ -23,13 +26,21 @@ export interface InviteFormProps {
   canInviteOwners: boolean;
   onInvited?: (email: string) => void;
   api?: ControlPlaneClient;
+  /** Focus the email field once shown (the form was just opened). */
+  autoFocus?: boolean;
+  /** The id of the heading that names the form (the members page's "Invite someone"). */
+  labelledBy?: string;
 }
 
-export function InviteForm({ slug, canInviteOwners, onInvited, api = portalApi }: InviteFormProps) {
+export function InviteForm({ slug, canInviteOwners, onInvited, api = portalApi, autoFocus = false, labelledBy }: InviteFormProps) {
   const t = useT();
   const [alert, setAlert] = useState<string[]>([]);
   const form = useForm<Invite>({ defaultValues: { email: "", role: "admin" }, resolver: lazyResolver((schemas) => schemas.inviteSchema(t, ROLES)) });
   const roles = ROLES.filter((role) => role !== "owner" || canInviteOwners);
+  const { setFocus } = form;
+  useEffect(() => {
+    if (autoFocus) setFocus("email");
+  }, [autoFocus, setFocus]);
 
   const submit = form.handleSubmit(async (input) => {
     setAlert([]);
@@ -53,8 +64,7 @@ export function InviteForm({ slug, canInviteOwners, onInvited, api = portalApi }
   const emailError = form.formState.errors.email?.message;
   const roleError = form.formState.errors.role?.message;
   return (
-    <form className="stack" onSubmit={submit} noValidate aria-labelledby="invite-title">
-      <h2 id="invite-title">{t("stores.invite.title")}</h2>
+    <form className="stack" onSubmit={submit} noValidate aria-labelledby={labelledBy} aria-label={labelledBy ? undefined : t("stores.invite.title")}>
       <FormAlert messages={alert} />
       <Field
         id="invite-email"
@@ -84,3 +94,5 @@ export function InviteForm({ slug, canInviteOwners, onInvited, api = portalApi }
     </form>
   );
 }
+
+export default InviteForm;

@@ -4,21 +4,25 @@
  * A store's members (a page at a time, by the API's cursors) and, for its owners and admins, changing roles,
  * removing members, inviting people and revoking open invitations. A store keeps at least one owner: the
  * controls that would leave it without one are disabled and say why; if the API still refuses (someone else
- * changed the members meanwhile), its problem's detail is shown.
+ * changed the members meanwhile), its problem's detail is shown. The invitation form loads on "Invite someone…".
+ * The lists are TanStack Query's; a change is a plain call that then invalidates them (useMutation's observer
+ * would cost the page's first load about 1 kB).
  */
 
 import { type ControlPlaneComponents, ProblemError } from "@tenantry/api-client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useState } from "react";
 
-import { InviteForm, ROLES, type Role } from "@/components/stores/InviteForm";
-import { formatDate } from "@/components/stores/StoreView";
+import { formatDate, ROLES, type Role } from "@/components/stores/format";
 import { portalApi } from "@/lib/browser-api";
 import type { Locale } from "@/lib/i18n";
 import { useT } from "@tenantry/i18n/client";
 import { useNotices } from "@tenantry/ui/notices";
 
 type Member = ControlPlaneComponents["schemas"]["Member"];
+
+// Loaded when "Invite someone…" is clicked (with React Hook Form): most visits only look at the members.
+const InviteForm = lazy(() => import("@/components/stores/InviteForm"));
 
 function cursorOf(link: string | null | undefined): string | null {
   if (!link) return null;
@@ -42,6 +46,7 @@ export function Members({ locale, slug, myEmail, myRole }: MembersProps) {
   const client = useQueryClient();
   const [cursor, setCursor] = useState<string | null>(null);
   const [alert, setAlert] = useState<string[]>([]);
+  const [inviting, setInviting] = useState(false);
   const manager = myRole === "owner" || myRole === "admin";
 
   const members = useQuery({
@@ -68,44 +73,55 @@ export function Members({ locale, slug, myEmail, myRole }: MembersProps) {
     void refresh();
   };
 
-  const changeRole = useMutation({
-    mutationFn: async ({ member, role }: { member: Member; role: Role }) =>
-      (
-        await portalApi.PATCH("/api/v1/tenants/{slug}/members/{member_id}/", {
-          params: { path: { slug, member_id: member.id } },
-          body: { role },
-        })
-      ).data,
-    onMutate: () => setAlert([]),
-    onSuccess: (updated, { member }) => {
-      push("success", t("stores.members.roleChanged", { email: member.email, role: t(`stores.role.${updated?.role ?? "admin"}`) }));
-      void refresh();
-    },
-    onError: failed,
-  });
-  const remove = useMutation({
-    mutationFn: async (member: Member) =>
-      portalApi.DELETE("/api/v1/tenants/{slug}/members/{member_id}/", { params: { path: { slug, member_id: member.id } } }),
-    onMutate: () => setAlert([]),
-    onSuccess: (_, member) => {
-      push("success", t("stores.members.removed", { email: member.email }));
-      if (member.email === myEmail) window.location.assign("/stores");
-      else void refresh();
-    },
-    onError: failed,
-  });
-  const revoke = useMutation({
-    mutationFn: async ({ id }: { id: number; email: string }) =>
-      portalApi.DELETE("/api/v1/tenants/{slug}/invitations/{invitation_id}/", {
-        params: { path: { slug, invitation_id: id } },
-      }),
-    onMutate: () => setAlert([]),
-    onSuccess: (_, { email }) => {
-      push("success", t("stores.invitations.revoked", { email }));
-      void client.invalidateQueries({ queryKey: ["invitations", slug] });
-    },
-    onError: (error) => setAlert([problemText(error, t("error.network"))]),
-  });
+  const [pending, setPending] = useState<"member" | "invitation" | null>(null);
+  /** One change at a time: `call`, then `done` (a notice, lists asked again); a refusal is shown by `refused`. */
+  async function change(kind: "member" | "invitation", call: () => Promise<unknown>, done: (answer: unknown) => void, refused = failed) {
+    setAlert([]);
+    setPending(kind);
+    try {
+      done(await call());
+    } catch (error) {
+      refused(error);
+    } finally {
+      setPending(null);
+    }
+  }
+  const changeRole = (member: Member, role: Role) =>
+    change(
+      "member",
+      async () =>
+        (
+          await portalApi.PATCH("/api/v1/tenants/{slug}/members/{member_id}/", {
+            params: { path: { slug, member_id: member.id } },
+            body: { role },
+          })
+        ).data,
+      (updated) => {
+        const now = (updated as Member | undefined)?.role ?? "admin";
+        push("success", t("stores.members.roleChanged", { email: member.email, role: t(`stores.role.${now}`) }));
+        void refresh();
+      },
+    );
+  const remove = (member: Member) =>
+    change(
+      "member",
+      () => portalApi.DELETE("/api/v1/tenants/{slug}/members/{member_id}/", { params: { path: { slug, member_id: member.id } } }),
+      () => {
+        push("success", t("stores.members.removed", { email: member.email }));
+        if (member.email === myEmail) window.location.assign("/stores");
+        else void refresh();
+      },
+    );
+  const revoke = (id: number, email: string) =>
+    change(
+      "invitation",
+      () => portalApi.DELETE("/api/v1/tenants/{slug}/invitations/{invitation_id}/", { params: { path: { slug, invitation_id: id } } }),
+      () => {
+        push("success", t("stores.invitations.revoked", { email }));
+        void client.invalidateQueries({ queryKey: ["invitations", slug] });
+      },
+      (error) => setAlert([problemText(error, t("error.network"))]),
+    );
 
   const page = members.data;
   const rows = page?.results ?? [];
@@ -115,7 +131,7 @@ export function Members({ locale, slug, myEmail, myRole }: MembersProps) {
   const isLastOwner = (member: Member) => member.role === "owner" && owners === 1 && single;
   const next = cursorOf(page?.next);
   const previous = cursorOf(page?.previous);
-  const busy = changeRole.isPending || remove.isPending;
+  const busy = pending === "member";
 
   return (
     <>
@@ -174,7 +190,7 @@ export function Members({ locale, slug, myEmail, myRole }: MembersProps) {
                             aria-describedby={help}
                             value={member.role}
                             disabled={locked || busy}
-                            onChange={(event) => changeRole.mutate({ member, role: event.target.value as Role })}
+                            onChange={(event) => void changeRole(member, event.target.value as Role)}
                           >
                             {ROLES.filter((role) => role !== "owner" || myRole === "owner" || member.role === "owner").map(
                               (role) => (
@@ -198,7 +214,7 @@ export function Members({ locale, slug, myEmail, myRole }: MembersProps) {
                             aria-describedby={help}
                             disabled={locked || busy}
                             onClick={() => {
-                              if (window.confirm(t("stores.members.removeConfirm", { email: member.email }))) remove.mutate(member);
+                              if (window.confirm(t("stores.members.removeConfirm", { email: member.email }))) void remove(member);
                             }}
                           >
                             {t("stores.members.remove")}
@@ -232,14 +248,33 @@ export function Members({ locale, slug, myEmail, myRole }: MembersProps) {
       </section>
       {manager ? (
         <>
-          <InviteForm
-            slug={slug}
-            canInviteOwners={myRole === "owner"}
-            onInvited={(email) => {
-              push("success", t("stores.invite.sent", { email }));
-              void client.invalidateQueries({ queryKey: ["invitations", slug] });
-            }}
-          />
+          <section aria-labelledby="invite-title">
+            <h2 id="invite-title">{t("stores.invite.title")}</h2>
+            {inviting ? (
+              <Suspense
+                fallback={
+                  <p className="muted" role="status">
+                    {t("stores.invite.loading")}
+                  </p>
+                }
+              >
+                <InviteForm
+                  slug={slug}
+                  canInviteOwners={myRole === "owner"}
+                  autoFocus
+                  labelledBy="invite-title"
+                  onInvited={(email) => {
+                    push("success", t("stores.invite.sent", { email }));
+                    void client.invalidateQueries({ queryKey: ["invitations", slug] });
+                  }}
+                />
+              </Suspense>
+            ) : (
+              <button type="button" onClick={() => setInviting(true)}>
+                {t("stores.invite.open")}
+              </button>
+            )}
+          </section>
           <section aria-labelledby="invitations-title">
             <h2 id="invitations-title">{t("stores.invitations.title")}</h2>
             {invitations.isPending ? (
@@ -266,8 +301,8 @@ export function Members({ locale, slug, myEmail, myRole }: MembersProps) {
                       type="button"
                       className="secondary"
                       aria-label={t("stores.invitations.revokeLabel", { email: invitation.email })}
-                      disabled={revoke.isPending}
-                      onClick={() => revoke.mutate({ id: invitation.id, email: invitation.email })}
+                      disabled={pending === "invitation"}
+                      onClick={() => void revoke(invitation.id, invitation.email)}
                     >
                       {t("stores.invitations.revoke")}
                     </button>

@@ -10,6 +10,7 @@ import { type ControlPlaneComponents, ProblemError } from "@tenantry/api-client"
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { DeleteStore } from "@/components/stores/DeleteStore";
+import { formatDate } from "@/components/stores/format";
 import { OpenStore } from "@/components/stores/OpenStore";
 import { portalApi } from "@/lib/browser-api";
 import type { Locale, MessageKey, Translate } from "@/lib/i18n";
@@ -22,13 +23,6 @@ const MOVING = new Set(["pending", "provisioning", "deleting"]);
 
 /** The store, or "gone" once the API answers 404 (deleted, or no longer a member). */
 type Seen = MyTenant | "gone";
-
-export function formatDate(value: string, locale: Locale): string {
-  // UTC on the server and in the browser alike, so the first render and hydration agree.
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(
-    new Date(value),
-  ) + " UTC";
-}
 
 export function StoreView({ locale, initial, email }: { locale: Locale; initial: MyTenant; email: string }) {
   const t = useT();

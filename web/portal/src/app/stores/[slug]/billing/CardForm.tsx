@@ -4,7 +4,7 @@
  * Saving a card with Stripe.js: the page loads Stripe.js (a nonce'd script tag, from STRIPE_JS_URL); this form
  * asks the API for a SetupIntent and the publishable key, mounts Stripe's card element, confirms the intent
  * with it (`confirmCardSetup`: the card goes to Stripe, never through the portal) and adds the payment method
- * it made through the BFF.
+ * it made through the BFF. Billing loads it on "Add a card" and it takes the focus then.
  */
 
 import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
@@ -12,6 +12,7 @@ import { useEffect, useRef, useState } from "react";
 
 import { useT } from "@tenantry/i18n/client";
 
+import { STRIPE_SCRIPT_ID } from "./stripe-script";
 import type { PaymentMethod } from "./types";
 
 /** The part of Stripe.js this form uses (Stripe's own and localstripe's stand-in both have it). */
@@ -28,7 +29,7 @@ interface StripeJs {
 }
 type StripeFactory = (publishableKey: string) => StripeJs;
 
-export const STRIPE_SCRIPT_ID = "stripe-js";
+export { STRIPE_SCRIPT_ID };
 
 /** window.Stripe once the script tag has loaded it; null if it failed or took longer than `ms`. */
 export function stripeLoaded(ms = 15_000): Promise<StripeFactory | null> {
@@ -56,9 +57,12 @@ export interface CardFormProps {
 export function CardForm({ slug, api, onSaved }: CardFormProps) {
   const t = useT();
   const mountPoint = useRef<HTMLDivElement>(null);
+  const self = useRef<HTMLFormElement>(null);
   const [setup, setSetup] = useState<{ stripe: StripeJs; card: StripeCardElement; secret: string } | null>(null);
   const [alert, setAlert] = useState<string | null>(null);
   const [busy, setBusy] = useState(true);
+
+  useEffect(() => self.current?.focus(), []);
 
   useEffect(() => {
     let cancelled = false;
@@ -121,7 +125,7 @@ export function CardForm({ slug, api, onSaved }: CardFormProps) {
   }
 
   return (
-    <form className="stack card-form" onSubmit={save} noValidate aria-busy={busy}>
+    <form ref={self} tabIndex={-1} className="stack card-form" onSubmit={save} noValidate aria-busy={busy} aria-label={t("billing.card.legend")}>
       <fieldset>
         <legend>{t("billing.card.legend")}</legend>
         {/* Stripe.js mounts its card element here (an iframe at Stripe; inputs with localstripe). */}

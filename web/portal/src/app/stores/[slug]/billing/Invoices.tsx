@@ -10,7 +10,11 @@ import { BFF_BASE } from "@/lib/browser-api";
 import type { Locale } from "@/lib/i18n";
 import { useT } from "@tenantry/i18n/client";
 
-import { cursorOf } from "./types";
+/** The `cursor` of a page link of the API. */
+function cursorOf(link: string | null | undefined): string | null {
+  if (!link) return null;
+  return new URL(link, "http://localhost").searchParams.get("cursor");
+}
 
 export interface InvoicesProps {
   locale: Locale;

@@ -3,10 +3,11 @@
 /**
  * Moving to another plan: pick one, see what it costs now (the API's prorated preview: `preview: true`
  * changes nothing), then confirm. The API's answer (a declined card, no card yet) shows where it belongs.
+ * Billing loads it when "Change the plan…" is clicked (React Hook Form comes with it); it focuses the current plan.
  */
 
 import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { FormAlert } from "@tenantry/ui";
@@ -14,6 +15,7 @@ import { lazyResolver } from "@/lib/form-resolver";
 import { useT } from "@tenantry/i18n/client";
 import type { PlanChoice } from "@/lib/schemas";
 
+import { planPrice } from "./Summary";
 import type { Plan, Preview, Subscription } from "./types";
 
 export interface PlanChangeProps {
@@ -23,6 +25,8 @@ export interface PlanChangeProps {
   hasCard: boolean;
   api: ControlPlaneClient;
   onChanged: (subscription: Subscription) => void;
+  /** Focus the chosen plan once shown (the form was just opened). */
+  autoFocus?: boolean;
 }
 
 function problemText(error: unknown, fallback: string): { field?: string; messages: string[] } {
@@ -32,8 +36,12 @@ function problemText(error: unknown, fallback: string): { field?: string; messag
   return { messages: [error.detail || error.title] };
 }
 
-export function PlanChange({ slug, plans, current, hasCard, api, onChanged }: PlanChangeProps) {
+export function PlanChange({ slug, plans, current, hasCard, api, onChanged, autoFocus = false }: PlanChangeProps) {
   const t = useT();
+  const options = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (autoFocus) options.current?.querySelector<HTMLInputElement>("input:checked")?.focus();
+  }, [autoFocus]);
   const form = useForm<PlanChoice>({
     defaultValues: { plan: current },
     resolver: lazyResolver((schemas) => schemas.planChoiceSchema(t, current)),
@@ -89,18 +97,14 @@ export function PlanChange({ slug, plans, current, hasCard, api, onChanged }: Pl
     <form className="stack billing-plans" onSubmit={showPrice} noValidate>
       <fieldset aria-describedby={planError ? "plan-error" : undefined} aria-invalid={planError ? true : undefined}>
         <legend>{t("billing.plan.choose")}</legend>
-        <div className="plan-options">
+        <div className="plan-options" ref={options}>
           {plans.map((plan) => (
             <label key={plan.name} className={`plan-option${chosen === plan.name ? " chosen" : ""}`}>
               <input type="radio" value={plan.name} {...form.register("plan", { onChange: () => setPreview(null) })} />
               <span className="plan-name">
                 {plan.title} {plan.name === current ? <span className="muted">{t("billing.plan.currentTag")}</span> : null}
               </span>
-              <span className="muted">
-                {Number(plan.price.amount) === 0
-                  ? t("billing.plan.free")
-                  : t("billing.plan.price", { amount: plan.price.amount, currency: plan.price.currency })}
-              </span>
+              <span className="muted">{planPrice(plan, t)}</span>
             </label>
           ))}
         </div>

@@ -1,114 +1,39 @@
-"use client";
-
 /**
- * Usage and spend per day, from the billing ledger's projections (GET …/usage): Chart.js draws them (loaded
- * on demand, so no other page carries it), in the colours of the current scheme; beside each canvas a summary
- * and the figures as a table, for whoever does not see the chart.
+ * Usage and spend per day, from the billing ledger's projections (GET …/usage, read by the page on the server):
+ * a summary beside each chart and the figures as a table, for whoever does not see the charts, rendered here on
+ * the server; the charts themselves are drawn in the browser (./Chart, Chart.js in the page's scheme's colours).
+ * A plan change asks for the page again, these figures with it.
  */
 
-import { type ControlPlaneClient, ProblemError } from "@tenantry/api-client";
-import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import type { Locale, MessageKey, Translate } from "@/lib/i18n";
+import { en as billingWords } from "@/messages/billing";
 
-import type { Locale } from "@/lib/i18n";
-import { useHasMessage, useT } from "@tenantry/i18n/client";
+import { Chart } from "./Chart";
+import type { UsageSeries } from "./chart-data";
+import { hasUsage, spendTotals, usageTotals } from "./usage-totals";
 
-import {
-  type ChartData,
-  hasUsage,
-  type Palette,
-  PALETTES,
-  spendChart,
-  spendTotals,
-  usageChart,
-  usageTotals,
-  type UsageSeries,
-} from "./chart-data";
-
-/** The palette of the scheme the page shows (the html class, else the system's), kept current. */
-function useScheme(): "light" | "dark" {
-  const [scheme, setScheme] = useState<"light" | "dark">("light");
-  useEffect(() => {
-    const media = window.matchMedia("(prefers-color-scheme: dark)");
-    const read = () => {
-      const root = document.documentElement.classList;
-      setScheme(root.contains("dark") ? "dark" : root.contains("light") ? "light" : media.matches ? "dark" : "light");
-    };
-    read();
-    media.addEventListener("change", read);
-    const observer = new MutationObserver(read);
-    observer.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
-    return () => {
-      media.removeEventListener("change", read);
-      observer.disconnect();
-    };
-  }, []);
-  return scheme;
+export interface UsageChartsProps {
+  t: Translate;
+  locale: Locale;
+  /** The series, or what went wrong reading it. */
+  usage: { series: UsageSeries } | { failure: string };
+  /** This page's address: "Try again" loads it anew. */
+  here: string;
 }
 
-function Chart({ kind, data, palette, label }: { kind: "line" | "bar"; data: ChartData; palette: Palette; label: string }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    let chart: { destroy(): void } | null = null;
-    let cancelled = false;
-    import("chart.js/auto").then(({ default: ChartJs }) => {
-      if (cancelled || !canvas.current) return;
-      chart = new ChartJs(canvas.current, {
-        type: kind,
-        data,
-        options: {
-          animation: false,
-          maintainAspectRatio: false,
-          color: palette.text,
-          scales: {
-            x: { ticks: { color: palette.text, maxRotation: 0, autoSkipPadding: 12 }, grid: { color: palette.grid } },
-            y: { beginAtZero: true, ticks: { color: palette.text }, grid: { color: palette.grid } },
-          },
-          plugins: { legend: { labels: { color: palette.text } } },
-        },
-      });
-      canvas.current.dataset.rendered = "true";
-    });
-    return () => {
-      cancelled = true;
-      chart?.destroy();
-    };
-  }, [kind, data, palette]);
-  return (
-    <div className="chart-box">
-      <canvas ref={canvas} role="img" aria-label={label} />
-    </div>
-  );
-}
-
-export function UsageCharts({ locale, slug, api }: { locale: Locale; slug: string; api: ControlPlaneClient }) {
-  const t = useT();
-  const has = useHasMessage();
-  const scheme = useScheme();
-  const palette = PALETTES[scheme];
-  const usage = useQuery({
-    queryKey: ["billing", slug, "usage"],
-    queryFn: async () => (await api.GET("/api/v1/tenants/{slug}/usage", { params: { path: { slug } } })).data as UsageSeries,
-  });
-
-  if (usage.isPending) return <p className="muted skeleton">{t("billing.loading")}</p>;
-  if (usage.isError) {
-    const error = usage.error;
+export function UsageCharts({ t, locale, usage, here }: UsageChartsProps) {
+  if ("failure" in usage) {
     return (
       <div className="alert" role="alert">
-        <p className="error">
-          {error instanceof ProblemError && error.code !== "unexpected_response" ? error.detail : t("error.network")}
-        </p>
-        <button type="button" className="link" onClick={() => usage.refetch()}>
-          {t("billing.retry")}
-        </button>
+        <p className="error">{usage.failure}</p>
+        <a href={here}>{t("billing.retry")}</a>
       </div>
     );
   }
-  const series = usage.data;
+  const series = usage.series;
   const metricName = (metric: string) => {
     const key = `billing.usage.metric.${metric}`;
-    return has(key) ? t(key) : metric;
+    return key in billingWords ? t(key as MessageKey) : metric; // a metric the words know (German has every key)
   };
   const totals = usageTotals(series);
   const usageSummary = series.metrics
@@ -129,7 +54,10 @@ export function UsageCharts({ locale, slug, api }: { locale: Locale; slug: strin
           <figcaption>{t("billing.usage.usageChart")}</figcaption>
           {hasUsage(series) ? (
             <>
-              <Chart kind="line" data={usageChart(series, palette, locale, metricName)} palette={palette} label={usageSummary} />
+              <Chart
+                drawing={{ kind: "line", series, locale, names: Object.fromEntries(series.metrics.map((metric) => [metric, metricName(metric)])) }}
+                label={usageSummary}
+              />
               <p className="muted">{usageSummary}</p>
             </>
           ) : (
@@ -140,12 +68,7 @@ export function UsageCharts({ locale, slug, api }: { locale: Locale; slug: strin
           <figcaption>{t("billing.usage.spendChart", { currency: currency ?? "EUR" })}</figcaption>
           {currency ? (
             <>
-              <Chart
-                kind="bar"
-                data={spendChart(series, currency, palette, locale, { charged, paid })}
-                palette={palette}
-                label={spendSummary}
-              />
+              <Chart drawing={{ kind: "bar", series, locale, currency, labels: { charged, paid } }} label={spendSummary} />
               <p className="muted">{spendSummary}</p>
             </>
           ) : (

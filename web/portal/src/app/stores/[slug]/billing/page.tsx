@@ -14,11 +14,17 @@ import { heldAccess, REFRESH_COOKIE } from "@/lib/session";
 import { stripeJsUrl } from "@/lib/stripe";
 
 import { Billing } from "./Billing";
-import { STRIPE_SCRIPT_ID } from "./CardForm";
+import type { UsageSeries } from "./chart-data";
+import { CardList, DunningBanner, PlanList, PlanSummary } from "./Summary";
+import { UsageCharts } from "./UsageCharts";
+import { STRIPE_SCRIPT_ID } from "./stripe-script";
 
 export const metadata: Metadata = { title: "Billing" };
 
-/** A store's billing: read on the server (plans, subscription, cards), then run in the browser (see Billing). */
+/**
+ * A store's billing: read on the server (plans, subscription, cards) and what needs no interaction rendered here
+ * (./Summary), the rest run in the browser (see Billing, which asks for this page again after a change).
+ */
 export default async function BillingPage({ params }: { params: Promise<{ slug: string }> }) {
   const [{ t, locale, nonce }, { slug }, jar] = await Promise.all([requestContext(), params, cookies()]);
   const here = `/stores/${encodeURIComponent(slug)}/billing`;
@@ -37,6 +43,13 @@ export default async function BillingPage({ params }: { params: Promise<{ slug: 
   const access = heldAccess(jar.get(REFRESH_COOKIE)?.value);
   if (!access) return failed(t("error.network"));
   const api = controlPlane(access);
+  // The usage on its own: the rest of the page works without it, which then says what went wrong.
+  const usage = api
+    .GET("/api/v1/tenants/{slug}/usage", { params: { path: { slug } } })
+    .then((answer) => ({ series: answer.data as UsageSeries }))
+    .catch((error: unknown) => ({
+      failure: error instanceof ProblemError && error.code !== "unexpected_response" ? error.detail : t("error.network"),
+    }));
   let subscription, plans, methods;
   try {
     [subscription, plans, methods] = await Promise.all([
@@ -59,7 +72,21 @@ export default async function BillingPage({ params }: { params: Promise<{ slug: 
       {heading}
       <Words areas={["base", "billing"]}>
         <Queries>
-          <Billing locale={locale} slug={slug} plans={plans} subscription={subscription} methods={methods} />
+          <DunningBanner t={t} locale={locale} subscription={subscription} />
+          <Billing
+            locale={locale}
+            slug={slug}
+            plans={plans}
+            current={subscription.plan}
+            hasCard={methods.length > 0}
+            summary={<PlanSummary t={t} locale={locale} plans={plans} subscription={subscription} />}
+            planList={<PlanList t={t} plans={plans} current={subscription.plan} />}
+            cards={<CardList t={t} methods={methods} />}
+          />
+          <section className="billing-section" aria-labelledby="usage-heading">
+            <h2 id="usage-heading">{t("billing.usage.heading")}</h2>
+            <UsageCharts t={t} locale={locale} usage={await usage} here={here} />
+          </section>
         </Queries>
         <Notices />
       </Words>

@@ -8,9 +8,3 @@ export type Subscription = Schemas["Subscription"];
 export type Preview = Schemas["PlanChangePreview"];
 export type PaymentMethod = Schemas["PaymentMethod"];
 export type Invoice = Schemas["Invoice"];
-
-/** The `cursor` of a page link of the API. */
-export function cursorOf(link: string | null | undefined): string | null {
-  if (!link) return null;
-  return new URL(link, "http://localhost").searchParams.get("cursor");
-}
