@@ -266,6 +266,25 @@ describe("TwoFactorPanel", () => {
     expect(screen.getByRole("button", { name: "Turn off two-step verification" })).toBeTruthy();
   });
 
+  it("says why a new key could not be made, and tries again on the click", async () => {
+    const uri = "otpauth://totp/Tenantry:olive%40example.test?secret=JBSWY3DPEHPK3PXP&issuer=Tenantry";
+    bff.answer(
+      problem(409, "two_factor_enabled", "Two-step verification is on already."),
+      json(201, { otpauth_uri: uri, qr_code: "data:image/svg+xml,x", secret: "JBSWY3DPEHPK3PXP" }),
+    );
+    withQueries(<TwoFactorPanel locale="en" initial={{ enabled: false, methods: [], backup_codes_remaining: 0, required: false }} api={api()} />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Set up an authenticator app" }));
+
+    expect((await screen.findByRole("alert", {}, { timeout: 3000 })).textContent).toBe("Two-step verification is on already.");
+    await user.click(screen.getByRole("button", { name: "Set up an authenticator app" }));
+    expect(await screen.findByText("JBSW Y3DP EHPK 3PXP")).toBeTruthy();
+    expect(bff.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
+      "POST /bff/api/v1/auth/two-factor/totp/",
+      "POST /bff/api/v1/auth/two-factor/totp/",
+    ]);
+  });
+
   it("renews the backup codes with an app code, and turns two-step verification off with a backup code", async () => {
     const on = { enabled: true, methods: ["totp", "backup_code"] as ("totp" | "backup_code")[], backup_codes_remaining: 2, required: false };
     bff.answer(

@@ -2,8 +2,9 @@
 
 /**
  * Two-step verification: whether it is on (TanStack Query, seeded with what the page read on the server), and the
- * buttons that start its steps: set up an authenticator app, new backup codes, turning it off. The steps themselves (TwoFactorSteps: the QR code, the key
- * and the first code, the backup codes shown once, the code forms with React Hook Form) load when one is started.
+ * buttons that start its steps: set up an authenticator app, new backup codes, turning it off. The steps themselves
+ * (TwoFactorSteps: asking for a new key, the QR code, the key and the first code, the backup codes shown once, the
+ * code forms with React Hook Form) load when one is started.
  */
 
 import type { ControlPlaneClient, ControlPlaneComponents } from "@tenantry/api-client";
@@ -13,7 +14,6 @@ import { lazy, Suspense, useState } from "react";
 import { portalApi } from "@/lib/browser-api";
 import type { Locale } from "@/lib/i18n";
 import { useT } from "@tenantry/i18n/client";
-import { problemOf } from "@/lib/sessions";
 
 import type { Step } from "./TwoFactorSteps";
 
@@ -33,28 +33,12 @@ export function TwoFactorPanel({ locale, initial, api = portalApi }: PanelProps)
   const t = useT();
   const client = useQueryClient();
   const [step, setStep] = useState<Step | null>(null);
-  const [starting, setStarting] = useState(false);
-  const [startError, setStartError] = useState<string | null>(null);
 
   const status = useQuery({
     queryKey: TWO_FACTOR_KEY,
     queryFn: async () => (await api.GET("/api/v1/auth/two-factor/")).data!,
     initialData: initial,
   });
-
-  // A new secret for an authenticator app.
-  async function start() {
-    setStartError(null);
-    setStarting(true);
-    try {
-      const enrolment = (await api.POST("/api/v1/auth/two-factor/totp/")).data!;
-      setStep({ kind: "enrolling", uri: enrolment.otpauth_uri, secret: enrolment.secret });
-    } catch (error) {
-      setStartError(problemOf(error)?.detail ?? t("error.network"));
-    } finally {
-      setStarting(false);
-    }
-  }
 
   const shown = step ? (
     <Suspense
@@ -82,13 +66,8 @@ export function TwoFactorPanel({ locale, initial, api = portalApi }: PanelProps)
       <>
         <p className="state state-off">{t("security.tf.off")}</p>
         {status.data.required ? <p className="muted">{t("security.tf.required")}</p> : null}
-        {startError ? (
-          <p className="alert" role="alert">
-            {startError}
-          </p>
-        ) : null}
-        <button type="button" onClick={() => void start()} disabled={starting}>
-          {starting ? t("security.tf.starting") : t("security.tf.start")}
+        <button type="button" onClick={() => setStep({ kind: "start" })}>
+          {t("security.tf.start")}
         </button>
       </>
     );
