@@ -22,10 +22,16 @@ Covered:
   PayPal signs with RSA-SHA256 over `transmission_id|transmission_time|webhook_id|crc32(body)` and a
   certificate at PAYPAL-CERT-URL; the stand-in signs that same string with an HMAC key of its own (its
   "certificate" is not served): clients that verify through the API, as PayPal recommends, cannot tell.
+- Amounts as PayPal checks them: `value` must match PayPal's schema pattern (so "Infinity", "NaN" or "1e3"
+  are 400 `INVALID_REQUEST`/`INVALID_PARAMETER_SYNTAX`), be positive (`CANNOT_BE_ZERO_OR_NEGATIVE`), be in a
+  currency PayPal lists (`CURRENCY_NOT_SUPPORTED`: KWD, INR…) with its decimals (none for HUF, JPY, TWD;
+  `DECIMAL_PRECISION`); a refund in another currency than its capture is `CURRENCY_MISMATCH`, one of a fully
+  refunded capture `CAPTURE_FULLY_REFUNDED`; an unreadable body is 400 `MALFORMED_REQUEST_JSON`.
+- An approved order left uncaptured (`void`): VOIDED, as PayPal voids it.
 - `down = True` answers 503 to everything (an outage).
 
 Not covered: the buyer's pages, intent AUTHORIZE with authorizations/reauthorize/void, PATCH of orders,
-payment sources and vaulting, disputes, payouts, order expiry (3 hours for CREATED orders), HATEOAS links
+payment sources and vaulting, disputes, payouts, order expiry by time (`void` plays it on demand), HATEOAS links
 beyond approve/payer-action/self/capture, rate limits, and sending webhooks by itself.
 """
 
@@ -371,6 +377,12 @@ class PayPalStandIn(StandIn):
             order["links"] = self._links(order_id, order["status"])
             if decline:
                 self.declines.add(order_id)
+
+    def void(self, order_id: str) -> None:
+        """An approved order nobody captured in time: PayPal voids it (status VOIDED)."""
+        with self.lock:
+            self.orders[order_id]["status"] = "VOIDED"
+            self.orders[order_id]["links"] = self._links(order_id, "VOIDED")
 
     def complete_payer_action(self, order_id: str) -> None:
         """The buyer passed 3-D Secure at PayPal."""

@@ -19,6 +19,11 @@ Covered:
   and `X-Razorpay-Event-Id`, as Razorpay sends them.
 - `down = True` answers 503 to everything (an outage).
 
+- An authorization that lapses (`expire_authorization`): the uncaptured payment refunded by Razorpay itself.
+- Amounts: integers in the currency's subunit (JSON's `Infinity`, floats and booleans are refused), and for
+  three-decimal currencies (KWD, BHD, OMR…) a last digit 0, as Razorpay requires; an unreadable body is a 400
+  in Razorpay's error shape.
+
 Not covered: Checkout itself (its UI, methods other than a card, UPI/netbanking flows), 3-D Secure (it
 happens inside Checkout; the server only sees the payment authorized or failed), the S2S JSON payment
 API, payment links, subscriptions, route/transfers, refunds' speed and `refund.*` events of their own,
@@ -123,7 +128,7 @@ class RazorpayStandIn(StandIn):
             return _error(400, refused, field="amount")
         if data.get("payment_capture", 1) not in (0, 1, "0", "1", True, False):
             return _error(400, "The payment capture field must be either 0 or 1.", field="payment_capture")
-        order = {
+        order: dict[str, Any] = {
             "id": _id("order"),
             "entity": "order",
             "amount": amount,
@@ -256,6 +261,13 @@ class RazorpayStandIn(StandIn):
                 "razorpay_order_id": order_id,
                 "razorpay_signature": signature,
             }
+
+    def expire_authorization(self, payment_id: str) -> None:
+        """An authorized payment nobody captured in time: Razorpay refunds it by itself (status refunded, never
+        captured), as its docs say of payments left uncaptured."""
+        with self.lock:
+            payment = self.payments[payment_id]
+            payment.update(status="refunded", amount_refunded=payment["amount"], refund_status="full")
 
     def webhook(self, event: str, secret: str, *, payment_id: str, event_id: str = "") -> tuple[bytes, dict[str, str]]:
         """`event` about the payment, as Razorpay posts it: the body and its headers."""

@@ -125,7 +125,7 @@ class PaymentMoneySerializer(serializers.Serializer[Any]):
         except MoneyError as exc:
             raise serializers.ValidationError({"currency": [ErrorDetail(str(exc), exc.code)]}) from exc
         if not is_rounded(amount, currency):
-            message = f"{currency} has {places} decimals; {amount} {currency} has more."
+            message = f"{currency} has {places} decimals; {format(amount.normalize(), 'f')} {currency} has more."
             raise serializers.ValidationError({"amount": [ErrorDetail(message, "invalid_amount")]})
         return attrs
 

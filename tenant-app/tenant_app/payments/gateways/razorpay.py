@@ -162,10 +162,13 @@ class RazorpayGateway:
         if live:
             payment = live[0]
             status = "authorized" if payment["status"] == "authorized" else "captured"
+            if not payment.get("captured"):  # authorized, then refunded by Razorpay uncaptured: the hold lapsed
+                status = "authorized" if payment["status"] == "authorized" else "cancelled"
         elif any(payment.get("status") == "failed" for payment in payments):
             status = "failed"
             failure = str(next(p for p in payments if p.get("status") == "failed").get("error_description") or "")
         captured = from_minor(int(payment.get("amount", 0)), currency) if status == "captured" else Decimal(0)
+        refunded = from_minor(int(payment.get("amount_refunded", 0)), currency) if status == "captured" else Decimal(0)
         next_action: dict[str, Any] = {}
         if status == "pending":
             next_action = {"type": "razorpay_checkout", "order_id": order["id"], "key_id": self.credentials.public_id}
@@ -175,7 +178,7 @@ class RazorpayGateway:
             amount=from_minor(int(order["amount"]), currency),
             currency=currency,
             captured=captured,
-            refunded=from_minor(int(payment.get("amount_refunded", 0)), currency),
+            refunded=refunded,
             next_action=next_action,
             capture_reference=str(payment.get("id", "")),
             failure=failure,
