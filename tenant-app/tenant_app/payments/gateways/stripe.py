@@ -86,6 +86,7 @@ EVENTS: dict[str, EventKind] = {
     "payment_intent.succeeded": "succeeded",
     "payment_intent.requires_action": "requires_action",
     "payment_intent.payment_failed": "failed",
+    "payment_intent.canceled": "failed",  # voided, or the authorization expired uncaptured
     "payment_intent.amount_capturable_updated": "authorized",
     "charge.captured": "captured",
     "charge.refunded": "refunded",
