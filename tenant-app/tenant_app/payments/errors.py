@@ -72,6 +72,7 @@ STATUSES = {
 class PaymentProblem(APIException):
     def __init__(self, detail: str, code: str, status_code: int) -> None:
         self.status_code = status_code
+        self.default_code = code  # GraphQL's `extensions.code` is the upper-cased default code (CURRENCY_NOT_SUPPORTED)
         super().__init__(detail, code)
 
 

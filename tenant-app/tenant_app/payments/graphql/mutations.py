@@ -1,4 +1,4 @@
-"""Paying in the GraphQL API: start a payment (the order's customer), capture and refund (staff).
+"""Paying in the GraphQL API: start and confirm a payment (the order's customer), capture and refund (staff).
 
 GraphQL runs an operation inside the request's tenant transaction, and payments never call a gateway inside a
 transaction (tenant_app.payments.actions): so each of these mutations runs its action on a thread of its own,
@@ -24,7 +24,11 @@ from tenant_app.catalog.graphql.types import MoneyInput
 from tenant_app.graphql.auth import signed_in_user
 from tenant_app.orders.selectors import visible_orders
 from tenant_app.payments import actions
-from tenant_app.payments.api.serializers import RefundPaymentSerializer, StartPaymentSerializer
+from tenant_app.payments.api.serializers import (
+    ConfirmPaymentSerializer,
+    RefundPaymentSerializer,
+    StartPaymentSerializer,
+)
 from tenant_app.payments.graphql.queries import payment_in_scope
 from tenant_app.payments.graphql.types import PaymentType
 
@@ -69,6 +73,27 @@ def resolve_start_payment(
     return PaymentType.of(payment)
 
 
+def resolve_confirm_payment(
+    info: Info[Any, Any],
+    id: uuid.UUID,
+    payment_method: str | None = None,
+    razorpay_payment_id: str | None = None,
+    razorpay_signature: str | None = None,
+) -> PaymentType:
+    require_permission(info, "payments.create")
+    payment = payment_in_scope(info, id)
+    sent = {
+        "payment_method": payment_method,
+        "razorpay_payment_id": razorpay_payment_id,
+        "razorpay_signature": razorpay_signature,
+    }
+    form = ConfirmPaymentSerializer(data={key: value for key, value in sent.items() if value is not None})
+    form.is_valid(raise_exception=True)
+    buyer = {key: str(value) for key, value in form.validated_data.items()}
+    user, request = signed_in_user(info), info.context.request
+    return PaymentType.of(outside_request_transaction(actions.confirm_payment, request, user, payment, buyer))
+
+
 def resolve_capture_payment(info: Info[Any, Any], id: uuid.UUID) -> PaymentType:
     require_permission(info, "orders.pay")
     payment = payment_in_scope(info, id)
@@ -97,6 +122,11 @@ class PaymentsMutation:
         resolver=resolve_start_payment,
         description="Start a payment of an order's outstanding total at one of the store's gateways "
         "(`nextAction` says what the buyer does next).",
+    )
+    confirm_payment: PaymentType = strawberry.mutation(
+        resolver=resolve_confirm_payment,
+        description="The buyer is back from the gateway (as REST's confirm): Stripe's payment method, Razorpay "
+        "Checkout's signed handler response, or nothing for PayPal.",
     )
     capture_payment: PaymentType = strawberry.mutation(
         resolver=resolve_capture_payment, description="Take the money of an authorized payment (staff)."
