@@ -1413,7 +1413,7 @@ export interface components {
         /** @description One step of the order's history, as its stream holds it. */
         OrderEvent: {
             version: number;
-            /** @description order.placed, order.paid, order.refunded or order.cancelled. */
+            /** @description order.placed, order.payment_authorized, order.payment_failed, order.paid, order.refunded or order.cancelled. */
             type: string;
             /** @description The event's payload, as emitted (see the event catalogue). */
             data: {
