@@ -243,6 +243,19 @@ for _event_type in (
         producer="tenant-app",
     ),
     EventType(
+        "order.payment_authorized", 1,
+        "A gateway holds the order's payment (authorized, not captured yet); order.paid follows on capture.",
+        _object({"order_id": _ID, "amount": _MONEY, "payment_reference": {"type": "string", "maxLength": 200}}),
+        producer="tenant-app",
+    ),
+    EventType(
+        "order.payment_failed", 1,
+        "A gateway declined the order's payment, or its hold failed or expired; the order is still unpaid.",
+        _object({"order_id": _ID, "payment_reference": {"type": "string", "maxLength": 200},
+                 "reason": {"type": "string", "maxLength": 500}}),
+        producer="tenant-app",
+    ),
+    EventType(
         "order.refunded", 1, "Part or all of an order's payment was refunded.",
         _object({"order_id": _ID, "amount": _MONEY, "reason": {"type": "string", "maxLength": 500}}),
         producer="tenant-app",

@@ -124,17 +124,23 @@ def refund_order(
 
 def cancel_order(
     request: HttpRequest | None,
-    actor: User,
+    actor: User | None,
     summary: OrderSummary,
     *,
     reason: str = "",
     expected_version: int | None = None,
+    source: str = "",
 ) -> OrderSummary:
-    """Cancel an unpaid order, or one whose payment was refunded in full."""
-    require(actor, "orders.cancel", summary, Context.of(request))
+    """Cancel an unpaid order, or one whose payment was refunded in full.
+
+    `actor` None is a gateway's word (a failed or expired capture, tenant_app.payments): no permission is asked,
+    and `source` names the gateway in the event's metadata."""
+    if actor is not None:
+        require(actor, "orders.cancel", summary, Context.of(request))
+    metadata = _metadata(actor) if actor is not None else _gateway_metadata(None, source or "system")
     with transaction.atomic():
         order = _loaded(summary, expected_version)
-        order.cancel(reason, _metadata(actor))
+        order.cancel(reason, metadata)
         return _commit(order)
 
 
@@ -171,4 +177,24 @@ def settle_refund(
     with transaction.atomic():
         order = _loaded(OrderSummary.objects.get(pk=order_id), None)
         order.refund(amount, currency, reason, _gateway_metadata(actor_id, source))
+        return _commit(order)
+
+
+def authorize_payment(
+    order_id: str, *, amount: Decimal, currency: str, payment_reference: str, actor_id: int | None, source: str
+) -> OrderSummary:
+    """The gateway holds `amount` (authorized, not captured): recorded; settle_payment follows on capture."""
+    with transaction.atomic():
+        order = _loaded(OrderSummary.objects.get(pk=order_id), None)
+        order.authorize(amount, currency, payment_reference, _gateway_metadata(actor_id, source))
+        return _commit(order)
+
+
+def record_payment_failure(
+    order_id: str, *, payment_reference: str, reason: str, actor_id: int | None, source: str
+) -> OrderSummary:
+    """The gateway declined a payment of the order, or its hold failed or expired (nothing was taken)."""
+    with transaction.atomic():
+        order = _loaded(OrderSummary.objects.get(pk=order_id), None)
+        order.payment_failed(payment_reference, reason, _gateway_metadata(actor_id, source))
         return _commit(order)

@@ -17,6 +17,8 @@ ORDER_PLACED = "order.placed"
 ORDER_PAID = "order.paid"
 ORDER_REFUNDED = "order.refunded"
 ORDER_CANCELLED = "order.cancelled"
+ORDER_PAYMENT_AUTHORIZED = "order.payment_authorized"
+ORDER_PAYMENT_FAILED = "order.payment_failed"
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,14 @@ def order_placed(order_id: str, customer_id: str, lines: Sequence[OrderLine], to
 
 def order_paid(order_id: str, amount: Decimal, currency: str, payment_reference: str) -> dict[str, Any]:
     return {"order_id": order_id, "amount": money(amount, currency), "payment_reference": payment_reference}
+
+
+def order_payment_authorized(order_id: str, amount: Decimal, currency: str, payment_reference: str) -> dict[str, Any]:
+    return {"order_id": order_id, "amount": money(amount, currency), "payment_reference": payment_reference}
+
+
+def order_payment_failed(order_id: str, payment_reference: str, reason: str) -> dict[str, Any]:
+    return {"order_id": order_id, "payment_reference": payment_reference, "reason": reason[:500]}
 
 
 def order_refunded(order_id: str, amount: Decimal, currency: str, reason: str) -> dict[str, Any]:

@@ -1413,7 +1413,7 @@ export interface components {
         /** @description One step of the order's history, as its stream holds it. */
         OrderEvent: {
             version: number;
-            /** @description order.placed, order.paid, order.refunded or order.cancelled. */
+            /** @description order.placed, order.payment_authorized, order.payment_failed, order.paid, order.refunded or order.cancelled. */
             type: string;
             /** @description The event's payload, as emitted (see the event catalogue). */
             data: {
@@ -1617,6 +1617,12 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /** @description An amount with at most its currency's ISO 4217 decimals: "10.00" EUR, "1200" JPY, "1.250" KWD. */
+        PaymentMoneyRequest: {
+            /** Format: decimal */
+            amount: string;
+            currency: string;
+        };
         PaymentRequest: {
             /** @description The order's version you decided on (its `version`); if it has changed since: 409 stream_conflict. */
             expected_version?: number;
@@ -1727,8 +1733,8 @@ export interface components {
             refresh: string;
         };
         RefundPaymentRequest: {
-            /** @description At most what was captured and not yet refunded, in the payment's currency. */
-            amount: components["schemas"]["MoneyRequest"];
+            /** @description At most what was captured and not yet refunded, in the payment's currency (its decimals). */
+            amount: components["schemas"]["PaymentMoneyRequest"];
         };
         RefundRequest: {
             /** @description The order's version you decided on (its `version`); if it has changed since: 409 stream_conflict. */
@@ -1926,6 +1932,7 @@ export interface components {
             instance?: string;
             /**
              * @description - `account_disabled` (403, Account disabled): The account is disabled; ask the store's owner to enable it.
+             *     - `amount_not_payable` (400, Amount not payable): The gateway does not take this amount in this currency (its decimals); see `detail`.
              *     - `authentication_failed` (401, Authentication failed): The credentials sent are wrong; sign in again.
              *     - `bad_request` (400, Bad request): The request is malformed; check its headers and body.
              *     - `builtin_role` (409, Built-in role): Built-in roles cannot be deleted.
@@ -1933,6 +1940,7 @@ export interface components {
              *     - `challenge_invalid` (401, Invalid sign-in challenge): The challenge is invalid, expired, answered or for another step; sign in again.
              *     - `challenge_wrong_tenant` (401, Challenge of another store): The sign-in challenge was issued by another store; sign in to this one again.
              *     - `conflict` (409, Conflict): The request is valid but clashes with the current state of the resource.
+             *     - `currency_not_supported` (400, Currency not supported): The gateway does not take the order's currency; pay with another of the store's gateways.
              *     - `disallowed_host` (400, Host not served): The Host header names a host this service does not answer to.
              *     - `email_not_verified` (409, Email not verified): An account has this address and the provider does not confirm it is yours; sign in another way.
              *     - `forbidden` (403, Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided.
@@ -1992,11 +2000,11 @@ export interface components {
              *     - `two_factor_required_by_role` (409, Two-factor required by role): The user's role requires two-factor authentication, so it cannot be turned off.
              *     - `unsupported_media_type` (415, Unsupported media type): The body's Content-Type is not one this endpoint reads.
              *     - `webhook_invalid` (400, Malformed webhook): The webhook is not the gateway's shape; nothing changed.
-             *     - `webhook_signature_invalid` (401, Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed.
+             *     - `webhook_signature_invalid` (400, Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed.
              * @example invalid
              * @enum {string}
              */
-            code: "account_disabled" | "authentication_failed" | "bad_request" | "builtin_role" | "cannot_deactivate_self" | "challenge_invalid" | "challenge_wrong_tenant" | "conflict" | "disallowed_host" | "email_not_verified" | "forbidden" | "gateway_credentials_rejected" | "gateway_not_connected" | "gateway_rejected" | "gateway_unavailable" | "invalid" | "invalid_credentials" | "invalid_id" | "invalid_page" | "json_too_deep" | "last_owner" | "method_not_allowed" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "order_exists" | "order_not_cancellable" | "order_not_payable" | "order_not_refundable" | "parse_error" | "payment_declined" | "payment_not_capturable" | "payment_not_refundable" | "payment_signature_invalid" | "permission_denied" | "request_too_large" | "role_in_use" | "server_error" | "sso_code_invalid" | "sso_conflict" | "sso_denied" | "sso_email_missing" | "sso_failed" | "sso_id_token_invalid" | "sso_provider_unavailable" | "sso_provider_unknown" | "sso_state_invalid" | "stream_conflict" | "tenant_not_found" | "tenant_suspended" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_tenant" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_by_role" | "unsupported_media_type" | "webhook_invalid" | "webhook_signature_invalid";
+            code: "account_disabled" | "amount_not_payable" | "authentication_failed" | "bad_request" | "builtin_role" | "cannot_deactivate_self" | "challenge_invalid" | "challenge_wrong_tenant" | "conflict" | "currency_not_supported" | "disallowed_host" | "email_not_verified" | "forbidden" | "gateway_credentials_rejected" | "gateway_not_connected" | "gateway_rejected" | "gateway_unavailable" | "invalid" | "invalid_credentials" | "invalid_id" | "invalid_page" | "json_too_deep" | "last_owner" | "method_not_allowed" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "order_exists" | "order_not_cancellable" | "order_not_payable" | "order_not_refundable" | "parse_error" | "payment_declined" | "payment_not_capturable" | "payment_not_refundable" | "payment_signature_invalid" | "permission_denied" | "request_too_large" | "role_in_use" | "server_error" | "sso_code_invalid" | "sso_conflict" | "sso_denied" | "sso_email_missing" | "sso_failed" | "sso_id_token_invalid" | "sso_provider_unavailable" | "sso_provider_unknown" | "sso_state_invalid" | "stream_conflict" | "tenant_not_found" | "tenant_suspended" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_tenant" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_by_role" | "unsupported_media_type" | "webhook_invalid" | "webhook_signature_invalid";
             errors?: {
                 /** @example /email */
                 pointer: string;
@@ -6440,21 +6448,13 @@ export interface operations {
             };
             /**
              * @description - `webhook_invalid` (Malformed webhook): The webhook is not the gateway's shape; nothing changed.
+             *     - `webhook_signature_invalid` (Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed.
              *     - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
              *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
              *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
              *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
              */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description - `webhook_signature_invalid` (Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed. */
-            401: {
                 headers: {
                     [name: string]: unknown;
                 };
