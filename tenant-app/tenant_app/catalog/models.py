@@ -1,13 +1,22 @@
-"""Products of the store: name, description, a price (decimal amount + ISO 4217 currency), published or not."""
+"""The store's catalog: products and their variants (SKUs) with a price per currency and stock per location,
+attributes (size, colour…) and their values, and the store's languages and currencies.
+
+A product keeps its original single price (`price_amount`, `price_currency`): the staff API and orders read it.
+Shoppers buy variants, priced per currency by `VariantPrice` (tenant_app.catalog.pricing).
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
+import pycountry
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
 
 from tenant_app.catalog.money import validate_currency
+from tenantry_kernel import money as kernel_money
 
 
 class Product(models.Model):
@@ -42,3 +51,164 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Attribute(models.Model):
+    """A kind of difference between variants: size, colour, roast…"""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttributeValue(models.Model):
+    """One value of an attribute: "M" of size, "red" of colour."""
+
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="values")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["attribute_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "slug"], name="catalog_attribute_value_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductVariant(models.Model):
+    """What a shopper puts in a cart: one SKU of a product (its size, colour… as attribute values)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    weight_grams = models.PositiveIntegerField(default=0)
+    attribute_values = models.ManyToManyField(AttributeValue, blank=True, related_name="variants")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["product_id", "id"]
+
+    def __str__(self) -> str:
+        return self.sku
+
+
+def _places_of_currency() -> models.Case:
+    """SQL for the ISO 4217 exponent of the row's currency (2 unless the standard says otherwise)."""
+    by_places: dict[int, list[str]] = {}
+    for code in sorted(currency.alpha_3 for currency in pycountry.currencies):
+        if kernel_money.is_currency(code) and (places := kernel_money.exponent(code)) != 2:
+            by_places.setdefault(places, []).append(code)
+    whens = [models.When(currency__in=codes, then=models.Value(places)) for places, codes in sorted(by_places.items())]
+    return models.Case(*whens, default=models.Value(2), output_field=models.IntegerField())
+
+
+class VariantPrice(models.Model):
+    """A variant's price in one currency, in whole minor units of it (12.50 EUR, 1250 JPY, 4.125 KWD)."""
+
+    variant = models.ForeignKey(ProductVariant, on_delete=models.CASCADE, related_name="prices")
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    amount = models.DecimalField(max_digits=15, decimal_places=3, validators=[MinValueValidator(Decimal(0))])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["variant_id", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "currency"], name="catalog_variant_price_currency_unique"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="catalog_variant_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="catalog_variant_price_currency_iso_4217"
+            ),
+            # No more decimals than the currency's minor unit (ISO 4217): 12.505 EUR or 12.5 JPY are refused.
+            models.CheckConstraint(
+                condition=models.Q(
+                    amount=models.Func(
+                        models.F("amount"), _places_of_currency(), function="ROUND", output_field=models.DecimalField()
+                    )
+                ),
+                name="catalog_variant_price_minor_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+class Stock(models.Model):
+    """How many of a variant one location has on hand, and how many of those checkouts hold (reserved)."""
+
+    variant = models.ForeignKey(ProductVariant, on_delete=models.CASCADE, related_name="stocks")
+    location = models.CharField(max_length=100)
+    quantity = models.PositiveIntegerField()
+    # Owned by checkout (tenant_app.checkout): changed there only, under a row lock.
+    quantity_reserved = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["variant_id", "location"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "location"], name="catalog_stock_location_unique"),
+            models.CheckConstraint(
+                condition=models.Q(quantity_reserved__gte=0, quantity_reserved__lte=models.F("quantity")),
+                name="catalog_stock_reserved_within_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.location}: {self.quantity}"
+
+    @property
+    def quantity_available(self) -> int:
+        return self.quantity - self.quantity_reserved
+
+
+class StoreSettings(models.Model):
+    """The store's languages and currencies: one row in the tenant's schema (`StoreSettings.current()`)."""
+
+    # The single row's key: a unique constant, so two first reads cannot make two rows.
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    languages = ArrayField(models.CharField(max_length=16), default=list)  # e.g. ["en", "de"]
+    default_language = models.CharField(max_length=16, default="en")
+    currencies = ArrayField(models.CharField(max_length=3), default=list)  # ISO 4217 codes the store sells in
+    default_currency = models.CharField(max_length=3, default="EUR")
+    # Units of a currency per 1 default currency, as decimal strings: {"USD": "1.0835"}; ahead of the rates file.
+    rate_overrides = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    DEFAULTS: ClassVar[dict[str, object]] = {
+        "languages": ["en"],
+        "default_language": "en",
+        "currencies": ["EUR"],
+        "default_currency": "EUR",
+    }
+
+    class Meta:
+        verbose_name_plural = "store settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="catalog_store_settings_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(default_currency__regex=r"^[A-Z]{3}$"),
+                name="catalog_store_settings_currency_iso_4217",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.default_language}/{self.default_currency}"
+
+    @classmethod
+    def current(cls) -> StoreSettings:
+        """The store's settings, made with the defaults (English, euros) on first use."""
+        found, _ = cls.objects.get_or_create(singleton=True, defaults=dict(cls.DEFAULTS))
+        return found

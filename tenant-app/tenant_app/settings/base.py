@@ -160,6 +160,8 @@ SSO_APP_REDIRECT_URIS: list[str] = env.list("SSO_APP_REDIRECT_URIS")
 # tenant_app/payments/vault.py); and where each gateway's API is, for stand-ins (empty: the gateway's own).
 PAYMENTS_CREDENTIAL_KEYS: list[str] = env.list("PAYMENTS_CREDENTIAL_KEYS")
 PAYMENTS_API_BASES: dict[str, str] = env.json("PAYMENTS_API_BASES")
+# Catalog (tenant_app.catalog): exchange rates pricing variants in the store's other currencies (empty: sample rates).
+CATALOG_EXCHANGE_RATES_FILE = env.str("CATALOG_EXCHANGE_RATES_FILE")
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_AUTHENTICATION_CLASSES": ["tenant_app.accounts.authentication.TenantJWTAuthentication"],
