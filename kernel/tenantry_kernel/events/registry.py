@@ -230,10 +230,18 @@ for _event_type in (
                 "lines": {
                     "type": "array", "minItems": 1, "maxItems": 500,
                     "items": _object({"product_id": _ID, "quantity": {"type": "integer", "minimum": 1},
-                                      "unit_price": _MONEY}),
+                                      "unit_price": _MONEY},
+                                     # A checkout's order: the variant, the rate that priced it, its share.
+                                     {"variant_id": _ID, "sku": {"type": "string", "maxLength": 64},
+                                      "rate": {"type": ["string", "null"], "pattern": r"^\d{1,10}(\.\d{1,10})?$"},
+                                      "discount": _MONEY, "tax": _MONEY, "total": _MONEY}),
                 },
                 "total": _MONEY,
-            }
+            },
+            {
+                "checkout": _object({"checkout_id": _ID, "email": _EMAIL, "shipping": _MONEY, "discount": _MONEY,
+                                     "tax": _MONEY, "prices_include_tax": {"type": "boolean"}}),
+            },
         ),
         producer="tenant-app",
     ),
