@@ -122,6 +122,32 @@ def test_a_cart_in_another_currency_is_converted_once_and_the_order_keeps_the_ra
     assert event.data["lines"][0]["unit_price"]["currency"] == "JPY"
 
 
+def test_a_changed_price_is_shown_before_the_order_is_placed(store: CheckoutStore) -> None:
+    # Given a cart made at 24.90, and the price raised since
+    member = store.shopper("customer")
+    member.start()
+    member.add(store.variant.pk, 1)
+    member.ready()
+    with tenant_transaction(store.tenant.route):
+        store.variant.prices.filter(currency="EUR").update(amount=Decimal("26.90"))
+
+    # When the shopper completes, reads the cart and completes again
+    refused = member.complete("first-try")
+    seen = member.call("get", member.path).json()
+    placed = member.complete("first-try")
+
+    # Then no order at the old price: the cart shows the new one, and the next completion pays it
+    assert code_of(refused) == (409, "prices_changed")
+    assert seen["lines"][0]["unit_price"] == {"amount": "26.90", "currency": "EUR"}
+    assert placed.status_code == 201, placed.content
+    assert placed.json()["total"] == {"amount": "31.80", "currency": "EUR"}
+    assert store.stock_row() == (9, 0)
+    # Another member's token does not reach this cart
+    other = store.shopper("other-customer")
+    other.cart_id = member.cart_id
+    assert code_of(other.call("get", other.path)) == (404, "not_found")
+
+
 # ---- Stock: reservations, limits, expiry --------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 Stock is only ever changed under the Stock rows' locks, taken in one fixed order (ids ascending) by a single
 `SELECT … FOR UPDATE … ORDER BY id`, so two carts never wait on each other in a cycle (no deadlock) and
 `quantity_reserved` always equals the sum of the reservation rows (the catalog's check keeps it within
-`quantity`, so nothing is ever oversold). A cart's own row is locked first, then its stock, then its voucher.
+`quantity`, so nothing is ever oversold). A cart's own row is locked first, then its voucher, then its stock.
 Completion is one transaction: stock taken, reservations gone, voucher counted, the order placed in the order
 ledger (order.placed with variant lines, currency and rates, emitted through the outbox), the cart closed.
 """
@@ -192,10 +192,10 @@ def update_details(cart: Cart, changes: Mapping[str, Any]) -> Cart:
     return cart
 
 
-def _reprice(cart: Cart) -> list[str]:
+def _reprice(cart: Cart, lines: list[CartLine] | None = None) -> list[str]:
     """Bring every line to today's price in the cart's currency; the SKUs whose price changed."""
     changed = []
-    for line in selectors.lines_of(cart):
+    for line in selectors.lines_of(cart) if lines is None else lines:
         priced = price_of(line.variant, cart.currency)
         if (priced.amount, priced.rate) != (line.unit_price, line.rate):
             line.unit_price, line.rate = priced.amount, priced.rate
@@ -228,13 +228,13 @@ def _customer_key(cart: Cart) -> str:
     return f"user:{cart.user_id}" if cart.user_id else cart.email.lower()
 
 
-def _available_method(cart: Cart, method_id: Any, field: str) -> ShippingMethod:
+def _available_method(cart: Cart, method_id: Any, field: str, lines: list[CartLine] | None = None) -> ShippingMethod:
     country = selectors.country_of(cart)
     if not country:
         raise invalid(
             field, "Set the shipping address first: the methods depend on its country.", "no_shipping_address"
         )
-    weight = selectors.weight_of(selectors.lines_of(cart))
+    weight = selectors.weight_of(selectors.lines_of(cart) if lines is None else lines)
     method = selectors.shipping_methods_for(country, weight, cart.currency).filter(pk=method_id).first()
     if method is None:
         message = f"Shipping method {method_id} does not ship {weight} g to {country} in {cart.currency}."
@@ -466,14 +466,14 @@ def _replay(key: str, digest: str) -> Completed | None:
 
 
 def complete_checkout(actor: User | None, cart: Cart, *, key: str, body: Any) -> Completed:
-    """Turn the cart into an order, once per Idempotency-Key (see the module's notes)."""
+    """Turn the cart into an order, once per Idempotency-Key (see the module's notes).
+
+    Everything that needs no stock lock comes first (checks, prices, the order in the ledger); the Stock rows
+    are locked last, so a popular variant's row is held for a few statements and the commit, not the whole
+    checkout. Out of stock undoes all of it."""
     if not key or len(key) > MAX_KEY_LENGTH:
         raise Refused("Send an Idempotency-Key header of 1 to 200 characters.", "idempotency_key_required")
     digest = body_hash(cart, body)
-    if (done := _replay(key, digest)) is not None:
-        return done
-    if _reprice_if_changed(cart):
-        raise conflict("Prices changed since they were added; review the cart and complete it again.", "prices_changed")
     with transaction.atomic():
         try:
             locked = _locked_open(cart)
@@ -485,52 +485,54 @@ def complete_checkout(actor: User | None, cart: Cart, *, key: str, body: Any) ->
         if (done := _replay(key, digest)) is not None:
             return done
         lines = selectors.lines_of(locked)
-        _check_ready(locked, lines)
-        try:
-            totals = selectors.totals_of(locked, lines, strict=True)
-        except TotalsError as exc:
-            raise Refused(str(exc), exc.code) from exc
-        taken = _take_stock(lines)
-        order = place_checkout_order(
-            locked.user_id,
-            _order_lines(lines, totals),
-            CheckoutCharges(
-                currency=locked.currency,
-                shipping=totals.shipping_gross,
-                discount=totals.discount,
-                tax=totals.tax,
-                total=totals.gross,
-                prices_include_tax=totals.prices_include_tax,
-                checkout_id=str(locked.pk),
-                email=locked.email,
-            ),
-            actor_id=actor.pk if actor is not None else None,
-        )
-        OrderAllocation.objects.bulk_create(
-            OrderAllocation(order_id=order.pk, stock_id=stock_id, quantity=quantity)
-            for stock_id, quantity in sorted(taken.items())
-        )
-        if locked.voucher is not None:
-            _redeem(locked, order.pk)
-        locked.status, locked.order_id, locked.updated_at = CartStatus.COMPLETED, order.pk, timezone.now()
-        locked.save(update_fields=["status", "order_id", "updated_at"])
-        try:
-            with transaction.atomic():
-                CheckoutCompletion.objects.create(key=key, body_hash=digest, cart=locked, order_id=order.pk)
-        except IntegrityError as exc:
-            # The same key, at the same moment, for another cart: that one got it, this one undoes everything.
-            message = "This Idempotency-Key completed a different request; use a new key for this one."
-            raise Refused(message, "idempotency_key_reused") from exc
+        # Today's prices are stored either way: a 409 does not roll the request back, so the cart shows them.
+        changed = _reprice(locked, lines)
+        if not changed:
+            order = _place(actor, locked, lines, key, digest)
+    if changed:
+        message = f"Prices changed since they were added ({', '.join(changed)}); review the cart and complete it again."
+        raise conflict(message, "prices_changed")
     return Completed(order, replayed=False)
 
 
-def _reprice_if_changed(cart: Cart) -> bool:
-    """Re-check the snapshot prices; if any changed, store today's (kept: a 409 does not roll the request back)."""
-    with transaction.atomic():
-        locked = Cart.objects.select_for_update().get(pk=cart.pk)
-        if locked.status != CartStatus.OPEN:
-            return False
-        return bool(_reprice(locked))
+def _place(actor: User | None, cart: Cart, lines: list[CartLine], key: str, digest: str) -> OrderSummary:
+    _check_ready(cart, lines)
+    try:
+        totals = selectors.totals_of(cart, lines, strict=True)
+    except TotalsError as exc:
+        raise Refused(str(exc), exc.code) from exc
+    order = place_checkout_order(
+        cart.user_id,
+        _order_lines(lines, totals),
+        CheckoutCharges(
+            currency=cart.currency,
+            shipping=totals.shipping_gross,
+            discount=totals.discount,
+            tax=totals.tax,
+            total=totals.gross,
+            prices_include_tax=totals.prices_include_tax,
+            checkout_id=str(cart.pk),
+            email=cart.email,
+        ),
+        actor_id=actor.pk if actor is not None else None,
+    )
+    if cart.voucher is not None:
+        _redeem(cart, order.pk)
+    cart.status, cart.order_id, cart.updated_at = CartStatus.COMPLETED, order.pk, timezone.now()
+    cart.save(update_fields=["status", "order_id", "updated_at"])
+    try:
+        with transaction.atomic():
+            CheckoutCompletion.objects.create(key=key, body_hash=digest, cart=cart, order_id=order.pk)
+    except IntegrityError as exc:
+        # The same key, at the same moment, for another cart: that one got it, this one undoes everything.
+        message = "This Idempotency-Key completed a different request; use a new key for this one."
+        raise Refused(message, "idempotency_key_reused") from exc
+    taken = _take_stock(lines)  # last: see complete_checkout
+    OrderAllocation.objects.bulk_create(
+        OrderAllocation(order_id=order.pk, stock_id=stock_id, quantity=quantity)
+        for stock_id, quantity in sorted(taken.items())
+    )
+    return order
 
 
 def _check_ready(cart: Cart, lines: list[CartLine]) -> None:
@@ -549,7 +551,7 @@ def _check_ready(cart: Cart, lines: list[CartLine]) -> None:
         raise ValidationError(missing)
     assert cart.shipping_method is not None  # checked above
     # The method must still ship this parcel to this country (the lines or the method may have changed).
-    _available_method(cart, cart.shipping_method.pk, "shipping_method")
+    _available_method(cart, cart.shipping_method.pk, "shipping_method", lines)
     if cart.voucher is not None:
         _usable_voucher(cart.voucher.code, cart)
 

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from tenant_app.checkout import selectors
 from tenant_app.checkout.models import Cart, CartLine, Reservation
+from tenant_app.orders.api.serializers import MoneyReadSerializer
 from tenantry_kernel.money import quantum
 from tenantry_kernel.web.openapi import request_example, response_example
 
@@ -62,11 +63,6 @@ CART = {
 def money(amount: Decimal, currency: str) -> dict[str, str]:
     """{"amount": "12.50", "currency": "EUR"}, with the currency's own number of decimals (JPY none, KWD 3)."""
     return {"amount": format(amount.quantize(quantum(currency)), "f"), "currency": currency}
-
-
-class MoneyReadSerializer(serializers.Serializer[Any]):
-    amount = serializers.CharField(help_text="A decimal amount with the currency's minor unit, e.g. 12.50.")
-    currency = serializers.CharField(help_text="An ISO 4217 code.")
 
 
 class TotalsSerializer(serializers.Serializer[Any]):
