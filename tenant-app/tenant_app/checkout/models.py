@@ -25,6 +25,8 @@ class CartStatus(models.TextChoices):
 class CheckoutSettings(models.Model):
     """The store's checkout rules: one row per tenant schema (`current()` makes it)."""
 
+    # The single row's key: a unique constant, so two first reads cannot make two rows.
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
     prices_include_tax = models.BooleanField(default=True)
     reservation_minutes = models.PositiveIntegerField(default=15)
     cart_ttl_hours = models.PositiveIntegerField(default=72)  # an untouched open cart expires after this
@@ -39,8 +41,8 @@ class CheckoutSettings(models.Model):
 
     @classmethod
     def current(cls) -> CheckoutSettings:
-        found = cls.objects.order_by("id").first()
-        return found if found is not None else cls.objects.create()
+        found, _ = cls.objects.get_or_create(singleton=True)
+        return found
 
     @property
     def reservation_period(self) -> timedelta:
