@@ -283,6 +283,22 @@ def test_unknown_currencies_absurd_addresses_and_huge_carts_are_refused(store: C
         assert (cart.shipping_address, cart.status, OrderSummary.objects.count()) == ({}, "open", 0)
 
 
+def test_an_order_too_large_for_the_ledger_is_refused_before_anything_is_taken(store: CheckoutStore) -> None:
+    with tenant_transaction(store.tenant.route):
+        store.variant.prices.filter(currency="EUR").update(amount=Decimal("999999999999.00"))
+    guest = store.shopper()
+    guest.start()
+    guest.add(store.variant.pk, 2)
+    guest.ready()
+
+    refused = guest.complete("huge")
+
+    assert error_codes(refused) == [("/lines", "total_too_large")]
+    assert store.stock_row() == (10, 2)  # still reserved for the cart, nothing taken
+    with tenant_transaction(store.tenant.route):
+        assert (OrderSummary.objects.count(), Cart.objects.get(pk=guest.cart_id).status) == (0, "open")
+
+
 def _variants(store: CheckoutStore, count: int) -> list[int]:
     from tenant_app.catalog.models import ProductVariant, Stock
 

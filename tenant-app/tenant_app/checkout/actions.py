@@ -44,6 +44,7 @@ from tenant_app.checkout.models import (
 from tenant_app.checkout.totals import Totals, TotalsError
 from tenant_app.orders.actions import place_checkout_order
 from tenant_app.orders.events import CheckoutCharges, CheckoutLine
+from tenant_app.orders.ledger import MAX_TOTAL
 from tenant_app.orders.models import OrderSummary
 from tenantry_kernel.addresses import AddressError, normalize_address
 
@@ -501,6 +502,9 @@ def _place(actor: User | None, cart: Cart, lines: list[CartLine], key: str, dige
         totals = selectors.totals_of(cart, lines, strict=True)
     except TotalsError as exc:
         raise Refused(str(exc), exc.code) from exc
+    if totals.gross > MAX_TOTAL:
+        message = f"The order's total {totals.gross} {cart.currency} exceeds {MAX_TOTAL}; split it into several orders."
+        raise invalid("lines", message, "total_too_large")
     order = place_checkout_order(
         cart.user_id,
         _order_lines(lines, totals),
