@@ -103,8 +103,8 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
         BuiltinRole(
             "customer",
             "Customer",
-            "Shops: sees products, places orders and sees their own.",
-            ("products.view", "orders.view", "orders.create", "payments.create"),
+            "Shops: sees products, places orders, sees their own and cancels their own unpaid ones.",
+            ("products.view", "orders.view", "orders.create", "orders.cancel", "payments.create"),
         ),
     )
 }
