@@ -252,6 +252,12 @@ for _event_type in (
         _object({"order_id": _ID, "reason": {"type": "string", "maxLength": 500}}),
         producer="tenant-app",
     ),
+    # Invoices: a store's invoice of a paid order, numbered per store without gaps.
+    EventType(
+        "invoice.issued", 1, "A store issued the invoice of a paid order.",
+        _object({"order_id": _ID, "number": {"type": "integer", "minimum": 1}, "total": _MONEY}),
+        producer="tenant-app",
+    ),
     # Tenant lifecycle: the control plane's record of each tenant (global search keeps its directory from these).
     EventType(
         "tenant.state_changed", 1,

@@ -51,6 +51,7 @@ class AuditEventType(models.TextChoices):
     ADDRESS_ADDED = "address_added"
     ADDRESS_UPDATED = "address_updated"
     ADDRESS_DELETED = "address_deleted"
+    INVOICE_ISSUED = "invoice_issued"
 
 
 class AppendOnlyError(Exception):

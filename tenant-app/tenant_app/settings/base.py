@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tenant_app.catalog",
     "tenant_app.orders",
     "tenant_app.payments",
+    "tenant_app.invoices",
     "tenant_app.metering",
     "tenant_app.notifications",
     "django_celery_beat",
