@@ -50,7 +50,7 @@ from tenant_app.catalog.models import Product, ProductVariant, Stock, StoreSetti
 from tenant_app.checkout.models import Cart, CartLine, ShippingMethod, ShippingPrice, ShippingZone, TaxRate
 from tenantry_kernel.addresses import normalize_address
 StoreSettings.current()
-product = Product.objects.create(name="Beans", price_amount=Decimal("24.90"), price_currency="EUR",
+product = Product.objects.create(name="Beans", slug="beans", price_amount=Decimal("24.90"), price_currency="EUR",
                                  published=True, published_at=timezone.now())
 variants = []
 for n in range({variants}):

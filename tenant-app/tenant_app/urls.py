@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_app.sso.api.urls")),
     path("api/v1/", include("tenant_app.catalog.api.urls")),
     path("api/v1/", include("tenant_app.orders.api.urls")),
+    path("api/v1/", include("tenant_app.invoices.api.urls")),
     path("api/v1/", include("tenant_app.payments.api.urls")),
     path("api/v1/", include("tenant_app.checkout.api.urls")),
     path("api/v1/", include("tenant_app.notifications.api.urls")),

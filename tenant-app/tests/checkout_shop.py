@@ -49,6 +49,7 @@ class CheckoutStore(Store):
             now = self._now()
             product = Product.objects.create(
                 name="Espresso beans",
+                slug="espresso-beans",
                 price_amount=Decimal("24.90"),
                 price_currency="EUR",
                 published=True,
@@ -60,7 +61,12 @@ class CheckoutStore(Store):
             self.variant.prices.create(currency="EUR", amount=Decimal("24.90"))
             self.stock = Stock.objects.create(variant=self.variant, location="main", quantity=stock)
             other = Product.objects.create(
-                name="Mug", price_amount=Decimal("9.99"), price_currency="EUR", published=True, published_at=now
+                name="Mug",
+                slug="mug",
+                price_amount=Decimal("9.99"),
+                price_currency="EUR",
+                published=True,
+                published_at=now,
             )
             self.mug = ProductVariant.objects.create(product=other, sku=f"MUG-{uuid.uuid4().hex[:6]}", weight_grams=300)
             self.mug.prices.create(currency="EUR", amount=Decimal("9.99"))

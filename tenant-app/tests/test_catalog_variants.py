@@ -22,7 +22,9 @@ def tenant(shard: tuple[str, list[ShardTenant]]) -> ShardTenant:
 
 
 def make_variant(sku: str = "BIKE-M") -> ProductVariant:
-    product = Product.objects.create(name="Bike", price_amount=Decimal("499.90"), price_currency="EUR")
+    product = Product.objects.create(
+        name="Bike", slug=sku.lower(), price_amount=Decimal("499.90"), price_currency="EUR"
+    )
     return ProductVariant.objects.create(product=product, sku=sku, name="M")
 
 

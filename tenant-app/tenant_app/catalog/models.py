@@ -8,20 +8,47 @@ Shoppers buy variants, priced per currency by `VariantPrice` (tenant_app.catalog
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pycountry
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from tenant_app.catalog.languages import search_config
 from tenant_app.catalog.money import validate_currency
 from tenantry_kernel import money as kernel_money
+
+
+def _searchable(language_field: str, *weighted: tuple[str, str]) -> Any:
+    """A tsvector of the fields (weight A, B…) stemmed by the PostgreSQL configuration of the row's language."""
+    config = search_config(language_field)
+    vectors = [SearchVector(field, config=config, weight=weight) for field, weight in weighted]
+    combined: Any = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
 
 
 class Product(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(max_length=20000, blank=True)
+    # The shopper's address of the product (/storefront/products/<slug>/); made from the name when not given.
+    slug = models.SlugField(max_length=220, unique=True)
+    category = models.ForeignKey("Category", on_delete=models.SET_NULL, null=True, blank=True, related_name="products")
+    collections: models.ManyToManyField[Collection, Any] = models.ManyToManyField(
+        "Collection", blank=True, related_name="products"
+    )
+    # The language of `name` and `description` (the store's default language when they were written): it picks
+    # the stemming of the search vector. Other languages are ProductTranslation rows.
+    text_language = models.CharField(max_length=8, default="en")
+    search_vector = models.GeneratedField(
+        expression=_searchable("text_language", ("name", "A"), ("description", "B")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     price_amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))])
     price_currency = models.CharField(max_length=3, validators=[validate_currency])
     # Shoppers (the customer role, through the seeded policy) and the marketplace see published products only.
@@ -35,7 +62,11 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["published", "id"], name="catalog_product_published")]
+        indexes = [
+            models.Index(fields=["published", "id"], name="catalog_product_published"),
+            models.Index(fields=["published", "-published_at"], name="catalog_product_newest"),
+            GinIndex(fields=["search_vector"], name="catalog_product_search"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(price_amount__gte=0), name="catalog_product_price_not_negative"),
             models.CheckConstraint(
@@ -212,3 +243,142 @@ class StoreSettings(models.Model):
         """The store's settings, made with the defaults (English, euros) on first use."""
         found, _ = cls.objects.get_or_create(singleton=True, defaults=dict(cls.DEFAULTS))
         return found
+
+
+class Category(models.Model):
+    """A shelf of the store, in a tree ("Coffee", then "Beans"); a product sits in one."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(max_length=20000, blank=True)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Collection(models.Model):
+    """A hand-picked set of products ("Summer sale", "Staff picks"); a product may be in several."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(max_length=20000, blank=True)
+    published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductTranslation(models.Model):
+    """A product's name and description in one of the store's languages (an empty field falls back)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8)
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(max_length=20000, blank=True)
+    search_vector = models.GeneratedField(
+        expression=_searchable("language", ("name", "A"), ("description", "B")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["product_id", "language"]
+        indexes = [GinIndex(fields=["search_vector"], name="catalog_product_tr_search")]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "language"], name="catalog_product_translation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}/{self.language}"
+
+
+class CategoryTranslation(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8)
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(max_length=20000, blank=True)
+
+    class Meta:
+        ordering = ["category_id", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "language"], name="catalog_category_translation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}/{self.language}"
+
+
+class CollectionTranslation(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8)
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(max_length=20000, blank=True)
+
+    class Meta:
+        ordering = ["collection_id", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "language"], name="catalog_collection_translation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id}/{self.language}"
+
+
+class AttributeTranslation(models.Model):
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8)
+    name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["attribute_id", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "language"], name="catalog_attribute_translation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute_id}/{self.language}"
+
+
+class AttributeValueTranslation(models.Model):
+    value = models.ForeignKey(AttributeValue, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8)
+    name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["value_id", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["value", "language"], name="catalog_attribute_value_translation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value_id}/{self.language}"
+
+
+class CatalogVersion(models.Model):
+    """One row counting the catalog's changes: every catalog action adds one in its own transaction, and the
+    storefront's cache keys carry the count (tenant_app.catalog.cache), so a committed change is never served stale.
+    """
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    version = models.BigIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="catalog_version_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.version)

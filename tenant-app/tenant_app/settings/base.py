@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "tenant_app.orders",
     "tenant_app.payments",
     "tenant_app.checkout",
+    "tenant_app.invoices",
     "tenant_app.metering",
     "tenant_app.notifications",
     "django_celery_beat",
@@ -109,7 +110,11 @@ NOTIFICATIONS_SSE_HEARTBEAT = env.float("NOTIFICATIONS_SSE_HEARTBEAT")  # second
 
 # Event consumers (`manage.py consume_events NAME`); one queue per consumer group (the shard, or the
 # dedicated tenant), bound to the events of the tenants this deployment serves.
-EVENT_CONSUMERS = {"members": "tenant_app.accounts.events.member_subscription"}
+EVENT_CONSUMERS = {
+    "members": "tenant_app.accounts.events.member_subscription",
+    # The storefront cache deletes pages of superseded catalog versions (tenant_app.catalog.cache).
+    "storefront-cache": "tenant_app.catalog.consumers.cache_subscription",
+}
 EVENTS_CONSUMER_GROUP = env.str("EVENTS_CONSUMER_GROUP", default=TENANT_SLUG or "shard-local")
 
 ROOT_URLCONF = "tenant_app.urls"
