@@ -445,13 +445,38 @@ def test_graphql_starts_fills_and_completes_a_cart(store: CheckoutStore) -> None
             "variables": {"id": guest.cart_id, "v": store.variant.pk},
         },
     )
-    guest.ready()
+    details = guest.call(
+        "post",
+        "/graphql/",
+        {
+            "query": "mutation($id: UUID!, $address: JSON!, $method: Int!) { updateCart(cartId: $id, "
+            'email: "ada@example.com", shippingAddress: $address, billingAddress: $address, '
+            "shippingMethod: $method) { email totals { shipping { amount } } } }",
+            "variables": {"id": guest.cart_id, "address": ADDRESS, "method": store.parcel.pk},
+        },
+    )
+    absurd = guest.call(
+        "post",
+        "/graphql/",
+        {
+            "query": "mutation($id: UUID!, $address: JSON!) { updateCart(cartId: $id, shippingAddress: $address) "
+            "{ email } }",
+            "variables": {"id": guest.cart_id, "address": {**ADDRESS, "postal_code": "ABCDEFG"}},
+        },
+    )
     done = guest.call("post", "/graphql/", {"query": COMPLETE, "variables": {"id": guest.cart_id, "key": "gql-1"}})
     again = guest.call("post", "/graphql/", {"query": COMPLETE, "variables": {"id": guest.cart_id, "key": "gql-1"}})
 
     assert made["cart"]["currency"] == "EUR"
     assert made["token"]
     assert added.json()["data"]["addCartLine"]["lines"] == [{"sku": store.variant.sku, "quantity": 2}]
+    assert details.json()["data"]["updateCart"] == {
+        "email": "ada@example.com",
+        "totals": {"shipping": {"amount": "4.90"}},
+    }
+    [refusal] = absurd.json()["errors"]
+    assert refusal["extensions"]["reason"] == "invalid"
+    assert refusal["extensions"]["errors"][0]["pointer"] == "/shipping_address/postal_code"
     order = done.json()["data"]["completeCheckout"]
     assert order["total"] == {"amount": "54.70", "currency": "EUR"}
     assert order["replayed"] is False

@@ -5,10 +5,16 @@ from typing import Any
 
 import strawberry
 from strawberry import Info
+from strawberry.scalars import JSON
 
 from tenant_app.catalog.graphql.types import MoneyType
 from tenant_app.checkout import actions
-from tenant_app.checkout.api.serializers import AddLineSerializer, CreateCartSerializer
+from tenant_app.checkout.api.serializers import (
+    AddLineSerializer,
+    CartDetailsSerializer,
+    ChangeLineSerializer,
+    CreateCartSerializer,
+)
 from tenant_app.checkout.graphql.queries import cart_of
 from tenant_app.checkout.graphql.types import CartType, CheckoutOrderType, NewCartType
 from tenant_app.checkout.models import Cart
@@ -42,6 +48,37 @@ def resolve_add_cart_line(
     return CartType.of(Cart.objects.get(pk=cart.pk))
 
 
+def resolve_change_cart_line(
+    info: Info[Any, Any], cart_id: uuid.UUID, line: int, quantity: int, token: str | None = None
+) -> CartType:
+    cart = cart_of(info, cart_id, token)
+    data = _checked(ChangeLineSerializer, {"quantity": quantity})
+    actions.change_line(cart, line, data["quantity"])
+    return CartType.of(Cart.objects.get(pk=cart.pk))
+
+
+def resolve_update_cart(
+    info: Info[Any, Any],
+    cart_id: uuid.UUID,
+    token: str | None = None,
+    email: str | None = None,
+    shipping_address: JSON | None = None,
+    billing_address: JSON | None = None,
+    shipping_method: int | None = None,
+    voucher: str | None = None,
+) -> CartType:
+    cart = cart_of(info, cart_id, token)
+    sent = {
+        "email": email,
+        "shipping_address": shipping_address,
+        "billing_address": billing_address,
+        "shipping_method": shipping_method,
+        "voucher": voucher,
+    }
+    changes = _checked(CartDetailsSerializer, {key: value for key, value in sent.items() if value is not None})
+    return CartType.of(actions.update_details(cart, changes))
+
+
 def resolve_complete_checkout(
     info: Info[Any, Any], cart_id: uuid.UUID, idempotency_key: str, token: str | None = None
 ) -> CheckoutOrderType:
@@ -59,6 +96,14 @@ class CheckoutMutation:
     )
     add_cart_line = strawberry.mutation(
         resolver=resolve_add_cart_line, description="Add a quantity of a variant to a cart, reserving its stock."
+    )
+    change_cart_line = strawberry.mutation(
+        resolver=resolve_change_cart_line, description="Set a line's quantity (0 removes it)."
+    )
+    update_cart = strawberry.mutation(
+        resolver=resolve_update_cart,
+        description="Set email, addresses (objects of address fields, checked for their country), shipping "
+        "method or voucher code; what is not given stays.",
     )
     complete_checkout = strawberry.mutation(
         resolver=resolve_complete_checkout,
