@@ -5,6 +5,8 @@ bad input refused with nothing half-made."""
 
 from __future__ import annotations
 
+import secrets
+import time
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,12 +14,17 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tenant_app import celery_app
 from tenant_app.checkout.actions import release_expired_reservations
 from tenant_app.checkout.models import Cart, CartLine, Reservation, Voucher, VoucherRedemption
+from tenant_app.checkout.tasks import release_expired_reservations as release_task
 from tenant_app.orders.models import OrderSummary
 from tenant_app.tenancy.context import as_tenant, tenant_transaction
+from tenantry_kernel.celery import TENANT_HEADER
 from tenantry_kernel.events.envelope import Event
+from tenantry_kernel.testing import delete_queue
 from tenantry_kernel.testing.problems import problem
+from tenantry_kernel.testing.workers import worker_on_queue
 
 from .checkout_shop import ADDRESS, CheckoutStore
 from .conftest import ShardTenant
@@ -196,6 +203,39 @@ def test_lapsed_reservations_are_released_by_the_task_and_on_reading_an_expired_
     lapsed.ready()
     assert lapsed.complete("lapsed").status_code == 201
     assert store.stock_row() == (7, 0)
+
+
+def test_the_beat_task_releases_lapsed_reservations_in_a_real_worker_as_the_tenant(
+    stores: tuple[CheckoutStore, CheckoutStore],
+) -> None:
+    # Given lapsed reservations at both stores
+    alpha, bravo = stores
+    for store in stores:
+        guest = store.shopper()
+        guest.start()
+        guest.add(store.variant.pk, 5)
+        with tenant_transaction(store.tenant.route):
+            Reservation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    queue = f"checkout-{secrets.token_hex(4)}"
+
+    # When the task is sent as Beat sends a tenant's entry (the tenant in a header), to a real worker
+    try:
+        with worker_on_queue(celery_app, queue):
+            release_task.apply_async(kwargs={"tz": "UTC"}, queue=queue, headers={TENANT_HEADER: alpha.tenant.slug})
+            released = wait_until(lambda: alpha.stock_row() == (10, 0))
+    finally:
+        delete_queue(celery_app, queue)
+
+    # Then that tenant's stock is free again, and only that tenant's
+    assert released, alpha.stock_row()
+    assert bravo.stock_row() == (10, 5)
+
+
+def wait_until(condition: Any, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return bool(condition())
 
 
 def test_changing_a_line_reserves_more_or_gives_back(store: CheckoutStore) -> None:
