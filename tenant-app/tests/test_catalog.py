@@ -325,6 +325,7 @@ def test_listing_products_takes_the_same_queries_for_few_and_many(store: Store) 
         Product.objects.bulk_create(
             Product(
                 name=f"p{n}",
+                slug=f"p{n}",
                 price_amount=n,
                 price_currency="EUR",
                 published=n % 2 == 0,

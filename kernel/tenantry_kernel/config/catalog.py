@@ -823,6 +823,15 @@ VARIABLES_LIST = [
     ),
     Variable("TENANCY_ROUTE_TTL", float, 5.0, ("tenant-app",), "seconds a route lookup is cached", TENANT_APP),
     Variable(
+        "CATALOG_EXCHANGE_RATES_FILE",
+        str,
+        "",
+        ("tenant-app",),
+        "JSON file of exchange rates against one base currency (`tenantry_kernel.money.FileRates`) that prices "
+        "variants in the store's other currencies; empty: the sample rates in `tenant_app/catalog/data/`",
+        TENANT_APP,
+    ),
+    Variable(
         "EVENTS_CONSUMER_GROUP",
         str,
         Varies("`TENANT_SLUG`, or `shard-local`"),

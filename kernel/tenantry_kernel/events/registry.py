@@ -191,21 +191,35 @@ for _event_type in (
     # Catalog: products of a store; published ones feed the platform's marketplace search.
     EventType(
         "catalog.product.created", 1, "A product was created (unpublished).", _object(_PRODUCT),
-        producer="tenant-app",
+        producer="tenant-app", consumers=("tenant-app",),
     ),
     EventType(
         "catalog.product.updated", 1, "A product's name, description or price changed.", _object(_PRODUCT),
-        producer="tenant-app", consumers=("control-plane",),
+        producer="tenant-app", consumers=("control-plane", "tenant-app"),
     ),
     EventType(
         "catalog.product.published", 1, "A product became visible to shoppers (and to global search).",
         _object(_PRODUCT, {"published_at": _TIME}),
-        producer="tenant-app", consumers=("control-plane",),
+        producer="tenant-app", consumers=("control-plane", "tenant-app"),
     ),
     EventType(
         "catalog.product.unpublished", 1, "A product was withdrawn from sale and from global search.",
         _object({"product_id": _ID}),
-        producer="tenant-app", consumers=("control-plane",),
+        producer="tenant-app", consumers=("control-plane", "tenant-app"),
+    ),
+    EventType(
+        "catalog.changed", 1,
+        "Something shoppers see in a store's catalog changed (a product, variant, price, stock level, category, "
+        "collection, attribute, translation or the store's languages and currencies); `version` counts the changes.",
+        _object(
+            {"kind": {"type": "string", "enum": ["product", "variant", "price", "stock", "category", "collection",
+                                                 "attribute", "attribute_value", "translation", "store_settings"]},
+             "id": _ID,
+             "change": {"type": "string", "enum": ["created", "updated", "deleted", "published", "unpublished"]},
+             "version": {"type": "integer", "minimum": 1}},
+            {"product_id": _ID},
+        ),
+        producer="tenant-app", consumers=("tenant-app",),
     ),
     # Usage: what a tenant consumed in a period, metered into the control plane's billing ledger.
     EventType(
@@ -230,10 +244,18 @@ for _event_type in (
                 "lines": {
                     "type": "array", "minItems": 1, "maxItems": 500,
                     "items": _object({"product_id": _ID, "quantity": {"type": "integer", "minimum": 1},
-                                      "unit_price": _MONEY}),
+                                      "unit_price": _MONEY},
+                                     # A checkout's order: the variant, the rate that priced it, its share.
+                                     {"variant_id": _ID, "sku": {"type": "string", "maxLength": 64},
+                                      "rate": {"type": ["string", "null"], "pattern": r"^\d{1,10}(\.\d{1,10})?$"},
+                                      "discount": _MONEY, "tax": _MONEY, "total": _MONEY}),
                 },
                 "total": _MONEY,
-            }
+            },
+            {
+                "checkout": _object({"checkout_id": _ID, "email": _EMAIL, "shipping": _MONEY, "discount": _MONEY,
+                                     "tax": _MONEY, "prices_include_tax": {"type": "boolean"}}),
+            },
         ),
         producer="tenant-app",
     ),
@@ -263,6 +285,12 @@ for _event_type in (
     EventType(
         "order.cancelled", 1, "An order was cancelled before fulfilment.",
         _object({"order_id": _ID, "reason": {"type": "string", "maxLength": 500}}),
+        producer="tenant-app",
+    ),
+    # Invoices: a store's invoice of a paid order, numbered per store without gaps.
+    EventType(
+        "invoice.issued", 1, "A store issued the invoice of a paid order.",
+        _object({"order_id": _ID, "number": {"type": "integer", "minimum": 1}, "total": _MONEY}),
         producer="tenant-app",
     ),
     # Tenant lifecycle: the control plane's record of each tenant (global search keeps its directory from these).

@@ -45,9 +45,14 @@ class AuditEventType(models.TextChoices):
     PRODUCT_UPDATED = "product_updated"
     PRODUCT_PUBLISHED = "product_published"
     PRODUCT_UNPUBLISHED = "product_unpublished"
+    CATALOG_CHANGED = "catalog_changed"  # variants, prices, stock, categories, translations, store settings
     PAYMENT_GATEWAY_CONNECTED = "payment_gateway_connected"
     PAYMENT_GATEWAY_DISCONNECTED = "payment_gateway_disconnected"
     PAYMENT_WEBHOOK_REFUSED = "payment_webhook_refused"
+    ADDRESS_ADDED = "address_added"
+    ADDRESS_UPDATED = "address_updated"
+    ADDRESS_DELETED = "address_deleted"
+    INVOICE_ISSUED = "invoice_issued"
 
 
 class AppendOnlyError(Exception):

@@ -43,3 +43,27 @@ def product_published(product: Product) -> dict[str, Any]:
 
 def product_unpublished(product: Product) -> dict[str, Any]:
     return {"product_id": str(product.pk)}
+
+
+# Any change of the catalog a shopper could see (variants, prices, stock, categories, collections, attributes,
+# translations, the store's languages and currencies, products): the storefront cache drops superseded pages.
+CATALOG_CHANGED = "catalog.changed"
+CHANGE_KINDS = (
+    "product",
+    "variant",
+    "price",
+    "stock",
+    "category",
+    "collection",
+    "attribute",
+    "attribute_value",
+    "translation",
+    "store_settings",
+)
+
+
+def catalog_changed(kind: str, object_id: int, change: str, version: int, product_id: int | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": kind, "id": str(object_id), "change": change, "version": version}
+    if product_id is not None:
+        data["product_id"] = str(product_id)
+    return data

@@ -12,7 +12,7 @@ Who did it and when travel in each stored event's metadata: the ledger is its ow
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,7 @@ from tenant_app.access.policy import Context, require
 from tenant_app.accounts.models import User
 from tenant_app.catalog.selectors import for_sale
 from tenant_app.orders import events
-from tenant_app.orders.events import OrderLine
+from tenant_app.orders.events import CheckoutCharges, CheckoutLine, OrderLine
 from tenant_app.orders.ledger import Order, OrderProjection, orders
 from tenant_app.orders.models import OrderSummary
 from tenantry_kernel.context import current_request_id
@@ -141,7 +141,42 @@ def cancel_order(
     with transaction.atomic():
         order = _loaded(summary, expected_version)
         order.cancel(reason, metadata)
-        return _commit(order)
+        cancelled = _commit(order)
+        for hook in _cancellation_hooks:
+            hook(cancelled)
+        return cancelled
+
+
+# ---- Orders placed by a checkout (tenant_app.checkout) ---------------------------------------
+# The checkout decides prices, stock, voucher and shipping in its own transaction and calls this
+# inside it, so the order and the checkout's changes commit together. Apps above orders that must
+# act when an order is cancelled (the checkout returns its stock) register a hook: it runs in the
+# cancellation's transaction, and orders need not know who listens.
+
+CancellationHook = Callable[[OrderSummary], None]
+_cancellation_hooks: list[CancellationHook] = []
+
+
+def on_cancellation(hook: CancellationHook) -> None:
+    """Run `hook(summary)` inside every cancellation's transaction (registered once, from an AppConfig.ready)."""
+    if hook not in _cancellation_hooks:
+        _cancellation_hooks.append(hook)
+
+
+def place_checkout_order(
+    customer_id: int | None, lines: Sequence[CheckoutLine], charges: CheckoutCharges, *, actor_id: int | None
+) -> OrderSummary:
+    """The order of a completed checkout (guests have no customer: id 0); call inside the checkout's transaction."""
+    order = Order(str(uuid.uuid4()))
+    metadata = {
+        "actor_id": actor_id,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "request_id": current_request_id() or "",
+        "source": "checkout",
+    }
+    data = events.checkout_order_placed(order.id, str(customer_id or 0), lines, charges)
+    order.record(events.ORDER_PLACED, data, metadata)
+    return _commit(order)
 
 
 # ---- Payments through a gateway (tenant_app.payments) ---------------------------------------

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "tenant_app.catalog",
     "tenant_app.orders",
     "tenant_app.payments",
+    "tenant_app.checkout",
+    "tenant_app.invoices",
     "tenant_app.metering",
     "tenant_app.notifications",
     "django_celery_beat",
@@ -108,7 +110,11 @@ NOTIFICATIONS_SSE_HEARTBEAT = env.float("NOTIFICATIONS_SSE_HEARTBEAT")  # second
 
 # Event consumers (`manage.py consume_events NAME`); one queue per consumer group (the shard, or the
 # dedicated tenant), bound to the events of the tenants this deployment serves.
-EVENT_CONSUMERS = {"members": "tenant_app.accounts.events.member_subscription"}
+EVENT_CONSUMERS = {
+    "members": "tenant_app.accounts.events.member_subscription",
+    # The storefront cache deletes pages of superseded catalog versions (tenant_app.catalog.cache).
+    "storefront-cache": "tenant_app.catalog.consumers.cache_subscription",
+}
 EVENTS_CONSUMER_GROUP = env.str("EVENTS_CONSUMER_GROUP", default=TENANT_SLUG or "shard-local")
 
 ROOT_URLCONF = "tenant_app.urls"
@@ -160,6 +166,8 @@ SSO_APP_REDIRECT_URIS: list[str] = env.list("SSO_APP_REDIRECT_URIS")
 # tenant_app/payments/vault.py); and where each gateway's API is, for stand-ins (empty: the gateway's own).
 PAYMENTS_CREDENTIAL_KEYS: list[str] = env.list("PAYMENTS_CREDENTIAL_KEYS")
 PAYMENTS_API_BASES: dict[str, str] = env.json("PAYMENTS_API_BASES")
+# Catalog (tenant_app.catalog): exchange rates pricing variants in the store's other currencies (empty: sample rates).
+CATALOG_EXCHANGE_RATES_FILE = env.str("CATALOG_EXCHANGE_RATES_FILE")
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_AUTHENTICATION_CLASSES": ["tenant_app.accounts.authentication.TenantJWTAuthentication"],

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from tenant_app.catalog.models import Product
+from tenant_app.catalog.models import Category, Product
 from tenant_app.catalog.money import is_currency
 from tenantry_kernel.web.openapi import request_example, response_example
 
@@ -17,6 +17,8 @@ from tenantry_kernel.web.openapi import request_example, response_example
 PRODUCT = {
     "id": 17,
     "name": "Espresso beans 1 kg",
+    "slug": "espresso-beans-1-kg",
+    "category": "coffee",
     "description": "Dark roast.",
     "price": {"amount": "24.90", "currency": "EUR"},
     "published": True,
@@ -58,12 +60,15 @@ class PriceSerializer(serializers.Serializer[Any]):
 @extend_schema_serializer(examples=[response_example("Beans", PRODUCT)])
 class ProductSerializer(serializers.ModelSerializer[Product]):
     price = PriceSerializer(source="*", read_only=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = Product
         fields = [
             "id",
             "name",
+            "slug",
+            "category",
             "description",
             "price",
             "published",
@@ -96,6 +101,10 @@ class ProductWriteSerializer(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=20000, allow_blank=True, default="")
     price = MoneySerializer()
     location = serializers.CharField(max_length=100, allow_blank=True, default="")
+    slug = serializers.SlugField(max_length=220, required=False, help_text="The storefront's address; from the name.")
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False, help_text="Its slug."
+    )
 
     def action_arguments(self) -> dict[str, Any]:
         """The validated fields as the catalog actions take them (the price as its two columns)."""

@@ -1,4 +1,4 @@
-"""Every change of the catalog: authorized by the policy engine, written, emitted through the outbox, audited.
+"""Products: created, changed, published and withdrawn; authorized, written, emitted through the outbox, audited.
 
 Each action is one transaction: the row, its outbox event and its audit record commit together
 or not at all. Actions that change a product lock its row first, so two changes of one product
@@ -10,16 +10,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from tenant_app.access.policy import Context, require
 from tenant_app.accounts.models import User
 from tenant_app.audit.actions import record_security_event
 from tenant_app.audit.models import AuditEventType
 from tenant_app.catalog import events
-from tenant_app.catalog.models import Product
+from tenant_app.catalog.actions.common import bump_catalog_version, catalog_changed, unique_slug
+from tenant_app.catalog.models import Category, Collection, Product, StoreSettings
 from tenant_app.catalog.money import money
 from tenant_app.notifications.actions import notify
 from tenantry_kernel.events.outbox import emit
@@ -28,7 +30,7 @@ from tenantry_kernel.events.outbox import emit
 TEAM_NOTIFIED_OF_PUBLICATION = ("owner", "admin")
 
 # What update_product may change; `published` changes only through publish/unpublish.
-EDITABLE = frozenset({"name", "description", "price_amount", "price_currency", "location"})
+EDITABLE = frozenset({"name", "description", "price_amount", "price_currency", "location", "slug", "category"})
 
 
 def create_product(
@@ -40,8 +42,12 @@ def create_product(
     price_currency: str,
     description: str = "",
     location: str = "",
+    slug: str = "",
+    category: Category | None = None,
+    collections: list[Collection] | None = None,
 ) -> Product:
-    """A new, unpublished product."""
+    """A new, unpublished product (its slug made from the name unless given); its text is in the store's default
+    language."""
     context = Context.of(request)
     product = Product(
         name=name,
@@ -49,12 +55,19 @@ def create_product(
         price_amount=price_amount,
         price_currency=price_currency,
         location=location,
+        slug=slug,
+        category=category,
     )
     # The new product is the resource: a policy on the location (or anything else) applies to creation too.
     require(actor, "products.create", product, context)
     with transaction.atomic():
-        product.save(force_insert=True)
+        product.text_language = StoreSettings.current().default_language
+        product.slug = slug or unique_slug(Product, name)
+        _saved(product, force_insert=True)
+        if collections:
+            product.collections.set(collections)
         emit(events.PRODUCT_CREATED, events.product_created(product), subject=events.subject_of(product))
+        bump_catalog_version()  # its own event is the product's: the cache consumer reads those too
         record_security_event(
             request,
             AuditEventType.PRODUCT_CREATED,
@@ -84,8 +97,9 @@ def update_product(request: HttpRequest | None, actor: User, product: Product, *
             setattr(product, key, value)
         # As it will be, too: whoever may change products of one location cannot move one out of it.
         require(actor, "products.update", product, context)
-        product.save(update_fields=[*changed, "updated_at"])
+        _saved(product, update_fields=[*changed, "updated_at"])
         emit(events.PRODUCT_UPDATED, events.product_updated(product), subject=events.subject_of(product))
+        bump_catalog_version()  # its own event is the product's: the cache consumer reads those too
         record_security_event(
             request, AuditEventType.PRODUCT_UPDATED, actor=actor, subject=events.subject_of(product), changes=history
         )
@@ -103,6 +117,7 @@ def publish_product(request: HttpRequest | None, actor: User, product: Product) 
         product.published, product.published_at = True, timezone.now()
         product.save(update_fields=["published", "published_at", "updated_at"])
         emit(events.PRODUCT_PUBLISHED, events.product_published(product), subject=events.subject_of(product))
+        bump_catalog_version()  # its own event is the product's: the cache consumer reads those too
         record_security_event(
             request, AuditEventType.PRODUCT_PUBLISHED, actor=actor, subject=events.subject_of(product)
         )
@@ -128,12 +143,54 @@ def unpublish_product(request: HttpRequest | None, actor: User, product: Product
         product.published, product.published_at = False, None
         product.save(update_fields=["published", "published_at", "updated_at"])
         emit(events.PRODUCT_UNPUBLISHED, events.product_unpublished(product), subject=events.subject_of(product))
+        bump_catalog_version()  # its own event is the product's: the cache consumer reads those too
         record_security_event(
             request, AuditEventType.PRODUCT_UNPUBLISHED, actor=actor, subject=events.subject_of(product)
         )
     return product
 
 
+def set_product_collections(
+    request: HttpRequest | None, actor: User, product: Product, collections: list[Collection]
+) -> Product:
+    """Put the product in exactly these collections."""
+    context = Context.of(request)
+    require(actor, "products.update", product, context)
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        before = sorted(product.collections.values_list("slug", flat=True))
+        after = sorted(collection.slug for collection in collections)
+        if before == after:
+            return product
+        product.collections.set(collections)
+        product.save(update_fields=["updated_at"])
+        catalog_changed("product", product.pk, "updated", product_id=product.pk)
+        record_security_event(
+            request,
+            AuditEventType.CATALOG_CHANGED,
+            actor=actor,
+            subject=events.subject_of(product),
+            changes={"collections": {"from": before, "to": after}},
+        )
+    return product
+
+
+def _saved(product: Product, **save: Any) -> None:
+    """Save the product, a slug another product has answered as `slug_taken` rather than a crash."""
+    try:
+        with transaction.atomic():
+            product.save(**save)
+    except IntegrityError as exc:
+        if "slug" not in str(exc):
+            raise
+        message = f"Another product has the slug {product.slug!r}; choose another."
+        raise ValidationError({"slug": [ErrorDetail(message, "slug_taken")]}) from exc
+
+
 def _plain(value: Any) -> Any:
-    """A value for the audit record's JSON: decimals as their exact text."""
-    return format(value, "f") if isinstance(value, Decimal) else value
+    """A value for the audit record's JSON: decimals as their exact text, rows as their slug or id."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Category):
+        return value.slug
+    return value
