@@ -493,6 +493,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/addresses/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your addresses
+         * @description Your address book, oldest first.
+         */
+        get: operations["me_addresses_list"];
+        put?: never;
+        /**
+         * Add an address
+         * @description Checked against its country's rules and cleaned (state and prefecture codes, postal code format); your first address becomes your default for shipping and billing. `Location` is the address.
+         */
+        post: operations["me_addresses_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/addresses/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one of your addresses
+         * @description Another shopper's is not found.
+         */
+        get: operations["me_addresses_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an address
+         * @description It leaves your book at once; another default is not chosen for you.
+         */
+        delete: operations["me_addresses_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an address
+         * @description Only the fields sent change; the whole address is checked again. `is_default_shipping` or `is_default_billing` true makes it your default (the previous one stops being it).
+         */
+        patch: operations["me_addresses_partial_update"];
+        trace?: never;
+    };
     "/api/v1/notifications/": {
         parameters: {
             query?: never;
@@ -631,6 +683,26 @@ export interface paths {
          * @description For yourself, of published products at their current prices, all in one currency. `Location` is the new order.
          */
         post: operations["orders_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/invoice.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an order's invoice
+         * @description The invoice of a paid order as an A4 PDF in your language, named after its number; the first download issues it (numbers follow each other without gaps), later ones give the same invoice. An unpaid order has none (409), another shopper's order is not found.
+         */
+        get: operations["orders_invoice.pdf_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1209,6 +1281,45 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Address: {
+            readonly id: number;
+            readonly name: string;
+            readonly company: string;
+            readonly street_address_1: string;
+            readonly street_address_2: string;
+            readonly city: string;
+            readonly city_area: string;
+            readonly country_area: string;
+            readonly postal_code: string;
+            readonly sorting_code: string;
+            readonly country: string;
+            readonly phone: string;
+            readonly is_default_shipping: boolean;
+            readonly is_default_billing: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description An address as its country writes it: `country` (ISO 3166 alpha-2), `name` and `street_address_1` always,
+         *     the rest as the country requires (a US state, a Japanese prefecture, a postal code of the country's format).
+         */
+        AddressInputRequest: {
+            name?: string;
+            company?: string;
+            street_address_1?: string;
+            street_address_2?: string;
+            city?: string;
+            city_area?: string;
+            country_area?: string;
+            postal_code?: string;
+            sorting_code?: string;
+            country?: string;
+            phone?: string;
+            is_default_shipping?: boolean;
+            is_default_billing?: boolean;
+        };
         AuditEvent: {
             readonly id: number;
             /** Format: date-time */
@@ -1556,6 +1667,25 @@ export interface components {
         PasswordResetRequestRequest: {
             /** Format: email */
             email: string;
+        };
+        /**
+         * @description An address as its country writes it: `country` (ISO 3166 alpha-2), `name` and `street_address_1` always,
+         *     the rest as the country requires (a US state, a Japanese prefecture, a postal code of the country's format).
+         */
+        PatchedAddressInputRequest: {
+            name?: string;
+            company?: string;
+            street_address_1?: string;
+            street_address_2?: string;
+            city?: string;
+            city_area?: string;
+            country_area?: string;
+            postal_code?: string;
+            sorting_code?: string;
+            country?: string;
+            phone?: string;
+            is_default_shipping?: boolean;
+            is_default_billing?: boolean;
         };
         /** @description A policy as sent: all fields on create, the ones to change on PATCH (`name` is fixed once made). */
         PatchedPolicyUpdateRequest: {
@@ -1926,6 +2056,7 @@ export interface components {
             instance?: string;
             /**
              * @description - `account_disabled` (403, Account disabled): The account is disabled; ask the store's owner to enable it.
+             *     - `address_limit` (409, Address book full): The address book holds as many addresses as allowed; delete one before adding another.
              *     - `authentication_failed` (401, Authentication failed): The credentials sent are wrong; sign in again.
              *     - `bad_request` (400, Bad request): The request is malformed; check its headers and body.
              *     - `builtin_role` (409, Built-in role): Built-in roles cannot be deleted.
@@ -1954,6 +2085,7 @@ export interface components {
              *     - `number_out_of_range` (400, Number out of range): A number in the body is too large to represent; send less.
              *     - `order_exists` (409, Order exists): The order was placed already.
              *     - `order_not_cancellable` (409, Order not cancellable): The order cannot be cancelled in its status (a paid one is refunded instead).
+             *     - `order_not_paid` (409, Order not paid): An invoice is issued once the order is paid; pay the order first.
              *     - `order_not_payable` (409, Order not payable): Only a placed order is paid; see the order's status.
              *     - `order_not_refundable` (409, Order not refundable): Only a paid order is refunded; see the order's status.
              *     - `parse_error` (400, Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
@@ -1996,7 +2128,7 @@ export interface components {
              * @example invalid
              * @enum {string}
              */
-            code: "account_disabled" | "authentication_failed" | "bad_request" | "builtin_role" | "cannot_deactivate_self" | "challenge_invalid" | "challenge_wrong_tenant" | "conflict" | "disallowed_host" | "email_not_verified" | "forbidden" | "gateway_credentials_rejected" | "gateway_not_connected" | "gateway_rejected" | "gateway_unavailable" | "invalid" | "invalid_credentials" | "invalid_id" | "invalid_page" | "json_too_deep" | "last_owner" | "method_not_allowed" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "order_exists" | "order_not_cancellable" | "order_not_payable" | "order_not_refundable" | "parse_error" | "payment_declined" | "payment_not_capturable" | "payment_not_refundable" | "payment_signature_invalid" | "permission_denied" | "request_too_large" | "role_in_use" | "server_error" | "sso_code_invalid" | "sso_conflict" | "sso_denied" | "sso_email_missing" | "sso_failed" | "sso_id_token_invalid" | "sso_provider_unavailable" | "sso_provider_unknown" | "sso_state_invalid" | "stream_conflict" | "tenant_not_found" | "tenant_suspended" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_tenant" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_by_role" | "unsupported_media_type" | "webhook_invalid" | "webhook_signature_invalid";
+            code: "account_disabled" | "address_limit" | "authentication_failed" | "bad_request" | "builtin_role" | "cannot_deactivate_self" | "challenge_invalid" | "challenge_wrong_tenant" | "conflict" | "disallowed_host" | "email_not_verified" | "forbidden" | "gateway_credentials_rejected" | "gateway_not_connected" | "gateway_rejected" | "gateway_unavailable" | "invalid" | "invalid_credentials" | "invalid_id" | "invalid_page" | "json_too_deep" | "last_owner" | "method_not_allowed" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "order_exists" | "order_not_cancellable" | "order_not_paid" | "order_not_payable" | "order_not_refundable" | "parse_error" | "payment_declined" | "payment_not_capturable" | "payment_not_refundable" | "payment_signature_invalid" | "permission_denied" | "request_too_large" | "role_in_use" | "server_error" | "sso_code_invalid" | "sso_conflict" | "sso_denied" | "sso_email_missing" | "sso_failed" | "sso_id_token_invalid" | "sso_provider_unavailable" | "sso_provider_unknown" | "sso_state_invalid" | "stream_conflict" | "tenant_not_found" | "tenant_suspended" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_tenant" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_by_role" | "unsupported_media_type" | "webhook_invalid" | "webhook_signature_invalid";
             errors?: {
                 /** @example /email */
                 pointer: string;
@@ -4379,6 +4511,463 @@ export interface operations {
             };
         };
     };
+    me_addresses_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"][];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_addresses_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AddressInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `address_limit` (Address book full): The address book holds as many addresses as allowed; delete one before adding another. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_addresses_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_addresses_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_addresses_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedAddressInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     notifications_list: {
         parameters: {
             query?: {
@@ -5062,6 +5651,93 @@ export interface operations {
             };
             /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "orders_invoice.pdf_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `order_not_paid` (Order not paid): An invoice is issued once the order is paid; pay the order first. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
