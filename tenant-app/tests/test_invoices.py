@@ -172,3 +172,39 @@ def test_amounts_have_the_currencys_minor_units(store: Store) -> None:
     assert "2400 JPY" in text
     assert "2400.00" not in text
     assert "1200.00" not in text
+
+
+@pytest.mark.parametrize("inclusive", [True, False])
+def test_a_checkout_orders_rows_add_up_to_its_total(inclusive: bool) -> None:
+    """An order a checkout placed states its discount, shipping and tax: the invoice's rows and tax add up to the
+    order's total either way (prices with tax included: the tax is shown as included, not added)."""
+    from decimal import Decimal
+
+    from tenant_app.invoices.actions import _checkout_rows, _lines, _taxes
+
+    def amount(value: str) -> dict[str, str]:
+        return {"amount": value, "currency": "EUR"}
+
+    # Two lines of 10.00 and 5.00 x 2, a 2.00 discount, 4.90 shipping (gross); tax 19 % on top or included.
+    if inclusive:
+        tax, total = "3.89", "22.90"  # 20.00 - 2.00 + 4.90
+    else:
+        tax, total = "4.20", "26.32"  # 18.00 + 4.12 shipping net + 3.42 + 0.78 tax (shipping gross 4.90)
+    data = {
+        "lines": [
+            {"product_id": "mug", "name": "Mug", "quantity": 1, "unit_price": amount("10.00")},
+            {"product_id": "spoon", "name": "Spoon", "quantity": 2, "unit_price": amount("5.00")},
+        ],
+        "total": amount(total),
+        "checkout": {"shipping": amount("4.90"), "discount": amount("2.00"), "tax": amount(tax),
+                     "prices_include_tax": inclusive},
+    }  # fmt: skip
+    lines = _lines(data, "EUR")
+    lines += _checkout_rows(data, lines, "EUR")
+    taxes = _taxes(data, "EUR")
+    rows = sum(Decimal(line["amount"]) for line in lines)
+    assert [line["description"] for line in lines] == ["Mug", "Spoon", "Discount", "Shipping"]
+    assert taxes == [{"name": "Tax included" if inclusive else "Tax", "rate": "", "amount": tax}]
+    assert rows + (0 if inclusive else Decimal(tax)) == Decimal(total)
+    assert lines[2]["amount"] == "-2.00"
+    assert lines[3]["amount"] == ("4.90" if inclusive else "4.12")

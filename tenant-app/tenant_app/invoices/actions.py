@@ -75,7 +75,15 @@ def _lines(data: dict[str, Any], currency: str) -> list[dict[str, Any]]:
 
 
 def _taxes(data: dict[str, Any], currency: str) -> list[dict[str, str]]:
-    """Taxes as the order's events state them ({"name", "rate", "amount"} each), rounded once to the minor unit."""
+    """Taxes as the order's events state them ({"name", "rate", "amount"} each), rounded once to the minor unit;
+    an order placed by a checkout states one tax of its lines and shipping (`_checkout_rows` says how it shows)."""
+    checkout = data.get("checkout")
+    if checkout is not None:
+        tax = _amount(checkout["tax"])
+        if not tax:
+            return []
+        name = gettext("Tax included") if checkout.get("prices_include_tax") else gettext("Tax")
+        return [{"name": name, "rate": "", "amount": str(round_money(tax, currency))}]
     return [
         {
             "name": str(tax.get("name", "")),
@@ -84,6 +92,30 @@ def _taxes(data: dict[str, Any], currency: str) -> list[dict[str, str]]:
         }
         for tax in data.get("taxes", [])
     ]
+
+
+def _checkout_rows(data: dict[str, Any], lines: list[dict[str, Any]], currency: str) -> list[dict[str, Any]]:
+    """The discount and the shipping of an order placed by a checkout, as rows after its lines, so that the rows add
+    up to the total with the tax: prices with tax included, lines - discount + shipping (gross) = total, the tax
+    stated as included; tax on top, lines - discount + shipping (net) + tax = total, the net shipping being what is
+    left of the total (the order states shipping with its tax)."""
+    checkout = data.get("checkout")
+    if checkout is None:
+        return []
+    subtotal = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
+    discount, tax = _amount(checkout["discount"]), _amount(checkout["tax"])
+    total = _amount(data["total"])
+    if checkout.get("prices_include_tax"):
+        shipping = _amount(checkout["shipping"])
+    else:
+        shipping = total - (subtotal - discount) - tax
+    rows = []
+    for description, amount in ((gettext("Discount"), -discount), (gettext("Shipping"), shipping)):
+        if amount:
+            value = str(round_money(amount, currency))
+            rows.append({"product_id": "", "description": description, "quantity": 1, "unit_price": value,
+                         "amount": value})  # fmt: skip
+    return rows
 
 
 def issue_invoice(request: HttpRequest | None, actor: User, summary: OrderSummary) -> Invoice:
@@ -106,6 +138,7 @@ def issue_invoice(request: HttpRequest | None, actor: User, summary: OrderSummar
         data = _placed_data(summary)
         currency = summary.currency
         lines = _lines(data, currency)
+        lines += _checkout_rows(data, lines, currency)
         taxes = _taxes(data, currency)
         subtotal = round_money(sum((Decimal(line["amount"]) for line in lines), Decimal(0)), currency)
         tax_total = round_money(sum((Decimal(tax["amount"]) for tax in taxes), Decimal(0)), currency)
