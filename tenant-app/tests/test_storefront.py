@@ -596,3 +596,69 @@ def test_a_category_cannot_sit_under_itself(shop: Shop) -> None:
         "beans",
         "tools",
     ]
+
+
+# ---- GraphQL -----------------------------------------------------------------------------------
+
+STOREFRONT_QUERY = """
+query($lang: String, $currency: String) {
+  storefrontProducts(lang: $lang, currency: $currency, category: "coffee", sort: "price", first: 2) {
+    slug name price { amount currency } availability { status quantity } category { slug name }
+  }
+  storefrontProduct(slug: "espresso-beans", lang: $lang, currency: $currency) {
+    name description variants { sku price { amount currency } availability { status quantity }
+                                attributes { attribute { name } value { name } } }
+  }
+  storefrontCategories(lang: $lang) { slug name children { slug name } }
+  storefrontSuggestions(q: "espr", lang: $lang) { slug name }
+}
+"""
+
+
+def graphql(shop: Shop, query: str, **variables: Any) -> Any:
+    client = Client(HTTP_HOST=shop.store.tenant.host, REMOTE_ADDR="10.9.8.7")
+    answer = client.post("/graphql/", {"query": query, "variables": variables}, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    return answer.json()
+
+
+def test_graphql_answers_the_storefront_anonymously_as_rest_does(shop: Shop) -> None:
+    data = graphql(shop, STOREFRONT_QUERY, lang="de", currency="USD")["data"]
+
+    assert data["storefrontProducts"] == [
+        {
+            "slug": "filter-beans",
+            "name": "Filter beans",
+            "price": {"amount": "9.35", "currency": "USD"},  # 8.50 EUR at 1.10
+            "availability": {"status": "out_of_stock", "quantity": None},
+            "category": {"slug": "beans", "name": "Bohnen"},
+        },
+        {
+            "slug": "espresso-beans",
+            "name": "Espressobohnen",
+            "price": {"amount": "10.89", "currency": "USD"},
+            "availability": {"status": "in_stock", "quantity": None},
+            "category": {"slug": "beans", "name": "Bohnen"},
+        },
+    ]
+    rest = shop.get("/api/v1/storefront/products/espresso-beans/", {"lang": "de", "currency": "USD"}).json()
+    page = data["storefrontProduct"]
+    assert (page["name"], page["description"]) == (rest["name"], rest["description"])
+    assert [(v["sku"], v["price"], v["availability"]) for v in page["variants"]] == [
+        (v["sku"], v["price"], v["availability"]) for v in rest["variants"]
+    ]
+    assert data["storefrontCategories"] == [
+        {"slug": "coffee", "name": "Coffee", "children": [{"slug": "beans", "name": "Bohnen"}]},
+        {"slug": "tools", "name": "Tools", "children": []},
+    ]
+    assert data["storefrontSuggestions"] == [{"slug": "espresso-beans", "name": "Espressobohnen"}]
+
+
+def test_graphql_refuses_what_the_store_does_not_offer_with_the_same_codes(shop: Shop) -> None:
+    refused = graphql(shop, STOREFRONT_QUERY, lang="fr", currency="EUR")
+    wrong_currency = graphql(shop, '{ storefrontProducts(currency: "GBP") { slug } }')
+    too_many = graphql(shop, "{ storefrontProducts(first: 1000) { slug } }")
+
+    assert {error["extensions"]["reason"] for error in refused["errors"]} == {"language_not_offered"}
+    assert [error["extensions"]["reason"] for error in wrong_currency["errors"]] == ["currency_not_offered"]
+    assert [error["extensions"]["reason"] for error in too_many["errors"]] == ["invalid"]
