@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotFound
@@ -52,7 +52,7 @@ from tenant_app.catalog.selectors import (
     suggestions,
 )
 from tenantry_kernel.money import round_money
-from tenantry_kernel.web.openapi import problems
+from tenantry_kernel.web.openapi import problems, response_example
 from tenantry_kernel.web.pagination import CursorPage, one_page
 
 MAX_PAGE_SIZE = 100
@@ -129,6 +129,35 @@ class StorefrontPage(CursorPage):
 
 # ---- Documentation of the answers (the views build them as plain data) ----
 
+CARD = {
+    "slug": "espresso-beans",
+    "name": "Espressobohnen",
+    "category": {"slug": "beans", "name": "Bohnen"},
+    "price": {"amount": "10.89", "currency": "USD"},
+    "availability": {"status": "in_stock", "quantity": None},
+}
+VARIANT = {
+    "sku": "espresso-beans-250-g",
+    "name": "",
+    "attributes": [{"attribute": {"slug": "size", "name": "Größe"}, "value": {"slug": "250-g", "name": "250 g"}}],
+    "price": {"amount": "10.89", "currency": "USD"},
+    "availability": {"status": "low_stock", "quantity": 3},
+}
+PAGE = {
+    **{key: value for key, value in CARD.items() if key != "availability"},
+    "description": "Dunkel geröstet.",
+    "collections": [{"slug": "staff-picks", "name": "Empfehlungen"}],
+    "availability": {"status": "in_stock", "quantity": None},
+    "variants": [VARIANT],
+    "published_at": "2026-03-03T10:00:00+00:00",
+}
+CATEGORY = {
+    "slug": "coffee",
+    "name": "Kaffee",
+    "description": "",
+    "children": [{"slug": "beans", "name": "Bohnen", "description": "", "children": []}],
+}
+
 
 class MoneyOut(serializers.Serializer[Any]):
     amount = serializers.CharField(help_text="Decimal, in the currency's minor unit.")
@@ -153,6 +182,7 @@ class ProductCardOut(serializers.Serializer[Any]):
     availability = AvailabilityOut()
 
 
+@extend_schema_serializer(examples=[response_example("Coffee in German and dollars", one_page([CARD]))])
 class ProductListOut(serializers.Serializer[Any]):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -172,6 +202,7 @@ class VariantOut(serializers.Serializer[Any]):
     availability = AvailabilityOut()
 
 
+@extend_schema_serializer(examples=[response_example("Espresso beans", PAGE)])
 class ProductPageOut(serializers.Serializer[Any]):
     slug = serializers.CharField()
     name = serializers.CharField()
@@ -197,6 +228,40 @@ class CollectionOut(serializers.Serializer[Any]):
     description = serializers.CharField()
 
 
+def _page(name: str, item: type[serializers.Serializer[Any]], example: dict[str, Any]) -> Any:
+    page = type(
+        name,
+        (serializers.Serializer,),
+        {
+            "__doc__": "A short list, shaped as a list's page (the only one: no links).",
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+    return extend_schema_serializer(examples=[response_example("A page", one_page([example]))])(page)
+
+
+CategoryTreeOut = _page("StorefrontCategoryTree", CategoryOut, CATEGORY)
+CollectionsOut = _page(
+    "StorefrontCollections", CollectionOut, {"slug": "staff-picks", "name": "Empfehlungen", "description": ""}
+)
+SuggestionsOut = _page("StorefrontSuggestions", NamedOut, {"slug": "espresso-beans", "name": "Espresso beans"})
+
+
+@extend_schema_serializer(
+    examples=[
+        response_example(
+            "English and German",
+            {
+                "languages": ["en", "de"],
+                "default_language": "en",
+                "currencies": ["EUR", "USD"],
+                "default_currency": "EUR",
+            },
+        )
+    ]
+)
 class SettingsOut(serializers.Serializer[Any]):
     languages = serializers.ListField(child=serializers.CharField())
     default_language = serializers.CharField()
@@ -498,7 +563,7 @@ class CategoryTreeView(StorefrontView):
         summary="The category tree",
         description="Every category, nested under its parent, in the page's language.",
         parameters=[LANG, CURRENCY],
-        responses={200: CategoryOut(many=True), **problems("language_not_offered", "currency_not_offered")},
+        responses={200: CategoryTreeOut, **problems("language_not_offered", "currency_not_offered")},
         tags=["storefront"],
     )
     def get(self, request: Request, **kwargs: str) -> HttpResponse:
@@ -534,7 +599,7 @@ class CollectionListView(StorefrontView):
         summary="The collections",
         description="Published collections, in the page's language.",
         parameters=[LANG, CURRENCY],
-        responses={200: CollectionOut(many=True), **problems("language_not_offered", "currency_not_offered")},
+        responses={200: CollectionsOut, **problems("language_not_offered", "currency_not_offered")},
         tags=["storefront"],
     )
     def get(self, request: Request, **kwargs: str) -> HttpResponse:
@@ -561,7 +626,7 @@ class SuggestionsView(StorefrontView):
         summary="Suggest products as a shopper types",
         description=f"Up to {MAX_SUGGESTIONS} published products whose words start with the words typed, best first.",
         parameters=[SuggestionQuery, LANG],
-        responses={200: NamedOut(many=True), **problems("invalid", "language_not_offered")},
+        responses={200: SuggestionsOut, **problems("invalid", "language_not_offered")},
         tags=["storefront"],
     )
     def get(self, request: Request, **kwargs: str) -> HttpResponse:

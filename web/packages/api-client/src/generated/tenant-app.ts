@@ -12,10 +12,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List attributes and their values */
-        get: operations["attributes_list"];
+        /**
+         * List attributes and their values
+         * @description Every attribute with its values in order.
+         */
+        get: operations["attributes_retrieve"];
         put?: never;
-        /** Add an attribute with its values */
+        /**
+         * Add an attribute with its values
+         * @description Values keep the order given; slugs come from the names.
+         */
         post: operations["attributes_create"];
         delete?: never;
         options?: never;
@@ -32,7 +38,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add a value to an attribute */
+        /**
+         * Add a value to an attribute
+         * @description Appended after the attribute's other values.
+         */
         post: operations["attributes_values_create"];
         delete?: never;
         options?: never;
@@ -535,10 +544,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List categories */
+        /**
+         * List categories
+         * @description Every category, flat, with its parent's slug.
+         */
         get: operations["categories_list"];
         put?: never;
-        /** Add a category */
+        /**
+         * Add a category
+         * @description Its slug comes from the name unless given; the parent is a slug.
+         */
         post: operations["categories_create"];
         delete?: never;
         options?: never;
@@ -553,14 +568,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a category */
+        /**
+         * Read a category
+         * @description One category.
+         */
         get: operations["categories_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a category */
+        /**
+         * Change a category
+         * @description Only the fields sent change; a parent that would make a loop is refused.
+         */
         patch: operations["categories_partial_update"];
         trace?: never;
     };
@@ -571,10 +592,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List collections */
-        get: operations["collections_list"];
+        /**
+         * List collections
+         * @description Every collection, published or not.
+         */
+        get: operations["collections_retrieve"];
         put?: never;
-        /** Add a collection */
+        /**
+         * Add a collection
+         * @description Its slug comes from the name unless given.
+         */
         post: operations["collections_create"];
         delete?: never;
         options?: never;
@@ -595,7 +622,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a collection */
+        /**
+         * Change a collection
+         * @description Only the fields sent change.
+         */
         patch: operations["collections_partial_update"];
         trace?: never;
     };
@@ -1115,7 +1145,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Put a product in exactly these collections */
+        /**
+         * Put a product in exactly these collections
+         * @description Collections by slug; the product leaves any other.
+         */
         put: operations["products_collections_update"];
         post?: never;
         delete?: never;
@@ -1171,10 +1204,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a product's variants */
-        get: operations["products_variants_list"];
+        /**
+         * List a product's variants
+         * @description Every variant of the product, with its prices and stock per location.
+         */
+        get: operations["products_variants_retrieve"];
         put?: never;
-        /** Add a variant to a product */
+        /**
+         * Add a variant to a product
+         * @description A new SKU (unique in the store) with its attribute values as attribute:value slugs.
+         */
         post: operations["products_variants_create"];
         delete?: never;
         options?: never;
@@ -1241,7 +1280,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the store's languages and currencies */
+        /**
+         * Read the store's languages and currencies
+         * @description With the exchange-rate overrides (units per 1 default currency).
+         */
         get: operations["store_settings_retrieve"];
         put?: never;
         post?: never;
@@ -1514,14 +1556,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a variant */
+        /**
+         * Read a variant
+         * @description Its SKU, attribute values, prices and stock.
+         */
         get: operations["variants_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a variant */
+        /**
+         * Change a variant
+         * @description Only the fields sent change; attribute_values, when sent, replaces them.
+         */
         patch: operations["variants_partial_update"];
         trace?: never;
     };
@@ -1539,7 +1587,10 @@ export interface paths {
          */
         put: operations["variants_prices_update"];
         post?: never;
-        /** Remove a variant's own price in a currency */
+        /**
+         * Remove a variant's own price in a currency
+         * @description Its default-currency price, converted, applies again.
+         */
         delete: operations["variants_prices_destroy"];
         options?: never;
         head?: never;
@@ -1575,6 +1626,14 @@ export interface components {
             readonly name: string;
             readonly slug: string;
             readonly values: components["schemas"]["AttributeValue"][];
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        AttributePage: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Attribute"][];
         };
         AttributeValue: {
             readonly id: number;
@@ -1657,6 +1716,14 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        CategoryPage: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Category"][];
+        };
         /** @description Name, slug (from the name when not given), description, parent (its slug) and position. */
         CategoryWriteRequest: {
             name: string;
@@ -1690,6 +1757,14 @@ export interface components {
             slug: string;
             name: string;
             description: string;
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        CollectionPage: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Collection"][];
         };
         CollectionWriteRequest: {
             name: string;
@@ -2172,7 +2247,7 @@ export interface components {
             readonly id: number;
             readonly name: string;
             readonly slug: string;
-            readonly category: string;
+            readonly category: string | null;
             readonly description: string;
             readonly price: components["schemas"]["Price"];
             readonly published: boolean;
@@ -2384,6 +2459,30 @@ export interface components {
             readonly default_currency: string;
             readonly rate_overrides: unknown;
         };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        StorefrontCategoryTree: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["CategoryOut"][];
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        StorefrontCollections: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["CollectionOut"][];
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        StorefrontSuggestions: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["NamedOut"][];
+        };
         Ticket: {
             /** @description Pass as `?ticket=` to /ws/notifications/ or the stream; works once. */
             ticket: string;
@@ -2458,6 +2557,14 @@ export interface components {
             attributes: components["schemas"]["VariantAttributeOut"][];
             price: components["schemas"]["MoneyOut"] | null;
             availability: components["schemas"]["AvailabilityOut"];
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        VariantPage: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Variant"][];
         };
         VariantWriteRequest: {
             sku: string;
@@ -2598,7 +2705,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    attributes_list: {
+    attributes_retrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -2612,7 +2719,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Attribute"][];
+                    "application/json": components["schemas"]["AttributePage"];
                 };
             };
             /**
@@ -5272,7 +5379,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Category"][];
+                    "application/json": components["schemas"]["CategoryPage"];
                 };
             };
             /**
@@ -5630,7 +5737,7 @@ export interface operations {
             };
         };
     };
-    collections_list: {
+    collections_retrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -5644,7 +5751,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Collection"][];
+                    "application/json": components["schemas"]["CollectionPage"];
                 };
             };
             /**
@@ -9038,7 +9145,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Collection"][];
+                    "application/json": components["schemas"]["CollectionPage"];
                 };
             };
             /**
@@ -9285,7 +9392,7 @@ export interface operations {
             };
         };
     };
-    products_variants_list: {
+    products_variants_retrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -9301,7 +9408,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Variant"][];
+                    "application/json": components["schemas"]["VariantPage"];
                 };
             };
             /**
@@ -10154,7 +10261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NamedOut"][];
+                    "application/json": components["schemas"]["StorefrontSuggestions"];
                 };
             };
             /**
@@ -10219,7 +10326,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CategoryOut"][];
+                    "application/json": components["schemas"]["StorefrontCategoryTree"];
                 };
             };
             /**
@@ -10284,7 +10391,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CollectionOut"][];
+                    "application/json": components["schemas"]["StorefrontCollections"];
                 };
             };
             /**
