@@ -11,6 +11,10 @@ p50/p95/p99 of each and the ratio of the p95s. The database, the role and the se
 on Ctrl-C, SIGTERM or an error.
 
     .venv/bin/python bench/storefront_catalog.py [--seconds 8] [--rounds 3] [--connections 50] [--workers 2]
+                                                 [--think-ms 0]
+
+With `--think-ms 0` every shopper sends its next request as soon as the last is answered (a closed loop: the
+latency then includes queueing behind the other 49); `--think-ms 1000` gives shoppers a pause between clicks.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import secrets
 import signal
 import subprocess
@@ -99,7 +104,9 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")  # runs the cleanup in `finally`
 
 
-async def _load(url: str, headers: dict[str, str], connections: int, warmup: float, seconds: float) -> Phase:
+async def _load(
+    url: str, headers: dict[str, str], connections: int, warmup: float, seconds: float, think: float
+) -> Phase:
     phase = Phase(seconds)
     measure_from = time.perf_counter() + warmup
     until = measure_from + seconds
@@ -117,19 +124,24 @@ async def _load(url: str, headers: dict[str, str], connections: int, warmup: flo
                         phase.hits += response.headers.get("X-Cache") == "hit"
                     else:
                         phase.errors += 1
+                if think:  # a shopper reads the page before the next click (0.5 to 1.5 times the mean)
+                    await asyncio.sleep(think * random.uniform(0.5, 1.5))
 
         await asyncio.gather(*(shopper() for _ in range(connections)))
     return phase
 
 
-def load_process(url: str, headers: dict[str, str], connections: int, warmup: float, seconds: float) -> Phase:
-    return asyncio.run(_load(url, headers, connections, warmup, seconds))
+def load_process(
+    url: str, headers: dict[str, str], connections: int, warmup: float, seconds: float, think: float
+) -> Phase:
+    return asyncio.run(_load(url, headers, connections, warmup, seconds, think))
 
 
 def measure(pool: ProcessPoolExecutor, url: str, headers: dict[str, str], args: argparse.Namespace) -> Phase:
     processes = args.load_processes
     shares = [args.connections // processes + (index < args.connections % processes) for index in range(processes)]
-    futures = [pool.submit(load_process, url, headers, share, args.warmup, args.seconds) for share in shares]
+    think = args.think_ms / 1000
+    futures = [pool.submit(load_process, url, headers, share, args.warmup, args.seconds, think) for share in shares]
     total = Phase(args.seconds)
     for future in futures:
         part = future.result()
@@ -206,6 +218,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--load-processes", type=int, default=1, help="load generator processes")
     parser.add_argument("--products", type=int, default=200)
+    parser.add_argument(
+        "--think-ms", type=float, default=0.0, help="mean pause of a shopper between requests (0: back to back)"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _terminate)
 
@@ -255,7 +270,8 @@ def main() -> None:
         return
     print(
         f"GET {PATH} anonymously, {args.products} products, {args.connections} concurrent shoppers, "
-        f"{args.workers} uvicorn worker(s), {len(phases['cached'])} x {args.seconds:.0f} s per phase "
+        f"{args.workers} uvicorn worker(s), think time {args.think_ms:.0f} ms, "
+        f"{len(phases['cached'])} x {args.seconds:.0f} s per phase "
         f"after {args.warmup:.0f} s warm-ups"
     )
     cached, uncached = report("cached", phases["cached"]), report("uncached", phases["uncached"])
