@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 WITH_SERVICES := set -a; [ -f .local/services.env ] && . .local/services.env; set +a;
 LOCAL_DATABASES := tenantry_platform tenantry_shard_local
 
-.PHONY: help up demo dev-web test deps services lint format typecheck pytest clients config lock clean
+.PHONY: help up demo dev-web test deps services lint format typecheck pytest clients config lock messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,6 +63,15 @@ lock: deps ## Re-resolve requirements/*.txt from pyproject.toml
 		--no-emit-trusted-host -o requirements/dev.txt pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
 		--no-emit-trusted-host -c requirements/dev.txt -o requirements/prod.txt pyproject.toml
+
+# The tenant app's translations: its own strings and the kernel's it shows (addresses, problem details), from the
+# repository's root (an ignore pattern "NAME/*" skips every folder NAME); the compiled .mo files are committed
+# (tests check they match the .po files).
+MESSAGE_IGNORES := platform/* operator/* node_modules/* tests/* dev/* bench/* crds/* docs/* testing/*
+messages: deps ## Extract the tenant app's translatable strings into tenant_app/locale/*.po and compile the .mo files (needs gettext)
+	DJANGO_SETTINGS_MODULE=tenant_app.settings.test $(BIN)/python tenant-app/manage.py makemessages -l de --no-obsolete \
+		$(foreach pattern,$(MESSAGE_IGNORES),--ignore '$(pattern)')
+	cd tenant-app && DJANGO_SETTINGS_MODULE=tenant_app.settings.test ../$(BIN)/python manage.py compilemessages
 
 clean: ## Remove the venv, web/node_modules, caches and local state (stops nothing)
 	rm -rf $(VENV) .local .mypy_cache .ruff_cache .pytest_cache web/node_modules

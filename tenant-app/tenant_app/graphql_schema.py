@@ -20,7 +20,11 @@ from tenant_app.accounts.graphql.queries import AccountsQuery
 from tenant_app.audit.graphql.queries import AuditQuery
 from tenant_app.catalog.graphql.mutations import CatalogMutation
 from tenant_app.catalog.graphql.queries import CatalogQuery
+from tenant_app.checkout.graphql.mutations import CheckoutMutation
+from tenant_app.checkout.graphql.queries import CheckoutQuery
 from tenant_app.graphql.errors import ErrorCodes, api_exception
+from tenant_app.payments.graphql.mutations import PaymentsMutation
+from tenant_app.payments.graphql.queries import PaymentsQuery
 from tenantry_kernel.web.fields import parse_decimal
 
 # Depth counts from 0 at the top field: the deepest useful query today is 5 (audit events → actor
@@ -63,8 +67,10 @@ class Schema(strawberry.Schema):
         super().process_errors(unexpected, execution_context)
 
 
-Query = merge_types("Query", (AccountsQuery, AccessQuery, AuditQuery, CatalogQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, AccessMutation, CatalogMutation))
+Query = merge_types("Query", (AccountsQuery, AccessQuery, AuditQuery, CatalogQuery, CheckoutQuery, PaymentsQuery))
+Mutation = merge_types(
+    "Mutation", (AccountsMutation, AccessMutation, CatalogMutation, CheckoutMutation, PaymentsMutation)
+)
 
 # Introspection stays on: the schema is public (the project is open source) and clients generate
 # code from it; the policy engine guards data, not its shape.

@@ -20,7 +20,9 @@ urlpatterns = [
     path("api/v1/", include("tenant_app.sso.api.urls")),
     path("api/v1/", include("tenant_app.catalog.api.urls")),
     path("api/v1/", include("tenant_app.orders.api.urls")),
+    path("api/v1/", include("tenant_app.invoices.api.urls")),
     path("api/v1/", include("tenant_app.payments.api.urls")),
+    path("api/v1/", include("tenant_app.checkout.api.urls")),
     path("api/v1/", include("tenant_app.notifications.api.urls")),
     path("graphql/", graphql_view, name="graphql"),
     # The store's "sign in with …" for a browser (the portal's "Open store" leads here).

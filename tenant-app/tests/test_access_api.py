@@ -327,8 +327,12 @@ def test_policies_are_filtered_by_action_wildcards_included(store: Store) -> Non
     assert names("?action=orders.view") == ["customers-own-orders", "orders-frozen", "office-network"]
     assert names("?action=products.update") == ["staff-own-location", "office-network"]
     assert names("?action=products.update&role=staff") == ["staff-own-location"]
-    # Both seeded with every workspace (access migrations 0003 and 0004).
-    assert names("?effect=allow&role=customer") == ["customers-own-orders", "customers-published-products"]
+    # Seeded with every workspace (access migrations 0003, 0004 and 0006).
+    assert names("?effect=allow&role=customer") == [
+        "customers-own-orders",
+        "customers-published-products",
+        "customers-cancel-own-unpaid-orders",
+    ]
 
 
 def test_policies_need_their_permissions(store: Store) -> None:

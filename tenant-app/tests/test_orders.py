@@ -413,15 +413,18 @@ def test_only_those_with_the_permission_record_payments_refunds_and_cancellation
 
 
 def test_actions_refuse_what_the_policy_engine_refuses(store: Store, products: dict[str, int]) -> None:
-    order_id = place(store, "customer", (products["bell"], 1))["id"]
+    order_id = place(store, "other-customer", (products["bell"], 1))["id"]
 
     with tenant_transaction(store.tenant.route):
         summary = OrderSummary.objects.get(pk=order_id)
         customer = store.user("customer")
         with pytest.raises(Denied) as refused:
             actions.cancel_order(None, customer, summary)
+        with pytest.raises(Denied) as refunded:
+            actions.refund_order(None, customer, summary, amount=Decimal("5.25"), currency="EUR")
 
-    assert "orders.cancel here (no_permission)" in str(refused.value.detail)
+    assert "orders.cancel here (not_allowed_by_policy:customers-cancel-own-unpaid-orders)" in str(refused.value.detail)
+    assert "orders.refund here (no_permission)" in str(refunded.value.detail)
 
 
 # ---- Lists stay cheap --------------------------------------------------------------------

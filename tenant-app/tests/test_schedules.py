@@ -102,6 +102,12 @@ def test_each_tenant_gets_its_entries_once_carrying_the_tenant(shard: tuple[str,
             {"tz": "UTC"},
             True,
         ),
+        f"{alpha.slug}:release-reservations": (
+            "tenantry.checkout.release_expired_reservations",
+            {"tenantry_tenant": alpha.slug},
+            {"tz": "UTC"},
+            True,
+        ),
     }
     report = PeriodicTask.objects.get(name=f"{alpha.slug}:nightly-report")
     assert report.crontab is not None
@@ -114,7 +120,7 @@ def test_each_tenant_gets_its_entries_once_carrying_the_tenant(shard: tuple[str,
     assert PeriodicTask.objects.get(name=f"{alpha.slug}:nightly-report").interval.every == 60  # type: ignore[union-attr]
     assert remove_tenant_schedules(alpha.slug) == 1
     assert remove_tenant_schedules(alpha.slug) == 0
-    assert len(names_and_headers(f"{bravo.slug}:")) == 4
+    assert len(names_and_headers(f"{bravo.slug}:")) == 5
 
 
 def test_schedules_are_refused_inside_a_tenant_transaction(shard: tuple[str, list[ShardTenant]]) -> None:
@@ -143,10 +149,11 @@ def test_the_command_ensures_routed_tenants_pauses_suspended_ones_and_drops_depa
         f"{alpha.slug}:invitation-reminders": True,
         f"{alpha.slug}:usage-report": True,
         f"{alpha.slug}:prune-inbox": True,
+        f"{alpha.slug}:release-reservations": True,
     }
     assert {enabled for *_, enabled in names_and_headers(f"{bravo.slug}:").values()} == {False}
     assert names_and_headers("gone-tenant:") == {}
-    assert "removed: 4" in capsys.readouterr().out
+    assert "removed: 5" in capsys.readouterr().out
 
     call_command("ensure_tenant_schedules", "--tenant", alpha.slug)
     with pytest.raises(CommandError, match="not routed on this shard: nobody-here"):

@@ -1,8 +1,16 @@
+import { randomUUID } from "node:crypto";
+
 import type { NextConfig } from "next";
+
+// One id per build: Next's own (`.next/BUILD_ID`) and the service worker's stamp (src/app/sw.js/route.ts). A release
+// pipeline may pin it (e.g. to the commit) with PORTAL_BUILD_ID; the value is inlined at build time.
+const buildId = process.env.PORTAL_BUILD_ID || randomUUID();
 
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  generateBuildId: () => buildId,
+  env: { PORTAL_BUILD_ID: buildId },
   // The BFF pass-through must see whether a path ends in "/": the control plane has paths of both kinds
   // (`…/ops/tenants/`, `…/subscription`). Next's default 308 from `/x/` to `/x` would lose that.
   skipTrailingSlashRedirect: true,

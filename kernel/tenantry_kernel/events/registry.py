@@ -244,16 +244,37 @@ for _event_type in (
                 "lines": {
                     "type": "array", "minItems": 1, "maxItems": 500,
                     "items": _object({"product_id": _ID, "quantity": {"type": "integer", "minimum": 1},
-                                      "unit_price": _MONEY}),
+                                      "unit_price": _MONEY},
+                                     # A checkout's order: the variant, the rate that priced it, its share.
+                                     {"variant_id": _ID, "sku": {"type": "string", "maxLength": 64},
+                                      "rate": {"type": ["string", "null"], "pattern": r"^\d{1,10}(\.\d{1,10})?$"},
+                                      "discount": _MONEY, "tax": _MONEY, "total": _MONEY}),
                 },
                 "total": _MONEY,
-            }
+            },
+            {
+                "checkout": _object({"checkout_id": _ID, "email": _EMAIL, "shipping": _MONEY, "discount": _MONEY,
+                                     "tax": _MONEY, "prices_include_tax": {"type": "boolean"}}),
+            },
         ),
         producer="tenant-app",
     ),
     EventType(
         "order.paid", 1, "An order's payment was captured.",
         _object({"order_id": _ID, "amount": _MONEY, "payment_reference": {"type": "string", "maxLength": 200}}),
+        producer="tenant-app",
+    ),
+    EventType(
+        "order.payment_authorized", 1,
+        "A gateway holds the order's payment (authorized, not captured yet); order.paid follows on capture.",
+        _object({"order_id": _ID, "amount": _MONEY, "payment_reference": {"type": "string", "maxLength": 200}}),
+        producer="tenant-app",
+    ),
+    EventType(
+        "order.payment_failed", 1,
+        "A gateway declined the order's payment, or its hold failed or expired; the order is still unpaid.",
+        _object({"order_id": _ID, "payment_reference": {"type": "string", "maxLength": 200},
+                 "reason": {"type": "string", "maxLength": 500}}),
         producer="tenant-app",
     ),
     EventType(
@@ -264,6 +285,12 @@ for _event_type in (
     EventType(
         "order.cancelled", 1, "An order was cancelled before fulfilment.",
         _object({"order_id": _ID, "reason": {"type": "string", "maxLength": 500}}),
+        producer="tenant-app",
+    ),
+    # Invoices: a store's invoice of a paid order, numbered per store without gaps.
+    EventType(
+        "invoice.issued", 1, "A store issued the invoice of a paid order.",
+        _object({"order_id": _ID, "number": {"type": "integer", "minimum": 1}, "total": _MONEY}),
         producer="tenant-app",
     ),
     # Tenant lifecycle: the control plane's record of each tenant (global search keeps its directory from these).

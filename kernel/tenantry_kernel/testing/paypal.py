@@ -22,10 +22,16 @@ Covered:
   PayPal signs with RSA-SHA256 over `transmission_id|transmission_time|webhook_id|crc32(body)` and a
   certificate at PAYPAL-CERT-URL; the stand-in signs that same string with an HMAC key of its own (its
   "certificate" is not served): clients that verify through the API, as PayPal recommends, cannot tell.
+- Amounts as PayPal checks them: `value` must match PayPal's schema pattern (so "Infinity", "NaN" or "1e3"
+  are 400 `INVALID_REQUEST`/`INVALID_PARAMETER_SYNTAX`), be positive (`CANNOT_BE_ZERO_OR_NEGATIVE`), be in a
+  currency PayPal lists (`CURRENCY_NOT_SUPPORTED`: KWD, INR…) with its decimals (none for HUF, JPY, TWD;
+  `DECIMAL_PRECISION`); a refund in another currency than its capture is `CURRENCY_MISMATCH`, one of a fully
+  refunded capture `CAPTURE_FULLY_REFUNDED`; an unreadable body is 400 `MALFORMED_REQUEST_JSON`.
+- An approved order left uncaptured (`void`): VOIDED, as PayPal voids it.
 - `down = True` answers 503 to everything (an outage).
 
 Not covered: the buyer's pages, intent AUTHORIZE with authorizations/reauthorize/void, PATCH of orders,
-payment sources and vaulting, disputes, payouts, order expiry (3 hours for CREATED orders), HATEOAS links
+payment sources and vaulting, disputes, payouts, order expiry by time (`void` plays it on demand), HATEOAS links
 beyond approve/payer-action/self/capture, rate limits, and sending webhooks by itself.
 """
 
@@ -35,12 +41,13 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from tenantry_kernel.testing.http_standin import Answer, Call, StandIn
@@ -111,6 +118,41 @@ def _not_found() -> Answer:
     )
 
 
+# PayPal's schema for `amount.value` (Orders v2 and Payments v2 references): a string of at most 32 characters.
+VALUE = re.compile(r"^((-?[0-9]+)|(-?([0-9]+)?[.][0-9]+))$")
+SYNTAX = "The value of a field does not conform to the expected format."
+
+
+def _invalid_value(issue: str, description: str) -> Answer:
+    message = "Request is not well-formed, syntactically incorrect, or violates schema."
+    return _error(400, "INVALID_REQUEST", message, issue, description)
+
+
+def decimals(currency: str) -> int:
+    """How many decimals PayPal writes `currency` with: 0 for HUF, JPY and TWD, else 2 (its currency codes page)."""
+    return 0 if currency in ZERO_DECIMAL else 2
+
+
+def _refused_value(value: object, currency: object) -> Answer | None:
+    """PayPal's answer to an amount it does not take (None: it takes it), checked in PayPal's order: the schema
+    (a string matching VALUE, so not "Infinity", "NaN" or "1e3"), the currency, then the currency's decimals."""
+    if not isinstance(value, str) or len(value) > 32 or not VALUE.match(value):
+        return _invalid_value("INVALID_PARAMETER_SYNTAX", SYNTAX)
+    if not isinstance(currency, str) or currency not in SUPPORTED:
+        return _unprocessable("CURRENCY_NOT_SUPPORTED", "Currency code is not currently supported.")
+    amount = Decimal(value)
+    exponent = amount.as_tuple().exponent
+    if not isinstance(exponent, int):  # a non-finite Decimal ("n", "N", "F"); VALUE lets none through
+        return _invalid_value("INVALID_PARAMETER_SYNTAX", SYNTAX)
+    if amount <= 0:
+        return _unprocessable("CANNOT_BE_ZERO_OR_NEGATIVE", "Must be greater than zero.")
+    if -exponent != decimals(currency):
+        return _unprocessable(
+            "DECIMAL_PRECISION", "If the currency supports decimals, only two decimal place precision is supported."
+        )
+    return None
+
+
 class PayPalStandIn(StandIn):
     def __init__(self, clients: dict[str, str]) -> None:
         super().__init__()
@@ -140,6 +182,9 @@ class PayPalStandIn(StandIn):
 
     def not_found(self, call: Call) -> Answer:
         return _not_found()
+
+    def malformed(self, call: Call, reason: str) -> Answer:
+        return _invalid_value("MALFORMED_REQUEST_JSON", "The request JSON is not well formed.")
 
     def _order_of(self, call: Call) -> dict[str, Any] | None:
         order_id = call.params["id"]
@@ -173,12 +218,11 @@ class PayPalStandIn(StandIn):
         request_id = call.headers.get("paypal-request-id", "")
         if request_id and (client, request_id) in self.by_request_id:
             return Answer(200, self.orders[self.by_request_id[(client, request_id)]])
+        data = call.json()
         try:
-            data = call.json()
             unit = data["purchase_units"][0]
             currency, value = unit["amount"]["currency_code"], unit["amount"]["value"]
-            amount = Decimal(value)
-        except (ValueError, KeyError, IndexError, TypeError, InvalidOperation):
+        except (KeyError, IndexError, TypeError):
             return _error(
                 400,
                 "INVALID_REQUEST",
@@ -188,13 +232,9 @@ class PayPalStandIn(StandIn):
             )
         if data.get("intent") != "CAPTURE":
             return _unprocessable("UNSUPPORTED_INTENT", "The stand-in supports intent CAPTURE only.")
-        if currency not in SUPPORTED:
-            return _unprocessable("CURRENCY_NOT_SUPPORTED", "Currency code is not currently supported.")
-        decimals = 0 if currency in ZERO_DECIMAL else 2
-        if amount <= 0 or -amount.as_tuple().exponent != decimals:  # type: ignore[operator]
-            return _unprocessable(
-                "DECIMAL_PRECISION", "If the currency supports decimals, only two decimal place precision is supported."
-            )
+        refused = _refused_value(value, currency)
+        if refused is not None:
+            return refused
         order_id = _id()
         order = {
             "id": order_id,
@@ -286,9 +326,21 @@ class PayPalStandIn(StandIn):
         currency = capture["amount"]["currency_code"]
         refunds = unit["payments"].setdefault("refunds", [])
         left = Decimal(capture["amount"]["value"]) - sum((Decimal(r["amount"]["value"]) for r in refunds), Decimal(0))
+        if left <= 0:
+            return _unprocessable("CAPTURE_FULLY_REFUNDED", "The capture has already been fully refunded.")
         data = call.json()
-        value = Decimal(str(data.get("amount", {}).get("value", left)))
-        if value <= 0 or value > left:
+        asked = data.get("amount")
+        if asked is None:
+            value = left  # no amount: the rest of the capture
+        else:
+            text = asked.get("value") if isinstance(asked, dict) else None
+            refused = _refused_value(text, asked.get("currency_code") if isinstance(asked, dict) else None)
+            if refused is not None:
+                return refused
+            if asked["currency_code"] != currency:
+                return _unprocessable("CURRENCY_MISMATCH", "The currency of the refund must match the capture's.")
+            value = Decimal(str(text))
+        if value > left:
             return _unprocessable(
                 "REFUND_AMOUNT_EXCEEDED",
                 "The refund amount must be less than or equal to the capture amount that has not yet been refunded.",
@@ -296,7 +348,7 @@ class PayPalStandIn(StandIn):
         refund = {
             "id": _id(),
             "status": "COMPLETED",
-            "amount": {"currency_code": currency, "value": str(value)},
+            "amount": {"currency_code": currency, "value": format(value, "f")},
             "create_time": _now(),
             "links": [],
         }
@@ -325,6 +377,12 @@ class PayPalStandIn(StandIn):
             order["links"] = self._links(order_id, order["status"])
             if decline:
                 self.declines.add(order_id)
+
+    def void(self, order_id: str) -> None:
+        """An approved order nobody captured in time: PayPal voids it (status VOIDED)."""
+        with self.lock:
+            self.orders[order_id]["status"] = "VOIDED"
+            self.orders[order_id]["links"] = self._links(order_id, "VOIDED")
 
     def complete_payer_action(self, order_id: str) -> None:
         """The buyer passed 3-D Secure at PayPal."""

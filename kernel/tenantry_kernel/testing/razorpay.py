@@ -19,6 +19,11 @@ Covered:
   and `X-Razorpay-Event-Id`, as Razorpay sends them.
 - `down = True` answers 503 to everything (an outage).
 
+- An authorization that lapses (`expire_authorization`): the uncaptured payment refunded by Razorpay itself.
+- Amounts: integers in the currency's subunit (JSON's `Infinity`, floats and booleans are refused), and for
+  three-decimal currencies (KWD, BHD, OMR…) a last digit 0, as Razorpay requires; an unreadable body is a 400
+  in Razorpay's error shape.
+
 Not covered: Checkout itself (its UI, methods other than a card, UPI/netbanking flows), 3-D Secure (it
 happens inside Checkout; the server only sees the payment authorized or failed), the S2S JSON payment
 API, payment links, subscriptions, route/transfers, refunds' speed and `refund.*` events of their own,
@@ -58,6 +63,23 @@ def _error(status: int, description: str, *, field: str | None = None, reason: s
     return Answer(status, body)
 
 
+# Razorpay takes amounts in the currency's subunit (ISO 4217: JPY 1, INR 100, KWD 1000); for its three-decimal
+# currencies the last digit must be 0 (Checkout and Orders docs: 295.991 KWD is sent as 295990).
+THREE_DECIMAL = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}  # ISO 4217's currencies with 3 decimals
+
+
+def _subunits_refused(amount: object, currency: str, minimum: int) -> str:
+    """Why Razorpay refuses `amount` subunits of `currency` ("" if it takes it): JSON's `Infinity`, a float or a
+    boolean is not an integer."""
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        return "The amount must be an integer."
+    if amount < minimum:
+        return "The amount must be atleast INR 1.00"
+    if currency in THREE_DECIMAL and amount % 10:
+        return "The amount for three decimal currencies must have 0 as its last digit."
+    return ""
+
+
 def sign(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
@@ -85,6 +107,9 @@ class RazorpayStandIn(StandIn):
     def not_found(self, call: Call) -> Answer:
         return _error(400, "The requested URL was not found on the server.")
 
+    def malformed(self, call: Call, reason: str) -> Answer:
+        return _error(400, "The request body is not valid JSON.")
+
     def _mine(self, call: Call, kind: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
         object_id = call.params["id"]
         if object_id not in kind or call.basic is None or self.owner.get(object_id) != call.basic[0]:
@@ -96,11 +121,14 @@ class RazorpayStandIn(StandIn):
     def create_order(self, call: Call) -> Answer:
         data = call.json()
         amount, currency = data.get("amount"), data.get("currency")
-        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 100:
-            return _error(400, "The amount must be atleast INR 1.00", field="amount")
         if not (isinstance(currency, str) and len(currency) == 3 and currency.isupper()):
             return _error(400, "The currency provided is invalid.", field="currency")
-        order = {
+        refused = _subunits_refused(amount, currency, 100)
+        if refused:
+            return _error(400, refused, field="amount")
+        if data.get("payment_capture", 1) not in (0, 1, "0", "1", True, False):
+            return _error(400, "The payment capture field must be either 0 or 1.", field="payment_capture")
+        order: dict[str, Any] = {
             "id": _id("order"),
             "entity": "order",
             "amount": amount,
@@ -161,7 +189,10 @@ class RazorpayStandIn(StandIn):
         amount = data.get("amount", left)
         if payment["status"] not in ("captured", "refunded") or not payment["captured"]:
             return _error(400, "The payment has not been captured and cannot be refunded")
-        if not isinstance(amount, int) or amount < 100 or amount > left:
+        refused = _subunits_refused(amount, payment["currency"], 100)
+        if refused:
+            return _error(400, refused, field="amount")
+        if amount > left:
             return _error(400, "The refund amount provided is greater than amount captured", field="amount")
         payment["amount_refunded"] += amount
         full = payment["amount_refunded"] == payment["amount"]
@@ -230,6 +261,13 @@ class RazorpayStandIn(StandIn):
                 "razorpay_order_id": order_id,
                 "razorpay_signature": signature,
             }
+
+    def expire_authorization(self, payment_id: str) -> None:
+        """An authorized payment nobody captured in time: Razorpay refunds it by itself (status refunded, never
+        captured), as its docs say of payments left uncaptured."""
+        with self.lock:
+            payment = self.payments[payment_id]
+            payment.update(status="refunded", amount_refunded=payment["amount"], refund_status="full")
 
     def webhook(self, event: str, secret: str, *, payment_id: str, event_id: str = "") -> tuple[bytes, dict[str, str]]:
         """`event` about the payment, as Razorpay posts it: the body and its headers."""

@@ -38,6 +38,7 @@ from django.core.exceptions import DisallowedHost, PermissionDenied, RequestData
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -46,13 +47,14 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from tenantry_kernel.context import current_request_id
+from tenantry_kernel.i18n import gettext_noop
 from tenantry_kernel.web.exceptions import RequestTooLarge
 from tenantry_kernel.web.problems import problem
 
 log = logging.getLogger("tenantry.problems")
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-INVALID_DETAIL = "Some fields are invalid; see errors."
+INVALID_DETAIL = gettext_noop("Some fields are invalid; see errors.")
 
 
 def _pointer_token(key: Any) -> str:
@@ -165,7 +167,8 @@ def exception_problem(exc: exceptions.APIException) -> tuple[str, str, list[dict
     detail = exc.detail
     if isinstance(exc, exceptions.ValidationError):
         if isinstance(detail, Mapping) or any(isinstance(item, list | Mapping) for item in detail):
-            return "invalid", INVALID_DETAIL, problem_errors(detail)
+            # In the request's language where the project has a translation (the tenant app's locale/).
+            return "invalid", gettext(INVALID_DETAIL), problem_errors(detail)
     elif isinstance(detail, Mapping) and "detail" in detail:
         # Errors that carry extra keys (simplejwt's InvalidToken: messages) keep just the essentials.
         detail = detail["detail"]

@@ -1,4 +1,4 @@
-"""Invoice PDFs, rendered by WeasyPrint from `billing/invoice.html` (DejaVu fonts carry € and ₹)."""
+"""Invoice PDFs, rendered by WeasyPrint from `billing/invoice.html` (tenantry_kernel.pdf)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from control_plane.billing.models import Invoice
+from tenantry_kernel.pdf import html_to_pdf
 
 
 def invoice_html(invoice: Invoice) -> str:
@@ -14,9 +15,4 @@ def invoice_html(invoice: Invoice) -> str:
 
 def invoice_pdf(invoice: Invoice, *, compressed: bool = True) -> bytes:
     """The invoice as an A4 PDF; `compressed=False` leaves its streams readable (for inspection)."""
-    # Imported on first use: WeasyPrint parses its stylesheets (and logs it) on import, which every
-    # process that loads the URLconf would otherwise pay for.
-    from weasyprint import HTML
-
-    pdf: bytes = HTML(string=invoice_html(invoice)).write_pdf(uncompressed_pdf=not compressed)
-    return pdf
+    return html_to_pdf(invoice_html(invoice), compressed=compressed)

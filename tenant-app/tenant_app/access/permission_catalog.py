@@ -51,7 +51,8 @@ RESOURCES = frozenset(action.split(".", 1)[0] for action in PERMISSIONS)
 # Resources whose rows belong to one user, named by this attribute: a user may always act on their own.
 # Notifications ("notifications.view", "notifications.update") are only ever one's own: no role grants them,
 # so they are not in PERMISSIONS and a scoped query keeps the user's rows alone.
-SELF_SERVICE = {"sessions": "user_id", "notifications": "recipient_id"}
+# A shopper's address book ("addresses.*") is theirs alone in the same way.
+SELF_SERVICE = {"sessions": "user_id", "notifications": "recipient_id", "addresses": "owner_id"}
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,8 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
         BuiltinRole(
             "customer",
             "Customer",
-            "Shops: sees products, places orders and sees their own.",
-            ("products.view", "orders.view", "orders.create", "payments.create"),
+            "Shops: sees products, places orders, sees their own and cancels their own unpaid ones.",
+            ("products.view", "orders.view", "orders.create", "orders.cancel", "payments.create"),
         ),
     )
 }

@@ -8,21 +8,27 @@ Sign-in, sessions, two-factor, emailed links and passwords are the kernel's iden
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from tenant_app.access.actions import assign_role
 from tenant_app.access.models import Role
+from tenant_app.access.policy import Context, require
 from tenant_app.accounts import emails, tasks
 from tenant_app.accounts.emails import AccountMail
 from tenant_app.accounts.identity import identity
-from tenant_app.accounts.models import RefreshFamily, User, normalize_email
+from tenant_app.accounts.models import MAX_ADDRESSES_PER_USER, Address, RefreshFamily, User, normalize_email
 from tenant_app.audit.actions import record_security_event
 from tenant_app.audit.models import AuditEventType
+from tenantry_kernel.addresses import FIELDS as ADDRESS_FIELDS
+from tenantry_kernel.addresses import AddressError, normalize_address
 from tenantry_kernel.celery import enqueue_on_commit
 from tenantry_kernel.identity import sessions, signin
 from tenantry_kernel.identity.accounts import check_new_password
@@ -69,7 +75,9 @@ def register(request: HttpRequest, *, email: str, password: str, full_name: str 
         if User.objects.filter(email=email).exists():
             raise _email_taken(email)
         role = Role.objects.filter(slug=settings.ACCOUNTS_SIGNUP_ROLE).first()
-        user = User.objects.create_user(email, password, full_name=full_name, role=role)
+        # The language they signed up in (LocaleMiddleware's choice among LANGUAGES) is the one of their emails.
+        language = translation.get_language_from_request(request) if request is not None else ""
+        user = User.objects.create_user(email, password, full_name=full_name, role=role, language=language)
         record_security_event(request, AuditEventType.USER_REGISTERED, actor=user)
         _mail(AccountMail.VERIFY_EMAIL, user, emails.origin_of(request))
     return user
@@ -203,3 +211,102 @@ def remove_member(email: str) -> User | None:
             None, AuditEventType.USER_DEACTIVATED, subject=user.email, sessions_revoked=revoked, source="platform"
         )
     return user
+
+
+# ---- The shopper's address book ------------------------------------------------------------
+# Every address is checked and cleaned by the kernel's rules for its country (tenantry_kernel.addresses); a
+# shopper keeps at most MAX_ADDRESSES_PER_USER, and at most one default for shipping and one for billing.
+# Addresses are the owner's alone (access.permission_catalog.SELF_SERVICE): no role reaches another's.
+
+
+def _checked_address(data: Mapping[str, Any]) -> dict[str, str]:
+    """The address cleaned for its country, or a 400 naming each bad field (messages in the request's language)."""
+    try:
+        return normalize_address(data)
+    except AddressError as invalid:
+        raise ValidationError(
+            {
+                field: [ErrorDetail(gettext(message), code) for code, message in problems]
+                for field, problems in invalid.errors.items()
+            }
+        ) from None
+
+
+def _take_defaults(owner: User, *, shipping: bool, billing: bool, keep: int | None = None) -> None:
+    """The owner's other addresses stop being the default for what this one becomes the default of."""
+    others = Address.objects.filter(owner=owner)
+    if keep is not None:
+        others = others.exclude(pk=keep)
+    if shipping:
+        others.filter(is_default_shipping=True).update(is_default_shipping=False)
+    if billing:
+        others.filter(is_default_billing=True).update(is_default_billing=False)
+
+
+def add_address(
+    request: HttpRequest | None,
+    actor: User,
+    data: Mapping[str, Any],
+    *,
+    default_shipping: bool = False,
+    default_billing: bool = False,
+) -> Address:
+    """Add an address to the actor's book; their first one becomes both defaults."""
+    require(actor, "addresses.create", context=Context.of(request))
+    fields = _checked_address(data)
+    with transaction.atomic():
+        owner = User.objects.select_for_update().get(pk=actor.pk)  # one writer per book: the limit holds
+        count = Address.objects.filter(owner=owner).count()
+        if count >= MAX_ADDRESSES_PER_USER:
+            raise Conflict(
+                gettext("An address book holds at most %(limit)d addresses; delete one you no longer use first.")
+                % {"limit": MAX_ADDRESSES_PER_USER},
+                code="address_limit",
+            )
+        shipping, billing = default_shipping or count == 0, default_billing or count == 0
+        _take_defaults(owner, shipping=shipping, billing=billing)
+        address = Address.objects.create(
+            owner=owner, **fields, is_default_shipping=shipping, is_default_billing=billing
+        )
+        record_security_event(request, AuditEventType.ADDRESS_ADDED, actor=actor, address_id=address.pk)
+    return address
+
+
+def update_address(
+    request: HttpRequest | None,
+    actor: User,
+    address: Address,
+    changes: Mapping[str, Any],
+    *,
+    default_shipping: bool | None = None,
+    default_billing: bool | None = None,
+) -> Address:
+    """Change some of an address's fields (the whole address is checked again) or make it a default."""
+    require(actor, "addresses.update", address, Context.of(request))
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=address.owner_id)
+        address = Address.objects.select_for_update().get(pk=address.pk)
+        fields = _checked_address({field: getattr(address, field) for field in ADDRESS_FIELDS} | dict(changes))
+        changed = [field for field, value in fields.items() if getattr(address, field) != value]
+        for field in changed:
+            setattr(address, field, fields[field])
+        for flag, wanted in (("is_default_shipping", default_shipping), ("is_default_billing", default_billing)):
+            if wanted is not None and getattr(address, flag) != wanted:
+                setattr(address, flag, wanted)
+                changed.append(flag)
+        _take_defaults(address.owner, shipping=bool(default_shipping), billing=bool(default_billing), keep=address.pk)
+        if changed:
+            address.save(update_fields=[*changed, "updated_at"])
+            record_security_event(
+                request, AuditEventType.ADDRESS_UPDATED, actor=actor, address_id=address.pk, fields=sorted(changed)
+            )
+    return address
+
+
+def delete_address(request: HttpRequest | None, actor: User, address: Address) -> None:
+    """Remove an address from the book; if it was a default, the shopper picks another."""
+    require(actor, "addresses.delete", address, Context.of(request))
+    with transaction.atomic():
+        address_id = address.pk
+        Address.objects.filter(pk=address_id).delete()
+        record_security_event(request, AuditEventType.ADDRESS_DELETED, actor=actor, address_id=address_id)

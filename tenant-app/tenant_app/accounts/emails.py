@@ -17,6 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from tenant_app.accounts.models import User
 from tenantry_kernel.identity.links import LinkTokens, link_for, password_tokens, verification_tokens
@@ -34,16 +36,18 @@ class AccountMail(enum.StrEnum):
 
 @dataclass(frozen=True)
 class _Kind:
-    subject: str
+    subject: str  # marked for translation; translated when the mail is rendered, in the user's language
     link_path: str  # a key of ACCOUNTS_LINK_PATHS
     tokens: LinkTokens
 
 
 _KINDS = {
-    AccountMail.VERIFY_EMAIL: _Kind("Confirm your email address", "verify_email", verification_tokens),
-    AccountMail.RESET_PASSWORD: _Kind("Reset your password", "reset_password", password_tokens),
-    AccountMail.INVITATION: _Kind("You are invited", "accept_invitation", password_tokens),
-    AccountMail.INVITATION_REMINDER: _Kind("Your invitation is waiting", "accept_invitation", password_tokens),
+    AccountMail.VERIFY_EMAIL: _Kind(gettext_noop("Confirm your email address"), "verify_email", verification_tokens),
+    AccountMail.RESET_PASSWORD: _Kind(gettext_noop("Reset your password"), "reset_password", password_tokens),
+    AccountMail.INVITATION: _Kind(gettext_noop("You are invited"), "accept_invitation", password_tokens),
+    AccountMail.INVITATION_REMINDER: _Kind(
+        gettext_noop("Your invitation is waiting"), "accept_invitation", password_tokens
+    ),
 }
 
 
@@ -77,5 +81,8 @@ def account_email(mail: AccountMail, user_id: int, origin: str, invited_by_id: i
     }
     if mail is AccountMail.INVITATION and invited_by_id is not None:
         context["invited_by"] = User.objects.filter(pk=invited_by_id).first()
-    text = render_to_string(f"accounts/email/{mail.value}.txt", context)
-    return Email(to=user.email, subject=kind.subject, text=text)
+    # In the user's language (chosen when they signed up), else the store's default; the worker has no request.
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        text = render_to_string(f"accounts/email/{mail.value}.txt", context)
+        subject = gettext(kind.subject)
+    return Email(to=user.email, subject=subject, text=text)

@@ -32,4 +32,10 @@ PROBLEMS = (
         "Two-factor required by role",
         "The user's role requires two-factor authentication, so it cannot be turned off.",
     ),
+    Problem(
+        "address_limit",
+        409,
+        "Address book full",
+        "The address book holds as many addresses as allowed; delete one before adding another.",
+    ),
 )

@@ -49,6 +49,10 @@ class AuditEventType(models.TextChoices):
     PAYMENT_GATEWAY_CONNECTED = "payment_gateway_connected"
     PAYMENT_GATEWAY_DISCONNECTED = "payment_gateway_disconnected"
     PAYMENT_WEBHOOK_REFUSED = "payment_webhook_refused"
+    ADDRESS_ADDED = "address_added"
+    ADDRESS_UPDATED = "address_updated"
+    ADDRESS_DELETED = "address_deleted"
+    INVOICE_ISSUED = "invoice_issued"
 
 
 class AppendOnlyError(Exception):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pycountry
 from django.core.exceptions import ValidationError
+
+from tenantry_kernel.money import MoneyError, quantum
 
 CENT = Decimal("0.01")
 
@@ -24,6 +26,17 @@ def validate_currency(code: str) -> None:
         )
 
 
+def places(currency: str) -> Decimal:
+    """The currency's minor unit (ISO 4217: 0.01 EUR, 1 JPY, 0.001 KWD); CENT for a code pycountry lists but the
+    standard gives no minor unit (XAU…), which no gateway takes anyway."""
+    try:
+        return quantum(currency)
+    except MoneyError:
+        return CENT
+
+
 def money(amount: Decimal, currency: str) -> dict[str, Any]:
-    """The events' and the API's money object: {"amount": "12.50", "currency": "EUR"}."""
-    return {"amount": format(amount.quantize(CENT), "f"), "currency": currency}
+    """The events' and the API's money object with the currency's own decimals: {"amount": "12.50", "currency":
+    "EUR"}, {"amount": "1200", "currency": "JPY"}, {"amount": "1.250", "currency": "KWD"}. Amounts are rounded
+    where they are made (tenantry_kernel.money); this only writes them, padding to the currency's places."""
+    return {"amount": format(amount.quantize(places(currency), rounding=ROUND_HALF_UP), "f"), "currency": currency}

@@ -12,7 +12,7 @@ Who did it and when travel in each stored event's metadata: the ledger is its ow
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,7 @@ from tenant_app.access.policy import Context, require
 from tenant_app.accounts.models import User
 from tenant_app.catalog.selectors import for_sale
 from tenant_app.orders import events
-from tenant_app.orders.events import OrderLine
+from tenant_app.orders.events import CheckoutCharges, CheckoutLine, OrderLine
 from tenant_app.orders.ledger import Order, OrderProjection, orders
 from tenant_app.orders.models import OrderSummary
 from tenantry_kernel.context import current_request_id
@@ -124,18 +124,59 @@ def refund_order(
 
 def cancel_order(
     request: HttpRequest | None,
-    actor: User,
+    actor: User | None,
     summary: OrderSummary,
     *,
     reason: str = "",
     expected_version: int | None = None,
+    source: str = "",
 ) -> OrderSummary:
-    """Cancel an unpaid order, or one whose payment was refunded in full."""
-    require(actor, "orders.cancel", summary, Context.of(request))
+    """Cancel an unpaid order, or one whose payment was refunded in full.
+
+    `actor` None is a gateway's word (a failed or expired capture, tenant_app.payments): no permission is asked,
+    and `source` names the gateway in the event's metadata."""
+    if actor is not None:
+        require(actor, "orders.cancel", summary, Context.of(request))
+    metadata = _metadata(actor) if actor is not None else _gateway_metadata(None, source or "system")
     with transaction.atomic():
         order = _loaded(summary, expected_version)
-        order.cancel(reason, _metadata(actor))
-        return _commit(order)
+        order.cancel(reason, metadata)
+        cancelled = _commit(order)
+        for hook in _cancellation_hooks:
+            hook(cancelled)
+        return cancelled
+
+
+# ---- Orders placed by a checkout (tenant_app.checkout) ---------------------------------------
+# The checkout decides prices, stock, voucher and shipping in its own transaction and calls this
+# inside it, so the order and the checkout's changes commit together. Apps above orders that must
+# act when an order is cancelled (the checkout returns its stock) register a hook: it runs in the
+# cancellation's transaction, and orders need not know who listens.
+
+CancellationHook = Callable[[OrderSummary], None]
+_cancellation_hooks: list[CancellationHook] = []
+
+
+def on_cancellation(hook: CancellationHook) -> None:
+    """Run `hook(summary)` inside every cancellation's transaction (registered once, from an AppConfig.ready)."""
+    if hook not in _cancellation_hooks:
+        _cancellation_hooks.append(hook)
+
+
+def place_checkout_order(
+    customer_id: int | None, lines: Sequence[CheckoutLine], charges: CheckoutCharges, *, actor_id: int | None
+) -> OrderSummary:
+    """The order of a completed checkout (guests have no customer: id 0); call inside the checkout's transaction."""
+    order = Order(str(uuid.uuid4()))
+    metadata = {
+        "actor_id": actor_id,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "request_id": current_request_id() or "",
+        "source": "checkout",
+    }
+    data = events.checkout_order_placed(order.id, str(customer_id or 0), lines, charges)
+    order.record(events.ORDER_PLACED, data, metadata)
+    return _commit(order)
 
 
 # ---- Payments through a gateway (tenant_app.payments) ---------------------------------------
@@ -171,4 +212,24 @@ def settle_refund(
     with transaction.atomic():
         order = _loaded(OrderSummary.objects.get(pk=order_id), None)
         order.refund(amount, currency, reason, _gateway_metadata(actor_id, source))
+        return _commit(order)
+
+
+def authorize_payment(
+    order_id: str, *, amount: Decimal, currency: str, payment_reference: str, actor_id: int | None, source: str
+) -> OrderSummary:
+    """The gateway holds `amount` (authorized, not captured): recorded; settle_payment follows on capture."""
+    with transaction.atomic():
+        order = _loaded(OrderSummary.objects.get(pk=order_id), None)
+        order.authorize(amount, currency, payment_reference, _gateway_metadata(actor_id, source))
+        return _commit(order)
+
+
+def record_payment_failure(
+    order_id: str, *, payment_reference: str, reason: str, actor_id: int | None, source: str
+) -> OrderSummary:
+    """The gateway declined a payment of the order, or its hold failed or expired (nothing was taken)."""
+    with transaction.atomic():
+        order = _loaded(OrderSummary.objects.get(pk=order_id), None)
+        order.payment_failed(payment_reference, reason, _gateway_metadata(actor_id, source))
         return _commit(order)

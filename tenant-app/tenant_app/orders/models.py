@@ -24,9 +24,12 @@ class OrderSummary(models.Model):
     customer_id = models.BigIntegerField(db_index=True)
     status = models.CharField(max_length=20, choices=OrderStatus.choices)
     currency = models.CharField(max_length=3)
-    total = models.DecimalField(max_digits=14, decimal_places=2)
-    paid = models.DecimalField(max_digits=14, decimal_places=2)
-    refunded = models.DecimalField(max_digits=14, decimal_places=2)
+    # Up to 12 integer digits and 3 decimals: every currency's ISO 4217 exponent (KWD 3) fits.
+    total = models.DecimalField(max_digits=15, decimal_places=3)
+    paid = models.DecimalField(max_digits=15, decimal_places=3)
+    refunded = models.DecimalField(max_digits=15, decimal_places=3)
+    # What a gateway holds for it (order.payment_authorized) until the capture pays it; 0 when nothing is held.
+    authorized = models.DecimalField(max_digits=15, decimal_places=3, default=0)
     # As placed: [{"product_id", "quantity", "unit_price": {"amount", "currency"}}].
     lines = models.JSONField()
     placed_at = models.DateTimeField()

@@ -21,11 +21,23 @@ PROBLEMS = (
     Problem(
         "gateway_rejected", 409, "Gateway refused", "The gateway refused the step in the payment's state; see `detail`."
     ),
+    Problem(
+        "amount_not_payable",
+        400,
+        "Amount not payable",
+        "The gateway does not take this amount in this currency (its decimals); see `detail`.",
+    ),
+    Problem(
+        "currency_not_supported",
+        400,
+        "Currency not supported",
+        "The gateway does not take the order's currency; pay with another of the store's gateways.",
+    ),
     Problem("gateway_not_connected", 409, "Gateway not connected", "The store has not connected this gateway."),
     Problem("webhook_invalid", 400, "Malformed webhook", "The webhook is not the gateway's shape; nothing changed."),
     Problem(
         "webhook_signature_invalid",
-        401,
+        400,
         "Webhook signature invalid",
         "The webhook's signature does not verify with the store's secret; nothing changed.",
     ),
@@ -45,12 +57,14 @@ PROBLEMS = (
 )
 
 STATUSES = {
+    "amount_not_payable": 400,
+    "currency_not_supported": 400,
     "payment_declined": 402,
     "gateway_unavailable": 502,
     "gateway_credentials_rejected": 502,
     "gateway_rejected": 409,
     "webhook_invalid": 400,
-    "webhook_signature_invalid": 401,
+    "webhook_signature_invalid": 400,
     "payment_signature_invalid": 400,
 }
 
@@ -58,6 +72,7 @@ STATUSES = {
 class PaymentProblem(APIException):
     def __init__(self, detail: str, code: str, status_code: int) -> None:
         self.status_code = status_code
+        self.default_code = code  # GraphQL's `extensions.code` is the upper-cased default code (CURRENCY_NOT_SUPPORTED)
         super().__init__(detail, code)
 
 

@@ -50,9 +50,10 @@ class Payment(models.Model):
     capture_reference = models.CharField(max_length=200, blank=True, default="")
     status = models.CharField(max_length=20, choices=PaymentStatus.choices)
     currency = models.CharField(max_length=3)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    captured = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    refunded = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # The currency's ISO 4217 exponent decides the decimals used (JPY 0, KWD 3); the columns hold 3.
+    amount = models.DecimalField(max_digits=15, decimal_places=3)
+    captured = models.DecimalField(max_digits=15, decimal_places=3, default=0)
+    refunded = models.DecimalField(max_digits=15, decimal_places=3, default=0)
     manual_capture = models.BooleanField(default=False)
     next_action = models.JSONField(default=dict, blank=True)
     failure = models.CharField(max_length=500, blank=True, default="")

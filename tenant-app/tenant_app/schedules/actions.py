@@ -79,6 +79,12 @@ def default_schedules() -> tuple[TenantSchedule, ...]:
             description="Forget event ids the tenant's consumers handled long ago",
             cron=settings.SCHEDULES_PRUNE_INBOX_CRON,
         ),
+        TenantSchedule(
+            key="release-reservations",
+            task="tenantry.checkout.release_expired_reservations",
+            description="Give back stock held by lapsed cart reservations and expired carts",
+            every=dt.timedelta(minutes=1),
+        ),
     )
 
 

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "tenant_app.catalog",
     "tenant_app.orders",
     "tenant_app.payments",
+    "tenant_app.checkout",
+    "tenant_app.invoices",
     "tenant_app.metering",
     "tenant_app.notifications",
     "django_celery_beat",
@@ -76,8 +78,14 @@ SCHEDULES_INVITATION_REMINDER_WITHIN_DAYS = env.int("SCHEDULES_INVITATION_REMIND
 MIDDLEWARE = [
     *MIDDLEWARE[: MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")],
     "tenant_app.tenancy.middleware.TenantMiddleware",
-    *MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") :],
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of API messages and emails: Accept-Language among LANGUAGES, else LANGUAGE_CODE.
+    "django.middleware.locale.LocaleMiddleware",
+    *MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1 :],
 ]
+# Languages the store speaks to shoppers in (API messages, emails, invoices); translations in tenant_app/locale/.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [str(Path(__file__).resolve().parents[1] / "locale")]
 
 AUTH_USER_MODEL = "accounts.User"
 # Seconds a process trusts its cached roles and policies of a tenant before checking for changes.

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from tenant_app.tenancy.routes import routes
-from tenantry_kernel.context import bound_tenant
+from tenantry_kernel.context import bound_tenant, current_tenant
 from tenantry_kernel.provisioning.routing import Route
 
 
@@ -32,6 +32,30 @@ def tenant_transaction(route: Route) -> Iterator[Route]:
                 # The role is gone: the tenant was deleted after this process cached its route.
                 raise TenantGone(f"tenant {route.tenant!r} has no database role any more") from exc
         yield route
+
+
+@contextmanager
+def tenant_step() -> Iterator[None]:
+    """A short transaction as the tenant this request or task is bound to, for code that must not hold one open
+    while it waits on the outside world (a payment gateway's HTTP call): read or write, commit, then call.
+
+    Inside a caller's transaction (a task under `as_tenant`, a test) it is a savepoint of that transaction.
+    Views whose class sets `own_transactions = True` get no transaction from TenantMiddleware and use this.
+    """
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    tenant = current_tenant()
+    if settings.TENANCY_MODE == "dedicated":
+        with transaction.atomic():
+            yield
+        return
+    route = routes.of_tenant(tenant) if tenant else None
+    if route is None:
+        raise TenantUnavailable(f"tenant {tenant!r} has no route on this shard")
+    with tenant_transaction(route):
+        yield
 
 
 class TenantUnavailable(Exception):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 from tenant_app.tenancy.context import TenantGone, tenant_transaction
 from tenant_app.tenancy.routes import routes
@@ -23,6 +24,9 @@ class TenantMiddleware:
             # The connection already is the tenant's role on its schema; requests still get one
             # transaction each, so both tiers behave alike (a crash undoes the request's writes).
             request.tenant = settings.TENANT_SLUG  # type: ignore[attr-defined]
+            if _owns_transactions(request):
+                with bound_tenant(settings.TENANT_SLUG):
+                    return self.get_response(request)
             with bound_tenant(settings.TENANT_SLUG), transaction.atomic():
                 return self._respond(request)
 
@@ -42,6 +46,9 @@ class TenantMiddleware:
             return suspended
         request.tenant = route.tenant  # type: ignore[attr-defined]
         try:
+            if _owns_transactions(request):
+                with bound_tenant(route.tenant):
+                    return self.get_response(request)
             with tenant_transaction(route):
                 return self._respond(request)
         except TenantGone:
@@ -55,3 +62,13 @@ class TenantMiddleware:
             # Django turned a crash into this response inside the transaction: undo its writes.
             transaction.set_rollback(True)
         return response
+
+
+def _owns_transactions(request: HttpRequest) -> bool:
+    """Whether the request's view opens its own short tenant transactions (tenancy.context.tenant_step) instead of
+    running in one for the whole request: views that call the outside world (payment gateways) between writes."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return bool(getattr(getattr(match.func, "view_class", None), "own_transactions", False))

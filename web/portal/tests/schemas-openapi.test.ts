@@ -196,7 +196,6 @@ const FORMS: Record<string, Form> = {
     stricter: {
       "password.minLength": PASSWORD_VALIDATORS,
       "slug.minLength": SLUG_RULES,
-      "slug.maxLength": SLUG_RULES,
       "slug.pattern": SLUG_RULES,
     },
   },

@@ -16,6 +16,7 @@ from control_plane.tenants.api.serializers import (
 )
 from control_plane.tenants.models import Plan
 from tenantry_kernel.provisioning.display_names import display_name_errors
+from tenantry_kernel.provisioning.naming import SLUG_MAX
 
 
 @extend_schema_serializer(
@@ -40,7 +41,7 @@ class SignupSerializer(serializers.Serializer[Any]):
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     store_name = serializers.CharField(max_length=200)
     # The store's address; derived from its name when left out.
-    slug = serializers.CharField(max_length=63, required=False, allow_blank=True, default="")
+    slug = serializers.CharField(max_length=SLUG_MAX, required=False, allow_blank=True, default="")
     plan = serializers.ChoiceField(choices=Plan.choices, default=Plan.FREE)
 
     def validate_store_name(self, value: str) -> str:
@@ -62,7 +63,7 @@ class SignupSerializer(serializers.Serializer[Any]):
 class SlugQuerySerializer(serializers.Serializer[Any]):
     """Give `slug` to check an address, or `store_name` to check the one it would make."""
 
-    slug = serializers.CharField(max_length=63, required=False, allow_blank=True, default="")
+    slug = serializers.CharField(max_length=SLUG_MAX, required=False, allow_blank=True, default="")
     store_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

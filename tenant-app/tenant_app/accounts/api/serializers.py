@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
-from tenant_app.accounts.models import User
+from tenant_app.accounts.models import Address, User
 from tenant_app.accounts.tokens import tenant_of
+from tenantry_kernel.addresses import FIELDS as ADDRESS_FIELDS
 from tenantry_kernel.web.openapi import request_example, response_example
 
 # The examples of the OpenAPI schema (tenantry_kernel.web.openapi).
@@ -94,3 +97,72 @@ class UserUpdateSerializer(serializers.Serializer[Any]):
     full_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     is_active = serializers.BooleanField(required=False)
     attributes = serializers.DictField(required=False)
+
+
+ADDRESS = {
+    "id": 7,
+    "name": "Erika Mustermann",
+    "company": "",
+    "street_address_1": "Heidestraße 17",
+    "street_address_2": "",
+    "city": "Köln",
+    "city_area": "",
+    "country_area": "",
+    "postal_code": "51147",
+    "sorting_code": "",
+    "country": "DE",
+    "phone": "+49 221 123456",
+    "is_default_shipping": True,
+    "is_default_billing": True,
+    "created_at": "2026-03-02T09:13:58Z",
+    "updated_at": "2026-03-02T09:13:58Z",
+}
+
+
+@extend_schema_serializer(examples=[response_example("A German address", ADDRESS)])
+class AddressSerializer(serializers.ModelSerializer[Address]):
+    class Meta:
+        model = Address
+        fields = ["id", *ADDRESS_FIELDS, "is_default_shipping", "is_default_billing", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+def _address_field() -> serializers.CharField:
+    # Lengths and rules are normalize_address's (its errors are the field errors); this only types the input.
+    return serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=10_000)
+
+
+@extend_schema_serializer(
+    examples=[
+        request_example(
+            "A German address",
+            {key: value for key, value in ADDRESS.items() if key in ADDRESS_FIELDS and value}
+            | {"is_default_shipping": True},
+        )
+    ]
+)
+class AddressInputSerializer(serializers.Serializer[Any]):
+    """An address as its country writes it: `country` (ISO 3166 alpha-2), `name` and `street_address_1` always,
+    the rest as the country requires (a US state, a Japanese prefecture, a postal code of the country's format)."""
+
+    name = _address_field()
+    company = _address_field()
+    street_address_1 = _address_field()
+    street_address_2 = _address_field()
+    city = _address_field()
+    city_area = _address_field()
+    country_area = _address_field()
+    postal_code = _address_field()
+    sorting_code = _address_field()
+    country = _address_field()
+    phone = _address_field()
+    is_default_shipping = serializers.BooleanField(required=False)
+    is_default_billing = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError(
+                {field: [ErrorDetail(gettext("An address has no such field."), "unknown_field")] for field in unknown}
+            )
+        return attrs

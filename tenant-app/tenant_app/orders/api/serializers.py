@@ -100,7 +100,10 @@ class OrderEventSerializer(serializers.Serializer[RecordedEvent]):
     """One step of the order's history, as its stream holds it."""
 
     version = serializers.IntegerField()
-    type = serializers.CharField(help_text="order.placed, order.paid, order.refunded or order.cancelled.")
+    type = serializers.CharField(
+        help_text="order.placed, order.payment_authorized, order.payment_failed, order.paid, order.refunded or "
+        "order.cancelled."
+    )
     # The CloudEvents name; DRF takes declared fields off the class, so `Serializer.data` stays as it is.
     data = serializers.DictField(  # type: ignore[assignment]  # a field named like Serializer.data, on purpose
         help_text="The event's payload, as emitted (see the event catalogue)."

@@ -7,11 +7,13 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
-from tenant_app.catalog.api.serializers import MoneySerializer
+from tenant_app.catalog.api.serializers import CurrencyField
 from tenant_app.catalog.money import money
 from tenant_app.orders.api.serializers import MoneyReadSerializer
 from tenant_app.payments.models import GatewayAccount, GatewayName, Payment
+from tenantry_kernel.money import MoneyError, exponent, is_rounded
 from tenantry_kernel.web.openapi import request_example, response_example
 
 PAYMENT = {
@@ -110,9 +112,29 @@ class ConfirmPaymentSerializer(serializers.Serializer[Any]):
     razorpay_signature = serializers.CharField(max_length=200, required=False)
 
 
+class PaymentMoneySerializer(serializers.Serializer[Any]):
+    """An amount with at most its currency's ISO 4217 decimals: "10.00" EUR, "1200" JPY, "1.250" KWD."""
+
+    amount = serializers.DecimalField(max_digits=15, decimal_places=3, min_value=Decimal(0))
+    currency = CurrencyField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        amount, currency = attrs["amount"], attrs["currency"]
+        try:
+            places = exponent(currency)
+        except MoneyError as exc:
+            raise serializers.ValidationError({"currency": [ErrorDetail(str(exc), exc.code)]}) from exc
+        if not is_rounded(amount, currency):
+            message = f"{currency} has {places} decimals; {format(amount.normalize(), 'f')} {currency} has more."
+            raise serializers.ValidationError({"amount": [ErrorDetail(message, "invalid_amount")]})
+        return attrs
+
+
 @extend_schema_serializer(examples=[request_example("Part of it", {"amount": {"amount": "10.00", "currency": "EUR"}})])
 class RefundPaymentSerializer(serializers.Serializer[Any]):
-    amount = MoneySerializer(help_text="At most what was captured and not yet refunded, in the payment's currency.")
+    amount = PaymentMoneySerializer(
+        help_text="At most what was captured and not yet refunded, in the payment's currency (its decimals)."
+    )
 
 
 @extend_schema_serializer(examples=[response_example("Razorpay, connected", CONNECTION)])

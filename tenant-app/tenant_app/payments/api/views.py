@@ -34,6 +34,7 @@ from tenant_app.payments.api.serializers import (
     connection_of,
 )
 from tenant_app.payments.models import GatewayAccount, GatewayName, Payment
+from tenant_app.tenancy.context import tenant_step
 from tenantry_kernel.web.openapi import problems
 
 GATEWAY = OpenApiParameter("gateway", str, OpenApiParameter.PATH, enum=list(GatewayName.values))
@@ -107,7 +108,20 @@ def _answer(payment: Payment, status_code: int = status.HTTP_200_OK, **headers: 
     return Response(PaymentSerializer(payment).data, status=status_code, headers=headers or None)
 
 
-class PaymentCreate(APIView):
+class GatewayCallingView(APIView):
+    """A view that calls a gateway: TenantMiddleware opens no transaction for the whole request
+    (`own_transactions`); the checks before the handler run in one short tenant transaction, and the handler's
+    actions open their own around the gateway's calls (tenant_app.payments.actions)."""
+
+    own_transactions = True
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        with tenant_step():
+            super().initial(request, *args, **kwargs)
+            _ = request.user  # authenticated now, inside the step
+
+
+class PaymentCreate(GatewayCallingView):
     permission_classes = [ActionPermission]
     required_actions = {"POST": "payments.create"}
 
@@ -120,7 +134,8 @@ class PaymentCreate(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _form(StartPaymentSerializer, request)
-        order = get_object_or_404(visible_orders(request.user, Context.of(request._request)), pk=data["order"])
+        with tenant_step():
+            order = get_object_or_404(visible_orders(request.user, Context.of(request._request)), pk=data["order"])
         payment = actions.start_payment(
             request._request, signed_in_user(request), order, data["gateway"], manual_capture=data["manual_capture"]
         )
@@ -141,7 +156,7 @@ class PaymentDetail(APIView):
         return _answer(get_object_or_404(_payments(request), pk=pk))
 
 
-class PaymentConfirm(APIView):
+class PaymentConfirm(GatewayCallingView):
     permission_classes = [ActionPermission]
     required_actions = {"POST": "payments.create"}
 
@@ -159,12 +174,13 @@ class PaymentConfirm(APIView):
         },
     )
     def post(self, request: Request, pk: str) -> Response:
-        payment = get_object_or_404(_payments(request), pk=pk)
+        with tenant_step():
+            payment = get_object_or_404(_payments(request), pk=pk)
         buyer = {key: str(value) for key, value in _form(ConfirmPaymentSerializer, request).items()}
         return _answer(actions.confirm_payment(request._request, signed_in_user(request), payment, buyer))
 
 
-class PaymentCapture(APIView):
+class PaymentCapture(GatewayCallingView):
     permission_classes = [ActionPermission]
     required_actions = {"POST": "orders.pay"}
 
@@ -175,11 +191,12 @@ class PaymentCapture(APIView):
         responses={200: PaymentSerializer, **problems("payment_not_capturable", "payment_declined", *GATEWAY_ERRORS)},
     )
     def post(self, request: Request, pk: str) -> Response:
-        payment = get_object_or_404(_payments(request), pk=pk)
+        with tenant_step():
+            payment = get_object_or_404(_payments(request), pk=pk)
         return _answer(actions.capture_payment(request._request, signed_in_user(request), payment))
 
 
-class PaymentRefund(APIView):
+class PaymentRefund(GatewayCallingView):
     permission_classes = [ActionPermission]
     required_actions = {"POST": "orders.refund"}
 
@@ -190,7 +207,8 @@ class PaymentRefund(APIView):
         responses={200: PaymentSerializer, **problems("invalid", "payment_not_refundable", *GATEWAY_ERRORS)},
     )
     def post(self, request: Request, pk: str) -> Response:
-        payment = get_object_or_404(_payments(request), pk=pk)
+        with tenant_step():
+            payment = get_object_or_404(_payments(request), pk=pk)
         data = _form(RefundPaymentSerializer, request)
         if data["amount"]["currency"] != payment.currency:
             message = f"The payment is in {payment.currency}; refund in its currency."
@@ -200,7 +218,7 @@ class PaymentRefund(APIView):
         )
 
 
-class Webhook(APIView):
+class Webhook(GatewayCallingView):
     """The gateway's notifications for this store (its host): verified with the store's secret, taken once."""
 
     authentication_classes: list[Any] = []

@@ -21,15 +21,30 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
-from tenantry_kernel.money import from_minor, to_minor
+from tenantry_kernel.money import MoneyError, to_minor
 
 Status = Literal["pending", "requires_action", "authorized", "captured", "failed", "cancelled"]
 EventKind = Literal["succeeded", "requires_action", "failed", "refunded", "captured", "authorized", "other"]
 
 
-def major_string(amount: Decimal, currency: str) -> str:
-    """The amount as PayPal writes it: exactly the currency's decimals ("12.50", "1200")."""
-    return format(from_minor(to_minor(amount, currency), currency), "f")
+def minor_units(amount: Decimal, currency: str) -> int:
+    """The amount in the currency's ISO 4217 minor units (12.50 EUR → 1250, 1200 JPY → 1200, 1.250 KWD → 1250);
+    AmountNotPayable for an amount with more decimals than the currency has, or no amount at all (NaN)."""
+    try:
+        return to_minor(amount, currency)
+    except MoneyError as exc:
+        raise AmountNotPayable(str(exc)) from exc
+
+
+def ending_in_zero(units: int, amount: Decimal, currency: str, gateway: str) -> int:
+    """`units` of a three-decimal currency whose last digit is 0, as Stripe and Razorpay require (1.250 KWD → 1250);
+    AmountNotPayable for 1.255 KWD (never rounded here: the store prices in tenths of the minor unit)."""
+    if units % 10:
+        message = (
+            f"{gateway} takes {currency} amounts in steps of 0.010 (the third decimal 0); {amount} {currency} is not."
+        )
+        raise AmountNotPayable(message)
+    return units
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,19 @@ class PaymentDeclined(GatewayError):
     code = "payment_declined"
 
 
+class AmountNotPayable(GatewayError):
+    """The gateway cannot take this amount in this currency as it is (more decimals than it takes); 400
+    amount_not_payable, checked before any call."""
+
+    code = "amount_not_payable"
+
+
+class CurrencyNotSupported(GatewayError):
+    """The gateway does not take this currency at all (PayPal and KWD); 400 currency_not_supported, before any call."""
+
+    code = "currency_not_supported"
+
+
 class GatewayUnavailable(GatewayError):
     """The gateway did not answer, or answered 5xx (502 gateway_unavailable)."""
 
@@ -107,7 +135,7 @@ class InvalidWebhook(GatewayError):
 
 
 class ForgedWebhook(InvalidWebhook):
-    """A webhook whose signature does not verify (401 webhook_signature_invalid): nothing is changed."""
+    """A webhook whose signature does not verify (400 webhook_signature_invalid): nothing is changed."""
 
     code = "webhook_signature_invalid"
 

@@ -10,6 +10,10 @@ id and the body's CRC32); as PayPal recommends, the signature is sent back to
 `/v1/notifications/verify-webhook-signature` with the store's webhook id, which answers SUCCESS or FAILURE.
 3-D Secure: an order PayPal needs the buyer to authenticate is `PAYER_ACTION_REQUIRED` with a
 `payer-action` link; it maps to `requires_action`.
+
+Amounts: PayPal takes a decimal string with the currency's decimals as PayPal counts them (its currency codes
+reference): none for HUF, JPY and TWD (HUF and TWD have 2 in ISO 4217, so 12.50 HUF cannot be paid here), two for
+the others; a currency it does not list (KWD, BHD, INR…) is refused before any call (CurrencyNotSupported).
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from typing import Any
 import requests
 
 from tenant_app.payments.gateways.base import (
+    AmountNotPayable,
     Credentials,
+    CurrencyNotSupported,
     EventKind,
     ForgedWebhook,
     GatewayCredentialsRejected,
@@ -33,10 +39,35 @@ from tenant_app.payments.gateways.base import (
     PaymentDeclined,
     PaymentState,
     Status,
-    major_string,
+    minor_units,
 )
+from tenantry_kernel.money import quantum
 
 LIVE_API = "https://api-m.paypal.com"
+# PayPal's currency codes reference: what it takes, and the three it takes without decimals.
+CURRENCIES = frozenset(
+    {"AUD", "BRL", "CAD", "CNY", "CZK", "DKK", "EUR", "HKD", "HUF", "ILS", "JPY", "MYR", "MXN", "TWD", "NZD", "NOK"}
+    | {"PHP", "PLN", "GBP", "SGD", "SEK", "CHF", "THB", "USD"}
+)
+ZERO_DECIMAL = frozenset({"HUF", "JPY", "TWD"})
+
+
+def paypal_value(amount: Decimal, currency: str) -> str:
+    """`amount` as PayPal's `value` ("12.50", "1200"); refused before any call when PayPal cannot take it."""
+    if currency not in CURRENCIES:
+        raise CurrencyNotSupported(f"PayPal does not take {currency}; pay with another of the store's gateways.")
+    minor_units(amount, currency)  # the currency's own decimals first
+    places = Decimal(1) if currency in ZERO_DECIMAL else Decimal("0.01")
+    if amount != amount.quantize(places):
+        raise AmountNotPayable(f"PayPal takes {currency} in whole units; {amount} {currency} is not one.")
+    return format(amount.quantize(places), "f")
+
+
+def from_paypal(value: object, currency: str) -> Decimal:
+    """PayPal's `value` as an amount with the currency's ISO 4217 decimals ("1200" HUF → 1200.00)."""
+    return Decimal(str(value)).quantize(quantum(currency))
+
+
 TIMEOUT = 10.0
 STATUSES: dict[str, Status] = {
     "CREATED": "pending",
@@ -140,7 +171,7 @@ class PayPalGateway:
                 {
                     "reference_id": order_id,
                     "custom_id": order_id,
-                    "amount": {"currency_code": currency, "value": major_string(amount, currency)},
+                    "amount": {"currency_code": currency, "value": paypal_value(amount, currency)},
                 }
             ],
         }
@@ -159,7 +190,7 @@ class PayPalGateway:
         return captured
 
     def refund(self, state: PaymentState, amount: Decimal) -> PaymentState:
-        body = {"amount": {"currency_code": state.currency, "value": major_string(amount, state.currency)}}
+        body = {"amount": {"currency_code": state.currency, "value": paypal_value(amount, state.currency)}}
         self._call("POST", f"/v2/payments/captures/{state.capture_reference}/refund", body)
         return self.retrieve(state.reference)
 
@@ -190,7 +221,7 @@ class PayPalGateway:
         unit = order["purchase_units"][0]
         amount_field = unit["amount"]
         currency = str(amount_field["currency_code"])
-        amount = Decimal(str(amount_field["value"]))
+        amount = from_paypal(amount_field["value"], currency)
         captures = unit.get("payments", {}).get("captures", [])
         refunds = unit.get("payments", {}).get("refunds", [])
         completed = [
@@ -207,7 +238,11 @@ class PayPalGateway:
         elif status == "requires_action" and "payer-action" in links:
             next_action = {"type": "redirect", "url": links["payer-action"]}
         refunded = sum(
-            (Decimal(str(refund["amount"]["value"])) for refund in refunds if refund.get("status") == "COMPLETED"),
+            (
+                from_paypal(refund["amount"]["value"], currency)
+                for refund in refunds
+                if refund.get("status") == "COMPLETED"
+            ),
             Decimal(0),
         )
         return PaymentState(
@@ -215,7 +250,7 @@ class PayPalGateway:
             status=status,
             amount=amount,
             currency=currency,
-            captured=sum((Decimal(str(c["amount"]["value"])) for c in completed), Decimal(0)),
+            captured=sum((from_paypal(c["amount"]["value"], currency) for c in completed), Decimal(0)),
             refunded=refunded,
             next_action=next_action,
             capture_reference=str(completed[0]["id"]) if completed else "",

@@ -8,6 +8,10 @@ server never sees a "requires action" step; a payment that fails authentication 
 (error reason `payment_failed`/`authentication_failed`). So this gateway has no `requires_action`.
 The SDK's errors carry Razorpay's `description` and `code` only, not the HTTP status: a refused key is
 told apart by Razorpay's description "Authentication failed" (its 401 body).
+
+Amounts are in the currency's subunit as ISO 4217 counts it (INR paise, JPY yen, KWD fils); for three-decimal
+currencies Razorpay wants the last digit 0 (its docs: 295.991 KWD is not taken, 295.990 is), so an amount like
+1.255 KWD is refused before any call (AmountNotPayable), never rounded.
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ from tenant_app.payments.gateways.base import (
     PaymentSignatureInvalid,
     PaymentState,
     Status,
+    ending_in_zero,
+    minor_units,
 )
-from tenantry_kernel.money import from_minor, to_minor
+from tenantry_kernel.money import exponent, from_minor
 
 EVENTS: dict[str, EventKind] = {
     "payment.authorized": "authorized",
@@ -49,6 +55,11 @@ EVENTS: dict[str, EventKind] = {
     "refund.created": "refunded",
 }
 AUTHENTICATION_FAILED = "Authentication failed"
+
+
+def to_razorpay(amount: Decimal, currency: str) -> int:
+    units = minor_units(amount, currency)
+    return ending_in_zero(units, amount, currency, "Razorpay") if exponent(currency) == 3 else units
 
 
 class RazorpayGateway:
@@ -74,7 +85,7 @@ class RazorpayGateway:
 
     def create_payment(self, amount: Decimal, currency: str, *, order_id: str, manual_capture: bool) -> PaymentState:
         data = {
-            "amount": to_minor(amount, currency),
+            "amount": to_razorpay(amount, currency),
             "currency": currency,
             "receipt": order_id[:40],
             "notes": {"order_id": order_id},
@@ -98,12 +109,12 @@ class RazorpayGateway:
         return self.retrieve(reference)
 
     def capture(self, state: PaymentState) -> PaymentState:
-        amount = to_minor(state.amount, state.currency)
+        amount = to_razorpay(state.amount, state.currency)
         self._call(self.client.payment.capture, state.capture_reference, amount, data={"currency": state.currency})
         return self.retrieve(state.reference)
 
     def refund(self, state: PaymentState, amount: Decimal) -> PaymentState:
-        data = {"amount": to_minor(amount, state.currency)}
+        data = {"amount": to_razorpay(amount, state.currency)}
         self._call(self.client.payment.refund, state.capture_reference, data)
         return self.retrieve(state.reference)
 
@@ -151,10 +162,13 @@ class RazorpayGateway:
         if live:
             payment = live[0]
             status = "authorized" if payment["status"] == "authorized" else "captured"
+            if not payment.get("captured"):  # authorized, then refunded by Razorpay uncaptured: the hold lapsed
+                status = "authorized" if payment["status"] == "authorized" else "cancelled"
         elif any(payment.get("status") == "failed" for payment in payments):
             status = "failed"
             failure = str(next(p for p in payments if p.get("status") == "failed").get("error_description") or "")
         captured = from_minor(int(payment.get("amount", 0)), currency) if status == "captured" else Decimal(0)
+        refunded = from_minor(int(payment.get("amount_refunded", 0)), currency) if status == "captured" else Decimal(0)
         next_action: dict[str, Any] = {}
         if status == "pending":
             next_action = {"type": "razorpay_checkout", "order_id": order["id"], "key_id": self.credentials.public_id}
@@ -164,7 +178,7 @@ class RazorpayGateway:
             amount=from_minor(int(order["amount"]), currency),
             currency=currency,
             captured=captured,
-            refunded=from_minor(int(payment.get("amount_refunded", 0)), currency),
+            refunded=refunded,
             next_action=next_action,
             capture_reference=str(payment.get("id", "")),
             failure=failure,

@@ -7,6 +7,12 @@ What localstripe lacks, and so what the tests cannot show: it refuses `payment_m
 plays 3-D Secure through its own `/_authenticate` endpoint rather than a Stripe.js redirect, it checks
 no key beyond "starts with sk_", it never sends `charge.refunded` for refunds, and it signs no events of
 its own for a test client without a live server (tests sign them as Stripe does).
+
+Amounts are in Stripe's minor units (docs.stripe.com/currencies), which follow ISO 4217 except: the zero-decimal
+currencies Stripe lists (JPY, KRW, … and MGA, whose ISO exponent is 2) are whole units; ISK, zero-decimal in ISO,
+is sent with two decimals "00"; and the three-decimal currencies (BHD, JOD, KWD, OMR, TND) are in thousandths whose
+last digit must be 0. An amount Stripe cannot take as it is is refused before any call (AmountNotPayable), never
+rounded.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 import stripe
+from stripe.params import PaymentIntentCreateParams, PaymentIntentUpdateParams, RefundCreateParams, RefundListParams
 
 from tenant_app.payments.gateways.base import (
+    AmountNotPayable,
     Credentials,
     EventKind,
     ForgedWebhook,
@@ -28,8 +36,42 @@ from tenant_app.payments.gateways.base import (
     PaymentDeclined,
     PaymentState,
     Status,
+    ending_in_zero,
+    minor_units,
 )
-from tenantry_kernel.money import from_minor, to_minor
+from tenantry_kernel.money import exponent, quantum
+
+# Stripe's zero-decimal currencies (docs.stripe.com/currencies#zero-decimal).
+ZERO_DECIMAL = frozenset(
+    {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
+)
+THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+TWO_DECIMAL_ALWAYS = frozenset({"ISK"})  # zero-decimal in ISO 4217, sent by Stripe's API with "00"
+
+
+def stripe_exponent(currency: str) -> int:
+    if currency in ZERO_DECIMAL:
+        return 0
+    if currency in TWO_DECIMAL_ALWAYS:
+        return 2
+    return exponent(currency)
+
+
+def to_stripe(amount: Decimal, currency: str) -> int:
+    """`amount` as Stripe's `amount` (1200 JPY → 1200, 12.50 EUR → 1250, 1.250 KWD → 1250, 500 ISK → 50000)."""
+    minor_units(amount, currency)  # the currency's own decimals first (AmountNotPayable: 12.50 JPY)
+    units = amount.scaleb(stripe_exponent(currency))
+    if units != units.to_integral_value():  # MGA: ISO has 2 decimals, Stripe none
+        raise AmountNotPayable(f"Stripe takes {currency} in whole units; {amount} {currency} is not one.")
+    if currency in THREE_DECIMAL:
+        return ending_in_zero(int(units), amount, currency, "Stripe")
+    return int(units)
+
+
+def from_stripe(units: int, currency: str) -> Decimal:
+    """Stripe's `amount` as an amount of the currency, with its ISO 4217 decimals."""
+    return Decimal(units).scaleb(-stripe_exponent(currency)).quantize(quantum(currency))
+
 
 STATUSES: dict[str, Status] = {
     "requires_payment_method": "pending",
@@ -44,6 +86,7 @@ EVENTS: dict[str, EventKind] = {
     "payment_intent.succeeded": "succeeded",
     "payment_intent.requires_action": "requires_action",
     "payment_intent.payment_failed": "failed",
+    "payment_intent.canceled": "failed",  # voided, or the authorization expired uncaptured
     "payment_intent.amount_capturable_updated": "authorized",
     "charge.captured": "captured",
     "charge.refunded": "refunded",
@@ -62,14 +105,14 @@ class StripeGateway:
         self.client = stripe.StripeClient(credentials.secret, **options)
 
     def create_payment(self, amount: Decimal, currency: str, *, order_id: str, manual_capture: bool) -> PaymentState:
-        params: dict[str, Any] = {
-            "amount": to_minor(amount, currency),
+        params: PaymentIntentCreateParams = {
+            "amount": to_stripe(amount, currency),
             "currency": currency.lower(),
             "capture_method": "manual" if manual_capture else "automatic",
             "metadata": {"order_id": order_id},
         }
         with _errors():
-            intent = self.client.v1.payment_intents.create(params=params)  # type: ignore[arg-type]
+            intent = self.client.v1.payment_intents.create(params=params)
         return self._state(intent)
 
     def confirm(self, reference: str, buyer: dict[str, str]) -> PaymentState:
@@ -80,7 +123,8 @@ class StripeGateway:
             intent = self.client.v1.payment_intents.retrieve(reference)
             # localstripe takes the payment method only while creating; Stripe takes it either way.
             if not intent.to_dict().get("payment_method"):
-                intent = self.client.v1.payment_intents.update(reference, params={"payment_method": payment_method})
+                update: PaymentIntentUpdateParams = {"payment_method": payment_method}
+                intent = self.client.v1.payment_intents.update(reference, params=update)
             if intent.status == "requires_confirmation":
                 intent = self.client.v1.payment_intents.confirm(reference)
         return self._state(intent)
@@ -91,9 +135,9 @@ class StripeGateway:
         return self._state(intent)
 
     def refund(self, state: PaymentState, amount: Decimal) -> PaymentState:
-        params: dict[str, Any] = {"payment_intent": state.reference, "amount": to_minor(amount, state.currency)}
+        params: RefundCreateParams = {"payment_intent": state.reference, "amount": to_stripe(amount, state.currency)}
         with _errors():
-            self.client.v1.refunds.create(params=params)  # type: ignore[arg-type]
+            self.client.v1.refunds.create(params=params)
         return self.retrieve(state.reference)
 
     def retrieve(self, reference: str) -> PaymentState:
@@ -101,7 +145,8 @@ class StripeGateway:
             intent = self.client.v1.payment_intents.retrieve(reference)
             refunded = 0
             if intent.status == "succeeded":
-                refunds = self.client.v1.refunds.list(params={"payment_intent": reference, "limit": 100})
+                listing: RefundListParams = {"payment_intent": reference, "limit": 100}
+                refunds = self.client.v1.refunds.list(params=listing)
                 refunded = sum(refund.amount for refund in refunds.data)
         return self._state(intent, refunded)
 
@@ -129,14 +174,14 @@ class StripeGateway:
         next_action: dict[str, Any] = {}
         if status in ("pending", "requires_action"):
             next_action = {"type": "stripe_js", "client_secret": intent["client_secret"]}
-        amount = from_minor(int(intent["amount"]), currency)
+        amount = from_stripe(int(intent["amount"]), currency)
         return PaymentState(
             reference=str(intent["id"]),
             status=status,
             amount=amount,
             currency=currency,
             captured=amount if status == "captured" else Decimal(0),
-            refunded=from_minor(refunded_minor, currency),
+            refunded=from_stripe(refunded_minor, currency),
             next_action=next_action,
             capture_reference=str(intent["id"]),
             failure=str(error.get("message") or "") if error else "",

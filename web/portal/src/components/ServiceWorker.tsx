@@ -1,11 +1,11 @@
 "use client";
 
 /**
- * Registers the portal's service worker (public/sw.js) once the page has loaded. A client component rather than
+ * Registers the portal's service worker (/sw.js, src/sw/worker.js) once the page has loaded. A client component rather than
  * an inline script: its code comes in Next's own script chunks, which carry the CSP nonce, so the strict policy
  * needs nothing more than `worker-src 'self'` (src/proxy.ts).
  *
- * When a new worker has installed and waits behind the one in control (a new deploy changed sw.js), a polite notice
+ * When a new worker has installed and waits behind the one in control (every deploy: /sw.js carries the build id), a polite notice
  * says a new version is available, with a Reload button. The watch, the notice and its words
  * (./ServiceWorkerUpdate.tsx) are imported once the worker is registered, after the page has loaded, so that no
  * page's first load carries them: this file is on every page.

@@ -585,6 +585,150 @@ export interface paths {
         patch: operations["categories_partial_update"];
         trace?: never;
     };
+    "/api/v1/checkout/carts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a cart
+         * @description For a guest (the answer's `token`, shown once, is the cart's key: send it as Cart-Token) or for the signed-in shopper (their open cart, if they have one). Currency and language default to the store's.
+         */
+        post: operations["checkout_carts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/{cart_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a cart
+         * @description Its lines at the prices they were added at, the reservations' end, and the totals. An expired cart shows as such (its stock was released).
+         */
+        get: operations["checkout_carts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set a cart's details
+         * @description Any of email, shipping and billing address (checked for their country), shipping method, voucher code (empty removes it). Lines are brought to today's prices.
+         */
+        patch: operations["checkout_carts_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/{cart_id}/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a checkout
+         * @description The cart becomes an order in one step: stock taken, voucher counted, the order placed and the cart closed. Needs an Idempotency-Key: the same key and body answer with the same order (200), another body with 422. Not enough stock: 409 out_of_stock naming the lines. `Location` is the order.
+         */
+        post: operations["checkout_carts_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/{cart_id}/lines/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add to a cart
+         * @description A quantity of a variant for sale, added to its line if there is one; the stock is reserved for the store's reservation time. Not enough stock: 409 out_of_stock, with what is left.
+         */
+        post: operations["checkout_carts_lines_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/{cart_id}/lines/{line_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a line's quantity
+         * @description 0 removes the line; more reserves more stock, less gives some back.
+         */
+        patch: operations["checkout_carts_lines_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/{cart_id}/shipping-methods/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Shipping methods for a cart
+         * @description The methods that ship the cart's weight to its shipping address's country, priced in its currency (none until the address is set).
+         */
+        get: operations["checkout_carts_shipping_methods_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/merge/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a guest cart into yours
+         * @description At sign-in: the guest cart's lines join the shopper's open cart (made if need be), quantities adding up within stock and the store's limits; the guest cart is closed.
+         */
+        post: operations["checkout_carts_merge_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/collections/": {
         parameters: {
             query?: never;
@@ -627,6 +771,58 @@ export interface paths {
          * @description Only the fields sent change.
          */
         patch: operations["collections_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/me/addresses/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your addresses
+         * @description Your address book, oldest first.
+         */
+        get: operations["me_addresses_list"];
+        put?: never;
+        /**
+         * Add an address
+         * @description Checked against its country's rules and cleaned (state and prefecture codes, postal code format); your first address becomes your default for shipping and billing. `Location` is the address.
+         */
+        post: operations["me_addresses_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/addresses/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one of your addresses
+         * @description Another shopper's is not found.
+         */
+        get: operations["me_addresses_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an address
+         * @description It leaves your book at once; another default is not chosen for you.
+         */
+        delete: operations["me_addresses_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an address
+         * @description Only the fields sent change; the whole address is checked again. `is_default_shipping` or `is_default_billing` true makes it your default (the previous one stops being it).
+         */
+        patch: operations["me_addresses_partial_update"];
         trace?: never;
     };
     "/api/v1/notifications/": {
@@ -767,6 +963,26 @@ export interface paths {
          * @description For yourself, of published products at their current prices, all in one currency. `Location` is the new order.
          */
         post: operations["orders_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/invoice.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an order's invoice
+         * @description The invoice of a paid order as an A4 PDF in your language, named after its number; the first download issues it (numbers follow each other without gaps), later ones give the same invoice. An unpaid order has none (409), another shopper's order is not found.
+         */
+        get: operations["orders_invoice.pdf_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1621,6 +1837,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AddLineRequest: {
+            variant: number;
+            quantity: number;
+        };
+        Address: {
+            readonly id: number;
+            readonly name: string;
+            readonly company: string;
+            readonly street_address_1: string;
+            readonly street_address_2: string;
+            readonly city: string;
+            readonly city_area: string;
+            readonly country_area: string;
+            readonly postal_code: string;
+            readonly sorting_code: string;
+            readonly country: string;
+            readonly phone: string;
+            readonly is_default_shipping: boolean;
+            readonly is_default_billing: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description An address as its country writes it: `country` (ISO 3166 alpha-2), `name` and `street_address_1` always,
+         *     the rest as the country requires (a US state, a Japanese prefecture, a postal code of the country's format).
+         */
+        AddressInputRequest: {
+            name?: string;
+            company?: string;
+            street_address_1?: string;
+            street_address_2?: string;
+            city?: string;
+            city_area?: string;
+            country_area?: string;
+            postal_code?: string;
+            sorting_code?: string;
+            country?: string;
+            phone?: string;
+            is_default_shipping?: boolean;
+            is_default_billing?: boolean;
+        };
         Attribute: {
             readonly id: number;
             readonly name: string;
@@ -1698,6 +1957,47 @@ export interface components {
             expected_version?: number;
             /** @default  */
             reason: string;
+        };
+        Cart: {
+            /** Format: uuid */
+            id: string;
+            status: string;
+            currency: string;
+            language: string;
+            email: string;
+            shipping_address: {
+                [key: string]: unknown;
+            };
+            billing_address: {
+                [key: string]: unknown;
+            };
+            shipping_method: number | null;
+            readonly voucher: string | null;
+            readonly lines: components["schemas"]["CartLine"][];
+            readonly totals: components["schemas"]["Totals"];
+            /** Format: uuid */
+            order_id: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CartLine: {
+            id: number;
+            variant: number;
+            sku: string;
+            name: string;
+            quantity: number;
+            /** @description The price when added (completion re-checks it). */
+            unit_price: components["schemas"]["MoneyRead"];
+            /** @description The exchange rate that gave the price; null if none. */
+            rate: string | null;
+            discount: components["schemas"]["MoneyRead"];
+            tax: components["schemas"]["MoneyRead"];
+            total: components["schemas"]["MoneyRead"];
+            /**
+             * Format: date-time
+             * @description Stock is held for the line until then.
+             */
+            reserved_until: string | null;
         };
         Category: {
             readonly id: number;
@@ -1798,6 +2098,12 @@ export interface components {
             /** Format: date-time */
             connected_at: string | null;
         };
+        CreateCartRequest: {
+            /** @default  */
+            currency: string;
+            /** @default  */
+            language: string;
+        };
         /**
          * @description * `allow` - Allow
          *     * `deny` - Deny
@@ -1865,6 +2171,15 @@ export interface components {
             readonly tenant: string;
             readonly permissions: string[];
         };
+        MergeRequest: {
+            /**
+             * Format: uuid
+             * @description The guest cart's id.
+             */
+            cart: string;
+            /** @description The guest cart's token. */
+            token: string;
+        };
         MoneyOut: {
             /** @description Decimal, in the currency's minor unit. */
             amount: string;
@@ -1885,6 +2200,30 @@ export interface components {
         NamedOut: {
             slug: string;
             name: string;
+        };
+        NewCart: {
+            /** Format: uuid */
+            id: string;
+            status: string;
+            currency: string;
+            language: string;
+            email: string;
+            shipping_address: {
+                [key: string]: unknown;
+            };
+            billing_address: {
+                [key: string]: unknown;
+            };
+            shipping_method: number | null;
+            readonly voucher: string | null;
+            readonly lines: components["schemas"]["CartLine"][];
+            readonly totals: components["schemas"]["Totals"];
+            /** Format: uuid */
+            order_id: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description A guest's cart token, shown this once: send it as the Cart-Token header. Null when signed in. */
+            token: string | null;
         };
         Notification: {
             readonly id: number;
@@ -1934,7 +2273,7 @@ export interface components {
         /** @description One step of the order's history, as its stream holds it. */
         OrderEvent: {
             version: number;
-            /** @description order.placed, order.paid, order.refunded or order.cancelled. */
+            /** @description order.placed, order.payment_authorized, order.payment_failed, order.paid, order.refunded or order.cancelled. */
             type: string;
             /** @description The event's payload, as emitted (see the event catalogue). */
             data: {
@@ -2078,6 +2417,37 @@ export interface components {
             /** Format: email */
             email: string;
         };
+        /**
+         * @description An address as its country writes it: `country` (ISO 3166 alpha-2), `name` and `street_address_1` always,
+         *     the rest as the country requires (a US state, a Japanese prefecture, a postal code of the country's format).
+         */
+        PatchedAddressInputRequest: {
+            name?: string;
+            company?: string;
+            street_address_1?: string;
+            street_address_2?: string;
+            city?: string;
+            city_area?: string;
+            country_area?: string;
+            postal_code?: string;
+            sorting_code?: string;
+            country?: string;
+            phone?: string;
+            is_default_shipping?: boolean;
+            is_default_billing?: boolean;
+        };
+        PatchedCartDetailsRequest: {
+            /** Format: email */
+            email?: string;
+            shipping_address?: {
+                [key: string]: string;
+            };
+            billing_address?: {
+                [key: string]: string;
+            };
+            shipping_method?: number | null;
+            voucher?: string;
+        };
         /** @description Name, slug (from the name when not given), description, parent (its slug) and position. */
         PatchedCategoryWriteRequest: {
             name?: string;
@@ -2085,6 +2455,10 @@ export interface components {
             description?: string;
             parent?: string | null;
             position?: number;
+        };
+        PatchedChangeLineRequest: {
+            /** @description 0 removes the line. */
+            quantity?: number;
         };
         PatchedCollectionWriteRequest: {
             name?: string;
@@ -2172,6 +2546,12 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        /** @description An amount with at most its currency's ISO 4217 decimals: "10.00" EUR, "1200" JPY, "1.250" KWD. */
+        PaymentMoneyRequest: {
+            /** Format: decimal */
+            amount: string;
+            currency: string;
         };
         PaymentRequest: {
             /** @description The order's version you decided on (its `version`); if it has changed since: 409 stream_conflict. */
@@ -2323,8 +2703,8 @@ export interface components {
             refresh: string;
         };
         RefundPaymentRequest: {
-            /** @description At most what was captured and not yet refunded, in the payment's currency. */
-            amount: components["schemas"]["MoneyRequest"];
+            /** @description At most what was captured and not yet refunded, in the payment's currency (its decimals). */
+            amount: components["schemas"]["PaymentMoneyRequest"];
         };
         RefundRequest: {
             /** @description The order's version you decided on (its `version`); if it has changed since: 409 stream_conflict. */
@@ -2421,6 +2801,11 @@ export interface components {
             currencies: string[];
             default_currency: string;
         };
+        ShippingMethod: {
+            id: number;
+            name: string;
+            price: components["schemas"]["MoneyRead"];
+        };
         SignInRequest: {
             /** Format: email */
             email: string;
@@ -2494,6 +2879,15 @@ export interface components {
             access: string;
             /** @description For the next pair, once (POST refresh/); a second use signs out. */
             refresh: string;
+        };
+        Totals: {
+            subtotal: components["schemas"]["MoneyRead"];
+            discount: components["schemas"]["MoneyRead"];
+            shipping: components["schemas"]["MoneyRead"];
+            tax: components["schemas"]["MoneyRead"];
+            /** @description What the order will cost. */
+            total: components["schemas"]["MoneyRead"];
+            prices_include_tax: boolean;
         };
         TotpEnrolment: {
             /** @description Key URI for authenticator apps (otpauth://totp/...). */
@@ -2611,14 +3005,20 @@ export interface components {
             instance?: string;
             /**
              * @description - `account_disabled` (403, Account disabled): The account is disabled; ask the store's owner to enable it.
+             *     - `address_limit` (409, Address book full): The address book holds as many addresses as allowed; delete one before adding another.
+             *     - `amount_not_payable` (400, Amount not payable): The gateway does not take this amount in this currency (its decimals); see `detail`.
              *     - `authentication_failed` (401, Authentication failed): The credentials sent are wrong; sign in again.
              *     - `bad_request` (400, Bad request): The request is malformed; check its headers and body.
              *     - `builtin_role` (409, Built-in role): Built-in roles cannot be deleted.
              *     - `cannot_deactivate_self` (409, Cannot deactivate yourself): Nobody deactivates their own account; ask another admin.
+             *     - `cart_closed` (409, Cart closed): The cart became an order, was merged or expired; start a new cart.
+             *     - `cart_token_invalid` (404, Cart not found): No open cart of this store has this id and token.
              *     - `challenge_invalid` (401, Invalid sign-in challenge): The challenge is invalid, expired, answered or for another step; sign in again.
              *     - `challenge_wrong_tenant` (401, Challenge of another store): The sign-in challenge was issued by another store; sign in to this one again.
+             *     - `checkout_incomplete` (400, Checkout incomplete): The cart lacks what an order needs; `errors` names each missing field (email, addresses, shipping method).
              *     - `conflict` (409, Conflict): The request is valid but clashes with the current state of the resource.
              *     - `currency_not_offered` (400, Currency not offered): The store does not sell in this currency; use one of the store's currencies (GET storefront/settings/).
+             *     - `currency_not_supported` (400, Currency not supported): The gateway does not take the order's currency; pay with another of the store's gateways.
              *     - `disallowed_host` (400, Host not served): The Host header names a host this service does not answer to.
              *     - `email_not_verified` (409, Email not verified): An account has this address and the provider does not confirm it is yours; sign in another way.
              *     - `forbidden` (403, Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided.
@@ -2626,6 +3026,8 @@ export interface components {
              *     - `gateway_not_connected` (409, Gateway not connected): The store has not connected this gateway.
              *     - `gateway_rejected` (409, Gateway refused): The gateway refused the step in the payment's state; see `detail`.
              *     - `gateway_unavailable` (502, Payment gateway unavailable): The gateway did not answer; try again in a moment.
+             *     - `idempotency_key_required` (400, Idempotency-Key required): Completing a checkout needs an Idempotency-Key header (a unique string per attempt, up to 200 characters).
+             *     - `idempotency_key_reused` (422, Idempotency key reused): This Idempotency-Key completed another request; send a new key for a different request.
              *     - `invalid` (400, Invalid input): Some of the input is invalid; `errors` says where and why.
              *     - `invalid_credentials` (401, Invalid credentials): The email or password is wrong.
              *     - `invalid_id` (400, Invalid ID): A global ID does not decode to a node of the expected type.
@@ -2642,14 +3044,17 @@ export interface components {
              *     - `number_out_of_range` (400, Number out of range): A number in the body is too large to represent; send less.
              *     - `order_exists` (409, Order exists): The order was placed already.
              *     - `order_not_cancellable` (409, Order not cancellable): The order cannot be cancelled in its status (a paid one is refunded instead).
+             *     - `order_not_paid` (409, Order not paid): An invoice is issued once the order is paid; pay the order first.
              *     - `order_not_payable` (409, Order not payable): Only a placed order is paid; see the order's status.
              *     - `order_not_refundable` (409, Order not refundable): Only a paid order is refunded; see the order's status.
+             *     - `out_of_stock` (409, Out of stock): Not enough stock for some lines (`lines` names them, with what is left); lower them or remove them.
              *     - `parse_error` (400, Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
              *     - `payment_declined` (402, Payment declined): The gateway or the buyer's bank declined; pay another way.
              *     - `payment_not_capturable` (409, Payment not capturable): Only an authorized payment is captured.
              *     - `payment_not_refundable` (409, Payment not refundable): Only a captured payment is refunded, up to its amount.
              *     - `payment_signature_invalid` (400, Payment signature invalid): What the buyer's side sent back is not signed by the gateway; nothing changed.
              *     - `permission_denied` (403, Permission denied): The signed-in user may not do this.
+             *     - `prices_changed` (409, Prices changed): Some prices changed since they were added; the cart now shows today's prices: review it and complete again.
              *     - `rate_unavailable` (400, Exchange rate unavailable): No exchange rate into this currency is known; the store sets one in its rate overrides.
              *     - `request_too_large` (413, Request too large): The body is larger than this API accepts; send less at a time.
              *     - `role_in_use` (409, Role in use): Members or policies still use the role; move them to another role first.
@@ -2680,12 +3085,16 @@ export interface components {
              *     - `two_factor_not_enabled` (409, Two-factor not on): Two-factor authentication is not on for the account.
              *     - `two_factor_required_by_role` (409, Two-factor required by role): The user's role requires two-factor authentication, so it cannot be turned off.
              *     - `unsupported_media_type` (415, Unsupported media type): The body's Content-Type is not one this endpoint reads.
+             *     - `voucher_already_used` (409, Voucher already used): This voucher is once per customer and you have used it.
+             *     - `voucher_currency` (400, Voucher in another currency): A fixed voucher applies to carts in its currency.
+             *     - `voucher_invalid` (400, Voucher not valid): The voucher is unknown, inactive, expired or used up.
+             *     - `voucher_min_spend` (400, Minimum spend not reached): The cart's subtotal is below the voucher's minimum.
              *     - `webhook_invalid` (400, Malformed webhook): The webhook is not the gateway's shape; nothing changed.
-             *     - `webhook_signature_invalid` (401, Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed.
+             *     - `webhook_signature_invalid` (400, Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed.
              * @example invalid
              * @enum {string}
              */
-            code: "account_disabled" | "authentication_failed" | "bad_request" | "builtin_role" | "cannot_deactivate_self" | "challenge_invalid" | "challenge_wrong_tenant" | "conflict" | "currency_not_offered" | "disallowed_host" | "email_not_verified" | "forbidden" | "gateway_credentials_rejected" | "gateway_not_connected" | "gateway_rejected" | "gateway_unavailable" | "invalid" | "invalid_credentials" | "invalid_id" | "invalid_page" | "json_too_deep" | "language_not_offered" | "last_owner" | "method_not_allowed" | "no_price" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "order_exists" | "order_not_cancellable" | "order_not_payable" | "order_not_refundable" | "parse_error" | "payment_declined" | "payment_not_capturable" | "payment_not_refundable" | "payment_signature_invalid" | "permission_denied" | "rate_unavailable" | "request_too_large" | "role_in_use" | "server_error" | "sso_code_invalid" | "sso_conflict" | "sso_denied" | "sso_email_missing" | "sso_failed" | "sso_id_token_invalid" | "sso_provider_unavailable" | "sso_provider_unknown" | "sso_state_invalid" | "stream_conflict" | "tenant_not_found" | "tenant_suspended" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_tenant" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_by_role" | "unsupported_media_type" | "webhook_invalid" | "webhook_signature_invalid";
+            code: "account_disabled" | "address_limit" | "amount_not_payable" | "authentication_failed" | "bad_request" | "builtin_role" | "cannot_deactivate_self" | "cart_closed" | "cart_token_invalid" | "challenge_invalid" | "challenge_wrong_tenant" | "checkout_incomplete" | "conflict" | "currency_not_offered" | "currency_not_supported" | "disallowed_host" | "email_not_verified" | "forbidden" | "gateway_credentials_rejected" | "gateway_not_connected" | "gateway_rejected" | "gateway_unavailable" | "idempotency_key_required" | "idempotency_key_reused" | "invalid" | "invalid_credentials" | "invalid_id" | "invalid_page" | "json_too_deep" | "language_not_offered" | "last_owner" | "method_not_allowed" | "no_price" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "order_exists" | "order_not_cancellable" | "order_not_paid" | "order_not_payable" | "order_not_refundable" | "out_of_stock" | "parse_error" | "payment_declined" | "payment_not_capturable" | "payment_not_refundable" | "payment_signature_invalid" | "permission_denied" | "prices_changed" | "rate_unavailable" | "request_too_large" | "role_in_use" | "server_error" | "sso_code_invalid" | "sso_conflict" | "sso_denied" | "sso_email_missing" | "sso_failed" | "sso_id_token_invalid" | "sso_provider_unavailable" | "sso_provider_unknown" | "sso_state_invalid" | "stream_conflict" | "tenant_not_found" | "tenant_suspended" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_tenant" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_by_role" | "unsupported_media_type" | "voucher_already_used" | "voucher_currency" | "voucher_invalid" | "voucher_min_spend" | "webhook_invalid" | "webhook_signature_invalid";
             errors?: {
                 /** @example /email */
                 pointer: string;
@@ -5737,6 +6146,853 @@ export interface operations {
             };
         };
     };
+    checkout_carts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateCartRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewCart"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+            };
+            path: {
+                cart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_partial_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+            };
+            path: {
+                cart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCartDetailsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `voucher_invalid` (Voucher not valid): The voucher is unknown, inactive, expired or used up.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `cart_closed` (Cart closed): The cart became an order, was merged or expired; start a new cart.
+             *     - `voucher_already_used` (Voucher already used): This voucher is once per customer and you have used it.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_complete_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+                /** @description A unique string per completion attempt: the same key and body give the same order. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                cart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `checkout_incomplete` (Checkout incomplete): The cart lacks what an order needs; `errors` names each missing field (email, addresses, shipping method).
+             *     - `idempotency_key_required` (Idempotency-Key required): Completing a checkout needs an Idempotency-Key header (a unique string per attempt, up to 200 characters).
+             *     - `voucher_invalid` (Voucher not valid): The voucher is unknown, inactive, expired or used up.
+             *     - `voucher_min_spend` (Minimum spend not reached): The cart's subtotal is below the voucher's minimum.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `out_of_stock` (Out of stock): Not enough stock for some lines (`lines` names them, with what is left); lower them or remove them.
+             *     - `prices_changed` (Prices changed): Some prices changed since they were added; the cart now shows today's prices: review it and complete again.
+             *     - `cart_closed` (Cart closed): The cart became an order, was merged or expired; start a new cart.
+             *     - `voucher_already_used` (Voucher already used): This voucher is once per customer and you have used it.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `idempotency_key_reused` (Idempotency key reused): This Idempotency-Key completed another request; send a new key for a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_lines_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+            };
+            path: {
+                cart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddLineRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `out_of_stock` (Out of stock): Not enough stock for some lines (`lines` names them, with what is left); lower them or remove them.
+             *     - `cart_closed` (Cart closed): The cart became an order, was merged or expired; start a new cart.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_lines_partial_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+            };
+            path: {
+                cart_id: string;
+                line_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedChangeLineRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `out_of_stock` (Out of stock): Not enough stock for some lines (`lines` names them, with what is left); lower them or remove them.
+             *     - `cart_closed` (Cart closed): The cart became an order, was merged or expired; start a new cart.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_shipping_methods_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+            };
+            path: {
+                cart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingMethod"][];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_merge_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `cart_closed` (Cart closed): The cart became an order, was merged or expired; start a new cart. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     collections_retrieve: {
         parameters: {
             query?: never;
@@ -5940,6 +7196,463 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Collection"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_addresses_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"][];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_addresses_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AddressInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `address_limit` (Address book full): The address book holds as many addresses as allowed; delete one before adding another. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_addresses_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_addresses_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_addresses_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedAddressInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"];
                 };
             };
             /**
@@ -6715,6 +8428,93 @@ export interface operations {
             };
             /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "orders_invoice.pdf_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `order_not_paid` (Order not paid): An invoice is issued once the order is paid; pay the order first. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8093,21 +9893,13 @@ export interface operations {
             };
             /**
              * @description - `webhook_invalid` (Malformed webhook): The webhook is not the gateway's shape; nothing changed.
+             *     - `webhook_signature_invalid` (Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed.
              *     - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
              *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
              *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
              *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
              */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description - `webhook_signature_invalid` (Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed. */
-            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,7 +7,7 @@ import { requestContext } from "@/lib/request";
 export const metadata: Metadata = { title: "Offline", robots: { index: false } };
 
 /**
- * What the service worker (public/sw.js) shows when a page cannot be loaded: it fetches this page when it installs
+ * What the service worker (/sw.js, src/sw/worker.js) shows when a page cannot be loaded: it fetches this page when it installs
  * and keeps it, with the styles it links. Nothing here depends on the session, so the copy is safe to keep.
  */
 export default async function OfflinePage() {

@@ -1,12 +1,14 @@
 /*
- * The portal's service worker, written by hand (see web/portal/README.md, "PWA"). It keeps:
+ * The portal's service worker, written by hand (see web/portal/README.md, "PWA"), served as /sw.js by
+ * src/app/sw.js/route.ts, which puts the build's id in front of it as `BUILD` (so each deploy is a new worker). It keeps:
  *   - the offline page (/offline) and the static files it links, fetched when the worker installs;
  *   - Next's static files (/_next/static/…, content-hashed: never change) and the icons, once fetched.
  * Pages are always loaded from the network; when that fails, the offline page is shown instead. Nothing from the
  * BFF (/bff/…) or the API, and no page (pages carry the session's data), is ever stored.
  */
 
-const VERSION = "tenantry-v1";
+/* global BUILD */
+const VERSION = `tenantry-${BUILD}`; // the caches of one build; activating the next build drops them
 const OFFLINE = "/offline";
 
 function isStatic(url) {
