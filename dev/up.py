@@ -6,7 +6,7 @@
 The portal (web/portal) is built (`next build`, when its sources changed) and served by `next start`;
 the links the control plane mails lead to it. Every web process listens on a free port (or
 CONTROL_PLANE_PORT / TENANT_APP_PORT / PORTAL_PORT). Next to
-them run each database's outbox relay, the event consumers (usage, search, members), both
+them run each database's outbox relay, the event consumers (usage, search, members, storefront-cache), both
 Celery workers, the tenant app's beat, and localstripe as the local Stripe. Tenants are
 provisioned by the control plane's `local` provisioner and served by the one tenant-app
 process at `http://<slug>.localhost:<port>/`; the control plane is their OpenID Connect
@@ -84,6 +84,7 @@ def workers(stripe_port: int) -> list[Worker]:
                                           "--loglevel", "INFO")),
         Worker("tenant relay", TENANT_APP, ("manage.py", "relay_events"), publishes_as="relay"),
         Worker("member consumer", TENANT_APP, ("manage.py", "consume_events", "members")),
+        Worker("storefront cache consumer", TENANT_APP, ("manage.py", "consume_events", "storefront-cache")),
         Worker("tenant worker", TENANT_APP, ("-m", "celery", "-A", "tenant_app", "worker", "--pool", "threads",
                                              "--concurrency", "4", "-n", "tenant-app@%h", "--loglevel", "INFO")),
         Worker("tenant beat", TENANT_APP, ("-m", "celery", "-A", "tenant_app", "beat", "--loglevel", "INFO")),

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from functools import cache as memoize
+from typing import cast
 
 import redis
 from django.conf import settings
@@ -68,14 +69,19 @@ def drop_superseded(current: int | None = None) -> int:
         current = CatalogVersion.objects.values_list("version", flat=True).get(singleton=True)
     client = _redis()
     index = cache.make_key(INDEX)
-    members = [member.decode() for member in client.smembers(index)]  # type: ignore[union-attr]  # sync client
-    superseded = [key for key in members if version_of(key) < current]
+    superseded = [key for key in listed_keys() if version_of(key) < current]
     if superseded:
         with client.pipeline(transaction=False) as pipe:
             pipe.delete(*(cache.make_key(key) for key in superseded))
             pipe.srem(index, *superseded)
             pipe.execute()
     return len(superseded)
+
+
+def listed_keys() -> list[str]:
+    """The page keys stored (without the tenant's prefix) and not yet deleted by `drop_superseded`."""
+    members = cast(set[bytes], _redis().smembers(cache.make_key(INDEX)))  # the sync client answers a set
+    return sorted(member.decode() for member in members)
 
 
 @memoize

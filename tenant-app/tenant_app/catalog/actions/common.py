@@ -37,7 +37,9 @@ def catalog_changed(kind: str, object_id: int, change: str, *, product_id: int |
 
 def unique_slug(model: type[models.Model], name: str) -> str:
     """A slug from `name` that no row of `model` has yet (a short random tail when the plain one is taken)."""
-    base = slugify(name)[:200] or model._meta.model_name or "item"
+    field = model._meta.get_field("slug")
+    room = (field.max_length if isinstance(field, models.Field) else None) or 50
+    base = slugify(name)[: room - 7].strip("-") or model._meta.model_name or "item"  # room for the random tail
     if not model._default_manager.filter(slug=base).exists():
         return base
     return f"{base}-{secrets.token_hex(3)}"

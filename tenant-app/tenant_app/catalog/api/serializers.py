@@ -60,7 +60,9 @@ class PriceSerializer(serializers.Serializer[Any]):
 @extend_schema_serializer(examples=[response_example("Beans", PRODUCT)])
 class ProductSerializer(serializers.ModelSerializer[Product]):
     price = PriceSerializer(source="*", read_only=True)
-    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Product

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.request import Request
@@ -32,12 +32,57 @@ from tenant_app.catalog.models import (
 )
 from tenant_app.catalog.selectors import visible_products
 from tenantry_kernel import money
-from tenantry_kernel.web.openapi import problems
+from tenantry_kernel.web.openapi import problems, request_example, response_example
 from tenantry_kernel.web.pagination import one_page
 
-# ---- Shapes ----
+# ---- Shapes (and the examples of the OpenAPI schema) ----
+
+VARIANT = {
+    "id": 31,
+    "product": 17,
+    "sku": "BEANS-1KG",
+    "name": "1 kg bag",
+    "weight_grams": 1000,
+    "attribute_values": ["size:1-kg"],
+    "prices": [{"amount": "24.90", "currency": "EUR"}, {"amount": "26.50", "currency": "USD"}],
+    "stocks": [{"location": "main", "quantity": 40, "quantity_reserved": 2}],
+}
+CATEGORY = {"id": 4, "name": "Beans", "slug": "beans", "description": "Whole beans.", "parent": "coffee", "position": 0}
+COLLECTION = {"id": 2, "name": "Staff picks", "slug": "staff-picks", "description": "", "published": True}
+ONE_KG = {"id": 2, "name": "1 kg", "slug": "1-kg", "position": 1}
+ATTRIBUTE = {
+    "id": 1,
+    "name": "Size",
+    "slug": "size",
+    "values": [{"id": 1, "name": "250 g", "slug": "250-g", "position": 0}, ONE_KG],
+}
+STORE_SETTINGS = {
+    "languages": ["en", "de"],
+    "default_language": "en",
+    "currencies": ["EUR", "USD"],
+    "default_currency": "EUR",
+    "rate_overrides": {"USD": "1.0835"},
+}
 
 
+def page_of(
+    name: str, item: type[serializers.Serializer[Any]], example: dict[str, Any]
+) -> type[serializers.Serializer[Any]]:
+    """The shape of a short list answered as its only page (no links), with an example."""
+    page = type(
+        name,
+        (serializers.Serializer,),
+        {
+            "__doc__": "A short list, shaped as a list's page (the only one: no links).",
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+    return extend_schema_serializer(examples=[response_example("A page", one_page([example]))])(page)
+
+
+@extend_schema_serializer(examples=[response_example("A bag of beans", VARIANT)])
 class VariantSerializer(serializers.ModelSerializer[ProductVariant]):
     product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(read_only=True)
     attribute_values = serializers.SerializerMethodField()
@@ -78,6 +123,14 @@ def _values(pairs: list[str]) -> list[AttributeValue]:
     return found
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example(
+            "A 1 kg bag",
+            {"sku": "BEANS-1KG", "name": "1 kg bag", "weight_grams": 1000, "attribute_values": ["size:1-kg"]},
+        )
+    ]
+)
 class VariantWriteSerializer(serializers.Serializer[Any]):
     sku = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", max_length=64)
     name = serializers.CharField(max_length=200, allow_blank=True, default="")
@@ -85,14 +138,17 @@ class VariantWriteSerializer(serializers.Serializer[Any]):
     attribute_values = serializers.ListField(child=serializers.CharField(max_length=201), max_length=50, required=False)
 
 
+@extend_schema_serializer(examples=[request_example("24.90", {"amount": "24.90"})])
 class PriceWriteSerializer(serializers.Serializer[Any]):
     amount = serializers.DecimalField(max_digits=15, decimal_places=3, min_value=Decimal(0))
 
 
+@extend_schema_serializer(examples=[request_example("40 on hand", {"quantity": 40})])
 class StockWriteSerializer(serializers.Serializer[Any]):
     quantity = serializers.IntegerField(min_value=0, max_value=2_000_000_000)
 
 
+@extend_schema_serializer(examples=[response_example("Beans", CATEGORY)])
 class CategorySerializer(serializers.ModelSerializer[Category]):
     serializer_related_field = serializers.SlugRelatedField  # the parent by its slug
 
@@ -103,6 +159,7 @@ class CategorySerializer(serializers.ModelSerializer[Category]):
         extra_kwargs = {"parent": {"slug_field": "slug"}}
 
 
+@extend_schema_serializer(examples=[request_example("Beans under coffee", {"name": "Beans", "parent": "coffee"})])
 class CategoryWriteSerializer(serializers.ModelSerializer[Category]):
     """Name, slug (from the name when not given), description, parent (its slug) and position."""
 
@@ -118,6 +175,7 @@ class CategoryWriteSerializer(serializers.ModelSerializer[Category]):
         }
 
 
+@extend_schema_serializer(examples=[response_example("Staff picks", COLLECTION)])
 class CollectionSerializer(serializers.ModelSerializer[Collection]):
     class Meta:
         model = Collection
@@ -125,6 +183,7 @@ class CollectionSerializer(serializers.ModelSerializer[Collection]):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=[request_example("Staff picks", {"name": "Staff picks"})])
 class CollectionWriteSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=200, required=False)
@@ -132,6 +191,7 @@ class CollectionWriteSerializer(serializers.Serializer[Any]):
     published = serializers.BooleanField(required=False)
 
 
+@extend_schema_serializer(examples=[request_example("Two collections", {"collections": ["staff-picks", "sale"]})])
 class ProductCollectionsSerializer(serializers.Serializer[Any]):
     collections = serializers.ListField(child=serializers.SlugField(max_length=200), max_length=100)
 
@@ -144,6 +204,7 @@ class ProductCollectionsSerializer(serializers.Serializer[Any]):
         return list({slug: found[slug] for slug in slugs}.values())
 
 
+@extend_schema_serializer(examples=[response_example("1 kg", ONE_KG)])
 class AttributeValueSerializer(serializers.ModelSerializer[AttributeValue]):
     class Meta:
         model = AttributeValue
@@ -151,6 +212,7 @@ class AttributeValueSerializer(serializers.ModelSerializer[AttributeValue]):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=[response_example("Size", ATTRIBUTE)])
 class AttributeSerializer(serializers.ModelSerializer[Attribute]):
     values = AttributeValueSerializer(many=True, read_only=True)
 
@@ -160,17 +222,25 @@ class AttributeSerializer(serializers.ModelSerializer[Attribute]):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=[request_example("Size", {"name": "Size", "values": ["250 g", "1 kg"]})])
 class AttributeWriteSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100)
     slug = serializers.SlugField(max_length=100, required=False)
     values = serializers.ListField(child=serializers.CharField(max_length=100), max_length=200, required=False)
 
 
+@extend_schema_serializer(examples=[request_example("2 kg", {"name": "2 kg"})])
 class AttributeValueWriteSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100)
     slug = serializers.SlugField(max_length=100, required=False)
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example("German", {"name": "Espressobohnen", "description": "Dunkel geröstet."}),
+        response_example("German", {"name": "Espressobohnen", "description": "Dunkel geröstet."}),
+    ]
+)
 class TranslationWriteSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200, allow_blank=True, required=False)
     description = serializers.CharField(max_length=20000, allow_blank=True, required=False)
@@ -200,6 +270,7 @@ class RateField(serializers.CharField):
         return text
 
 
+@extend_schema_serializer(examples=[response_example("English and German, euros and dollars", STORE_SETTINGS)])
 class StoreSettingsSerializer(serializers.ModelSerializer[StoreSettings]):
     class Meta:
         model = StoreSettings
@@ -207,6 +278,7 @@ class StoreSettingsSerializer(serializers.ModelSerializer[StoreSettings]):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=[request_example("Add German", {"languages": ["en", "de"]})])
 class StoreSettingsWriteSerializer(serializers.Serializer[Any]):
     languages = serializers.ListField(child=LanguageField(max_length=2), min_length=1, max_length=30)
     default_language = LanguageField(max_length=2)
@@ -239,6 +311,12 @@ class StoreSettingsWriteSerializer(serializers.Serializer[Any]):
         return attrs
 
 
+VariantPage = page_of("VariantPage", VariantSerializer, VARIANT)
+CategoryPage = page_of("CategoryPage", CategorySerializer, CATEGORY)
+CollectionPage = page_of("CollectionPage", CollectionSerializer, COLLECTION)
+AttributePage = page_of("AttributePage", AttributeSerializer, ATTRIBUTE)
+
+
 # ---- Views ----
 
 
@@ -264,13 +342,19 @@ class CatalogView(APIView):
 class ProductVariantsView(CatalogView):
     required_actions = {"GET": "products.view", "POST": "products.update"}
 
-    @extend_schema(summary="List a product's variants", responses={200: VariantSerializer(many=True)}, tags=["catalog"])
+    @extend_schema(
+        summary="List a product's variants",
+        description="Every variant of the product, with its prices and stock per location.",
+        responses={200: VariantPage},
+        tags=["catalog"],
+    )
     def get(self, request: Request, pk: int) -> Response:
         product = self.visible_product(request, pk)
         return Response(one_page(list(VariantSerializer(_variants().filter(product=product), many=True).data)))
 
     @extend_schema(
         summary="Add a variant to a product",
+        description="A new SKU (unique in the store) with its attribute values as attribute:value slugs.",
         request=VariantWriteSerializer,
         responses={201: VariantSerializer, **problems("invalid")},
         tags=["catalog"],
@@ -291,12 +375,18 @@ class ProductVariantsView(CatalogView):
 class VariantView(CatalogView):
     required_actions = {"GET": "products.view", "PATCH": "products.update"}
 
-    @extend_schema(summary="Read a variant", responses={200: VariantSerializer}, tags=["catalog"])
+    @extend_schema(
+        summary="Read a variant",
+        description="Its SKU, attribute values, prices and stock.",
+        responses={200: VariantSerializer},
+        tags=["catalog"],
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response(VariantSerializer(self.visible_variant(request, pk)).data)
 
     @extend_schema(
         summary="Change a variant",
+        description="Only the fields sent change; attribute_values, when sent, replaces them.",
         request=VariantWriteSerializer(partial=True),
         responses={200: VariantSerializer, **problems("invalid")},
         tags=["catalog"],
@@ -330,7 +420,12 @@ class VariantPriceView(CatalogView):
         )
         return Response(VariantSerializer(_variants().get(pk=variant.pk)).data)
 
-    @extend_schema(summary="Remove a variant's own price in a currency", responses={204: None}, tags=["catalog"])
+    @extend_schema(
+        summary="Remove a variant's own price in a currency",
+        description="Its default-currency price, converted, applies again.",
+        responses={204: None},
+        tags=["catalog"],
+    )
     def delete(self, request: Request, pk: int, currency: str) -> Response:
         variant = self.visible_variant(request, pk)
         actions.remove_variant_price(request._request, signed_in_user(request), variant, currency=currency)
@@ -366,8 +461,9 @@ class ProductCollectionsView(CatalogView):
 
     @extend_schema(
         summary="Put a product in exactly these collections",
+        description="Collections by slug; the product leaves any other.",
         request=ProductCollectionsSerializer,
-        responses={200: CollectionSerializer(many=True), **problems("invalid")},
+        responses={200: CollectionPage, **problems("invalid")},
         tags=["catalog"],
     )
     def put(self, request: Request, pk: int) -> Response:
@@ -382,13 +478,20 @@ class ProductCollectionsView(CatalogView):
 class CategoriesView(CatalogView):
     required_actions = {"GET": "products.view", "POST": "products.update"}
 
-    @extend_schema(summary="List categories", responses={200: CategorySerializer(many=True)}, tags=["catalog"])
+    @extend_schema(
+        summary="List categories",
+        operation_id="categories_list",
+        description="Every category, flat, with its parent's slug.",
+        responses={200: CategoryPage},
+        tags=["catalog"],
+    )
     def get(self, request: Request) -> Response:
         rows = Category.objects.select_related("parent").order_by("pk")
         return Response(one_page(list(CategorySerializer(rows, many=True).data)))
 
     @extend_schema(
         summary="Add a category",
+        description="Its slug comes from the name unless given; the parent is a slug.",
         request=CategoryWriteSerializer,
         responses={201: CategorySerializer, **problems("invalid")},
         tags=["catalog"],
@@ -406,12 +509,15 @@ class CategoriesView(CatalogView):
 class CategoryView(CatalogView):
     required_actions = {"GET": "products.view", "PATCH": "products.update"}
 
-    @extend_schema(summary="Read a category", responses={200: CategorySerializer}, tags=["catalog"])
+    @extend_schema(
+        summary="Read a category", description="One category.", responses={200: CategorySerializer}, tags=["catalog"]
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response(CategorySerializer(get_object_or_404(Category, pk=pk)).data)
 
     @extend_schema(
         summary="Change a category",
+        description="Only the fields sent change; a parent that would make a loop is refused.",
         request=CategoryWriteSerializer(partial=True),
         responses={200: CategorySerializer, **problems("invalid")},
         tags=["catalog"],
@@ -427,12 +533,18 @@ class CategoryView(CatalogView):
 class CollectionsView(CatalogView):
     required_actions = {"GET": "products.view", "POST": "products.update"}
 
-    @extend_schema(summary="List collections", responses={200: CollectionSerializer(many=True)}, tags=["catalog"])
+    @extend_schema(
+        summary="List collections",
+        description="Every collection, published or not.",
+        responses={200: CollectionPage},
+        tags=["catalog"],
+    )
     def get(self, request: Request) -> Response:
         return Response(one_page(list(CollectionSerializer(Collection.objects.order_by("pk"), many=True).data)))
 
     @extend_schema(
         summary="Add a collection",
+        description="Its slug comes from the name unless given.",
         request=CollectionWriteSerializer,
         responses={201: CollectionSerializer, **problems("invalid")},
         tags=["catalog"],
@@ -451,6 +563,7 @@ class CollectionView(CatalogView):
 
     @extend_schema(
         summary="Change a collection",
+        description="Only the fields sent change.",
         request=CollectionWriteSerializer(partial=True),
         responses={200: CollectionSerializer, **problems("invalid")},
         tags=["catalog"],
@@ -469,7 +582,10 @@ class AttributesView(CatalogView):
     required_actions = {"GET": "products.view", "POST": "products.update"}
 
     @extend_schema(
-        summary="List attributes and their values", responses={200: AttributeSerializer(many=True)}, tags=["catalog"]
+        summary="List attributes and their values",
+        description="Every attribute with its values in order.",
+        responses={200: AttributePage},
+        tags=["catalog"],
     )
     def get(self, request: Request) -> Response:
         rows = Attribute.objects.prefetch_related("values").order_by("pk")
@@ -477,6 +593,7 @@ class AttributesView(CatalogView):
 
     @extend_schema(
         summary="Add an attribute with its values",
+        description="Values keep the order given; slugs come from the names.",
         request=AttributeWriteSerializer,
         responses={201: AttributeSerializer, **problems("invalid")},
         tags=["catalog"],
@@ -494,6 +611,7 @@ class AttributeValuesView(CatalogView):
 
     @extend_schema(
         summary="Add a value to an attribute",
+        description="Appended after the attribute's other values.",
         request=AttributeValueWriteSerializer,
         responses={201: AttributeValueSerializer, **problems("invalid")},
         tags=["catalog"],
@@ -548,7 +666,10 @@ class StoreSettingsView(CatalogView):
     required_actions = {"GET": "products.view", "PATCH": "products.publish"}
 
     @extend_schema(
-        summary="Read the store's languages and currencies", responses={200: StoreSettingsSerializer}, tags=["catalog"]
+        summary="Read the store's languages and currencies",
+        description="With the exchange-rate overrides (units per 1 default currency).",
+        responses={200: StoreSettingsSerializer},
+        tags=["catalog"],
     )
     def get(self, request: Request) -> Response:
         return Response(StoreSettingsSerializer(StoreSettings.current()).data)

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotFound
@@ -25,6 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from tenant_app.api.throttling import UserThrottle
 from tenant_app.catalog import cache
 from tenant_app.catalog.errors import CurrencyNotOffered, LanguageNotOffered
 from tenant_app.catalog.languages import pick_language
@@ -51,7 +52,7 @@ from tenant_app.catalog.selectors import (
     suggestions,
 )
 from tenantry_kernel.money import round_money
-from tenantry_kernel.web.openapi import problems
+from tenantry_kernel.web.openapi import problems, response_example
 from tenantry_kernel.web.pagination import CursorPage, one_page
 
 MAX_PAGE_SIZE = 100
@@ -128,6 +129,35 @@ class StorefrontPage(CursorPage):
 
 # ---- Documentation of the answers (the views build them as plain data) ----
 
+CARD = {
+    "slug": "espresso-beans",
+    "name": "Espressobohnen",
+    "category": {"slug": "beans", "name": "Bohnen"},
+    "price": {"amount": "10.89", "currency": "USD"},
+    "availability": {"status": "in_stock", "quantity": None},
+}
+VARIANT = {
+    "sku": "espresso-beans-250-g",
+    "name": "",
+    "attributes": [{"attribute": {"slug": "size", "name": "Größe"}, "value": {"slug": "250-g", "name": "250 g"}}],
+    "price": {"amount": "10.89", "currency": "USD"},
+    "availability": {"status": "low_stock", "quantity": 3},
+}
+PAGE = {
+    **{key: value for key, value in CARD.items() if key != "availability"},
+    "description": "Dunkel geröstet.",
+    "collections": [{"slug": "staff-picks", "name": "Empfehlungen"}],
+    "availability": {"status": "in_stock", "quantity": None},
+    "variants": [VARIANT],
+    "published_at": "2026-03-03T10:00:00+00:00",
+}
+CATEGORY = {
+    "slug": "coffee",
+    "name": "Kaffee",
+    "description": "",
+    "children": [{"slug": "beans", "name": "Bohnen", "description": "", "children": []}],
+}
+
 
 class MoneyOut(serializers.Serializer[Any]):
     amount = serializers.CharField(help_text="Decimal, in the currency's minor unit.")
@@ -152,6 +182,7 @@ class ProductCardOut(serializers.Serializer[Any]):
     availability = AvailabilityOut()
 
 
+@extend_schema_serializer(examples=[response_example("Coffee in German and dollars", one_page([CARD]))])
 class ProductListOut(serializers.Serializer[Any]):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -171,6 +202,7 @@ class VariantOut(serializers.Serializer[Any]):
     availability = AvailabilityOut()
 
 
+@extend_schema_serializer(examples=[response_example("Espresso beans", PAGE)])
 class ProductPageOut(serializers.Serializer[Any]):
     slug = serializers.CharField()
     name = serializers.CharField()
@@ -196,6 +228,40 @@ class CollectionOut(serializers.Serializer[Any]):
     description = serializers.CharField()
 
 
+def _page(name: str, item: type[serializers.Serializer[Any]], example: dict[str, Any]) -> Any:
+    page = type(
+        name,
+        (serializers.Serializer,),
+        {
+            "__doc__": "A short list, shaped as a list's page (the only one: no links).",
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+    return extend_schema_serializer(examples=[response_example("A page", one_page([example]))])(page)
+
+
+CategoryTreeOut = _page("StorefrontCategoryTree", CategoryOut, CATEGORY)
+CollectionsOut = _page(
+    "StorefrontCollections", CollectionOut, {"slug": "staff-picks", "name": "Empfehlungen", "description": ""}
+)
+SuggestionsOut = _page("StorefrontSuggestions", NamedOut, {"slug": "espresso-beans", "name": "Espresso beans"})
+
+
+@extend_schema_serializer(
+    examples=[
+        response_example(
+            "English and German",
+            {
+                "languages": ["en", "de"],
+                "default_language": "en",
+                "currencies": ["EUR", "USD"],
+                "default_currency": "EUR",
+            },
+        )
+    ]
+)
 class SettingsOut(serializers.Serializer[Any]):
     languages = serializers.ListField(child=serializers.CharField())
     default_language = serializers.CharField()
@@ -226,11 +292,26 @@ def _shown(model: type[Any], language: str) -> Prefetch[Any]:
     return Prefetch("translations", queryset=model.objects.filter(language=language), to_attr="shown")
 
 
+def choose(store: StoreSettings, lang: str | None, currency: str | None, accept_language: str) -> tuple[str, str]:
+    """The language and currency of an answer: asked for (and offered), else the store's defaults."""
+    languages = store.languages or [store.default_language]
+    language = pick_language(lang, accept_language, languages, store.default_language)
+    if language is None:
+        raise LanguageNotOffered((lang or "")[:20], languages)
+    currency = store.default_currency if currency is None else currency
+    if currency not in (offered := offered_currencies(store)):
+        raise CurrencyNotOffered(currency[:20], offered)
+    return language, currency
+
+
 class StorefrontView(APIView):
     """Anonymous (a token sent is not read), read-only; answers in the request's language and currency."""
 
     authentication_classes: Sequence[type[BaseAuthentication]] = ()
     permission_classes = [AllowAny]
+    # A budget per client address; not the tenant's shared API budget, which shoppers reading cached pages would
+    # spend for the store's staff and apps.
+    throttle_classes = [UserThrottle]
     # The endpoint's name in cache keys; None: not cached.
     cached_as: ClassVar[str | None] = None
     # The query parameters that change the answer (the cache key's), besides lang and currency.
@@ -261,19 +342,12 @@ class StorefrontView(APIView):
 
     @staticmethod
     def chosen(request: Request, store: StoreSettings) -> tuple[str, str]:
-        languages = store.languages or [store.default_language]
-        language = pick_language(
+        return choose(
+            store,
             request.query_params.get("lang"),
+            request.query_params.get("currency"),
             request.headers.get("Accept-Language", ""),
-            languages,
-            store.default_language,
         )
-        if language is None:
-            raise LanguageNotOffered(request.query_params.get("lang", "")[:20], languages)
-        currency = request.query_params.get("currency", store.default_currency)
-        if currency not in (offered := offered_currencies(store)):
-            raise CurrencyNotOffered(currency[:20], offered)
-        return language, currency
 
     @staticmethod
     def respond(body: bytes, language: str, cache_state: str | None) -> HttpResponse:
@@ -310,6 +384,7 @@ class ProductListView(StorefrontView):
 
     @extend_schema(
         summary="List products for sale",
+        operation_id="storefront_products_list",
         description="Published products with a price in the page's currency, filtered, sorted and in cursor pages "
         "(`page_size` 1 to 100). `q` searches names and descriptions in the page's language (PostgreSQL full text).",
         parameters=[ProductListQuery, LANG, CURRENCY, OpenApiParameter("cursor", str)],
@@ -345,7 +420,7 @@ class ProductListView(StorefrontView):
         paginator = StorefrontPage(sort)
         products = storefront_products(store, question)
         page = paginator.paginate_queryset(products, request, self) or []
-        return paginator.get_paginated_response([_card(product, currency) for product in page]).data
+        return paginator.get_paginated_response([card(product, currency) for product in page]).data
 
 
 def _query_data(request: Request) -> dict[str, Any]:
@@ -364,7 +439,7 @@ def _by_slug(rows: QuerySet[Any], slug: str | None, field: str) -> Any:
     return found
 
 
-def _card(product: Any, currency: str) -> dict[str, Any]:
+def card(product: Any, currency: str) -> dict[str, Any]:
     category = None
     if product.category_id is not None:
         category = {"slug": product.category.slug, "name": product.category_name}
@@ -382,6 +457,7 @@ class ProductPageView(StorefrontView):
 
     @extend_schema(
         summary="Read a product for sale",
+        operation_id="storefront_product_retrieve",
         description="A published product by slug: its variants with their prices in the page's currency and "
         "availability, its category and collections.",
         parameters=[LANG, CURRENCY],
@@ -392,89 +468,92 @@ class ProductPageView(StorefrontView):
         return super().get(request, **kwargs)
 
     def answer(self, request: Request, store: StoreSettings, language: str, currency: str, **kwargs: str) -> Any:
-        variants = ProductVariant.objects.order_by("pk").prefetch_related(
-            "prices",
-            "stocks",
-            Prefetch(
-                "attribute_values",
-                queryset=AttributeValue.objects.select_related("attribute").prefetch_related(
-                    _shown(AttributeValueTranslation, language),
-                    Prefetch(
-                        "attribute__translations",
-                        queryset=AttributeTranslation.objects.filter(language=language),
-                        to_attr="shown",
-                    ),
-                ),
-            ),
-        )
-        product = (
-            Product.objects.filter(published=True, slug=kwargs["slug"])
-            .select_related("category")
-            .prefetch_related(
-                Prefetch("variants", queryset=variants),
-                _shown(ProductTranslation, language),
+        return product_page(store, language, currency, kwargs["slug"])
+
+
+def product_page(store: StoreSettings, language: str, currency: str, slug: str) -> dict[str, Any]:
+    """A published product's page: its variants priced in `currency`, texts in `language` (NotFound: none)."""
+    variants = ProductVariant.objects.order_by("pk").prefetch_related(
+        "prices",
+        "stocks",
+        Prefetch(
+            "attribute_values",
+            queryset=AttributeValue.objects.select_related("attribute").prefetch_related(
+                _shown(AttributeValueTranslation, language),
                 Prefetch(
-                    "collections",
-                    queryset=Collection.objects.filter(published=True).prefetch_related(
-                        _shown(CollectionTranslation, language)
-                    ),
-                ),
-                Prefetch(
-                    "category__translations",
-                    queryset=CategoryTranslation.objects.filter(language=language),
+                    "attribute__translations",
+                    queryset=AttributeTranslation.objects.filter(language=language),
                     to_attr="shown",
                 ),
-            )
-            .first()
+            ),
+        ),
+    )
+    product = (
+        Product.objects.filter(published=True, slug=slug)
+        .select_related("category")
+        .prefetch_related(
+            Prefetch("variants", queryset=variants),
+            _shown(ProductTranslation, language),
+            Prefetch(
+                "collections",
+                queryset=Collection.objects.filter(published=True).prefetch_related(
+                    _shown(CollectionTranslation, language)
+                ),
+            ),
+            Prefetch(
+                "category__translations",
+                queryset=CategoryTranslation.objects.filter(language=language),
+                to_attr="shown",
+            ),
         )
-        if product is None:
-            raise NotFound("No product for sale has this slug.")
-        rates = rates_provider(store)
-        shown_variants: list[dict[str, Any]] = []
-        for variant in product.variants.all():
-            try:
-                priced = price_of(variant, currency, store=store, rates=rates)
-                price = _money(priced.amount, currency)
-            except Exception:
-                price = None
-            units = sum(stock.quantity - stock.quantity_reserved for stock in variant.stocks.all())
-            shown_variants.append(
-                {
-                    "sku": variant.sku,
-                    "name": variant.name,
-                    "attributes": [
-                        {
-                            "attribute": {
-                                "slug": value.attribute.slug,
-                                "name": _text(value.attribute, language, "name"),
-                            },
-                            "value": {"slug": value.slug, "name": _text(value, language, "name")},
-                        }
-                        for value in variant.attribute_values.all()
-                    ],
-                    "price": price,
-                    "availability": availability(units),
-                    "_units": units,
-                }
-            )
-        prices = [Decimal(v["price"]["amount"]) for v in shown_variants if v["price"] is not None]
-        category = product.category
-        return {
-            "slug": product.slug,
-            "name": _text(product, language, "name"),
-            "description": _text(product, language, "description"),
-            "category": None
-            if category is None
-            else {"slug": category.slug, "name": _text(category, language, "name")},
-            "collections": [
-                {"slug": collection.slug, "name": _text(collection, language, "name")}
-                for collection in product.collections.all()
-            ],
-            "price": _money(min(prices), currency) if prices else None,
-            "availability": availability(sum(v.pop("_units") for v in shown_variants)),
-            "variants": shown_variants,
-            "published_at": product.published_at.isoformat() if product.published_at else None,
-        }
+        .first()
+    )
+    if product is None:
+        raise NotFound("No product for sale has this slug.")
+    rates = rates_provider(store)
+    shown_variants: list[dict[str, Any]] = []
+    for variant in product.variants.all():
+        try:
+            priced = price_of(variant, currency, store=store, rates=rates)
+            price = _money(priced.amount, currency)
+        except Exception:
+            price = None
+        units = sum(stock.quantity - stock.quantity_reserved for stock in variant.stocks.all())
+        shown_variants.append(
+            {
+                "sku": variant.sku,
+                "name": variant.name,
+                "attributes": [
+                    {
+                        "attribute": {
+                            "slug": value.attribute.slug,
+                            "name": _text(value.attribute, language, "name"),
+                        },
+                        "value": {"slug": value.slug, "name": _text(value, language, "name")},
+                    }
+                    for value in variant.attribute_values.all()
+                ],
+                "price": price,
+                "availability": availability(units),
+                "_units": units,
+            }
+        )
+    prices = [Decimal(v["price"]["amount"]) for v in shown_variants if v["price"] is not None]
+    category = product.category
+    return {
+        "slug": product.slug,
+        "name": _text(product, language, "name"),
+        "description": _text(product, language, "description"),
+        "category": None if category is None else {"slug": category.slug, "name": _text(category, language, "name")},
+        "collections": [
+            {"slug": collection.slug, "name": _text(collection, language, "name")}
+            for collection in product.collections.all()
+        ],
+        "price": _money(min(prices), currency) if prices else None,
+        "availability": availability(sum(v.pop("_units") for v in shown_variants)),
+        "variants": shown_variants,
+        "published_at": product.published_at.isoformat() if product.published_at else None,
+    }
 
 
 class CategoryTreeView(StorefrontView):
@@ -484,28 +563,33 @@ class CategoryTreeView(StorefrontView):
         summary="The category tree",
         description="Every category, nested under its parent, in the page's language.",
         parameters=[LANG, CURRENCY],
-        responses={200: CategoryOut(many=True), **problems("language_not_offered", "currency_not_offered")},
+        responses={200: CategoryTreeOut, **problems("language_not_offered", "currency_not_offered")},
         tags=["storefront"],
     )
     def get(self, request: Request, **kwargs: str) -> HttpResponse:
         return super().get(request, **kwargs)
 
     def answer(self, request: Request, store: StoreSettings, language: str, currency: str, **kwargs: str) -> Any:
-        categories = list(Category.objects.prefetch_related(_shown(CategoryTranslation, language)))
-        nodes: dict[int, dict[str, Any]] = {
-            category.pk: {
-                "slug": category.slug,
-                "name": _text(category, language, "name"),
-                "description": _text(category, language, "description"),
-                "children": [],
-            }
-            for category in categories
+        return one_page(category_tree(language))
+
+
+def category_tree(language: str) -> list[dict[str, Any]]:
+    """Every category in `language`, nested under its parent."""
+    categories = list(Category.objects.prefetch_related(_shown(CategoryTranslation, language)))
+    nodes: dict[int, dict[str, Any]] = {
+        category.pk: {
+            "slug": category.slug,
+            "name": _text(category, language, "name"),
+            "description": _text(category, language, "description"),
+            "children": [],
         }
-        roots: list[dict[str, Any]] = []
-        for category in categories:
-            parent = nodes.get(category.parent_id) if category.parent_id else None
-            (parent["children"] if parent is not None else roots).append(nodes[category.pk])
-        return one_page(roots)
+        for category in categories
+    }
+    roots: list[dict[str, Any]] = []
+    for category in categories:
+        parent = nodes.get(category.parent_id) if category.parent_id else None
+        (parent["children"] if parent is not None else roots).append(nodes[category.pk])
+    return roots
 
 
 class CollectionListView(StorefrontView):
@@ -515,7 +599,7 @@ class CollectionListView(StorefrontView):
         summary="The collections",
         description="Published collections, in the page's language.",
         parameters=[LANG, CURRENCY],
-        responses={200: CollectionOut(many=True), **problems("language_not_offered", "currency_not_offered")},
+        responses={200: CollectionsOut, **problems("language_not_offered", "currency_not_offered")},
         tags=["storefront"],
     )
     def get(self, request: Request, **kwargs: str) -> HttpResponse:
@@ -542,7 +626,7 @@ class SuggestionsView(StorefrontView):
         summary="Suggest products as a shopper types",
         description=f"Up to {MAX_SUGGESTIONS} published products whose words start with the words typed, best first.",
         parameters=[SuggestionQuery, LANG],
-        responses={200: NamedOut(many=True), **problems("invalid", "language_not_offered")},
+        responses={200: SuggestionsOut, **problems("invalid", "language_not_offered")},
         tags=["storefront"],
     )
     def get(self, request: Request, **kwargs: str) -> HttpResponse:

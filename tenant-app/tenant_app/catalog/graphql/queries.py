@@ -9,6 +9,7 @@ from strawberry import Info, relay
 from strawberry_django.relay import DjangoCursorConnection
 
 from tenant_app.access.graphql.permissions import require_permission
+from tenant_app.catalog.graphql.storefront import StorefrontQuery
 from tenant_app.catalog.graphql.types import ProductFilter, ProductType
 from tenant_app.catalog.models import Product
 from tenant_app.graphql.auth import node_in
@@ -25,7 +26,7 @@ def resolve_product(info: Info[Any, Any], id: relay.GlobalID) -> Product:
 
 
 @strawberry.type
-class CatalogQuery:
+class CatalogQuery(StorefrontQuery):
     products: DjangoCursorConnection[ProductType] = strawberry_django.connection(
         resolver=resolve_products, filters=ProductFilter, description="The catalog's products, oldest first."
     )

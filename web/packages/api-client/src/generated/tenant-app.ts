@@ -5,6 +5,50 @@
  */
 
 export interface paths {
+    "/api/v1/attributes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List attributes and their values
+         * @description Every attribute with its values in order.
+         */
+        get: operations["attributes_retrieve"];
+        put?: never;
+        /**
+         * Add an attribute with its values
+         * @description Values keep the order given; slugs come from the names.
+         */
+        post: operations["attributes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attributes/{id}/values/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a value to an attribute
+         * @description Appended after the attribute's other values.
+         */
+        post: operations["attributes_values_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-events/": {
         parameters: {
             query?: never;
@@ -491,6 +535,242 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/categories/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List categories
+         * @description Every category, flat, with its parent's slug.
+         */
+        get: operations["categories_list"];
+        put?: never;
+        /**
+         * Add a category
+         * @description Its slug comes from the name unless given; the parent is a slug.
+         */
+        post: operations["categories_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/categories/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a category
+         * @description One category.
+         */
+        get: operations["categories_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a category
+         * @description Only the fields sent change; a parent that would make a loop is refused.
+         */
+        patch: operations["categories_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a cart
+         * @description For a guest (the answer's `token`, shown once, is the cart's key: send it as Cart-Token) or for the signed-in shopper (their open cart, if they have one). Currency and language default to the store's.
+         */
+        post: operations["checkout_carts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/{cart_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a cart
+         * @description Its lines at the prices they were added at, the reservations' end, and the totals. An expired cart shows as such (its stock was released).
+         */
+        get: operations["checkout_carts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set a cart's details
+         * @description Any of email, shipping and billing address (checked for their country), shipping method, voucher code (empty removes it). Lines are brought to today's prices.
+         */
+        patch: operations["checkout_carts_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/{cart_id}/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a checkout
+         * @description The cart becomes an order in one step: stock taken, voucher counted, the order placed and the cart closed. Needs an Idempotency-Key: the same key and body answer with the same order (200), another body with 422. Not enough stock: 409 out_of_stock naming the lines. `Location` is the order.
+         */
+        post: operations["checkout_carts_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/{cart_id}/lines/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add to a cart
+         * @description A quantity of a variant for sale, added to its line if there is one; the stock is reserved for the store's reservation time. Not enough stock: 409 out_of_stock, with what is left.
+         */
+        post: operations["checkout_carts_lines_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/{cart_id}/lines/{line_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a line's quantity
+         * @description 0 removes the line; more reserves more stock, less gives some back.
+         */
+        patch: operations["checkout_carts_lines_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/{cart_id}/shipping-methods/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Shipping methods for a cart
+         * @description The methods that ship the cart's weight to its shipping address's country, priced in its currency (none until the address is set).
+         */
+        get: operations["checkout_carts_shipping_methods_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkout/carts/merge/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a guest cart into yours
+         * @description At sign-in: the guest cart's lines join the shopper's open cart (made if need be), quantities adding up within stock and the store's limits; the guest cart is closed.
+         */
+        post: operations["checkout_carts_merge_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/collections/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List collections
+         * @description Every collection, published or not.
+         */
+        get: operations["collections_retrieve"];
+        put?: never;
+        /**
+         * Add a collection
+         * @description Its slug comes from the name unless given.
+         */
+        post: operations["collections_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/collections/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a collection
+         * @description Only the fields sent change.
+         */
+        patch: operations["collections_partial_update"];
         trace?: never;
     };
     "/api/v1/me/addresses/": {
@@ -1073,6 +1353,26 @@ export interface paths {
         patch: operations["products_partial_update"];
         trace?: never;
     };
+    "/api/v1/products/{id}/collections/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put a product in exactly these collections
+         * @description Collections by slug; the product leaves any other.
+         */
+        put: operations["products_collections_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products/{id}/publish/": {
         parameters: {
             query?: never;
@@ -1107,6 +1407,30 @@ export interface paths {
          * @description Withdraws it from sale and the marketplace; an unpublished one stays as it is.
          */
         post: operations["products_unpublish_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}/variants/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a product's variants
+         * @description Every variant of the product, with its prices and stock per location.
+         */
+        get: operations["products_variants_retrieve"];
+        put?: never;
+        /**
+         * Add a variant to a product
+         * @description A new SKU (unique in the store) with its attribute values as attribute:value slugs.
+         */
+        post: operations["products_variants_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1163,6 +1487,170 @@ export interface paths {
          * @description Only the fields sent change; its members hold the new permissions at once.
          */
         patch: operations["roles_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/store-settings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the store's languages and currencies
+         * @description With the exchange-rate overrides (units per 1 default currency).
+         */
+        get: operations["store_settings_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the store's languages, currencies and rate overrides
+         * @description Rate overrides are units of a currency per 1 default currency, as decimal strings.
+         */
+        patch: operations["store_settings_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/storefront/autocomplete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggest products as a shopper types
+         * @description Up to 10 published products whose words start with the words typed, best first.
+         */
+        get: operations["storefront_autocomplete_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storefront/categories/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The category tree
+         * @description Every category, nested under its parent, in the page's language.
+         */
+        get: operations["storefront_categories_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storefront/collections/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The collections
+         * @description Published collections, in the page's language.
+         */
+        get: operations["storefront_collections_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storefront/products/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List products for sale
+         * @description Published products with a price in the page's currency, filtered, sorted and in cursor pages (`page_size` 1 to 100). `q` searches names and descriptions in the page's language (PostgreSQL full text).
+         */
+        get: operations["storefront_products_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storefront/products/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a product for sale
+         * @description A published product by slug: its variants with their prices in the page's currency and availability, its category and collections.
+         */
+        get: operations["storefront_product_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storefront/settings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The store's languages and currencies
+         * @description What `lang` and `currency` may be on every storefront call.
+         */
+        get: operations["storefront_settings_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/translations/{kind}/{id}/{language}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a translation
+         * @description The name (and description) of a product, category, collection, attribute or attribute value in one of the store's other languages; an empty field shows the default text.
+         */
+        put: operations["translations_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/users/": {
@@ -1277,10 +1765,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/variants/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a variant
+         * @description Its SKU, attribute values, prices and stock.
+         */
+        get: operations["variants_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a variant
+         * @description Only the fields sent change; attribute_values, when sent, replaces them.
+         */
+        patch: operations["variants_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/variants/{id}/prices/{currency}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a variant's price in a currency
+         * @description In whole minor units of the currency (ISO 4217), which the store must sell in.
+         */
+        put: operations["variants_prices_update"];
+        post?: never;
+        /**
+         * Remove a variant's own price in a currency
+         * @description Its default-currency price, converted, applies again.
+         */
+        delete: operations["variants_prices_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/variants/{id}/stock/{location}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a variant's quantity on hand at a location
+         * @description Never below what checkouts have reserved there (`below_reserved`).
+         */
+        put: operations["variants_stock_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AddLineRequest: {
+            variant: number;
+            quantity: number;
+        };
         Address: {
             readonly id: number;
             readonly name: string;
@@ -1320,6 +1880,35 @@ export interface components {
             is_default_shipping?: boolean;
             is_default_billing?: boolean;
         };
+        Attribute: {
+            readonly id: number;
+            readonly name: string;
+            readonly slug: string;
+            readonly values: components["schemas"]["AttributeValue"][];
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        AttributePage: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Attribute"][];
+        };
+        AttributeValue: {
+            readonly id: number;
+            readonly name: string;
+            readonly slug: string;
+            readonly position: number;
+        };
+        AttributeValueWriteRequest: {
+            name: string;
+            slug?: string;
+        };
+        AttributeWriteRequest: {
+            name: string;
+            slug?: string;
+            values?: string[];
+        };
         AuditEvent: {
             readonly id: number;
             /** Format: date-time */
@@ -1339,6 +1928,18 @@ export interface components {
             /** @description Seconds the sign-in may take. */
             expires_in: number;
         };
+        AvailabilityOut: {
+            status: components["schemas"]["AvailabilityOutStatusEnum"];
+            /** @description Only when few are left (low_stock). */
+            quantity: number | null;
+        };
+        /**
+         * @description * `in_stock` - in_stock
+         *     * `low_stock` - low_stock
+         *     * `out_of_stock` - out_of_stock
+         * @enum {string}
+         */
+        AvailabilityOutStatusEnum: "in_stock" | "low_stock" | "out_of_stock";
         BackupCodes: {
             /** @description Single-use codes, shown this once; each replaces an app code once. */
             backup_codes: string[];
@@ -1357,6 +1958,80 @@ export interface components {
             /** @default  */
             reason: string;
         };
+        Cart: {
+            /** Format: uuid */
+            id: string;
+            status: string;
+            currency: string;
+            language: string;
+            email: string;
+            shipping_address: {
+                [key: string]: unknown;
+            };
+            billing_address: {
+                [key: string]: unknown;
+            };
+            shipping_method: number | null;
+            readonly voucher: string | null;
+            readonly lines: components["schemas"]["CartLine"][];
+            readonly totals: components["schemas"]["Totals"];
+            /** Format: uuid */
+            order_id: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CartLine: {
+            id: number;
+            variant: number;
+            sku: string;
+            name: string;
+            quantity: number;
+            /** @description The price when added (completion re-checks it). */
+            unit_price: components["schemas"]["MoneyRead"];
+            /** @description The exchange rate that gave the price; null if none. */
+            rate: string | null;
+            discount: components["schemas"]["MoneyRead"];
+            tax: components["schemas"]["MoneyRead"];
+            total: components["schemas"]["MoneyRead"];
+            /**
+             * Format: date-time
+             * @description Stock is held for the line until then.
+             */
+            reserved_until: string | null;
+        };
+        Category: {
+            readonly id: number;
+            readonly name: string;
+            readonly slug: string;
+            readonly description: string;
+            readonly parent: string | null;
+            readonly position: number;
+        };
+        CategoryOut: {
+            slug: string;
+            name: string;
+            description: string;
+            /** @description Categories below, the same shape. */
+            children: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        CategoryPage: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Category"][];
+        };
+        /** @description Name, slug (from the name when not given), description, parent (its slug) and position. */
+        CategoryWriteRequest: {
+            name: string;
+            slug?: string;
+            description?: string;
+            parent?: string | null;
+            position?: number;
+        };
         ChallengeAnswerRequest: {
             /** @description The challenge the sign-in answered with. */
             challenge: string;
@@ -1370,6 +2045,32 @@ export interface components {
         CodeRequest: {
             /** @description The code the authenticator app shows now, or an unused backup code. */
             code: string;
+        };
+        Collection: {
+            readonly id: number;
+            readonly name: string;
+            readonly slug: string;
+            readonly description: string;
+            readonly published: boolean;
+        };
+        CollectionOut: {
+            slug: string;
+            name: string;
+            description: string;
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        CollectionPage: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Collection"][];
+        };
+        CollectionWriteRequest: {
+            name: string;
+            slug?: string;
+            description?: string;
+            published?: boolean;
         };
         ConfirmPaymentRequest: {
             /** @description Stripe: the buyer's pm_… */
@@ -1396,6 +2097,12 @@ export interface components {
             webhook_secret_set: boolean;
             /** Format: date-time */
             connected_at: string | null;
+        };
+        CreateCartRequest: {
+            /** @default  */
+            currency: string;
+            /** @default  */
+            language: string;
         };
         /**
          * @description * `allow` - Allow
@@ -1464,6 +2171,20 @@ export interface components {
             readonly tenant: string;
             readonly permissions: string[];
         };
+        MergeRequest: {
+            /**
+             * Format: uuid
+             * @description The guest cart's id.
+             */
+            cart: string;
+            /** @description The guest cart's token. */
+            token: string;
+        };
+        MoneyOut: {
+            /** @description Decimal, in the currency's minor unit. */
+            amount: string;
+            currency: string;
+        };
         MoneyRead: {
             /** @description A decimal amount, e.g. 12.50. */
             amount: string;
@@ -1475,6 +2196,34 @@ export interface components {
             /** Format: decimal */
             amount: string;
             currency: string;
+        };
+        NamedOut: {
+            slug: string;
+            name: string;
+        };
+        NewCart: {
+            /** Format: uuid */
+            id: string;
+            status: string;
+            currency: string;
+            language: string;
+            email: string;
+            shipping_address: {
+                [key: string]: unknown;
+            };
+            billing_address: {
+                [key: string]: unknown;
+            };
+            shipping_method: number | null;
+            readonly voucher: string | null;
+            readonly lines: components["schemas"]["CartLine"][];
+            readonly totals: components["schemas"]["Totals"];
+            /** Format: uuid */
+            order_id: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description A guest's cart token, shown this once: send it as the Cart-Token header. Null when signed in. */
+            token: string | null;
         };
         Notification: {
             readonly id: number;
@@ -1524,7 +2273,7 @@ export interface components {
         /** @description One step of the order's history, as its stream holds it. */
         OrderEvent: {
             version: number;
-            /** @description order.placed, order.paid, order.refunded or order.cancelled. */
+            /** @description order.placed, order.payment_authorized, order.payment_failed, order.paid, order.refunded or order.cancelled. */
             type: string;
             /** @description The event's payload, as emitted (see the event catalogue). */
             data: {
@@ -1687,6 +2436,36 @@ export interface components {
             is_default_shipping?: boolean;
             is_default_billing?: boolean;
         };
+        PatchedCartDetailsRequest: {
+            /** Format: email */
+            email?: string;
+            shipping_address?: {
+                [key: string]: string;
+            };
+            billing_address?: {
+                [key: string]: string;
+            };
+            shipping_method?: number | null;
+            voucher?: string;
+        };
+        /** @description Name, slug (from the name when not given), description, parent (its slug) and position. */
+        PatchedCategoryWriteRequest: {
+            name?: string;
+            slug?: string;
+            description?: string;
+            parent?: string | null;
+            position?: number;
+        };
+        PatchedChangeLineRequest: {
+            /** @description 0 removes the line. */
+            quantity?: number;
+        };
+        PatchedCollectionWriteRequest: {
+            name?: string;
+            slug?: string;
+            description?: string;
+            published?: boolean;
+        };
         /** @description A policy as sent: all fields on create, the ones to change on PATCH (`name` is fixed once made). */
         PatchedPolicyUpdateRequest: {
             /** @default  */
@@ -1707,6 +2486,10 @@ export interface components {
             price?: components["schemas"]["MoneyRequest"];
             /** @default  */
             location: string;
+            /** @description The storefront's address; from the name. */
+            slug?: string;
+            /** @description Its slug. */
+            category?: string | null;
         };
         PatchedProfileRequest: {
             full_name?: string;
@@ -1718,12 +2501,29 @@ export interface components {
             permissions?: string[];
             requires_two_factor?: boolean;
         };
+        PatchedStoreSettingsWriteRequest: {
+            languages?: string[];
+            default_language?: string;
+            currencies?: string[];
+            default_currency?: string;
+            rate_overrides?: {
+                [key: string]: string;
+            };
+        };
         PatchedUserUpdateRequest: {
             full_name?: string;
             is_active?: boolean;
             attributes?: {
                 [key: string]: unknown;
             };
+        };
+        PatchedVariantWriteRequest: {
+            sku?: string;
+            /** @default  */
+            name: string;
+            /** @default 0 */
+            weight_grams: number;
+            attribute_values?: string[];
         };
         Payment: {
             /** Format: uuid */
@@ -1746,6 +2546,12 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        /** @description An amount with at most its currency's ISO 4217 decimals: "10.00" EUR, "1200" JPY, "1.250" KWD. */
+        PaymentMoneyRequest: {
+            /** Format: decimal */
+            amount: string;
+            currency: string;
         };
         PaymentRequest: {
             /** @description The order's version you decided on (its `version`); if it has changed since: 409 stream_conflict. */
@@ -1813,9 +2619,15 @@ export interface components {
             readonly amount: string;
             readonly currency: string;
         };
+        PriceWriteRequest: {
+            /** Format: decimal */
+            amount: string;
+        };
         Product: {
             readonly id: number;
             readonly name: string;
+            readonly slug: string;
+            readonly category: string | null;
             readonly description: string;
             readonly price: components["schemas"]["Price"];
             readonly published: boolean;
@@ -1827,6 +2639,36 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        ProductCardOut: {
+            slug: string;
+            name: string;
+            category: components["schemas"]["NamedOut"] | null;
+            /** @description The lowest price of its variants. */
+            price: components["schemas"]["MoneyOut"];
+            availability: components["schemas"]["AvailabilityOut"];
+        };
+        ProductCollectionsRequest: {
+            collections: string[];
+        };
+        ProductListOut: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["ProductCardOut"][];
+        };
+        ProductPageOut: {
+            slug: string;
+            name: string;
+            description: string;
+            category: components["schemas"]["NamedOut"] | null;
+            collections: components["schemas"]["NamedOut"][];
+            price: components["schemas"]["MoneyOut"] | null;
+            availability: components["schemas"]["AvailabilityOut"];
+            variants: components["schemas"]["VariantOut"][];
+            /** Format: date-time */
+            published_at: string;
+        };
         /** @description A product as sent: all of it on create, the fields to change on PATCH (publishing has its own calls). */
         ProductWriteRequest: {
             name: string;
@@ -1835,6 +2677,10 @@ export interface components {
             price: components["schemas"]["MoneyRequest"];
             /** @default  */
             location: string;
+            /** @description The storefront's address; from the name. */
+            slug?: string;
+            /** @description Its slug. */
+            category?: string | null;
         };
         /**
          * @description * `oidc` - oidc
@@ -1857,8 +2703,8 @@ export interface components {
             refresh: string;
         };
         RefundPaymentRequest: {
-            /** @description At most what was captured and not yet refunded, in the payment's currency. */
-            amount: components["schemas"]["MoneyRequest"];
+            /** @description At most what was captured and not yet refunded, in the payment's currency (its decimals). */
+            amount: components["schemas"]["PaymentMoneyRequest"];
         };
         RefundRequest: {
             /** @description The order's version you decided on (its `version`); if it has changed since: 409 stream_conflict. */
@@ -1949,6 +2795,17 @@ export interface components {
             /** @description Whether this is the session of the token asking. */
             readonly current: boolean;
         };
+        SettingsOut: {
+            languages: string[];
+            default_language: string;
+            currencies: string[];
+            default_currency: string;
+        };
+        ShippingMethod: {
+            id: number;
+            name: string;
+            price: components["schemas"]["MoneyRead"];
+        };
         SignInRequest: {
             /** Format: email */
             email: string;
@@ -1977,6 +2834,40 @@ export interface components {
         StartRequest: {
             redirect_uri?: string;
         };
+        StockWriteRequest: {
+            quantity: number;
+        };
+        StoreSettings: {
+            readonly languages: string[];
+            readonly default_language: string;
+            readonly currencies: string[];
+            readonly default_currency: string;
+            readonly rate_overrides: unknown;
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        StorefrontCategoryTree: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["CategoryOut"][];
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        StorefrontCollections: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["CollectionOut"][];
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        StorefrontSuggestions: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["NamedOut"][];
+        };
         Ticket: {
             /** @description Pass as `?ticket=` to /ws/notifications/ or the stream; works once. */
             ticket: string;
@@ -1989,6 +2880,15 @@ export interface components {
             /** @description For the next pair, once (POST refresh/); a second use signs out. */
             refresh: string;
         };
+        Totals: {
+            subtotal: components["schemas"]["MoneyRead"];
+            discount: components["schemas"]["MoneyRead"];
+            shipping: components["schemas"]["MoneyRead"];
+            tax: components["schemas"]["MoneyRead"];
+            /** @description What the order will cost. */
+            total: components["schemas"]["MoneyRead"];
+            prices_include_tax: boolean;
+        };
         TotpEnrolment: {
             /** @description Key URI for authenticator apps (otpauth://totp/...). */
             otpauth_uri: string;
@@ -1996,6 +2896,14 @@ export interface components {
             qr_code: string;
             /** @description The base32 secret, for typing into an app by hand. */
             secret: string;
+        };
+        TranslationWrite: {
+            name?: string;
+            description?: string;
+        };
+        TranslationWriteRequest: {
+            name?: string;
+            description?: string;
         };
         TwoFactorStatus: {
             enabled: boolean;
@@ -2018,6 +2926,47 @@ export interface components {
             attributes?: unknown;
             /** Format: date-time */
             readonly date_joined: string;
+        };
+        Variant: {
+            readonly id: number;
+            readonly product: number;
+            readonly sku: string;
+            readonly name: string;
+            readonly weight_grams: number;
+            readonly attribute_values: string[];
+            readonly prices: {
+                [key: string]: string;
+            }[];
+            readonly stocks: {
+                [key: string]: unknown;
+            }[];
+        };
+        VariantAttributeOut: {
+            attribute: components["schemas"]["NamedOut"];
+            value: components["schemas"]["NamedOut"];
+        };
+        VariantOut: {
+            sku: string;
+            name: string;
+            attributes: components["schemas"]["VariantAttributeOut"][];
+            price: components["schemas"]["MoneyOut"] | null;
+            availability: components["schemas"]["AvailabilityOut"];
+        };
+        /** @description A short list, shaped as a list's page (the only one: no links). */
+        VariantPage: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Variant"][];
+        };
+        VariantWriteRequest: {
+            sku: string;
+            /** @default  */
+            name: string;
+            /** @default 0 */
+            weight_grams: number;
+            attribute_values?: string[];
         };
         VerificationRequestRequest: {
             /**
@@ -2057,13 +3006,19 @@ export interface components {
             /**
              * @description - `account_disabled` (403, Account disabled): The account is disabled; ask the store's owner to enable it.
              *     - `address_limit` (409, Address book full): The address book holds as many addresses as allowed; delete one before adding another.
+             *     - `amount_not_payable` (400, Amount not payable): The gateway does not take this amount in this currency (its decimals); see `detail`.
              *     - `authentication_failed` (401, Authentication failed): The credentials sent are wrong; sign in again.
              *     - `bad_request` (400, Bad request): The request is malformed; check its headers and body.
              *     - `builtin_role` (409, Built-in role): Built-in roles cannot be deleted.
              *     - `cannot_deactivate_self` (409, Cannot deactivate yourself): Nobody deactivates their own account; ask another admin.
+             *     - `cart_closed` (409, Cart closed): The cart became an order, was merged or expired; start a new cart.
+             *     - `cart_token_invalid` (404, Cart not found): No open cart of this store has this id and token.
              *     - `challenge_invalid` (401, Invalid sign-in challenge): The challenge is invalid, expired, answered or for another step; sign in again.
              *     - `challenge_wrong_tenant` (401, Challenge of another store): The sign-in challenge was issued by another store; sign in to this one again.
+             *     - `checkout_incomplete` (400, Checkout incomplete): The cart lacks what an order needs; `errors` names each missing field (email, addresses, shipping method).
              *     - `conflict` (409, Conflict): The request is valid but clashes with the current state of the resource.
+             *     - `currency_not_offered` (400, Currency not offered): The store does not sell in this currency; use one of the store's currencies (GET storefront/settings/).
+             *     - `currency_not_supported` (400, Currency not supported): The gateway does not take the order's currency; pay with another of the store's gateways.
              *     - `disallowed_host` (400, Host not served): The Host header names a host this service does not answer to.
              *     - `email_not_verified` (409, Email not verified): An account has this address and the provider does not confirm it is yours; sign in another way.
              *     - `forbidden` (403, Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided.
@@ -2071,13 +3026,17 @@ export interface components {
              *     - `gateway_not_connected` (409, Gateway not connected): The store has not connected this gateway.
              *     - `gateway_rejected` (409, Gateway refused): The gateway refused the step in the payment's state; see `detail`.
              *     - `gateway_unavailable` (502, Payment gateway unavailable): The gateway did not answer; try again in a moment.
+             *     - `idempotency_key_required` (400, Idempotency-Key required): Completing a checkout needs an Idempotency-Key header (a unique string per attempt, up to 200 characters).
+             *     - `idempotency_key_reused` (422, Idempotency key reused): This Idempotency-Key completed another request; send a new key for a different request.
              *     - `invalid` (400, Invalid input): Some of the input is invalid; `errors` says where and why.
              *     - `invalid_credentials` (401, Invalid credentials): The email or password is wrong.
              *     - `invalid_id` (400, Invalid ID): A global ID does not decode to a node of the expected type.
              *     - `invalid_page` (400, Invalid page): A cursor is not one from pageInfo, or first or last is more than 100; page again from the start.
              *     - `json_too_deep` (400, JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `language_not_offered` (400, Language not offered): The store has no content in this language; use one of the store's languages (GET storefront/settings/).
              *     - `last_owner` (409, Last owner): The change would leave no owner; make someone else an owner first.
              *     - `method_not_allowed` (405, Method not allowed): This endpoint does not answer this method; see Allow.
+             *     - `no_price` (400, No price): The variant has no price in this currency nor in the store's default currency to convert from.
              *     - `not_acceptable` (406, Not acceptable): The endpoint cannot answer in a type the Accept header allows.
              *     - `not_authenticated` (401, Authentication required): The request carries no credentials; sign in and send them.
              *     - `not_found` (404, Not found): Nothing is found at this address, or it is not yours to see.
@@ -2088,12 +3047,15 @@ export interface components {
              *     - `order_not_paid` (409, Order not paid): An invoice is issued once the order is paid; pay the order first.
              *     - `order_not_payable` (409, Order not payable): Only a placed order is paid; see the order's status.
              *     - `order_not_refundable` (409, Order not refundable): Only a paid order is refunded; see the order's status.
+             *     - `out_of_stock` (409, Out of stock): Not enough stock for some lines (`lines` names them, with what is left); lower them or remove them.
              *     - `parse_error` (400, Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
              *     - `payment_declined` (402, Payment declined): The gateway or the buyer's bank declined; pay another way.
              *     - `payment_not_capturable` (409, Payment not capturable): Only an authorized payment is captured.
              *     - `payment_not_refundable` (409, Payment not refundable): Only a captured payment is refunded, up to its amount.
              *     - `payment_signature_invalid` (400, Payment signature invalid): What the buyer's side sent back is not signed by the gateway; nothing changed.
              *     - `permission_denied` (403, Permission denied): The signed-in user may not do this.
+             *     - `prices_changed` (409, Prices changed): Some prices changed since they were added; the cart now shows today's prices: review it and complete again.
+             *     - `rate_unavailable` (400, Exchange rate unavailable): No exchange rate into this currency is known; the store sets one in its rate overrides.
              *     - `request_too_large` (413, Request too large): The body is larger than this API accepts; send less at a time.
              *     - `role_in_use` (409, Role in use): Members or policies still use the role; move them to another role first.
              *     - `server_error` (500, Server error): The server failed; retry later, or report the request id it answered.
@@ -2123,12 +3085,16 @@ export interface components {
              *     - `two_factor_not_enabled` (409, Two-factor not on): Two-factor authentication is not on for the account.
              *     - `two_factor_required_by_role` (409, Two-factor required by role): The user's role requires two-factor authentication, so it cannot be turned off.
              *     - `unsupported_media_type` (415, Unsupported media type): The body's Content-Type is not one this endpoint reads.
+             *     - `voucher_already_used` (409, Voucher already used): This voucher is once per customer and you have used it.
+             *     - `voucher_currency` (400, Voucher in another currency): A fixed voucher applies to carts in its currency.
+             *     - `voucher_invalid` (400, Voucher not valid): The voucher is unknown, inactive, expired or used up.
+             *     - `voucher_min_spend` (400, Minimum spend not reached): The cart's subtotal is below the voucher's minimum.
              *     - `webhook_invalid` (400, Malformed webhook): The webhook is not the gateway's shape; nothing changed.
-             *     - `webhook_signature_invalid` (401, Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed.
+             *     - `webhook_signature_invalid` (400, Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed.
              * @example invalid
              * @enum {string}
              */
-            code: "account_disabled" | "address_limit" | "authentication_failed" | "bad_request" | "builtin_role" | "cannot_deactivate_self" | "challenge_invalid" | "challenge_wrong_tenant" | "conflict" | "disallowed_host" | "email_not_verified" | "forbidden" | "gateway_credentials_rejected" | "gateway_not_connected" | "gateway_rejected" | "gateway_unavailable" | "invalid" | "invalid_credentials" | "invalid_id" | "invalid_page" | "json_too_deep" | "last_owner" | "method_not_allowed" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "order_exists" | "order_not_cancellable" | "order_not_paid" | "order_not_payable" | "order_not_refundable" | "parse_error" | "payment_declined" | "payment_not_capturable" | "payment_not_refundable" | "payment_signature_invalid" | "permission_denied" | "request_too_large" | "role_in_use" | "server_error" | "sso_code_invalid" | "sso_conflict" | "sso_denied" | "sso_email_missing" | "sso_failed" | "sso_id_token_invalid" | "sso_provider_unavailable" | "sso_provider_unknown" | "sso_state_invalid" | "stream_conflict" | "tenant_not_found" | "tenant_suspended" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_tenant" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_by_role" | "unsupported_media_type" | "webhook_invalid" | "webhook_signature_invalid";
+            code: "account_disabled" | "address_limit" | "amount_not_payable" | "authentication_failed" | "bad_request" | "builtin_role" | "cannot_deactivate_self" | "cart_closed" | "cart_token_invalid" | "challenge_invalid" | "challenge_wrong_tenant" | "checkout_incomplete" | "conflict" | "currency_not_offered" | "currency_not_supported" | "disallowed_host" | "email_not_verified" | "forbidden" | "gateway_credentials_rejected" | "gateway_not_connected" | "gateway_rejected" | "gateway_unavailable" | "idempotency_key_required" | "idempotency_key_reused" | "invalid" | "invalid_credentials" | "invalid_id" | "invalid_page" | "json_too_deep" | "language_not_offered" | "last_owner" | "method_not_allowed" | "no_price" | "not_acceptable" | "not_authenticated" | "not_found" | "nul_character" | "number_out_of_range" | "order_exists" | "order_not_cancellable" | "order_not_paid" | "order_not_payable" | "order_not_refundable" | "out_of_stock" | "parse_error" | "payment_declined" | "payment_not_capturable" | "payment_not_refundable" | "payment_signature_invalid" | "permission_denied" | "prices_changed" | "rate_unavailable" | "request_too_large" | "role_in_use" | "server_error" | "sso_code_invalid" | "sso_conflict" | "sso_denied" | "sso_email_missing" | "sso_failed" | "sso_id_token_invalid" | "sso_provider_unavailable" | "sso_provider_unknown" | "sso_state_invalid" | "stream_conflict" | "tenant_not_found" | "tenant_suspended" | "throttled" | "ticket_invalid" | "token_invalid" | "token_not_valid" | "token_reused" | "token_revoked" | "token_wrong_tenant" | "two_factor_already_enabled" | "two_factor_code_invalid" | "two_factor_enrolment_not_started" | "two_factor_locked" | "two_factor_not_enabled" | "two_factor_required_by_role" | "unsupported_media_type" | "voucher_already_used" | "voucher_currency" | "voucher_invalid" | "voucher_min_spend" | "webhook_invalid" | "webhook_signature_invalid";
             errors?: {
                 /** @example /email */
                 pointer: string;
@@ -2148,6 +3114,303 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    attributes_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePage"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attributes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttributeWriteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attribute"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attributes_values_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttributeValueWriteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributeValue"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     audit_events_list: {
         parameters: {
             query?: {
@@ -4464,6 +5727,1520 @@ export interface operations {
             };
             /** @description - `two_factor_enrolment_not_started` (No two-factor enrolment): No enrolment is under way; start one before confirming it. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    categories_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryPage"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    categories_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryWriteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    categories_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    categories_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCategoryWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateCartRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewCart"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+            };
+            path: {
+                cart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_partial_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+            };
+            path: {
+                cart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCartDetailsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `voucher_invalid` (Voucher not valid): The voucher is unknown, inactive, expired or used up.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `cart_closed` (Cart closed): The cart became an order, was merged or expired; start a new cart.
+             *     - `voucher_already_used` (Voucher already used): This voucher is once per customer and you have used it.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_complete_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+                /** @description A unique string per completion attempt: the same key and body give the same order. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                cart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `checkout_incomplete` (Checkout incomplete): The cart lacks what an order needs; `errors` names each missing field (email, addresses, shipping method).
+             *     - `idempotency_key_required` (Idempotency-Key required): Completing a checkout needs an Idempotency-Key header (a unique string per attempt, up to 200 characters).
+             *     - `voucher_invalid` (Voucher not valid): The voucher is unknown, inactive, expired or used up.
+             *     - `voucher_min_spend` (Minimum spend not reached): The cart's subtotal is below the voucher's minimum.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `out_of_stock` (Out of stock): Not enough stock for some lines (`lines` names them, with what is left); lower them or remove them.
+             *     - `prices_changed` (Prices changed): Some prices changed since they were added; the cart now shows today's prices: review it and complete again.
+             *     - `cart_closed` (Cart closed): The cart became an order, was merged or expired; start a new cart.
+             *     - `voucher_already_used` (Voucher already used): This voucher is once per customer and you have used it.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `idempotency_key_reused` (Idempotency key reused): This Idempotency-Key completed another request; send a new key for a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_lines_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+            };
+            path: {
+                cart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddLineRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `out_of_stock` (Out of stock): Not enough stock for some lines (`lines` names them, with what is left); lower them or remove them.
+             *     - `cart_closed` (Cart closed): The cart became an order, was merged or expired; start a new cart.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_lines_partial_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+            };
+            path: {
+                cart_id: string;
+                line_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedChangeLineRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `out_of_stock` (Out of stock): Not enough stock for some lines (`lines` names them, with what is left); lower them or remove them.
+             *     - `cart_closed` (Cart closed): The cart became an order, was merged or expired; start a new cart.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_shipping_methods_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A guest cart's token (from its creation). */
+                "Cart-Token"?: string;
+            };
+            path: {
+                cart_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingMethod"][];
+                };
+            };
+            /**
+             * @description - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout_carts_merge_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `cart_closed` (Cart closed): The cart became an order, was merged or expired; start a new cart. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    collections_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionPage"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    collections_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollectionWriteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collection"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    collections_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCollectionWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collection"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7116,21 +9893,13 @@ export interface operations {
             };
             /**
              * @description - `webhook_invalid` (Malformed webhook): The webhook is not the gateway's shape; nothing changed.
+             *     - `webhook_signature_invalid` (Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed.
              *     - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
              *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
              *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
              *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
              */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description - `webhook_signature_invalid` (Webhook signature invalid): The webhook's signature does not verify with the store's secret; nothing changed. */
-            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8148,6 +10917,119 @@ export interface operations {
             };
         };
     };
+    products_collections_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductCollectionsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionPage"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     products_publish_create: {
         parameters: {
             query?: never;
@@ -8273,6 +11155,198 @@ export interface operations {
              *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    products_variants_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantPage"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    products_variants_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VariantWriteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The address of the resource created (201), or where to follow the work (202). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Variant"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8692,6 +11766,709 @@ export interface operations {
             };
             /**
              * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    store_settings_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreSettings"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    store_settings_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedStoreSettingsWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreSettings"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    storefront_autocomplete_retrieve: {
+        parameters: {
+            query: {
+                /** @description A language of the store (ISO 639-1); else Accept-Language. */
+                lang?: string;
+                /** @description The words typed so far. */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorefrontSuggestions"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `language_not_offered` (Language not offered): The store has no content in this language; use one of the store's languages (GET storefront/settings/).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    storefront_categories_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A currency of the store (ISO 4217); else its default. */
+                currency?: string;
+                /** @description A language of the store (ISO 639-1); else Accept-Language. */
+                lang?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorefrontCategoryTree"];
+                };
+            };
+            /**
+             * @description - `language_not_offered` (Language not offered): The store has no content in this language; use one of the store's languages (GET storefront/settings/).
+             *     - `currency_not_offered` (Currency not offered): The store does not sell in this currency; use one of the store's currencies (GET storefront/settings/).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    storefront_collections_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A currency of the store (ISO 4217); else its default. */
+                currency?: string;
+                /** @description A language of the store (ISO 639-1); else Accept-Language. */
+                lang?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorefrontCollections"];
+                };
+            };
+            /**
+             * @description - `language_not_offered` (Language not offered): The store has no content in this language; use one of the store's languages (GET storefront/settings/).
+             *     - `currency_not_offered` (Currency not offered): The store does not sell in this currency; use one of the store's currencies (GET storefront/settings/).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    storefront_products_list: {
+        parameters: {
+            query?: {
+                /** @description attribute:value, repeatable: any value of one attribute, every attribute given. */
+                attr?: string[];
+                /** @description A category's slug (and below it). */
+                category?: string;
+                /** @description A collection's slug. */
+                collection?: string;
+                /** @description A currency of the store (ISO 4217); else its default. */
+                currency?: string;
+                cursor?: string;
+                /**
+                 * @description * `true` - true
+                 *     * `false` - false
+                 */
+                in_stock?: "true" | "false";
+                /** @description A language of the store (ISO 639-1); else Accept-Language. */
+                lang?: string;
+                page_size?: number;
+                /** @description In the page's currency. */
+                price_max?: string;
+                /** @description In the page's currency. */
+                price_min?: string;
+                /** @description Full-text search in the page's language. */
+                q?: string;
+                /**
+                 * @description * `newest` - newest
+                 *     * `price` - price
+                 *     * `-price` - -price
+                 *     * `name` - name
+                 *     * `-name` - -name
+                 *     * `relevance` - relevance
+                 */
+                sort?: "newest" | "price" | "-price" | "name" | "-name" | "relevance";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductListOut"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `language_not_offered` (Language not offered): The store has no content in this language; use one of the store's languages (GET storefront/settings/).
+             *     - `currency_not_offered` (Currency not offered): The store does not sell in this currency; use one of the store's currencies (GET storefront/settings/).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    storefront_product_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A currency of the store (ISO 4217); else its default. */
+                currency?: string;
+                /** @description A language of the store (ISO 639-1); else Accept-Language. */
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductPageOut"];
+                };
+            };
+            /**
+             * @description - `language_not_offered` (Language not offered): The store has no content in this language; use one of the store's languages (GET storefront/settings/).
+             *     - `currency_not_offered` (Currency not offered): The store does not sell in this currency; use one of the store's currencies (GET storefront/settings/).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    storefront_settings_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsOut"];
+                };
+            };
+            /** @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    translations_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                kind: string;
+                language: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TranslationWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationWrite"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `language_not_offered` (Language not offered): The store has no content in this language; use one of the store's languages (GET storefront/settings/).
              *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
              *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
              *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
@@ -9518,6 +13295,502 @@ export interface operations {
             };
             /** @description - `last_owner` (Last owner): The change would leave no owner; make someone else an owner first. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    variants_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Variant"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    variants_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedVariantWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Variant"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    variants_prices_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                currency: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriceWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Variant"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `currency_not_offered` (Currency not offered): The store does not sell in this currency; use one of the store's currencies (GET storefront/settings/).
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request_too_large` (Request too large): The body is larger than this API accepts; send less at a time. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type` (Unsupported media type): The body's Content-Type is not one this endpoint reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    variants_prices_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                currency: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `throttled` (Too many requests): A request budget is spent; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `tenant_suspended` (Store suspended): The store is suspended; its owner can resume it in the Tenantry portal. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    variants_stock_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                location: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Variant"];
+                };
+            };
+            /**
+             * @description - `invalid` (Invalid input): Some of the input is invalid; `errors` says where and why.
+             *     - `parse_error` (Malformed request body): The body could not be parsed; send valid UTF-8 JSON.
+             *     - `json_too_deep` (JSON nested too deeply): The JSON body nests more levels than allowed; send flatter data.
+             *     - `number_out_of_range` (Number out of range): A number in the body is too large to represent; send less.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `not_authenticated` (Authentication required): The request carries no credentials; sign in and send them.
+             *     - `authentication_failed` (Authentication failed): The credentials sent are wrong; sign in again.
+             *     - `token_not_valid` (Token not valid): The access token is malformed, expired or of the wrong type; refresh it.
+             *     - `token_revoked` (Session signed out): The token's session was signed out; sign in again.
+             *     - `token_wrong_tenant` (Token of another store): The token was issued by another store; sign in to this one.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `forbidden` (Forbidden): The signed-in user may not do this: `detail` names the permission and the rule that decided. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `tenant_not_found` (Store not found): No store is served at the request's host; check the address.
+             *     - `not_found` (Not found): Nothing is found at this address, or it is not yours to see.
+             */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
