@@ -13,8 +13,11 @@ The suite `web` is the npm workspace in web/: `npm run typecheck` (tsc) then `np
 its own, when web/node_modules was not installed from the current package-lock.json.
 
 Suites run side by side in `TENANTRY_TEST_LANES` lanes (default: one per core, at most two),
-longest first by the durations the last run recorded, so the long tenant-app suite has a core
-to itself while the others share the second. Each suite's output goes to
+longest first by the durations the last run recorded. The tenant app's tests are two suites,
+`tenant-app` and `tenant-app-2` (SPLIT_SUITES): its test modules are dealt to them longest
+first, each to the part with less work so far, by the seconds each module took in the last full
+run (`.local/junit/modules.json`; a module not seen yet counts its test functions), so each part
+is about half of what one suite would take and the lanes balance. Each suite's output goes to
 `.local/junit/<suite>.log` and is printed whole when the suite ends; with one lane it streams.
 """
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -38,15 +42,25 @@ from steps import elapsed, step
 from tenantry_kernel import local_services
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITES = os.environ.get("TENANTRY_SUITES", "kernel operator platform tenant-app tests web").split()
+SUITES = os.environ.get("TENANTRY_SUITES", "kernel operator platform tenant-app tenant-app-2 tests web").split()
 # Suites that need web/node_modules: the web checks, and tests/test_clients.py's openapi-typescript.
 NEEDS_WEB_DEPENDENCIES = {"web", "tests"}
 REPORTS = ROOT / ".local" / "junit"
 DURATIONS = REPORTS / "durations.json"
+# Seconds each test module of a split component took in the last full run ("tenant-app/tests/test_x.py": 12.3).
+MODULE_DURATIONS = REPORTS / "modules.json"
 NO_TESTS_COLLECTED = 5
+# Suites that are one part of a component's tests: suite -> (the component's folder, which part, how many parts).
+SPLIT_SUITES = {
+    "tenant-app": ("tenant-app", 0, 2),
+    "tenant-app-2": ("tenant-app", 1, 2),
+}
+# A module no run has timed yet counts this many seconds per test function it defines.
+SECONDS_PER_UNTIMED_TEST = 2.5
 # Seconds each suite took on a 2-core machine, until this checkout's own runs record theirs.
 TYPICAL_SECONDS = {
-    "tenant-app": 750.0,
+    "tenant-app": 560.0,
+    "tenant-app-2": 560.0,
     "operator": 165.0,
     "tests": 150.0,
     "platform": 120.0,
@@ -110,8 +124,46 @@ def counts_in(report: Path) -> dict[str, int]:
     return counts
 
 
+def test_modules(component: str) -> list[str]:
+    """The test modules of a component's suite, relative to the checkout (pytest's default `test_*.py`)."""
+    return sorted(str(path.relative_to(ROOT)) for path in (ROOT / component).rglob("test_*.py"))
+
+
+def module_weight(module: str, timed: dict[str, float]) -> float:
+    if module in timed:
+        return timed[module]
+    tests = re.findall(r"^(?:async )?def test_", (ROOT / module).read_text(), flags=re.MULTILINE)
+    return max(1, len(tests)) * SECONDS_PER_UNTIMED_TEST
+
+
+def split_modules(component: str, parts: int) -> list[list[str]]:
+    """The component's test modules dealt into `parts` parts of about equal time.
+
+    Longest first, each to the part with the least time so far (ties: the lower part), by the
+    seconds the last full run recorded per module. The same modules and times always give the
+    same parts.
+    """
+    timed: dict[str, float] = {}
+    with contextlib.suppress(OSError, ValueError):
+        timed = {str(key): float(value) for key, value in json.loads(MODULE_DURATIONS.read_text()).items()}
+    weights = {module: module_weight(module, timed) for module in test_modules(component)}
+    dealt: list[list[str]] = [[] for _ in range(parts)]
+    loads = [0.0] * parts
+    for module in sorted(weights, key=lambda name: (-weights[name], name)):
+        part = loads.index(min(loads))
+        dealt[part].append(module)
+        loads[part] += weights[module]
+    return [sorted(modules) for modules in dealt]
+
+
 def suite_command(suite: str, report: Path, pytest_args: list[str]) -> tuple[list[str], Path]:
     """The command that runs `suite` and writes its JUnit report, and the folder it runs in."""
+    if suite in SPLIT_SUITES:
+        component, part, parts = SPLIT_SUITES[suite]
+        modules = split_modules(component, parts)[part]
+        if not modules:  # pytest given no file would run the whole component: this part has nothing
+            return [sys.executable, "-c", f"import sys; print('{suite}: no test modules'); sys.exit(5)"], ROOT
+        return [sys.executable, "-m", "pytest", *modules, f"--junitxml={report}", *pytest_args], ROOT
     if suite == "web":
         # tsc first: a type error fails the suite even when every test passes. PYTEST_ARGS are pytest's only.
         typecheck = 'npm run --silent typecheck && echo "web: tsc --noEmit found no errors"'
@@ -164,6 +216,38 @@ def record_durations(results: list[SuiteResult]) -> None:
     DURATIONS.write_text(json.dumps(known, indent=2, sort_keys=True) + "\n")
 
 
+def module_seconds(report: Path, component: str) -> dict[str, float]:
+    """Seconds per test module in a JUnit report of `component` (setup, call and teardown of each test)."""
+    seconds: dict[str, float] = {}
+    if not report.exists():
+        return seconds
+    for case in ET.parse(report).getroot().iter("testcase"):  # noqa: S314 (our own JUnit file, written by pytest in this run)
+        classname = case.get("classname", "")
+        # "tests.test_x" or "tests.test_x.TestClass": the module is the longest prefix that is a file.
+        parts = classname.split(".")
+        for end in range(len(parts), 0, -1):
+            module = Path(component, *parts[:end]).with_suffix(".py")
+            if (ROOT / module).is_file():
+                key = str(module)
+                seconds[key] = seconds.get(key, 0.0) + float(case.get("time", 0) or 0)
+                break
+    return seconds
+
+
+def record_module_durations(results: list[SuiteResult], pytest_args: list[str]) -> None:
+    """Per-module seconds of the split suites, from a full run only (a `-k` run would make modules look short)."""
+    if pytest_args:
+        return
+    known: dict[str, float] = {}
+    with contextlib.suppress(OSError, ValueError):
+        known = json.loads(MODULE_DURATIONS.read_text())
+    for result in results:
+        if result.suite in SPLIT_SUITES and result.code in (0, 1):
+            timed = module_seconds(REPORTS / f"{result.suite}.xml", SPLIT_SUITES[result.suite][0])
+            known.update({module: round(seconds, 1) for module, seconds in timed.items()})
+    MODULE_DURATIONS.write_text(json.dumps(known, indent=2, sort_keys=True) + "\n")
+
+
 def main() -> int:
     local_services.load()
     server = f"PostgreSQL: {local_services.postgres_server()}"
@@ -183,6 +267,7 @@ def main() -> int:
     with ThreadPoolExecutor(count) as pool:
         results = list(pool.map(lambda suite: run_suite(suite, sys.argv[1:], streaming=count == 1), order))
     record_durations(results)
+    record_module_durations(results, sys.argv[1:])
 
     totals = {"passed": 0, "failed": 0, "skipped": 0}
     for result in results:

@@ -1,6 +1,7 @@
 import functools
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,17 @@ from tenantry_kernel.provisioning.naming import role_name, schema_name
 from tenantry_kernel.provisioning.plans import plan_for
 from tenantry_kernel.provisioning.routing import Route
 from tenantry_kernel.testing.events import EventPublishers, event_publishers
+from tenantry_kernel.testing.flush import cheaper_transactional_reset
 from tenantry_kernel.testing.identity_contract import IdentityProject, SecurityRecord
 from tenantry_kernel.testing.mail import MailSink, mail_through_celery
 from tenantry_kernel.testing.web_contract import WebProject
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheaper_transactional_reset() -> Iterator[None]:
+    """Transactional tests end by emptying only the tables they wrote (tenantry_kernel.testing.flush)."""
+    with cheaper_transactional_reset():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -78,13 +87,25 @@ def shard(transactional_db: None) -> Iterator[tuple[str, list[ShardTenant]]]:
         f"user={params['USER'] or 'postgres'} dbname={params['NAME']}"
     )
     runner = template_runner(admin_dsn)
-    tenants = []
-    for prefix in ("alpha", "bravo"):
+    runner.ensure_template()  # once, before two provisionings would both wait on it
+
+    def provision(prefix: str) -> ShardTenant:
         slug = f"{prefix}-{secrets.token_hex(3)}"
         tenant_db = ensure_tenant_database(admin_dsn, slug, plan_for("free"), secrets.token_urlsafe(16))
         migrate_tenant_schema(tenant_db, runner)
         routing.ensure_routes(admin_dsn, slug, [f"{slug}.localhost"], suspended=False)
-        tenants.append(ShardTenant(slug, f"{slug}.localhost"))
+        return ShardTenant(slug, f"{slug}.localhost")
+
+    # Side by side, as the operator provisions tenants (each clone is mostly waiting on the server).
+    with ThreadPoolExecutor(2) as pool:
+        made = [pool.submit(provision, prefix) for prefix in ("alpha", "bravo")]
+        wait(made)
+    tenants = [future.result() for future in made if future.exception() is None]
+    if len(tenants) < len(made):
+        for tenant in tenants:
+            routing.delete_routes(admin_dsn, tenant.slug)
+            drop_tenant_database(admin_dsn, tenant.slug)
+        raise next(error for future in made if (error := future.exception()) is not None)
     routes.forget()
     yield admin_dsn, tenants
     routes.forget()

@@ -1222,9 +1222,10 @@ VARIABLES_LIST = [
     Variable(
         "TENANTRY_SUITES",
         str,
-        "kernel operator platform tenant-app tests web",
+        "kernel operator platform tenant-app tenant-app-2 tests web",
         ("dev",),
-        "the suites to run, separated by spaces",
+        "the suites to run, separated by spaces (`tenant-app` and `tenant-app-2` are the two halves of "
+        "tenant-app/tests, balanced by the last run's module times)",
         DEV_TEST_ALL,
     ),
     Variable(
