@@ -19,7 +19,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -30,16 +29,13 @@ import aiohttp
 import psycopg
 from psycopg import sql
 from stats import percentile  # bench/stats.py; bench scripts run from their folder
+from tenant_app_server import SETTINGS, TENANT_APP, drop_scratch, start_tenant_app
 
 from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
 from tenantry_kernel.provisioning.database.schemas import TenantDatabase, ensure_tenant_database
 from tenantry_kernel.provisioning.naming import role_name
 from tenantry_kernel.provisioning.plans import PlanName, plan_for
-from tenantry_kernel.testing import free_port, wait_for_http
 
-TENANT_APP = Path(__file__).resolve().parents[1] / "tenant-app"
-SETTINGS = "tenant_app.settings.production"
-POOL_SIZE = "16"
 TARGET_P95 = 0.300
 # Runs as the tenant (manage.py shell connected as its role): the store, its stock and the carts, in bulk.
 SEED = """
@@ -128,34 +124,6 @@ def provision(
     return tenant, line.removeprefix("CARTS ").split(",")
 
 
-def start_server(env: dict[str, str], workers: int, logs: Path) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    env = {**env, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_POOL_SIZE": POOL_SIZE}
-    log = (logs / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tenantry_kernel.serve", "tenant_app.asgi:application"),
-            *("--service", "tenant-app", "--port", str(port), "--workers", str(workers)),
-        ],
-        cwd=TENANT_APP,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    wait_for_http(f"{base_url}/healthz", process=process)
-    return process, base_url
-
-
-def cleanup(server: str, dbname: str, roles: list[str]) -> None:
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-        for role in roles:
-            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
-    print(f"cleaned up: database {dbname}, roles {', '.join(roles)}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
@@ -190,7 +158,9 @@ def main() -> None:
         tenant, cart_ids = provision(args.server, dbname, slug, prefix, args.carts, args.variants)
         tokens = [f"{prefix}{index}" for index in range(args.carts)]
         logs = Path(tempfile.mkdtemp(prefix="checkout-bench-"))
-        server, base_url = start_server({"DATABASE_URL": tenant.dsn(), "TENANT_SLUG": slug}, args.workers, logs)
+        server, base_url = start_tenant_app(
+            {"DATABASE_URL": tenant.dsn(), "TENANT_SLUG": slug}, args.workers, logs / "server.log"
+        )
         carts = list(zip(cart_ids, tokens, strict=True))
         run = asyncio.run(load(base_url, host, carts, args.shoppers, args.warmup, args.seconds))
     except KeyboardInterrupt:
@@ -199,7 +169,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        cleanup(args.server, dbname, [role_name(slug)])
+        drop_scratch(args.server, dbname, [role_name(slug)])
 
     if run is None or not run.latencies:
         print("nothing measured")

@@ -26,7 +26,6 @@ import random
 import secrets
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -39,6 +38,7 @@ import psycopg
 import requests
 from psycopg import sql
 from stats import percentile  # bench/stats.py; bench scripts run from their folder
+from tenant_app_server import SETTINGS, TENANT_APP, drop_scratch, start_tenant_app
 
 from tenantry_kernel.provisioning import routing
 from tenantry_kernel.provisioning.database.migrations import ManagePyMigrationRunner, migrate_tenant_schema
@@ -46,11 +46,7 @@ from tenantry_kernel.provisioning.database.roles import grant_router_role
 from tenantry_kernel.provisioning.database.schemas import TenantDatabase, ensure_tenant_database
 from tenantry_kernel.provisioning.naming import role_name
 from tenantry_kernel.provisioning.plans import PlanName, plan_for
-from tenantry_kernel.testing import free_port, wait_for_http
 
-TENANT_APP = Path(__file__).resolve().parents[1] / "tenant-app"
-SETTINGS = "tenant_app.settings.production"
-POOL_SIZE = "16"
 PATH = "/api/v1/storefront/products/?sort=price&currency=USD&lang=de&page_size=24"
 TARGET_P95_MS = 20.0
 # Runs as the tenant (manage.py shell connected as its role): the store's settings through the catalog's action,
@@ -167,34 +163,6 @@ def provision(server: str, dbname: str, slug: str, router: str, router_password:
     return tenant
 
 
-def start_server(env: dict[str, str], workers: int, logs: Path) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    env = {**env, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_POOL_SIZE": POOL_SIZE}
-    log = (logs / "tenant-app.log").open("w")
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tenantry_kernel.serve", "tenant_app.asgi:application"),
-            *("--service", "tenant-app", "--port", str(port), "--workers", str(workers)),
-        ],
-        cwd=TENANT_APP,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    wait_for_http(f"{base_url}/healthz", process=process)
-    return process, base_url
-
-
-def cleanup(server: str, dbname: str, roles: list[str]) -> None:
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-        for role in roles:
-            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
-    print(f"cleaned up: database {dbname}, roles {', '.join(roles)}")
-
-
 def report(label: str, phases: list[Phase]) -> float:
     latencies = [latency for phase in phases for latency in phase.latencies]
     seconds = sum(phase.seconds for phase in phases)
@@ -244,7 +212,8 @@ def main() -> None:
         provision(args.server, dbname, slug, router, router_password, args.products)
         server_host = args.server.split("@", 1)[1]
         env = {"DATABASE_URL": f"postgresql://{router}:{router_password}@{server_host}/{dbname}"}
-        server, base_url = start_server(env, args.workers, Path(tempfile.mkdtemp(prefix="storefront-")))
+        logs = Path(tempfile.mkdtemp(prefix="storefront-"))
+        server, base_url = start_tenant_app(env, args.workers, logs / "tenant-app.log")
         url = f"{base_url}{PATH}"
         headers = {"cached": {"Host": host}, "uncached": {"Host": host, "Cache-Control": "no-cache"}}
         first = requests.get(url, headers=headers["uncached"], timeout=30)
@@ -264,7 +233,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        cleanup(args.server, dbname, roles)
+        drop_scratch(args.server, dbname, roles)
 
     if not all(phases.values()):
         return
