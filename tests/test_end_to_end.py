@@ -63,6 +63,8 @@ def vhost_limits(slug: str) -> dict[str, int] | None:
     if requests.get(f"{BROKER_ADMIN}/vhosts/{vhost_name(slug)}", auth=BROKER_AUTH, timeout=10).status_code == 404:
         return None
     answer = requests.get(f"{BROKER_ADMIN}/vhost-limits/{vhost_name(slug)}", auth=BROKER_AUTH, timeout=10)
+    if answer.status_code == 404:  # deleted between the two requests (the deprovisioning runs meanwhile)
+        return None
     answer.raise_for_status()
     rows = answer.json()
     return dict(rows[0]["value"]) if rows else {}
