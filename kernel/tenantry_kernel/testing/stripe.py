@@ -74,7 +74,7 @@ def signed_event(event_type: str, obj: dict[str, Any], secret: str, *, event_id:
 
 
 def seed_djstripe_account(api_key: str) -> None:
-    """The Account row dj-stripe would fetch from `/v1/account`, which localstripe lacks (see FACTS.md)."""
+    """The Account row dj-stripe would fetch from `/v1/account`, which localstripe does not serve."""
     from djstripe.models import Account, APIKey
 
     # dj-stripe's models are typed only where it is an installed app (the control plane); the tenant app's
